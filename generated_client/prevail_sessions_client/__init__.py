@@ -1,0 +1,8 @@
+"""A client library for accessing Prevail API — Edit Sessions"""
+
+from .client import AuthenticatedClient, Client
+
+__all__ = (
+    "AuthenticatedClient",
+    "Client",
+)

@@ -1,0 +1,64 @@
+"""The ``prevail-contract`` command: one entry point, one subcommand per job of the kit.
+
+Each subcommand lives in its own module exposing ``configure(parser)`` and ``run(args) -> int``;
+modules are imported only when their subcommand runs, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from prevail_contract import __version__
+from prevail_contract.errors import ContractKitError
+
+#: name -> (module, one-line help). Add a line here to add a subcommand.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": (
+        "prevail_contract.generate",
+        "regenerate generated_client/ from the spec (--check: fail on drift)",
+    ),
+    "lint": (
+        "prevail_contract.lint",
+        "validate the spec: openapi-spec-validator, Spectral, examples, rule catalogue",
+    ),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; only ``command``'s module is imported and configured."""
+    parser = argparse.ArgumentParser(
+        prog="prevail-contract",
+        description="Contract kit for the Prevail API's Edit Sessions operation.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if name == command:
+            module = importlib.import_module(module_name)
+            module.configure(command_parser)
+            command_parser.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in arguments if not a.startswith("-")), None)
+    parser = build_parser(chosen if chosen in COMMANDS else None)
+    args = parser.parse_args(arguments)
+    try:
+        return int(args._module.run(args))
+    except ContractKitError as exc:
+        print(f"prevail-contract {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"prevail-contract {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,272 @@
+"""Load the OpenAPI document and expose its parts: schemas, named examples and the rule catalogue.
+
+The mock, the contract checks, the docs builder and the lint all read the spec through this
+module, so that none of them repeats a schema, an example or a rule the spec already states.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import jsonschema
+import referencing
+import referencing.jsonschema
+import yaml
+
+from prevail_contract.errors import SpecError
+from prevail_contract.paths import spec_path
+
+#: The one operation this contract describes.
+OPERATION_PATH = "/sessions/{remote_session_id}"
+OPERATION_METHOD = "patch"
+#: Where the document is registered so that ``#/components/...`` refs resolve.
+SPEC_URI = "urn:prevail:openapi"
+
+RuleSource = Literal["documented", "assumed"]
+RuleKind = Literal["rejection", "behaviour"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One entry of the operation's ``x-rules`` catalogue."""
+
+    id: str
+    source: RuleSource
+    kind: RuleKind
+    statement: str
+    #: The status that shows the rule at work: the refusal's status for a rejection rule,
+    #: 200 for a rule visible in a successful answer, or a range such as ``"400-499"``.
+    status: int | str
+    code: str | None = None
+    request_example: str | None = None
+    response_example: str | None = None
+
+    @property
+    def documented(self) -> bool:
+        """Whether Prevail's documentation states the rule (as opposed to our assumption)."""
+        return self.source == "documented"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A named example under ``components/examples``."""
+
+    name: str
+    summary: str
+    value: Any
+    description: str = ""
+    #: The ``x-request-setup`` hints: how to send a request example (token, session, raw
+    #: body, content type, padding) and whether it is meant to break the request schema.
+    setup: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Spec:
+    """A loaded OpenAPI document with helpers to reach its parts by name."""
+
+    def __init__(self, document: dict[str, Any], path: Path | None = None) -> None:
+        self.document = document
+        self.path = path
+        self._registry: referencing.Registry[Any] = referencing.Registry().with_resource(
+            SPEC_URI, referencing.jsonschema.DRAFT202012.create_resource(document)
+        )
+        self.rules: tuple[Rule, ...] = tuple(self._read_rules())
+
+    # -- navigation ---------------------------------------------------------------------
+
+    @property
+    def operation(self) -> dict[str, Any]:
+        """The Edit Sessions operation object."""
+        try:
+            op: dict[str, Any] = self.document["paths"][OPERATION_PATH][OPERATION_METHOD]
+        except (KeyError, TypeError) as exc:
+            raise SpecError(
+                f"the spec has no {OPERATION_METHOD.upper()} {OPERATION_PATH} operation"
+            ) from exc
+        return op
+
+    @property
+    def version(self) -> str:
+        """``info.version`` of the document."""
+        return str(self.document.get("info", {}).get("version", ""))
+
+    @property
+    def base_path(self) -> str:
+        """The path part of the first server URL, e.g. ``/api/v1``."""
+        from urllib.parse import urlsplit
+
+        servers = self.document.get("servers") or [{"url": "/"}]
+        return urlsplit(servers[0]["url"]).path.rstrip("/")
+
+    def resolve(self, ref: str) -> Any:
+        """Return the node a local ``#/...`` JSON pointer names."""
+        if not ref.startswith("#/"):
+            raise SpecError(f"only local '#/...' refs are allowed, got {ref!r}")
+        node: Any = self.document
+        for raw in ref[2:].split("/"):
+            part = raw.replace("~1", "/").replace("~0", "~")
+            try:
+                node = node[int(part)] if isinstance(node, list) else node[part]
+            except (KeyError, IndexError, ValueError, TypeError) as exc:
+                raise SpecError(f"ref {ref!r} does not resolve (stopped at {part!r})") from exc
+        return node
+
+    def deref(self, node: Any) -> Any:
+        """Follow ``$ref`` chains until a node that is not a reference."""
+        seen: set[str] = set()
+        while isinstance(node, Mapping) and "$ref" in node:
+            ref = str(node["$ref"])
+            if ref in seen:
+                raise SpecError(f"circular $ref {ref!r}")
+            seen.add(ref)
+            node = self.resolve(ref)
+        return node
+
+    def schema_ref(self, name: str) -> dict[str, Any]:
+        """A schema that points at ``components/schemas/<name>`` inside the registered document."""
+        if name not in self.document.get("components", {}).get("schemas", {}):
+            raise SpecError(f"no schema named {name!r} under components/schemas")
+        return {"$ref": f"{SPEC_URI}#/components/schemas/{name}"}
+
+    def validator(self, schema: Mapping[str, Any] | str) -> jsonschema.Draft202012Validator:
+        """A JSON Schema 2020-12 validator with format checks, refs resolved within the spec.
+
+        ``schema`` is a component name or a schema node taken from the document.
+        """
+        node = self.schema_ref(schema) if isinstance(schema, str) else _rebase(schema)
+        return jsonschema.Draft202012Validator(
+            node,
+            registry=self._registry,
+            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+        )
+
+    # -- the parts the kit uses ----------------------------------------------------------
+
+    def example(self, name: str) -> Example:
+        """The named example ``components/examples/<name>``."""
+        try:
+            raw = self.document["components"]["examples"][name]
+        except KeyError as exc:
+            raise SpecError(f"no example named {name!r} under components/examples") from exc
+        return Example(
+            name=name,
+            summary=str(raw.get("summary", "")),
+            description=str(raw.get("description", "")),
+            value=raw.get("value"),
+            setup=dict(raw.get("x-request-setup") or {}),
+        )
+
+    def examples(self) -> dict[str, Example]:
+        """Every named example, by name."""
+        names = self.document.get("components", {}).get("examples", {})
+        return {name: self.example(name) for name in names}
+
+    def rule(self, rule_id: str) -> Rule:
+        """The catalogue entry with this id."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        known = ", ".join(r.id for r in self.rules)
+        raise SpecError(f"no rule {rule_id!r} in x-rules; known ids: {known}")
+
+    def time_zones(self) -> dict[str, str]:
+        """The accepted Rails zone names mapped to their IANA zones (``TimeZoneName``)."""
+        schema = self.document["components"]["schemas"]["TimeZoneName"]
+        mapping = dict(schema.get("x-iana-zones") or {})
+        names = list(schema.get("enum") or [])
+        missing = [n for n in names if n not in mapping]
+        if missing:
+            raise SpecError(f"TimeZoneName x-iana-zones lacks {missing[:3]}")
+        return {name: str(mapping[name]) for name in names}
+
+    def _read_rules(self) -> list[Rule]:
+        raw_rules = self.operation.get("x-rules")
+        if not isinstance(raw_rules, list) or not raw_rules:
+            raise SpecError("the operation has no 'x-rules' rule catalogue")
+        rules: list[Rule] = []
+        seen: set[str] = set()
+        for index, raw in enumerate(raw_rules):
+            where = f"x-rules[{index}]"
+            missing = [k for k in ("id", "source", "kind", "statement", "status") if k not in raw]
+            if missing:
+                raise SpecError(f"{where} lacks {', '.join(missing)}")
+            if raw["id"] in seen:
+                raise SpecError(f"{where}: duplicate rule id {raw['id']!r}")
+            seen.add(raw["id"])
+            if raw["source"] not in ("documented", "assumed"):
+                raise SpecError(f"{where}: source must be 'documented' or 'assumed'")
+            if raw["kind"] not in ("rejection", "behaviour"):
+                raise SpecError(f"{where}: kind must be 'rejection' or 'behaviour'")
+            examples = raw.get("examples") or {}
+            rules.append(
+                Rule(
+                    id=str(raw["id"]),
+                    source=raw["source"],
+                    kind=raw["kind"],
+                    statement=" ".join(str(raw["statement"]).split()),
+                    status=raw["status"],
+                    code=raw.get("code"),
+                    request_example=_example_name(examples.get("request")),
+                    response_example=_example_name(examples.get("response")),
+                )
+            )
+        return rules
+
+
+def _example_name(ref_node: Any) -> str | None:
+    if not isinstance(ref_node, Mapping) or "$ref" not in ref_node:
+        return None
+    ref = str(ref_node["$ref"])
+    prefix = "#/components/examples/"
+    if not ref.startswith(prefix):
+        raise SpecError(f"rule example ref {ref!r} must point under {prefix}")
+    return ref[len(prefix) :]
+
+
+def _rebase(node: Any) -> Any:
+    """Copy a schema node, pointing its local refs at the registered document."""
+    if isinstance(node, Mapping):
+        out = {k: _rebase(v) for k, v in node.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            out["$ref"] = SPEC_URI + ref
+        return out
+    if isinstance(node, list):
+        return [_rebase(v) for v in node]
+    return node
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Parse a YAML or JSON OpenAPI file into a dict, with errors that name the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"cannot read spec {path}: {exc.strerror}") from exc
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(document, dict) or "openapi" not in document:
+        raise SpecError(f"{path} is not an OpenAPI document (no 'openapi' key)")
+    return document
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(path: str, mtime_ns: int) -> Spec:
+    return Spec(read_document(Path(path)), Path(path))
+
+
+def load_spec(path: Path | str | None = None) -> Spec:
+    """Load the spec (default: ``$PREVAIL_SPEC`` or the repository's ``openapi/openapi.yaml``).
+
+    Loads are cached per file and modification time; treat the result as read-only.
+    """
+    resolved = Path(path) if path is not None else spec_path()
+    try:
+        mtime = resolved.stat().st_mtime_ns
+    except OSError as exc:
+        raise SpecError(f"spec file not found: {resolved}") from exc
+    return _load_cached(str(resolved.resolve()), mtime)
