@@ -1,0 +1,5 @@
+"""Test configuration: fixtures live in plugin modules under tests/plugins/."""
+
+pytest_plugins = [
+    "tests.plugins.spec",
+]
