@@ -27,13 +27,13 @@ class RemoteSessionEdit:
 
     title: str | Unset = UNSET
     """ The Session's title. 1 to 255 characters (limits assumed). """
-    start_date: datetime.date | Unset = UNSET
-    """ The day the Session starts, `YYYY-MM-DD` (documented), and a real calendar date
-    (assumed). Send together with `start_time` and `time_zone`.
-     """
     start_time: str | Unset = UNSET
     """ The local start time on a 12-hour clock, `hh:mm AM` or `hh:mm PM`, hour
     zero-padded (documented). Send together with `start_date` and `time_zone`.
+     """
+    start_date: datetime.date | Unset = UNSET
+    """ The day the Session starts, `YYYY-MM-DD` (documented), and a real calendar date
+    (assumed). Send together with `start_time` and `time_zone`.
      """
     time_zone: TimeZoneName | Unset = UNSET
     """ A Rails time zone name such as `Pacific Time (US & Canada)` (documented). Exactly the
@@ -56,11 +56,11 @@ class RemoteSessionEdit:
 
         title = self.title
 
+        start_time = self.start_time
+
         start_date: str | Unset = UNSET
         if not isinstance(self.start_date, Unset):
             start_date = self.start_date.isoformat()
-
-        start_time = self.start_time
 
         time_zone: str | Unset = UNSET
         if not isinstance(self.time_zone, Unset):
@@ -84,10 +84,10 @@ class RemoteSessionEdit:
         field_dict.update({})
         if title is not UNSET:
             field_dict["title"] = title
-        if start_date is not UNSET:
-            field_dict["start_date"] = start_date
         if start_time is not UNSET:
             field_dict["start_time"] = start_time
+        if start_date is not UNSET:
+            field_dict["start_date"] = start_date
         if time_zone is not UNSET:
             field_dict["time_zone"] = time_zone
         if invites is not UNSET:
@@ -104,14 +104,14 @@ class RemoteSessionEdit:
         d = dict(src_dict)
         title = d.pop("title", UNSET)
 
+        start_time = d.pop("start_time", UNSET)
+
         _start_date = d.pop("start_date", UNSET)
         start_date: datetime.date | Unset
         if isinstance(_start_date, Unset):
             start_date = UNSET
         else:
             start_date = datetime.date.fromisoformat(_start_date)
-
-        start_time = d.pop("start_time", UNSET)
 
         _time_zone = d.pop("time_zone", UNSET)
         time_zone: TimeZoneName | Unset
@@ -145,8 +145,8 @@ class RemoteSessionEdit:
 
         remote_session_edit = cls(
             title=title,
-            start_date=start_date,
             start_time=start_time,
+            start_date=start_date,
             time_zone=time_zone,
             invites=invites,
             estimated_duration=estimated_duration,

@@ -1,0 +1,125 @@
+"""The ``lint`` command: layered checks of the spec, from OpenAPI validity to our own conventions.
+
+Layers, each reported separately: openapi-spec-validator (the document is valid OpenAPI
+3.1), Spectral with ``spectral:oas`` and the OWASP ruleset (``.spectral.yaml``), then the
+kit's own checks in :mod:`prevail_contract.spec_checks` (local refs, examples against their
+schemas, the rule catalogue). Any error fails the command with exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openapi_spec_validator import OpenAPIV31SpecValidator
+
+from prevail_contract import paths
+from prevail_contract.errors import CheckFailed, ToolError
+from prevail_contract.spec import Spec, load_spec, read_document
+from prevail_contract.spec_checks import check_examples, check_refs, check_rules
+
+SPECTRAL_RULESET = paths.REPO_ROOT / ".spectral.yaml"
+
+
+@dataclass
+class LayerResult:
+    """What one lint layer found."""
+
+    name: str
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``lint`` flags."""
+    parser.add_argument("--spec", type=Path, default=None, help="spec file (default: openapi/)")
+    parser.add_argument(
+        "--skip-spectral",
+        action="store_true",
+        help="skip the Spectral layer (for machines without Node); CI never skips it",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every layer, print a summary per layer, fail if any layer found an error."""
+    spec_file: Path = args.spec or paths.spec_path()
+    results = lint(spec_file, spectral=not args.skip_spectral)
+    failed = False
+    for result in results:
+        status = "ok" if not result.errors else f"{len(result.errors)} error(s)"
+        extra = f", {len(result.warnings)} warning(s)" if result.warnings else ""
+        print(f"{result.name}: {status}{extra}")
+        for line in result.errors:
+            print(f"  error: {line}")
+        for line in result.warnings:
+            print(f"  warning: {line}")
+        failed = failed or bool(result.errors)
+    if failed:
+        raise CheckFailed(f"{spec_file} has lint errors (listed above)")
+    return 0
+
+
+def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
+    """Lint ``spec_file``; later layers are skipped when the document is not valid OpenAPI."""
+    document = read_document(spec_file)
+    validity = LayerResult("openapi-spec-validator")
+    validity.errors = [
+        f"{'/'.join(str(p) for p in error.path) or '(root)'}: {error.message}"
+        for error in OpenAPIV31SpecValidator(document).iter_errors()
+    ]
+    results = [validity]
+    if validity.errors:
+        return results
+    if spectral:
+        results.append(run_spectral(spec_file))
+    spec = Spec(document, spec_file) if spec_file != paths.spec_path() else load_spec(spec_file)
+    results.append(LayerResult("local refs", check_refs(spec)))
+    results.append(LayerResult("examples", check_examples(spec)))
+    results.append(LayerResult("rule catalogue", check_rules(spec)))
+    return results
+
+
+def run_spectral(spec_file: Path) -> LayerResult:
+    """Run the pinned Spectral CLI with the project ruleset and sort its findings."""
+    spectral = paths.NODE_BIN / "spectral"
+    if not spectral.exists():
+        raise ToolError(f"Spectral is not installed ({spectral} missing); run `npm ci`")
+    result = LayerResult("spectral (spectral:oas + OWASP)")
+    with tempfile.TemporaryDirectory(prefix="prevail-spectral-") as tmp:
+        report = Path(tmp) / "spectral.json"
+        completed = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [
+                str(spectral),
+                "lint",
+                str(spec_file),
+                "--ruleset",
+                str(SPECTRAL_RULESET),
+                "--format",
+                "json",
+                "--output",
+                str(report),
+                "--fail-severity",
+                "error",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=paths.REPO_ROOT,
+        )
+        try:
+            findings = json.loads(report.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ToolError(
+                f"Spectral produced no readable report (exit {completed.returncode}):\n"
+                f"{(completed.stdout + completed.stderr).strip()}"
+            ) from exc
+    for finding in findings:
+        line = finding.get("range", {}).get("start", {}).get("line", -1) + 1
+        where = "/".join(str(p) for p in finding.get("path", [])) or "(root)"
+        text = f"{finding.get('code')}: {finding.get('message')} (line {line}, {where})"
+        (result.errors if finding.get("severity") == 0 else result.warnings).append(text)
+    return result
