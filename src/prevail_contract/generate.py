@@ -114,16 +114,17 @@ def compare_trees(expected: Path, actual: Path) -> list[str]:
         elif name not in want:
             lines.append(f"extra: {name} (the generator does not produce it)")
         elif want[name] != have[name]:
-            diff = difflib.unified_diff(
-                want[name].decode(errors="replace").splitlines(),
-                have[name].decode(errors="replace").splitlines(),
-                lineterm="",
-                n=0,
+            diff = list(
+                difflib.unified_diff(
+                    want[name].decode(errors="replace").splitlines(),
+                    have[name].decode(errors="replace").splitlines(),
+                    lineterm="",
+                    n=0,
+                )
             )
-            changed = sum(
-                1 for d in diff if d[:1] in "+-" and not d.startswith(("+++", "---"))
-            )
-            lines.append(f"changed: {name} ({changed} line(s) differ)")
+            removed = sum(1 for d in diff if d.startswith("-") and not d.startswith("---"))
+            added = sum(1 for d in diff if d.startswith("+") and not d.startswith("+++"))
+            lines.append(f"changed: {name} (-{removed}/+{added} lines against the generator)")
     return lines
 
 

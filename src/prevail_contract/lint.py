@@ -1,9 +1,9 @@
 """The ``lint`` command: layered checks of the spec, from OpenAPI validity to our own conventions.
 
-Layers, each reported separately: openapi-spec-validator (the document is valid OpenAPI
-3.1), Spectral with ``spectral:oas`` and the OWASP ruleset (``.spectral.yaml``), then the
-kit's own checks in :mod:`prevail_contract.spec_checks` (local refs, examples against their
-schemas, the rule catalogue). Any error fails the command with exit code 1.
+Layers, each reported separately: every ``$ref`` is local, openapi-spec-validator (the
+document is valid OpenAPI 3.1), Spectral with ``spectral:oas`` and the OWASP ruleset
+(``.spectral.yaml``), then the kit's own checks in :mod:`prevail_contract.spec_checks`
+(examples against their schemas, the rule catalogue). Any error fails the command with exit code 1.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from prevail_contract import paths
 from prevail_contract.errors import CheckFailed, ToolError
-from prevail_contract.spec import Spec, load_spec, read_document
+from prevail_contract.spec import Spec, read_document
 from prevail_contract.spec_checks import check_examples, check_refs, check_rules
 
 SPECTRAL_RULESET = paths.REPO_ROOT / ".spectral.yaml"
@@ -64,20 +64,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
-    """Lint ``spec_file``; later layers are skipped when the document is not valid OpenAPI."""
+    """Lint ``spec_file``; later layers are skipped when the document or its refs are broken."""
     document = read_document(spec_file)
+    spec = Spec(document, spec_file)
+    # Refs first: the OpenAPI validator would try to fetch a non-local ref over the network.
+    refs = LayerResult("local refs", check_refs(spec))
+    if refs.errors:
+        return [refs]
     validity = LayerResult("openapi-spec-validator")
     validity.errors = [
         f"{'/'.join(str(p) for p in error.path) or '(root)'}: {error.message}"
         for error in OpenAPIV31SpecValidator(document).iter_errors()
     ]
-    results = [validity]
+    results = [refs, validity]
     if validity.errors:
         return results
     if spectral:
         results.append(run_spectral(spec_file))
-    spec = Spec(document, spec_file) if spec_file != paths.spec_path() else load_spec(spec_file)
-    results.append(LayerResult("local refs", check_refs(spec)))
     results.append(LayerResult("examples", check_examples(spec)))
     results.append(LayerResult("rule catalogue", check_rules(spec)))
     return results

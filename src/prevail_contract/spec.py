@@ -99,7 +99,7 @@ class Spec:
         from urllib.parse import urlsplit
 
         servers = self.document.get("servers") or [{"url": "/"}]
-        return urlsplit(servers[0]["url"]).path.rstrip("/")
+        return urlsplit(str(servers[0]["url"])).path.rstrip("/")
 
     def resolve(self, ref: str) -> Any:
         """Return the node a local ``#/...`` JSON pointer names."""

@@ -1,4 +1,4 @@
-"""Checks on the spec that no generic linter makes: examples against schemas, the rule catalogue, refs.
+"""Spec checks no generic linter makes: examples against schemas, the rule catalogue, refs.
 
 Each function takes a loaded :class:`~prevail_contract.spec.Spec` and returns a list of
 problems, one human-readable line each, so that the lint command can print them all at once.
@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from prevail_contract.errors import SpecError
 from prevail_contract.spec import Spec
 
 #: Rule ids the contract must always carry (issue 2), with the source each must have.
@@ -61,7 +62,7 @@ def check_refs(spec: Spec) -> list[str]:
                 continue
             try:
                 spec.resolve(ref)
-            except Exception as exc:  # noqa: BLE001 - reported, not raised
+            except SpecError as exc:
                 problems.append(f"{path}: {exc}")
     return problems
 
@@ -89,21 +90,21 @@ def check_examples(spec: Spec) -> list[str]:
     """Examples validate against their schemas; rejected-request examples really are rejected."""
     problems: list[str] = []
     used: set[str] = set()
-    for where, schema, ref in _media_examples(spec):
+    for where, media_schema, ref in _media_examples(spec):
         name = ref.removeprefix(_EXAMPLE_PREFIX)
         used.add(name)
         example = spec.example(name)
         if example.setup.get("expect-schema") == "invalid" or example.setup.get("raw"):
-            problems.append(f"{where}: {name} is a rejected-request example; keep it out of media types")
+            problems.append(
+                f"{where}: {name} is a rejected-request example; keep it out of media types"
+            )
             continue
-        problems += [f"{where} ({name}): {e}" for e in _errors(spec, schema, example.value)]
+        problems += [f"{where} ({name}): {e}" for e in _errors(spec, media_schema, example.value)]
 
     request_schema = "EditSessionRequest"
     error_schema = "Error"
     for rule in spec.rules:
-        for name in (rule.request_example, rule.response_example):
-            if name:
-                used.add(name)
+        used.update(n for n in (rule.request_example, rule.response_example) if n)
         if rule.request_example:
             example = spec.example(rule.request_example)
             setup = example.setup
@@ -134,13 +135,19 @@ def check_examples(spec: Spec) -> list[str]:
                 schema = spec.deref(spec.operation["responses"]["200"])["content"][
                     "application/json"
                 ]["schema"]
-            problems += [f"{example.name} (rule {rule.id}): {e}" for e in _errors(spec, schema, example.value)]
-            if rule.code and isinstance(example.value, Mapping):
-                if example.value.get("code") != rule.code:
-                    problems.append(
-                        f"{example.name}: code {example.value.get('code')!r} differs from rule "
-                        f"{rule.id}'s {rule.code!r}"
-                    )
+            problems += [
+                f"{example.name} (rule {rule.id}): {e}"
+                for e in _errors(spec, schema, example.value)
+            ]
+            if (
+                rule.code
+                and isinstance(example.value, Mapping)
+                and example.value.get("code") != rule.code
+            ):
+                problems.append(
+                    f"{example.name}: code {example.value.get('code')!r} differs from rule "
+                    f"{rule.id}'s {rule.code!r}"
+                )
 
     problems += _schema_level_examples(spec)
     declared = set(spec.document.get("components", {}).get("examples", {}))
@@ -151,7 +158,9 @@ def check_examples(spec: Spec) -> list[str]:
 
 def _schema_level_examples(spec: Spec) -> list[str]:
     problems: list[str] = []
-    for path, node in _walk(spec.document.get("components", {}).get("schemas", {}), "#/components/schemas"):
+    for path, node in _walk(
+        spec.document.get("components", {}).get("schemas", {}), "#/components/schemas"
+    ):
         if isinstance(node, Mapping) and isinstance(node.get("examples"), list) and "type" in node:
             for index, value in enumerate(node["examples"]):
                 problems += [f"{path}/examples/{index}: {e}" for e in _errors(spec, node, value)]
@@ -191,16 +200,22 @@ def check_rules(spec: Spec) -> list[str]:
         if rule.code not in error_codes:
             problems.append(f"rule {rule.id}: code {rule.code!r} is not a known Error code")
         if not rule.request_example or not rule.response_example:
-            problems.append(f"rule {rule.id}: a rejection rule needs a request and a response example")
+            problems.append(
+                f"rule {rule.id}: a rejection rule needs a request and a response example"
+            )
     for status in responses:
         if status.startswith("4") and status not in produced:
             problems.append(f"response {status} is produced by no rule of x-rules")
         if status.startswith("4"):
             description = str(spec.deref(responses[status]).get("description", ""))
             if "assumed" not in description:
-                problems.append(f"response {status}: its description must say the status is assumed")
+                problems.append(
+                    f"response {status}: its description must say the status is assumed"
+                )
 
-    for path, node in _walk(spec.document.get("components", {}).get("schemas", {}), "#/components/schemas"):
+    for path, node in _walk(
+        spec.document.get("components", {}).get("schemas", {}), "#/components/schemas"
+    ):
         if isinstance(node, Mapping) and isinstance(node.get("x-rules"), list):
             for rule_id in node["x-rules"]:
                 if rule_id not in by_id:

@@ -19,7 +19,8 @@ T = TypeVar("T", bound="Session")
 @_attrs_define
 class Session:
     """A Session as the API returns it. Fields the documented example shows are listed;
-    further fields may appear and must be ignored by clients.
+    further fields may appear and must be ignored by clients. That every field but
+    `provider_specific_details` (Zoom Sessions only) is always present is assumed.
 
     """
 
@@ -38,14 +39,14 @@ class Session:
     """ The Session's state. Values seen in the documentation: `initial`, `scheduled`,
     `ready`, `active`, `canceled`; the list may grow, so clients must accept others.
      """
-    invites: list[str]
-    """ Every invited participant's email, old and new (the whole list is assumed).
-     """
-    estimated_duration: float | Unset = UNSET
+    estimated_duration: float
     """ Expected length in hours, such as `3.5`. """
-    transcript_status: str | Unset = UNSET
+    transcript_status: str
     """ Progress of the transcript, such as `in_progress` (documented example); the other
     values are not documented.
+     """
+    invites: list[str]
+    """ Every invited participant's email, old and new (the whole list is assumed).
      """
     provider_specific_details: ProviderSpecificDetails | Unset = UNSET
     """ Details of the video provider; for Zoom Sessions the four fields below (documented).
@@ -66,11 +67,11 @@ class Session:
 
         state = self.state
 
-        invites = self.invites
-
         estimated_duration = self.estimated_duration
 
         transcript_status = self.transcript_status
+
+        invites = self.invites
 
         provider_specific_details: dict[str, Any] | Unset = UNSET
         if not isinstance(self.provider_specific_details, Unset):
@@ -86,13 +87,11 @@ class Session:
                 "start_time": start_time,
                 "time_zone": time_zone,
                 "state": state,
+                "estimated_duration": estimated_duration,
+                "transcript_status": transcript_status,
                 "invites": invites,
             }
         )
-        if estimated_duration is not UNSET:
-            field_dict["estimated_duration"] = estimated_duration
-        if transcript_status is not UNSET:
-            field_dict["transcript_status"] = transcript_status
         if provider_specific_details is not UNSET:
             field_dict["provider_specific_details"] = provider_specific_details
 
@@ -115,11 +114,11 @@ class Session:
 
         state = d.pop("state")
 
+        estimated_duration = d.pop("estimated_duration")
+
+        transcript_status = d.pop("transcript_status")
+
         invites = cast(list[str], d.pop("invites"))
-
-        estimated_duration = d.pop("estimated_duration", UNSET)
-
-        transcript_status = d.pop("transcript_status", UNSET)
 
         _provider_specific_details = d.pop("provider_specific_details", UNSET)
         provider_specific_details: ProviderSpecificDetails | Unset
@@ -135,9 +134,9 @@ class Session:
             start_time=start_time,
             time_zone=time_zone,
             state=state,
-            invites=invites,
             estimated_duration=estimated_duration,
             transcript_status=transcript_status,
+            invites=invites,
             provider_specific_details=provider_specific_details,
         )
 

@@ -1,0 +1,121 @@
+"""The lint command passes on the spec and each layer catches the fault it exists for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prevail_contract import cli
+from prevail_contract.lint import lint
+from tests.plugins.spec import Mutation
+
+WriteCopy = Callable[[Mutation], Path]
+
+
+def _errors(path: Path, layer: str, *, spectral: bool = False) -> list[str]:
+    results = {r.name: r for r in lint(path, spectral=spectral)}
+    return results[layer].errors
+
+
+def test_repository_spec_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["lint"]) == 0
+    out = capsys.readouterr().out
+    for layer in ("openapi-spec-validator", "spectral", "local refs", "examples", "rule catalogue"):
+        assert f"{layer}" in out
+    assert "error" not in out
+
+
+def _schemas(doc: dict[str, Any]) -> dict[str, Any]:
+    schemas: dict[str, Any] = doc["components"]["schemas"]
+    return schemas
+
+
+def test_invalid_openapi_stops_at_the_first_layer(spec_copy: WriteCopy) -> None:
+    path = spec_copy(lambda doc: doc["info"].pop("title"))
+    results = lint(path, spectral=False)
+    assert [r.name for r in results] == ["local refs", "openapi-spec-validator"]
+    assert any("title" in e for e in results[1].errors)
+
+
+def test_spectral_owasp_catches_an_unbounded_string(spec_copy: WriteCopy) -> None:
+    def unbound(doc: dict[str, Any]) -> None:
+        del _schemas(doc)["RemoteSessionEdit"]["properties"]["title"]["maxLength"]
+
+    errors = _errors(spec_copy(unbound), "spectral (spectral:oas + OWASP)", spectral=True)
+    assert any("string-limit" in e and "title" in e for e in errors)
+
+
+def test_a_rejected_example_the_schema_accepts_is_an_error(spec_copy: WriteCopy) -> None:
+    def complete(doc: dict[str, Any]) -> None:
+        value = doc["components"]["examples"]["RejectedPartialSchedule"]["value"]
+        value["remote_session"]["time_zone"] = "Hawaii"
+
+    errors = _errors(spec_copy(complete), "examples")
+    assert any("RejectedPartialSchedule" in e and "accepts it" in e for e in errors)
+
+
+def test_a_response_example_off_its_schema_is_an_error(spec_copy: WriteCopy) -> None:
+    def break_example(doc: dict[str, Any]) -> None:
+        session = doc["components"]["examples"]["EditResponseDocumented"]["value"]["sessions"][0]
+        session["invites"] = "amethyst@example.com"
+
+    errors = _errors(spec_copy(break_example), "examples")
+    assert any("EditResponseDocumented" in e and "invites" in e for e in errors)
+
+
+def test_an_error_example_with_the_wrong_code_is_an_error(spec_copy: WriteCopy) -> None:
+    def recode(doc: dict[str, Any]) -> None:
+        doc["components"]["examples"]["ErrorIncompleteSchedule"]["value"]["code"] = "oops"
+
+    errors = _errors(spec_copy(recode), "examples")
+    assert any("ErrorIncompleteSchedule" in e and "schedule-all-three" in e for e in errors)
+
+
+def test_an_unused_example_is_an_error(spec_copy: WriteCopy) -> None:
+    def orphan(doc: dict[str, Any]) -> None:
+        doc["components"]["examples"]["Orphan"] = {"summary": "x", "value": {}}
+
+    assert any("Orphan" in e for e in _errors(spec_copy(orphan), "examples"))
+
+
+def test_a_missing_required_rule_is_an_error(spec_copy: WriteCopy) -> None:
+    def drop(doc: dict[str, Any]) -> None:
+        op = doc["paths"]["/sessions/{remote_session_id}"]["patch"]
+        op["x-rules"] = [r for r in op["x-rules"] if r["id"] != "invites-additive"]
+
+    assert any("invites-additive" in e for e in _errors(spec_copy(drop), "rule catalogue"))
+
+
+def test_a_rule_with_an_unknown_code_is_an_error(spec_copy: WriteCopy) -> None:
+    def recode(doc: dict[str, Any]) -> None:
+        op = doc["paths"]["/sessions/{remote_session_id}"]["patch"]
+        next(r for r in op["x-rules"] if r["id"] == "media-type")["code"] = "bad_media"
+
+    errors = _errors(spec_copy(recode), "rule catalogue")
+    assert any("media-type" in e and "bad_media" in e for e in errors)
+
+
+def test_a_file_ref_is_an_error(spec_copy: WriteCopy) -> None:
+    def external(doc: dict[str, Any]) -> None:
+        _schemas(doc)["EditSessionRequest"]["properties"]["remote_session"] = {
+            "$ref": "other.yaml#/RemoteSessionEdit"
+        }
+
+    errors = _errors(spec_copy(external), "local refs")
+    assert any("other.yaml" in e for e in errors)
+
+
+def test_lint_failure_exits_1_and_lists_the_error(
+    spec_copy: WriteCopy, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def orphan(doc: dict[str, Any]) -> None:
+        doc["components"]["examples"]["Orphan"] = {"summary": "x", "value": {}}
+
+    path = spec_copy(orphan)
+    assert cli.main(["lint", "--spec", str(path), "--skip-spectral"]) == 1
+    captured = capsys.readouterr()
+    assert "Orphan" in captured.out
+    assert "lint errors" in captured.err
