@@ -1,0 +1,303 @@
+"""The mock's ASGI application: routing, the Edit Sessions handler and its check order.
+
+Checks run in the contract's order: token (401), Self-Service (403), lookup and ownership
+(404), media type (415), size (413), JSON (400), body (422), state (409). The state check and
+the change itself happen under the store's lock, so a concurrent edit cannot slip between
+them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from prevail_contract.errors import ConfigError
+from prevail_contract.mock import admin
+from prevail_contract.mock.auth import authenticate, token_from
+from prevail_contract.mock.errors import ApiError, dump_json
+from prevail_contract.mock.fixtures import Fixtures, StoredSession, load_fixtures
+from prevail_contract.mock.rules import apply_edit, check_editable, check_owned, check_self_service
+from prevail_contract.mock.store import OutboxMessage, Store
+from prevail_contract.mock.validation import (
+    BodyValidator,
+    check_media_type,
+    parse_json,
+    unknown_iana_zones,
+)
+from prevail_contract.spec import OPERATION_PATH, Spec, load_spec
+
+log = logging.getLogger("prevail_contract.mock")
+
+#: Rules whose breaking can be planted with ``bugs`` (``--bug RULE_ID``).
+PLANTABLE_BUGS = (
+    "auth-required",
+    "self-service-required",
+    "org-ownership",
+    "editable-states",
+    "schedule-all-three",
+    "field-formats",
+    "request-envelope",
+    "id-stable",
+    "fields-applied",
+    "state-ready-after-edit",
+    "invites-additive",
+    "response-envelope",
+)
+#: Largest accepted body (rule ``payload-limit``).
+MAX_BODY = 1024 * 1024
+#: How much of a refused oversized body is read and thrown away so that the client can read
+#: the 413 on a clean connection; past this the connection is simply closed.
+DRAIN_LIMIT = 8 * MAX_BODY
+JSON_HEADERS = {"content-type": "application/json"}
+ALLOWED_METHOD = "PATCH"
+
+
+@dataclass
+class MockState:
+    """Everything one app instance serves from: spec, fixtures, store and checkers."""
+
+    spec: Spec
+    fixtures: Fixtures
+    store: Store
+    bugs: frozenset[str]
+    validate_responses: bool
+    body_validator: BodyValidator
+    session_order: tuple[str, ...]
+    response_validators: dict[int, jsonschema.Draft202012Validator] = field(default_factory=dict)
+
+
+def create_app(
+    fixtures: Path | None = None,
+    *,
+    bugs: Collection[str] = (),
+    validate_responses: bool = False,
+) -> Starlette:
+    """A mock of the Edit Sessions API with its own in-memory state loaded from ``fixtures``.
+
+    ``bugs`` holds rule ids (see ``PLANTABLE_BUGS``) the mock should break on purpose;
+    ``validate_responses`` checks every answer of the operation against the spec and turns a
+    mismatch into a 500 that names it.
+    """
+    spec = load_spec()
+    unknown = sorted(set(bugs) - set(PLANTABLE_BUGS))
+    if unknown:
+        raise ConfigError(
+            f"unknown planted bug {', '.join(unknown)}; choose from {', '.join(PLANTABLE_BUGS)}"
+        )
+    for rule_id in bugs:
+        spec.rule(rule_id)
+    loaded = load_fixtures(spec, fixtures)
+    missing_zones = unknown_iana_zones(spec.time_zones())
+    if missing_zones:
+        log.warning("zoneinfo cannot load these IANA zones of the spec: %s", missing_zones)
+    session_schema = spec.document["components"]["schemas"]["Session"]
+    state = MockState(
+        spec=spec,
+        fixtures=loaded,
+        store=Store(loaded),
+        bugs=frozenset(bugs),
+        validate_responses=validate_responses,
+        body_validator=BodyValidator(spec, bugs),
+        session_order=tuple(session_schema.get("properties") or ()),
+        response_validators=_response_validators(spec) if validate_responses else {},
+    )
+    routes = [
+        Route(spec.base_path + OPERATION_PATH, EditSessionEndpoint(state)),
+        *admin.routes(state.store, spec, state.session_order),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            HTTPException: _http_exception,
+            Exception: _crash,
+        },
+    )
+    app.state.mock = state
+    if bugs:
+        log.warning("planted bugs active: %s", ", ".join(sorted(bugs)))
+    return app
+
+
+def _response_validators(spec: Spec) -> dict[int, jsonschema.Draft202012Validator]:
+    out: dict[int, jsonschema.Draft202012Validator] = {}
+    for status, response in (spec.operation.get("responses") or {}).items():
+        content = (spec.deref(response).get("content") or {}).get("application/json")
+        if content and "schema" in content:
+            out[int(status)] = spec.validator(content["schema"])
+    return out
+
+
+class EditSessionEndpoint:
+    """``PATCH {base}/sessions/{remote_session_id}``; any other method answers 405."""
+
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if request.method != ALLOWED_METHOD:
+            response = _method_not_allowed(request.method)
+        else:
+            try:
+                response = self._ok(await self._edit(request))
+            except ApiError as error:
+                response = _error_response(error)
+        if self.state.validate_responses:
+            response = self._checked(response)
+        await response(scope, receive, send)
+
+    async def _edit(self, request: Request) -> StoredSession:
+        state, spec, bugs = self.state, self.state.spec, self.state.bugs
+        remote_session_id = str(request.path_params["remote_session_id"])
+        org = authenticate(
+            spec,
+            token_from(request.headers, request.query_params),
+            state.store.organizations,
+            lenient="auth-required" in bugs,
+        )
+        check_self_service(spec, org, bugs)
+        check_owned(spec, state.store.get(remote_session_id), remote_session_id, org, bugs)
+        check_media_type(spec, request.headers.get("content-type"))
+        raw = await _read_body(spec, request)
+        edit = state.body_validator.validate(parse_json(spec, raw))
+
+        def change(
+            current: StoredSession | None,
+        ) -> tuple[StoredSession, list[OutboxMessage], StoredSession]:
+            session = check_owned(spec, current, remote_session_id, org, bugs)
+            check_editable(spec, session, bugs)
+            updated, messages = apply_edit(session, edit, org, bugs)
+            return updated, messages, updated
+
+        return state.store.update(remote_session_id, change)
+
+    def _ok(self, session: StoredSession) -> Response:
+        body: Any = session.session(self.state.session_order)
+        if "id-stable" in self.state.bugs:
+            body["remote_session_id"] = session.remote_session_id + "-v2"
+        if "response-envelope" not in self.state.bugs:
+            body = {"sessions": [body]}
+        return Response(dump_json(body), 200, headers=JSON_HEADERS)
+
+    def _checked(self, response: Response) -> Response:
+        """The response itself if it matches the spec, else a 500 saying how it does not."""
+        problem = response_problem(self.state, response)
+        if problem is None:
+            return response
+        log.error("mock response does not match the spec: %s", problem)
+        error = ApiError(
+            500,
+            "mock_response_invalid",
+            f"The mock's own response does not match the spec: {problem}",
+        )
+        return _error_response(error)
+
+
+def response_problem(state: MockState, response: Response) -> str | None:
+    """Why ``response`` breaks the spec's responses of the operation, or None if it does not."""
+    import json
+
+    status = response.status_code
+    if status == 405:
+        allow = response.headers.get("allow")
+        return None if allow == ALLOWED_METHOD else f"405 without 'Allow: {ALLOWED_METHOD}'"
+    validator = state.response_validators.get(status)
+    if validator is None:
+        return f"status {status} is not declared for the operation"
+    try:
+        body = json.loads(bytes(response.body))
+    except ValueError:
+        return f"the {status} body is not JSON"
+    errors = list(validator.iter_errors(body))
+    if not errors:
+        return None
+    first = min(errors, key=lambda e: len(e.absolute_path))
+    where = ".".join(str(p) for p in first.absolute_path) or "(body)"
+    return f"status {status}, at {where}: {first.message[:500]}"
+
+
+async def _read_body(spec: Spec, request: Request) -> bytes:
+    """The body, refusing (413) one over ``MAX_BODY`` without holding more than that in memory."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+        await _drain(request, 0)
+        raise _too_large(spec)
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > MAX_BODY:
+            await _drain(request, total)
+            raise _too_large(spec)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _drain(request: Request, seen: int) -> None:
+    """Read and discard the rest of a refused body, up to ``DRAIN_LIMIT`` bytes."""
+    if "100-continue" in request.headers.get("expect", "").lower():
+        return
+    try:
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > DRAIN_LIMIT:
+                return
+    except Exception:  # noqa: S110 - the client went away; the 413 is still the answer
+        pass
+
+
+def _too_large(spec: Spec) -> ApiError:
+    return ApiError.for_rule(
+        spec,
+        "payload-limit",
+        f"The body is larger than {MAX_BODY} bytes (1 MiB); send a smaller body.",
+    )
+
+
+def _error_response(error: ApiError) -> Response:
+    return Response(
+        dump_json(error.body()), error.status, headers={**JSON_HEADERS, **error.headers}
+    )
+
+
+def _method_not_allowed(method: str) -> Response:
+    body = {
+        "code": "method_not_allowed",
+        "messages": f"{method} is not allowed here; this path accepts {ALLOWED_METHOD} only.",
+    }
+    return Response(dump_json(body), 405, headers={**JSON_HEADERS, "allow": ALLOWED_METHOD})
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        body = {
+            "code": "not_found",
+            "messages": f"No such path {request.url.path[:200]!r}; the API answers "
+            "PATCH /api/v1/sessions/{remote_session_id} and the mock admin API lives "
+            "under /__mock__/.",
+        }
+        return Response(dump_json(body), 404, headers=JSON_HEADERS)
+    headers: Mapping[str, str] = exc.headers or {}
+    body = {"code": f"http_{exc.status_code}", "messages": str(exc.detail)}
+    return Response(dump_json(body), exc.status_code, headers={**JSON_HEADERS, **headers})
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.exception("the mock failed on %s %s", request.method, request.url.path)
+    body = {
+        "code": "mock_internal_error",
+        "messages": f"The mock server failed: {type(exc).__name__}. This is a bug in the mock.",
+    }
+    return Response(dump_json(body), 500, headers=JSON_HEADERS)

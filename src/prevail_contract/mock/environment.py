@@ -1,0 +1,32 @@
+"""The ``PREVAIL_*`` variables that point a contract run (or an integrator) at a mock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+
+from prevail_contract.mock.auth import make_token
+from prevail_contract.mock.fixtures import Fixtures
+
+#: Lifetime of the tokens handed out, in seconds.
+TOKEN_LIFETIME = 3600
+
+
+def target_environment(app: Starlette, base_url: str) -> dict[str, str]:
+    """The variables for ``app`` served at ``base_url`` (e.g. ``http://127.0.0.1:8000``)."""
+    state: Any = app.state.mock
+    fixtures: Fixtures = state.fixtures
+    targets = fixtures.targets
+    org = fixtures.organizations[targets.organization]
+    other = fixtures.organizations[targets.no_self_service_organization]
+    return {
+        "PREVAIL_BASE_URL": base_url.rstrip("/") + str(state.spec.base_path),
+        "PREVAIL_TOKEN": make_token(org, TOKEN_LIFETIME),
+        "PREVAIL_COMPANY_ID": org.slug,
+        "PREVAIL_API_KEY": org.api_key,
+        "PREVAIL_SESSION_ID": targets.session,
+        "PREVAIL_LOCKED_SESSION_ID": targets.locked_session,
+        "PREVAIL_FOREIGN_SESSION_ID": targets.foreign_session,
+        "PREVAIL_NO_SELF_SERVICE_TOKEN": make_token(other, TOKEN_LIFETIME),
+    }

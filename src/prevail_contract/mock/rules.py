@@ -1,0 +1,110 @@
+"""The catalogue's behaviour rules applied to a Session: ownership, state, fields, invites.
+
+Each function builds a new ``StoredSession`` (nothing is mutated), so the store can swap it in
+under its lock or drop it when a later check refuses the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from prevail_contract.mock.errors import ApiError
+from prevail_contract.mock.fixtures import EDITABLE_STATES, Invitee, Organization, StoredSession
+from prevail_contract.mock.store import OutboxMessage
+from prevail_contract.spec import Spec
+
+#: The state every successful edit leaves (rule ``state-ready-after-edit``).
+STATE_AFTER_EDIT = "ready"
+DEFAULT_ACCESS = "participant"
+
+
+def check_self_service(spec: Spec, org: Organization, bugs: Collection[str]) -> None:
+    """403 unless the Organization has Self-Service (rule ``self-service-required``)."""
+    if not org.self_service and "self-service-required" not in bugs:
+        raise ApiError.for_rule(
+            spec,
+            "self-service-required",
+            f"The Organization {org.slug!r} does not have Self-Service enabled; ask Prevail "
+            "staff to enable it before editing Sessions.",
+        )
+
+
+def check_owned(
+    spec: Spec,
+    session: StoredSession | None,
+    remote_session_id: str,
+    org: Organization,
+    bugs: Collection[str],
+) -> StoredSession:
+    """The Session if the caller's Organization owns it; else 404 (rule ``org-ownership``).
+
+    Another Organization's Session is answered exactly like an unknown id.
+    """
+    if session is not None and (session.organization == org.slug or "org-ownership" in bugs):
+        return session
+    shown = remote_session_id if len(remote_session_id) <= 100 else remote_session_id[:100] + "…"
+    raise ApiError.for_rule(
+        spec,
+        "org-ownership",
+        f'No Session with id "{shown}" was found for your Organization.',
+    )
+
+
+def check_editable(spec: Spec, session: StoredSession, bugs: Collection[str]) -> None:
+    """409 unless the Session is ``scheduled`` or ``ready`` (rule ``editable-states``)."""
+    if session.state not in EDITABLE_STATES and "editable-states" not in bugs:
+        allowed = " or ".join(f'"{s}"' for s in sorted(EDITABLE_STATES, reverse=True))
+        raise ApiError.for_rule(
+            spec,
+            "editable-states",
+            f'The Session is in state "{session.state}"; only Sessions in state {allowed} '
+            "can be edited.",
+        )
+
+
+def apply_edit(
+    session: StoredSession,
+    edit: Mapping[str, Any],
+    org: Organization,
+    bugs: Collection[str],
+) -> tuple[StoredSession, list[OutboxMessage]]:
+    """The Session after a valid edit, and the notifications it causes.
+
+    Sent fields take their new values (``fields-applied``), others are kept
+    (``untouched-fields-kept``), ``state`` becomes ``ready`` (``state-ready-after-edit``),
+    invites are added, never removed (``invites-additive``), without case-insensitive
+    duplicates (``invites-no-duplicates``); ``host`` sticks only for registered members.
+    """
+    fields = dict(session.fields)
+    for name, value in edit.items():
+        if name == "invites" or (name == "title" and "fields-applied" in bugs):
+            continue
+        fields[name] = value
+    if "state-ready-after-edit" not in bugs:
+        fields["state"] = STATE_AFTER_EDIT
+    invitees = [] if "invites-additive" in bugs and "invites" in edit else list(session.invitees)
+    known = {i.email.casefold() for i in invitees}
+    messages: list[OutboxMessage] = []
+    title = str(fields.get("title", session.remote_session_id))
+    for item in edit.get("invites") or ():
+        if isinstance(item, str):
+            email, wanted = item, DEFAULT_ACCESS
+        else:
+            email, wanted = str(item["email"]), str(item.get("access_level", DEFAULT_ACCESS))
+        if email.casefold() in known:
+            continue
+        known.add(email.casefold())
+        level = wanted if wanted != "host" or org.is_member(email) else DEFAULT_ACCESS
+        invitees.append(Invitee(email, level))
+        messages.append(
+            OutboxMessage(
+                to=email,
+                remote_session_id=session.remote_session_id,
+                access_level=level,
+                subject=f'You are invited to the Prevail Session "{title}"',
+            )
+        )
+    return StoredSession(
+        session.remote_session_id, session.organization, fields, tuple(invitees)
+    ), messages
