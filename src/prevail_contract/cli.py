@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "prevail_contract.lint",
         "validate the spec: openapi-spec-validator, Spectral, examples, rule catalogue",
     ),
+    "mock": ("prevail_contract.mock.cli", "serve the stateful mock of the API (enforces rules)"),
 }
 
 

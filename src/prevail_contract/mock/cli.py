@@ -1,0 +1,124 @@
+"""``prevail-contract mock``: serve the mock with uvicorn and print how to target it."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Generator
+from pathlib import Path
+
+import uvicorn
+
+from prevail_contract.errors import ConfigError
+from prevail_contract.mock.app import PLANTABLE_BUGS, create_app
+from prevail_contract.mock.environment import target_environment
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the subcommand's options."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port to bind; 0 picks a free one (default 8000)"
+    )
+    parser.add_argument(
+        "--fixtures",
+        type=Path,
+        help="YAML file of organizations and Sessions (default: the shipped fixtures.yaml)",
+    )
+    parser.add_argument(
+        "--env-file", type=Path, help="also write the PREVAIL_* variables there as KEY=value lines"
+    )
+    parser.add_argument(
+        "--bug",
+        action="append",
+        default=[],
+        metavar="RULE_ID",
+        choices=PLANTABLE_BUGS,
+        help="break this rule on purpose, to see a contract run catch it (repeatable): "
+        + ", ".join(PLANTABLE_BUGS),
+    )
+    parser.add_argument(
+        "--validate-responses",
+        action="store_true",
+        help="check every answer against the spec; a mismatch becomes a 500 naming it",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="uvicorn and mock log level (default warning)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Bind, print the target variables, serve until SIGINT/SIGTERM."""
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port must be 0..65535, got {args.port}")
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    app = create_app(args.fixtures, bugs=args.bug, validate_responses=args.validate_responses)
+    sock = _bind(args.host, args.port)
+    port = sock.getsockname()[1]
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host  # noqa: S104
+    shown = f"[{shown}]" if ":" in shown else shown
+    base_url = f"http://{shown}:{port}"
+    env = target_environment(app, base_url)
+    lines = [f"{key}={value}" for key, value in env.items()]
+    if args.env_file is not None:
+        try:
+            args.env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        except OSError as exc:
+            sock.close()
+            raise ConfigError(f"cannot write --env-file {args.env_file}: {exc.strerror}") from exc
+    print(f"Prevail mock serving {env['PREVAIL_BASE_URL']} (admin API: {base_url}/__mock__/)")
+    if args.bug:
+        print(f"planted bugs: {', '.join(args.bug)}")
+    print("\n".join(lines), flush=True)
+    config = uvicorn.Config(
+        app, log_level=args.log_level, access_log=args.log_level in ("info", "debug")
+    )
+    server = _Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    print("Prevail mock stopped.", file=sys.stderr, flush=True)
+    return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, but SIGINT/SIGTERM end ``run`` normally instead of being re-raised."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in _STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket bound before the server starts, so the chosen port is known."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot bind {host}:{port}: {exc.strerror}") from exc
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
