@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "validate the spec: openapi-spec-validator, Spectral, examples, rule catalogue",
     ),
     "mock": ("prevail_contract.mock.cli", "serve the stateful mock of the API (enforces rules)"),
+    "docs": ("prevail_contract.docs", "build the offline API docs page (with business rules)"),
+    "diff": ("prevail_contract.diff.cli", "breaking-change gate: classify spec changes vs a base"),
 }
 
 
