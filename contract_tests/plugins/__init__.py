@@ -1,0 +1,1 @@
+"""pytest plugins of the contract suite: the target, Hypothesis profiles and the rule recorder."""

@@ -1,0 +1,45 @@
+"""Hypothesis profiles of the contract suite: ``fast`` (CI, the default) and ``thorough``.
+
+The profile is picked by ``PREVAIL_PROFILE``; the run's seed comes from ``PREVAIL_SEED`` (the
+``check`` command also passes it to Hypothesis as ``--hypothesis-seed``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+from prevail_contract.check.config import PROFILE_VAR, PROFILES, SEED_VAR
+
+_COMMON = {
+    "deadline": None,
+    "database": None,
+    "report_multiple_bugs": False,
+    "print_blob": False,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much,
+                              HealthCheck.data_too_large],
+}
+#: Examples per property test in each profile; schemathesis gets ``SCHEMATHESIS_EXAMPLES``.
+EXAMPLES = {"fast": 12, "thorough": 100}
+SCHEMATHESIS_EXAMPLES = {"fast": 60, "thorough": 500}
+
+settings.register_profile("fast", max_examples=EXAMPLES["fast"], **_COMMON)  # type: ignore[arg-type]
+settings.register_profile("thorough", max_examples=EXAMPLES["thorough"], **_COMMON)  # type: ignore[arg-type]
+
+
+def profile_name() -> str:
+    """The profile this run uses."""
+    name = os.environ.get(PROFILE_VAR, "fast")
+    return name if name in PROFILES else "fast"
+
+
+def run_seed() -> int:
+    """The run's seed (``PREVAIL_SEED``, default 0)."""
+    try:
+        return int(os.environ.get(SEED_VAR, "0"))
+    except ValueError:
+        return 0
+
+
+settings.load_profile(profile_name())

@@ -1,0 +1,1 @@
+"""Helpers shared by the contract tests: the target, expectations, strategies and checks."""

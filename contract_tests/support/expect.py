@@ -1,0 +1,119 @@
+"""Judge answers against the rules, filing each problem under the rule it really breaks.
+
+A documented rejection rule fails only when the server *accepts* what the rule forbids; a refusal
+with another status or code than the catalogue lists fails the assumed ``error-status-codes``,
+and a refusal whose body is not the assumed ``Error`` shape fails ``error-shape``. That split is
+what lets a live run tell server bugs from wrong assumptions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.verdict import Verdicts
+from prevail_contract.spec import Spec
+
+from contract_tests.support.target import Target, session_of
+
+#: Session fields that an edit through the API may not change unless sent.
+COMPARED_FIELDS = (
+    "remote_session_id",
+    "title",
+    "start_date",
+    "start_time",
+    "time_zone",
+    "estimated_duration",
+    "transcript_status",
+    "invites",
+    "provider_specific_details",
+)
+
+
+def error_shape(spec: Spec, v: Verdicts, ex: Exchange, purpose: str) -> None:
+    """File ``error-shape`` when a refusal (other than 405) lacks the ``Error`` body."""
+    if ex.status == 405 or not (400 <= ex.status < 500):
+        return
+    body = ex.json
+    errors = sorted(spec.validator("Error").iter_errors(body), key=lambda e: list(e.path))
+    if body is None:
+        v.fail("error-shape", f"{purpose}: refusal body is not JSON", ex)
+    elif errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "(body)"
+        v.fail("error-shape", f"{purpose}: refusal body breaks Error at {where}: "
+               f"{errors[0].message[:200]}", ex)
+    content_type = ex.response_headers.get("content-type", "")
+    if body is not None and "json" not in content_type:
+        v.fail("error-shape", f"{purpose}: refusal sent as {content_type!r}, not JSON", ex)
+
+
+def refused(spec: Spec, v: Verdicts, ex: Exchange, rule_id: str, purpose: str) -> bool:
+    """Expect ``rule_id``'s refusal; return whether the request was refused at all."""
+    rule = spec.rule(rule_id)
+    ex.checked.update((rule_id, "error-status-codes", "error-shape"))
+    if ex.accepted:
+        v.fail(rule_id, f"{purpose}: accepted with {ex.status}, the rule requires a refusal", ex)
+        return False
+    body = ex.json
+    code = body.get("code") if isinstance(body, dict) else None
+    if ex.status != rule.status:
+        v.fail(
+            "error-status-codes",
+            f"{purpose}: refused with {ex.status} (code {code!r}), "
+            f"the catalogue lists {rule.status} {rule.code or ''}".rstrip(),
+            ex,
+        )
+    elif rule.code is not None and code != rule.code:
+        v.fail("error-status-codes",
+               f"{purpose}: refused with code {code!r}, the catalogue lists {rule.code!r}", ex)
+    error_shape(spec, v, ex, purpose)
+    return True
+
+
+def accepted(v: Verdicts, ex: Exchange, rule_id: str, purpose: str) -> dict[str, Any] | None:
+    """Expect a valid request to be accepted; return the answered Session (envelope tolerated)."""
+    ex.checked.add(rule_id)
+    if not ex.accepted:
+        v.fail(rule_id, f"{purpose}: a valid request was refused with {ex.status}", ex)
+        return None
+    session = session_of(ex.json)
+    if session is None:
+        v.fail("response-envelope", f"{purpose}: the success body holds no Session", ex)
+    return session
+
+
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """Fields whose value differs between two reads of a session (``state`` ignored)."""
+    if before is None or after is None:
+        return []
+    out: list[str] = []
+    for name in COMPARED_FIELDS:
+        left, right = before.get(name), after.get(name)
+        if name == "invites":
+            left = sorted(str(x).lower() for x in left or [])
+            right = sorted(str(x).lower() for x in right or [])
+        if left != right:
+            out.append(name)
+    return out
+
+
+def unchanged_after_refusal(
+    target: Target,
+    v: Verdicts,
+    before: dict[str, Any] | None,
+    ex: Exchange,
+    purpose: str,
+    *,
+    rule_if_changed: str | None = None,
+    session_id: str | None = None,
+) -> None:
+    """Read the session again and file ``rejected-changes-nothing`` if the refusal changed it."""
+    if ex.accepted or before is None:
+        return
+    after = target.snapshot(session_id)
+    changed = changed_fields(before, after)
+    if changed:
+        v.fail("rejected-changes-nothing",
+               f"{purpose}: refused, but {', '.join(changed)} changed anyway", ex)
+        if rule_if_changed is not None:
+            v.fail(rule_if_changed, f"{purpose}: refused, but applied {', '.join(changed)}", ex)

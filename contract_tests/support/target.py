@@ -1,0 +1,304 @@
+"""The server under test: an HTTP client, its fixtures (sessions, tokens) and safe request sending.
+
+The target is described by the ``PREVAIL_*`` environment variables. Without ``PREVAIL_BASE_URL``
+the suite starts the kit's mock in-process (only its app factory and ``target_environment`` are
+used, so the suite stays an independent reading of the rules).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from prevail_contract.check import tokens
+from prevail_contract.check.config import TargetConfig, from_sources
+from prevail_contract.check.exchange import LOG, Exchange
+from prevail_contract.check.safety import (
+    InviteBudget,
+    InviteCapReached,
+    Masker,
+    invite_addresses,
+    is_reserved_email,
+)
+from prevail_contract.spec import Spec, load_spec
+
+#: Host name the in-process mock answers on.
+EMBEDDED_HOST = "http://mock"
+#: The marker value for "send the configured token".
+DEFAULT = object()
+#: Optional extra fixture: an editable session of the Organization without Self-Service.
+NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
+
+
+class UnsafeRequest(RuntimeError):
+    """The suite was about to send an invite to a non-reserved address."""
+
+
+def session_of(body: Any) -> dict[str, Any] | None:
+    """The Session inside a success body, tolerating a missing envelope.
+
+    Rules other than ``response-envelope`` must keep working when the envelope is wrong, so
+    that only the rule actually broken is reported.
+    """
+    if isinstance(body, dict):
+        sessions = body.get("sessions")
+        if isinstance(sessions, list) and sessions and isinstance(sessions[0], dict):
+            return sessions[0]
+        if "remote_session_id" in body or "title" in body:
+            return body
+    return None
+
+
+@dataclass
+class Target:
+    """Everything a contract test needs to talk to the server under test."""
+
+    spec: Spec
+    config: TargetConfig
+    api_base: str
+    client: httpx.Client
+    masker: Masker
+    budget: InviteBudget
+    seed: int
+    app: Any = None
+    no_self_service_session_id: str | None = None
+    last_exchange: Exchange | None = None
+    _titles: dict[str, str] = field(default_factory=dict)
+    _minted: tuple[float, str] | None = None
+
+    # -- fixtures --------------------------------------------------------------------------
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the target is the in-process mock (admin API available)."""
+        return self.app is not None
+
+    @property
+    def session_id(self) -> str:
+        """The editable session the run edits."""
+        assert self.config.session_id is not None
+        return self.config.session_id
+
+    def require(self, attr: str, why: str) -> str:
+        """A configured fixture value, or skip the test naming the variable that is missing."""
+        value = getattr(self.config, attr, None)
+        if value is None:
+            var = "PREVAIL_" + attr.upper()
+            pytest.skip(f"{why}: set {var} (or --{attr.replace('_', '-')})")
+        return str(value)
+
+    @property
+    def token(self) -> str:
+        """A valid token of the editing Organization (configured, or minted from the API key)."""
+        if self.config.token is not None:
+            return self.config.token
+        now = time.monotonic()
+        if self._minted is None or now - self._minted[0] > 120:
+            assert self.config.company_id is not None and self.config.api_key is not None
+            minted = tokens.mint(self.config.company_id, self.config.api_key)
+            self.masker.add(minted)
+            self._minted = (now, minted)
+        return self._minted[1]
+
+    def url(self, session_id: str | None = None) -> str:
+        """The Edit Sessions URL of a session (default: the configured one)."""
+        return f"{self.api_base}/sessions/{session_id or self.session_id}"
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        params: Mapping[str, str] | None = None,
+        purpose: str = "",
+    ) -> Exchange:
+        """Send one request (after the safety checks) and record the exchange."""
+        self._guard(body)
+        full_url = url
+        if params:
+            full_url = str(httpx.URL(url, params=dict(params)))
+        sent_headers = dict(headers or {})
+        response = self.client.request(method, full_url, headers=sent_headers, content=body)
+        exchange = Exchange(
+            method=method,
+            url=full_url,
+            headers=sent_headers,
+            body=body,
+            status=response.status_code,
+            response_headers=dict(response.headers),
+            response_body=response.content,
+            purpose=purpose,
+        )
+        LOG.add(exchange)
+        self.last_exchange = exchange
+        self._learn(url, exchange)
+        return exchange
+
+    def _guard(self, body: bytes | None) -> None:
+        if not body:
+            return
+        try:
+            parsed = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return
+        addresses = invite_addresses(parsed)
+        unsafe = [a for a in addresses if not is_reserved_email(a)]
+        if unsafe:
+            raise UnsafeRequest(
+                f"refusing to invite non-reserved addresses {unsafe[:3]}: every invite must use "
+                "example.com/.org/.net, *.test or *.invalid"
+            )
+        try:
+            self.budget.take(len(addresses))
+        except InviteCapReached as exc:
+            pytest.skip(str(exc))
+
+    def _learn(self, url: str, exchange: Exchange) -> None:
+        if not exchange.accepted:
+            return
+        session = session_of(exchange.json)
+        if session is not None and isinstance(session.get("title"), str):
+            self._titles[url.rsplit("/", 1)[-1]] = session["title"]
+
+    def auth_headers(self, token: Any = DEFAULT) -> dict[str, str]:
+        """``Authorization`` (unless ``token`` is ``None``) and the JSON headers."""
+        headers = {"Accept": "application/json"}
+        if token is DEFAULT:
+            token = self.token
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return headers
+
+    def edit(
+        self,
+        payload: Any = None,
+        *,
+        session_id: str | None = None,
+        token: Any = DEFAULT,
+        raw: bytes | None = None,
+        content_type: str | None = "application/json",
+        method: str = "PATCH",
+        params: Mapping[str, str] | None = None,
+        purpose: str = "",
+    ) -> Exchange:
+        """Send an Edit Sessions request; ``payload`` is JSON-encoded unless ``raw`` is given."""
+        headers = self.auth_headers(token)
+        body = raw
+        if body is None and payload is not None:
+            body = json.dumps(payload).encode("utf-8")
+        if body is not None and content_type is not None:
+            headers["Content-Type"] = content_type
+        return self.send(
+            method, self.url(session_id), headers=headers, body=body, params=params, purpose=purpose
+        )
+
+    def snapshot(self, session_id: str | None = None) -> dict[str, Any] | None:
+        """The session's current state, read through the API itself.
+
+        The only way the contract offers to read a session is an edit, so this sends a harmless
+        one: the title it already has (first time: a title naming this run).
+        """
+        sid = session_id or self.session_id
+        title = self._titles.get(sid) or f"Contract check run {self.seed}"
+        exchange = self.edit({"remote_session": {"title": title}}, session_id=sid, purpose="read")
+        if not exchange.accepted:
+            return None
+        return session_of(exchange.json)
+
+    # -- embedded-only helpers (the mock's admin API; never used for a live verdict) -------
+
+    def admin_session(self, session_id: str) -> dict[str, Any] | None:
+        """The mock's stored copy of a session (embedded mode only)."""
+        if not self.embedded:
+            return None
+        response = self.client.get(f"{EMBEDDED_HOST}/__mock__/sessions/{session_id}")
+        return dict(response.json()) if response.status_code == 200 else None
+
+    def admin_create(self, organization: str, state: str, **fields: Any) -> str:
+        """Create a session in the mock and return its id (embedded mode only)."""
+        response = self.client.post(
+            f"{EMBEDDED_HOST}/__mock__/sessions",
+            json={"organization": organization, "state": state, **fields},
+        )
+        if response.status_code != 201:
+            raise RuntimeError(f"mock admin API refused to create a session: {response.text}")
+        created = response.json()
+        sid = created.get("remote_session_id")
+        if not isinstance(sid, str):
+            raise RuntimeError(f"mock admin API answered no remote_session_id: {created}")
+        return sid
+
+    def close(self) -> None:
+        """Release the HTTP client."""
+        self.client.close()
+
+
+def _api_base(base_url: str, spec: Spec) -> str:
+    base = base_url.rstrip("/")
+    if urlsplit(base).path in ("", "/"):
+        base += spec.base_path
+    return base
+
+
+def build_target(env: Mapping[str, str] | None = None, seed: int = 0) -> Target:
+    """The target the environment describes (the embedded mock when no base URL is set)."""
+    env = dict(os.environ if env is None else env)
+    spec = load_spec()
+    config = from_sources(env)
+    if config.embedded:
+        from starlette.testclient import TestClient
+
+        from prevail_contract.mock import create_app, target_environment
+
+        app = create_app(bugs=config.mock_bugs)
+        mock_env = target_environment(app, EMBEDDED_HOST)
+        client: httpx.Client = TestClient(app, base_url=EMBEDDED_HOST, raise_server_exceptions=False)
+        client.__enter__()
+        cap = config.max_invites  # no cap on the mock unless one was asked for
+        live = from_sources(mock_env)
+        config = TargetConfig(
+            **{**live.__dict__, "base_url": None, "mock_bugs": config.mock_bugs, "max_invites": cap}
+        )
+        api_base = mock_env["PREVAIL_BASE_URL"].rstrip("/")
+        masker = Masker(config.secrets)
+        target = Target(
+            spec=spec,
+            config=config,
+            api_base=api_base,
+            client=client,
+            masker=masker,
+            budget=InviteBudget(cap),
+            seed=seed,
+            app=app,
+        )
+        if config.no_self_service_token:
+            slug = tokens.claims_of(config.no_self_service_token).get("slug")
+            if isinstance(slug, str):
+                target.no_self_service_session_id = target.admin_create(
+                    slug, "ready", title="Session of an Organization without Self-Service"
+                )
+        return target
+    assert config.base_url is not None
+    client = httpx.Client(timeout=httpx.Timeout(30.0), follow_redirects=False)
+    return Target(
+        spec=spec,
+        config=config,
+        api_base=_api_base(config.base_url, spec),
+        client=client,
+        masker=Masker(config.secrets),
+        budget=InviteBudget(config.max_invites),
+        seed=seed,
+        no_self_service_session_id=env.get(NO_SELF_SERVICE_SESSION_VAR) or None,
+    )

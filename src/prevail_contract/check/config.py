@@ -1,0 +1,157 @@
+"""The target a contract run checks: read from flags and ``PREVAIL_*`` variables, validated.
+
+The same variables configure a plain ``pytest contract_tests`` run, so :meth:`TargetConfig.to_env`
+turns a validated configuration back into them for the in-process pytest session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from prevail_contract.check.safety import DEFAULT_MAX_INVITES
+from prevail_contract.errors import ConfigError
+
+#: flag attribute name -> environment variable.
+ENV_VARS: dict[str, str] = {
+    "base_url": "PREVAIL_BASE_URL",
+    "session_id": "PREVAIL_SESSION_ID",
+    "token": "PREVAIL_TOKEN",
+    "company_id": "PREVAIL_COMPANY_ID",
+    "api_key": "PREVAIL_API_KEY",
+    "locked_session_id": "PREVAIL_LOCKED_SESSION_ID",
+    "foreign_session_id": "PREVAIL_FOREIGN_SESSION_ID",
+    "no_self_service_token": "PREVAIL_NO_SELF_SERVICE_TOKEN",
+    "max_invites": "PREVAIL_MAX_INVITES",
+}
+#: Planted mock bugs for the embedded target (used by the kit's own tests only).
+MOCK_BUGS_VAR = "PREVAIL_MOCK_BUGS"
+PROFILE_VAR = "PREVAIL_PROFILE"
+SEED_VAR = "PREVAIL_SEED"
+PROFILES = ("fast", "thorough")
+_ID = re.compile(r"^[A-Za-z0-9._~-]{1,255}$")
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """Where to send requests and with which fixtures (sessions, tokens, keys)."""
+
+    base_url: str | None = None
+    session_id: str | None = None
+    token: str | None = None
+    company_id: str | None = None
+    api_key: str | None = None
+    locked_session_id: str | None = None
+    foreign_session_id: str | None = None
+    no_self_service_token: str | None = None
+    max_invites: int | None = DEFAULT_MAX_INVITES
+    mock_bugs: tuple[str, ...] = field(default=())
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the run targets the in-process mock (no base URL given)."""
+        return self.base_url is None
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        """Every value that must never appear in a report or a log."""
+        return (self.token, self.api_key, self.no_self_service_token)
+
+    def to_env(self) -> dict[str, str]:
+        """The ``PREVAIL_*`` variables that describe this target to ``contract_tests``."""
+        env: dict[str, str] = {}
+        for attr, var in ENV_VARS.items():
+            value = getattr(self, attr)
+            if value is not None:
+                env[var] = str(value)
+        if self.mock_bugs:
+            env[MOCK_BUGS_VAR] = ",".join(self.mock_bugs)
+        return env
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def from_sources(
+    env: Mapping[str, str] | None = None, args: argparse.Namespace | None = None
+) -> TargetConfig:
+    """Merge flags over environment variables and validate the result.
+
+    Raises :class:`ConfigError` naming the flag and variable of whatever is missing or unusable.
+    """
+    env = os.environ if env is None else env
+    values: dict[str, str | None] = {}
+    for attr, var in ENV_VARS.items():
+        flag_value = getattr(args, attr, None) if args is not None else None
+        values[attr] = _clean(str(flag_value) if flag_value is not None else env.get(var))
+    bugs_text = _clean(getattr(args, "mock_bug", None) and ",".join(args.mock_bug)) if args else None
+    bugs_text = bugs_text or _clean(env.get(MOCK_BUGS_VAR))
+    bugs = tuple(b.strip() for b in (bugs_text or "").split(",") if b.strip())
+
+    max_invites: int | None = DEFAULT_MAX_INVITES
+    raw_cap = values.pop("max_invites")
+    if raw_cap is not None:
+        try:
+            max_invites = int(raw_cap)
+        except ValueError:
+            raise ConfigError(
+                f"--max-invites / PREVAIL_MAX_INVITES must be a whole number, got {raw_cap!r}"
+            ) from None
+        if max_invites < 0:
+            raise ConfigError("--max-invites / PREVAIL_MAX_INVITES must be 0 or more")
+
+    base_url = values["base_url"]
+    if base_url is None:
+        if bugs:
+            return TargetConfig(max_invites=None if raw_cap is None else max_invites, mock_bugs=bugs)
+        return TargetConfig(max_invites=None if raw_cap is None else max_invites)
+    if bugs:
+        raise ConfigError("planted mock bugs (PREVAIL_MOCK_BUGS) only apply to the embedded mock")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"--base-url / PREVAIL_BASE_URL must be an http(s) URL such as "
+            f"https://staging.example.test/api/v1, got {base_url!r}"
+        )
+    missing: list[str] = []
+    if values["session_id"] is None:
+        missing.append(
+            "an editable session id the run may edit (--session-id or PREVAIL_SESSION_ID)"
+        )
+    has_key = values["company_id"] is not None and values["api_key"] is not None
+    if values["token"] is None and not has_key:
+        missing.append(
+            "credentials: PREVAIL_TOKEN (--token), or PREVAIL_COMPANY_ID and PREVAIL_API_KEY "
+            "(--company-id, --api-key)"
+        )
+    elif values["token"] is None and (values["company_id"] is None) != (values["api_key"] is None):
+        missing.append("PREVAIL_COMPANY_ID and PREVAIL_API_KEY must be given together")
+    if missing:
+        raise ConfigError("live target " + base_url + " needs " + "; ".join(missing))
+    for attr in ("session_id", "locked_session_id", "foreign_session_id"):
+        value = values[attr]
+        if value is not None and not _ID.match(value):
+            raise ConfigError(
+                f"{ENV_VARS[attr]} must be a session id of letters, digits and . _ ~ -, "
+                f"got {value!r}"
+            )
+    return TargetConfig(
+        base_url=base_url.rstrip("/"),
+        session_id=values["session_id"],
+        token=values["token"],
+        company_id=values["company_id"],
+        api_key=values["api_key"],
+        locked_session_id=values["locked_session_id"],
+        foreign_session_id=values["foreign_session_id"],
+        no_self_service_token=values["no_self_service_token"],
+        max_invites=max_invites,
+        mock_bugs=(),
+    )

@@ -1,0 +1,105 @@
+"""One request and its answer, as the suite records them, and the curl command that replays it.
+
+Every request the contract suite sends is kept as an :class:`Exchange` so that a failing rule can
+name the exact request (as a runnable curl command, tokens masked) and the answer it got.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from prevail_contract.check.safety import Masker
+
+#: Headers worth showing in a reproduction; the rest (user agent, test ids) is noise.
+_SHOWN_HEADERS = ("authorization", "content-type", "accept")
+#: Bodies longer than this are abbreviated in summaries (never in curl commands).
+_SUMMARY_BODY_CHARS = 400
+
+
+@dataclass
+class Exchange:
+    """A request the suite sent and the response it received."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    status: int
+    response_headers: dict[str, str]
+    response_body: bytes
+    #: Free-form label of what the request was for (e.g. ``auth: expired token``).
+    purpose: str = ""
+    #: Rules whose verdict this exchange fed (beyond the rules its test declares).
+    checked: set[str] = field(default_factory=set)
+
+    @property
+    def json(self) -> Any:
+        """The response body parsed as JSON, or ``None`` when it is not JSON."""
+        try:
+            return json.loads(self.response_body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the server answered 2xx."""
+        return 200 <= self.status < 300
+
+    def request_json(self) -> Any:
+        """The request body parsed as JSON, or ``None``."""
+        if self.body is None:
+            return None
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def curl(self, masker: Masker) -> str:
+        """A runnable curl command that sends this request again, secrets masked."""
+        parts = ["curl", "-sS", "-X", self.method]
+        for name, value in self.headers.items():
+            if name.lower() in _SHOWN_HEADERS:
+                parts += ["-H", f"{name}: {value}"]
+        if self.body is not None:
+            if len(self.body) > 64 * 1024:
+                size = len(self.body)
+                text = self.body[:200].decode("utf-8", "replace")
+                parts += ["--data-binary", f"<{size} bytes starting {text!r}>"]
+            else:
+                parts += ["--data-binary", self.body.decode("utf-8", "replace")]
+        parts.append(self.url)
+        return masker(" ".join(shlex.quote(p) for p in parts))
+
+    def describe(self, masker: Masker) -> str:
+        """One line: method, path, status and the start of the answer, secrets masked."""
+        text = self.response_body.decode("utf-8", "replace")
+        if len(text) > _SUMMARY_BODY_CHARS:
+            text = text[:_SUMMARY_BODY_CHARS] + "..."
+        return masker(f"{self.method} {self.url} -> {self.status} {text}")
+
+
+@dataclass
+class ExchangeLog:
+    """The exchanges sent since the last :meth:`drain`, shared by the suite and its recorder."""
+
+    _items: list[Exchange] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, exchange: Exchange) -> None:
+        """Record one exchange."""
+        with self._lock:
+            self._items.append(exchange)
+
+    def drain(self) -> list[Exchange]:
+        """Return and forget everything recorded so far."""
+        with self._lock:
+            items, self._items = self._items, []
+        return items
+
+
+#: The process-wide log: the target fixture writes to it, the rule recorder drains it per test.
+LOG = ExchangeLog()

@@ -1,0 +1,125 @@
+"""A pytest plugin that files every contract test's outcome under the rules it checks.
+
+Each test in ``contract_tests`` declares its rules with ``@pytest.mark.rule("id", ...)``. After
+each test the recorder counts the requests it sent (from :data:`~prevail_contract.check.exchange.LOG`)
+and files its findings: a :class:`~prevail_contract.check.verdict.RuleViolation` under the rules
+its findings name, any other failure under the test's first rule, a skip as a reason for
+``not_run``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from prevail_contract.check.exchange import LOG, Exchange
+from prevail_contract.check.safety import Masker
+from prevail_contract.check.verdict import Finding, RuleViolation
+
+PLUGIN_NAME = "prevail-rule-recorder"
+
+
+@dataclass
+class RuleRecord:
+    """What the run learned about one rule."""
+
+    cases: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    tests: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    skip_reasons: list[str] = field(default_factory=list)
+
+
+def rules_of(item: pytest.Item) -> list[str]:
+    """The rule ids a test declares with ``@pytest.mark.rule``."""
+    found: list[str] = []
+    for mark in item.iter_markers("rule"):
+        for rule in mark.args:
+            if rule not in found:
+                found.append(str(rule))
+    return found
+
+
+def _flatten(exc: BaseException) -> Iterable[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            yield from _flatten(inner)
+    else:
+        yield exc
+
+
+class RuleRecorder:
+    """Collects per-rule outcomes during a pytest session."""
+
+    def __init__(self, masker: Masker | None = None) -> None:
+        self.masker = masker or Masker()
+        self.records: dict[str, RuleRecord] = {}
+        self.errors: list[str] = []
+
+    def record(self, rule: str) -> RuleRecord:
+        """The record of ``rule`` (created on first use)."""
+        return self.records.setdefault(rule, RuleRecord())
+
+    def _count(self, rules: list[str], exchanges: list[Exchange]) -> None:
+        for exchange in exchanges:
+            for rule in set(rules) | exchange.checked:
+                rec = self.record(rule)
+                rec.cases += 1
+                rec.accepted += 1 if exchange.accepted else 0
+                rec.rejected += 1 if 400 <= exchange.status < 500 else 0
+
+    def _findings(
+        self, rules: list[str], exc: BaseException, exchanges: list[Exchange]
+    ) -> list[Finding]:
+        findings: list[Finding] = []
+        for inner in _flatten(exc):
+            if isinstance(inner, RuleViolation):
+                findings.extend(inner.findings)
+                continue
+            text = str(inner).strip().splitlines()
+            first = text[0] if text else ""
+            summary = self.masker(f"{type(inner).__name__}: {first}"[:500])
+            last = exchanges[-1] if exchanges else None
+            findings.append(Finding(rules[0], summary, last))
+        return findings
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, Any, None]:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        rules = rules_of(item)
+        exchanges = LOG.drain()
+        if not rules:
+            if report.failed:
+                self.errors.append(self.masker(f"{item.nodeid}: {report.longreprtext[:300]}"))
+            return
+        self._count(rules, exchanges)
+        if call.when == "call":
+            for rule in rules:
+                self.record(rule).tests += 1
+        if report.skipped:
+            reason = _skip_reason(report)
+            for rule in rules:
+                self.record(rule).skip_reasons.append(reason)
+            return
+        if report.failed and call.excinfo is not None:
+            if call.when != "call" and not isinstance(call.excinfo.value, RuleViolation):
+                reason = self.masker(f"{item.name} could not run: {call.excinfo.value}"[:400])
+                for rule in rules:
+                    self.record(rule).skip_reasons.append(reason)
+                return
+            for finding in self._findings(rules, call.excinfo.value, exchanges):
+                self.record(finding.rule).findings.append(finding)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)

@@ -1,0 +1,144 @@
+"""Live-mode safety: reserved-domain invites, the per-run invite cap and token masking.
+
+A contract run against staging must never email a real person and never leak a token, so
+every invite address the suite sends passes through :func:`safe_email`, every request with
+invites draws on an :class:`InviteBudget`, and every text that reaches a report or a log goes
+through :class:`Masker`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+#: Domains reserved by RFC 2606 / RFC 6761: mail to them never reaches a person.
+RESERVED_DOMAINS: tuple[str, ...] = ("example.com", "example.org", "example.net")
+#: Reserved top-level domains: any host under them is safe too.
+RESERVED_TLDS: tuple[str, ...] = ("test", "invalid", "example")
+#: The replacement shown wherever a token was.
+MASK = "***"
+#: Default cap on invite addresses a single run may send.
+DEFAULT_MAX_INVITES = 200
+
+
+class InviteCapReached(RuntimeError):
+    """The run already sent as many invites as its cap allows."""
+
+
+def is_reserved_domain(domain: str) -> bool:
+    """Whether mail to ``domain`` can never reach anyone (reserved names and TLDs)."""
+    domain = domain.strip().rstrip(".").lower()
+    if domain in RESERVED_DOMAINS or any(domain.endswith("." + d) for d in RESERVED_DOMAINS):
+        return True
+    return domain.rsplit(".", 1)[-1] in RESERVED_TLDS
+
+
+def is_reserved_email(address: str) -> bool:
+    """Whether ``address`` has a domain part that is reserved."""
+    if "@" not in address:
+        return True  # not deliverable at all
+    domain = address.rsplit("@", 1)[1]
+    if "." not in domain.strip("."):
+        return True  # no deliverable domain ("jade@", "x@localhost" aside from dotted hosts)
+    return is_reserved_domain(domain)
+
+
+def safe_email(address: str, domain: str = "example.com") -> str:
+    """``address`` with its domain replaced by a reserved one unless it already is reserved.
+
+    Strings without ``@`` cannot be delivered and are returned unchanged, so that invalid
+    addresses used by negative tests stay invalid.
+    """
+    if "@" not in address or is_reserved_email(address):
+        return address
+    return address.rsplit("@", 1)[0] + "@" + domain
+
+
+def invite_addresses(body: Any) -> list[str]:
+    """The invite addresses inside a request body (``remote_session.invites``), in order."""
+    if not isinstance(body, dict):
+        return []
+    edit = body.get("remote_session")
+    invites = edit.get("invites") if isinstance(edit, dict) else None
+    if not isinstance(invites, list):
+        return []
+    found: list[str] = []
+    for item in invites:
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("email"), str):
+            found.append(item["email"])
+    return found
+
+
+def make_body_safe(body: Any) -> Any:
+    """A copy of a request body whose invite addresses all use reserved domains."""
+    if not isinstance(body, dict):
+        return body
+    edit = body.get("remote_session")
+    if not isinstance(edit, dict) or not isinstance(edit.get("invites"), list):
+        return body
+    invites: list[Any] = []
+    for item in edit["invites"]:
+        if isinstance(item, str):
+            invites.append(safe_email(item))
+        elif isinstance(item, dict) and isinstance(item.get("email"), str):
+            invites.append({**item, "email": safe_email(item["email"])})
+        else:
+            invites.append(item)
+    return {**body, "remote_session": {**edit, "invites": invites}}
+
+
+class InviteBudget:
+    """Counts invite addresses sent during a run and refuses to exceed the cap."""
+
+    def __init__(self, cap: int | None) -> None:
+        self.cap = cap
+        self.used = 0
+        self._lock = threading.Lock()
+
+    def remaining(self) -> int | None:
+        """Addresses still allowed, or ``None`` when there is no cap."""
+        return None if self.cap is None else max(self.cap - self.used, 0)
+
+    def take(self, count: int) -> None:
+        """Reserve ``count`` addresses or raise :class:`InviteCapReached`."""
+        if count <= 0:
+            return
+        with self._lock:
+            if self.cap is not None and self.used + count > self.cap:
+                raise InviteCapReached(
+                    f"the invite cap of {self.cap} addresses per run is reached "
+                    f"({self.used} sent, {count} more requested); raise it with --max-invites"
+                )
+            self.used += count
+
+
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_QUERY = re.compile(r"(?i)(jwt_payload=)[^&\s'\"]+")
+_JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+
+
+class Masker:
+    """Replaces secrets (tokens, API keys) in any text with ``***``.
+
+    Known secrets are replaced wherever they occur; in addition, anything after ``Bearer``,
+    any ``jwt_payload=`` query value and anything shaped like a JWT is masked, which also
+    covers the forged tokens the suite builds during a run.
+    """
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        self._secrets: set[str] = {s for s in secrets if s and len(s) >= 4}
+
+    def add(self, *secrets: str | None) -> None:
+        """Remember more secrets to mask."""
+        self._secrets.update(s for s in secrets if s and len(s) >= 4)
+
+    def __call__(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+        text = _QUERY.sub(lambda m: m.group(1) + MASK, text)
+        return _JWT_SHAPE.sub(MASK, text)
