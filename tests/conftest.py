@@ -2,4 +2,5 @@
 
 pytest_plugins = [
     "tests.plugins.spec",
+    "tests.plugins.mock",
 ]
