@@ -2,5 +2,6 @@
 
 pytest_plugins = [
     "tests.plugins.spec",
+    "tests.plugins.diff",
     "tests.plugins.mock",
 ]
