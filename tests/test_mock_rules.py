@@ -16,7 +16,8 @@ def _error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
     assert body["code"] == code
-    assert isinstance(body["messages"], str) and body["messages"]
+    assert isinstance(body["messages"], str)
+    assert body["messages"]
     return body
 
 
@@ -42,7 +43,8 @@ def test_success_keeps_untouched_fields_and_sets_ready(mock: MockUnderTest) -> N
     assert session["provider_specific_details"] == before["provider_specific_details"]
     assert session["invites"] == before["invites"]
     after = mock.stored()
-    assert after["title"] == "Renamed deposition" and after["state"] == "ready"
+    assert after["title"] == "Renamed deposition"
+    assert after["state"] == "ready"
 
 
 def test_reschedule_applies_all_three(mock: MockUnderTest) -> None:

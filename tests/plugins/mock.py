@@ -38,7 +38,8 @@ class MockUnderTest:
 
     def url(self, session_id: str | None = None) -> str:
         """The operation's URL for ``session_id`` (default: the editable Session)."""
-        return f"{self.env['PREVAIL_BASE_URL']}/sessions/{session_id or self.env['PREVAIL_SESSION_ID']}"
+        session_id = session_id or self.env["PREVAIL_SESSION_ID"]
+        return f"{self.env['PREVAIL_BASE_URL']}/sessions/{session_id}"
 
     def auth(self, token: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {token or self.env['PREVAIL_TOKEN']}"}
