@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -126,17 +127,27 @@ def write_doc(path: Path, doc: Doc) -> Path:
     return path
 
 
-#: Runs ``prevail-contract diff`` with the given arguments; returns (exit code, stdout).
-RunDiff = Callable[..., tuple[int, str]]
+@dataclass(frozen=True)
+class DiffRun:
+    """The outcome of one ``prevail-contract diff`` run."""
+
+    code: int
+    out: str
+    err: str
+
+
+#: Runs ``prevail-contract diff`` with the given arguments.
+RunDiff = Callable[..., DiffRun]
 
 
 @pytest.fixture
 def run_diff(capsys: pytest.CaptureFixture[str]) -> RunDiff:
     """Run the diff subcommand in-process and capture its output."""
 
-    def run(*args: str | Path) -> tuple[int, str]:
+    def run(*args: str | Path) -> DiffRun:
         code = cli.main(["diff", *(str(a) for a in args)])
-        return code, capsys.readouterr().out
+        captured = capsys.readouterr()
+        return DiffRun(code, captured.out, captured.err)
 
     return run
 
