@@ -14,6 +14,7 @@ from contract_tests.support.expect import COMPARED_FIELDS
 from contract_tests.support.strategies import valid_edits
 from contract_tests.support.target import Target, session_of
 
+VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
 EDITABLE = ("title", "start_date", "start_time", "time_zone", "estimated_duration")
 
 
@@ -26,7 +27,10 @@ def check_envelope(target: Target, v: Verdicts, ex: Exchange) -> None:
     if len(body["sessions"]) != 1:
         v.fail("response-envelope", f"success body holds {len(body['sessions'])} sessions, "
                "not exactly the edited one", ex)
-    errors = list(target.spec.validator("EditSessionResponse").iter_errors(body))
+    # A field value of the wrong form (a bad invite address the server once accepted) breaks
+    # field-formats, not the envelope: only structure errors count here.
+    errors = [e for e in target.spec.validator("EditSessionResponse").iter_errors(body)
+              if e.validator not in VALUE_KEYWORDS or len(e.absolute_path) < 3]
     if errors:
         first = min(errors, key=lambda e: len(list(e.absolute_path)))
         where = "/".join(str(p) for p in first.absolute_path) or "(body)"

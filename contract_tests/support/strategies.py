@@ -83,7 +83,8 @@ BAD_FORMATS: dict[str, list[Any]] = {
     "start_date": ["30/01/2025", "2025-1-30", "20250130", "January 30, 2025",
                    "2025-01-30T14:30:00", 20250130],
     "time_zone": ["Pacific Standard Time", "Mars/Olympus_Mons", "GMT+25", "", 8],
-    "invites": [["not-an-email"], ["@example.com"], ["jade@"], [42],
+    # (only addresses every email validator refuses: "jade@" passes some lax checkers)
+    "invites": [["not-an-email"], ["jade.example.com"], [42],
                 [{"email": "jade@example.com", "access_level": "owner"}],
                 [{"access_level": "host"}], "jade@example.com"],
     "estimated_duration": ["1.5", "two hours", [1.5], {"hours": 1}],

@@ -1,0 +1,130 @@
+"""Every named request example of the spec, sent as its ``x-request-setup`` says, answer compared.
+
+The answer is compared with the rule's response example on what must not vary (status, error
+``code``, the fields the request set, ``state``); message texts, details, ids and other fields
+legitimately differ between servers and are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.verdict import Verdicts
+from prevail_contract.spec import Example, load_spec
+
+from contract_tests.support.expect import accepted, refused
+from contract_tests.support.target import DEFAULT, Target, session_of
+
+SPEC = load_spec()
+
+
+def _cases() -> list[Any]:
+    """(request example, rule id, response example) for every request example in the spec."""
+    cases: list[Any] = []
+    seen: set[str] = set()
+    for rule in SPEC.rules:
+        if rule.request_example is None:
+            continue
+        seen.add(rule.request_example)
+        cases.append(pytest.param(rule.request_example, rule.id, rule.response_example,
+                                  id=rule.request_example, marks=pytest.mark.rule(rule.id)))
+    body = SPEC.operation["requestBody"]["content"]["application/json"].get("examples", {})
+    for node in body.values():
+        name = str(node["$ref"]).rsplit("/", 1)[-1]
+        if name not in seen:
+            seen.add(name)
+            cases.append(pytest.param(name, "fields-applied", None, id=name,
+                                      marks=pytest.mark.rule("fields-applied")))
+    return cases
+
+
+def _set_path(value: Any, dotted: str, new: Any) -> Any:
+    head, _, rest = dotted.partition(".")
+    copy = dict(value)
+    copy[head] = _set_path(value[head], rest, new) if rest else new
+    return copy
+
+
+def _padded(example: Example) -> bytes:
+    field, size = str(example.setup["pad-field"]), int(example.setup["pad-to-bytes"])
+    shell = json.dumps(_set_path(example.value, field, "")).encode()
+    return json.dumps(_set_path(example.value, field, "x" * (size - len(shell)))).encode()
+
+
+def send_example(target: Target, example: Example) -> Exchange:
+    """Send a request example the way its ``x-request-setup`` describes."""
+    setup = example.setup
+    token: Any = DEFAULT
+    session_id = None
+    if setup.get("token") == "none":
+        token = None
+    elif setup.get("token") == "no-self-service":
+        token = target.require("no_self_service_token", "needs a token without Self-Service")
+        session_id = target.no_self_service_session_id
+    if setup.get("session") == "foreign":
+        session_id = target.require("foreign_session_id", "needs another Organization's session")
+    elif setup.get("session") == "locked":
+        session_id = target.require("locked_session_id", "needs a non-editable session")
+    content_type = str(setup.get("content-type", "application/json"))
+    raw: bytes | None = None
+    if setup.get("raw"):
+        raw = str(example.value).encode()
+    elif "pad-to-bytes" in setup:
+        raw = _padded(example)
+    return target.edit(example.value, raw=raw, session_id=session_id, token=token,
+                       content_type=content_type, purpose=f"example {example.name}")
+
+
+def _sent_fields(example: Example) -> dict[str, Any]:
+    value = example.value
+    edit = value.get("remote_session") if isinstance(value, dict) else None
+    return dict(edit) if isinstance(edit, dict) else {}
+
+
+@pytest.mark.parametrize(("request_name", "rule_id", "response_name"), _cases())
+def test_named_example(target: Target, request_name: str, rule_id: str,
+                       response_name: str | None) -> None:
+    v = Verdicts()
+    rule = SPEC.rule(rule_id)
+    example = SPEC.example(request_name)
+    ex = send_example(target, example)
+    purpose = f"example {request_name}"
+    if rule.kind == "rejection":
+        if refused(SPEC, v, ex, rule_id, purpose) and response_name is not None:
+            expected = SPEC.example(response_name).value
+            body = ex.json if isinstance(ex.json, dict) else {}
+            if body.get("code") != expected.get("code"):
+                v.fail("error-status-codes", f"{purpose}: code {body.get('code')!r}, the "
+                       f"example answer {response_name} has {expected.get('code')!r}", ex)
+    else:
+        session = accepted(v, ex, rule_id, purpose)
+        if session is not None:
+            sent = _sent_fields(example)
+            for name, value in sent.items():
+                if name == "invites":
+                    have = {str(x).lower() for x in session.get("invites") or []}
+                    want = {(i if isinstance(i, str) else i["email"]).lower() for i in value}
+                    if not want <= have:
+                        v.fail("invites-additive", f"{purpose}: {sorted(want - have)} not in "
+                               "invites", ex)
+                elif session.get(name) != value:
+                    v.fail("fields-applied", f"{purpose}: {name} is {session.get(name)!r}, "
+                           f"sent {value!r}", ex)
+            if session.get("state") != "ready":
+                v.fail("state-ready-after-edit", f"{purpose}: state {session.get('state')!r}", ex)
+            if response_name is not None:
+                expected = session_of(SPEC.example(response_name).value) or {}
+                body = ex.json
+                if not (isinstance(body, dict) and isinstance(body.get("sessions"), list)):
+                    v.fail("response-envelope", f"{purpose}: answer is not shaped like "
+                           f"{response_name} ({{\"sessions\": [Session]}})", ex)
+                missing = [k for k in ("remote_session_id", "title", "start_date", "start_time",
+                                       "time_zone", "state", "invites")
+                           if k in expected and k not in session]
+                if missing:
+                    v.fail("response-envelope", f"{purpose}: Session lacks {missing}", ex)
+    v.raise_if_any()

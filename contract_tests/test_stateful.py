@@ -1,0 +1,107 @@
+"""Stateful sequences: random edits, refusals and invites in any order, checked against a model.
+
+Hypothesis drives a state machine whose model is what the documented rules imply the session
+must look like; every answer is compared with it, so a rule broken only after some history
+(an invite lost two edits later, a refused edit leaking into the next one) shows up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
+
+from prevail_contract.check.verdict import Verdicts
+
+from contract_tests.plugins.profiles import profile_name
+from contract_tests.plugins.target import get_target
+from contract_tests.support.expect import accepted, refused
+from contract_tests.support.strategies import invite_lists, partial_schedules, valid_edits
+from contract_tests.support.target import session_of
+
+EDITABLE = ("title", "start_date", "start_time", "time_zone", "estimated_duration")
+
+
+class EditSequences(RuleBasedStateMachine):
+    """A model of one session under a sequence of edits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target = get_target()
+        self.model: dict[str, Any] = {}
+        self.invites: set[str] = set()
+
+    def _compare(self, v: Verdicts, session: dict[str, Any], when: str) -> None:
+        ex = self.target.last_exchange
+        for name, value in self.model.items():
+            if session.get(name) != value:
+                rule = "fields-applied" if when == "valid edit" else "rejected-changes-nothing"
+                v.fail(rule, f"after {when}: {name} is {session.get(name)!r}, expected "
+                       f"{value!r} from the history", ex)
+        have = {str(x).lower() for x in session.get("invites") or []}
+        lost = sorted(self.invites - have)
+        if lost:
+            v.fail("invites-additive", f"after {when}: invitees {lost[:5]} disappeared", ex)
+        if session.get("remote_session_id") != self.target.session_id:
+            v.fail("id-stable", f"after {when}: id {session.get('remote_session_id')!r}", ex)
+
+    def _absorb(self, session: dict[str, Any]) -> None:
+        for name in EDITABLE:
+            if name in session:
+                self.model[name] = session[name]
+        self.invites |= {str(x).lower() for x in session.get("invites") or []}
+
+    @initialize()
+    def read(self) -> None:
+        session = self.target.snapshot()
+        if session is not None:
+            self._absorb(session)
+
+    @rule(edit=valid_edits())
+    def valid_edit(self, edit: dict[str, Any]) -> None:
+        v = Verdicts()
+        ex = self.target.edit({"remote_session": edit}, purpose="stateful: valid edit")
+        session = accepted(v, ex, "fields-applied", "stateful: valid edit")
+        if session is not None:
+            self.model.update({k: edit[k] for k in EDITABLE if k in edit})
+            for item in edit.get("invites", []):
+                self.invites.add((item if isinstance(item, str) else item["email"]).lower())
+            self._compare(v, session, "valid edit")
+            self._absorb(session)
+        v.raise_if_any()
+
+    @rule(edit=partial_schedules())
+    def partial_schedule(self, edit: dict[str, Any]) -> None:
+        v = Verdicts()
+        ex = self.target.edit({"remote_session": edit}, purpose="stateful: partial schedule")
+        refused(self.target.spec, v, ex, "schedule-all-three", "stateful: partial schedule")
+        v.raise_if_any()
+
+    @rule(invites=invite_lists)
+    def invite(self, invites: list[Any]) -> None:
+        self.valid_edit({"invites": invites})
+
+    @rule(data=st.data())
+    def read_back(self, data: st.DataObject) -> None:
+        v = Verdicts()
+        ex_session = self.target.snapshot()
+        if ex_session is None:
+            assert self.target.last_exchange is not None
+            v.fail("fields-applied", "stateful: reading the session back was refused",
+                   self.target.last_exchange)
+        else:
+            self._compare(v, ex_session, "read back")
+        v.raise_if_any()
+
+
+EditSequences.TestCase.settings = settings(
+    stateful_step_count=8 if profile_name() == "fast" else 30,
+    max_examples=6 if profile_name() == "fast" else 60,
+)
+TestEditSequences = pytest.mark.rule(
+    "fields-applied", "invites-additive", "id-stable", "schedule-all-three",
+    "rejected-changes-nothing"
+)(EditSequences.TestCase)
