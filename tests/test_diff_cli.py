@@ -144,7 +144,7 @@ def test_json_format(run_diff: RunDiff, spec_pair: SpecPair) -> None:
     assert run.code == 1
     assert report["breaking"] is True
     assert report["base"].endswith("base.yaml")
-    assert report["head"].endswith("(working tree)")
+    assert report["head"].endswith("head.yaml")
     assert report["changes"] == [
         {
             "kind": "format-added",

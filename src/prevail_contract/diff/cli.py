@@ -56,10 +56,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Compare, print the report, and return 1 if a change breaks clients."""
     head_path: Path = args.spec or paths.spec_path()
-    head = sources.from_file(head_path, label=f"{_shown(head_path)} (working tree)")
     if args.base_spec is not None:
+        head = sources.from_file(head_path, label=_shown(head_path))
         base = sources.from_file(args.base_spec, label=_shown(args.base_spec))
     else:
+        head = sources.from_file(head_path, label=f"{_shown(head_path)} (working tree)")
         base = sources.from_git(head_path, args.base)
     report = DiffReport(
         base=base.label,

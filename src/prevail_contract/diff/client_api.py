@@ -178,9 +178,7 @@ def diff_surfaces(base: Surface, head: Surface) -> list[ClientApiChange]:
                         "removed",
                         what,
                         f"{symbol}.{key}",
-                        f"{key} = {old.fields[key]}"
-                        if what == "member"
-                        else f"{key}: {old.fields[key]}",
+                        old.fields[key],
                     )
                 )
         for key, value in new.fields.items():
@@ -190,7 +188,7 @@ def diff_surfaces(base: Surface, head: Surface) -> list[ClientApiChange]:
                         "added",
                         what,
                         f"{symbol}.{key}",
-                        f"{key} = {value}" if what == "member" else f"{key}: {value}",
+                        value,
                     )
                 )
             elif old.fields[key] != value:
@@ -275,6 +273,16 @@ def _group_by_module(changes: list[ClientApiChange]) -> list[ClientApiChange]:
 
 Generator = Callable[[Path, Path], None]
 
+_TELLING = ("Unable", "Could not", "Cannot", "ERROR", "WARNING", "Error", "error:")
+
+
+def _gist(error: str) -> str:
+    """The telling lines of a generator failure, shortened to fit one report line."""
+    lines = [ln.strip() for ln in error.splitlines() if ln.strip()]
+    telling = [ln for ln in lines if any(word in ln for word in _TELLING)]
+    chosen = telling[:2] or lines[-1:]
+    return " / ".join(ln if len(ln) <= 160 else ln[:157] + "..." for ln in chosen)
+
 
 def client_api_diff(
     base_spec: Path, head_spec: Path, generate: Generator | None = None
@@ -304,10 +312,9 @@ def client_api_diff(
         if failed:
             notes = []
             for side, error in failed.items():
-                first = next((ln for ln in error.splitlines()[1:] if ln.strip()), error)
                 notes.append(
                     f"the {side} spec does not generate a client, so there is no client API "
-                    f"diff ({first.strip()[:300]})"
+                    f"diff ({_gist(error)})"
                 )
             return ClientApiDiff("failed", note="; ".join(notes))
         changes = diff_surfaces(read_surface(targets["base"]), read_surface(targets["head"]))
