@@ -1,0 +1,192 @@
+"""Compare the security an operation demands: ways to authenticate, scopes, scheme definitions.
+
+Part of the diff gate; the rules are listed in :mod:`prevail_contract.diff.compare`. Schemes are
+matched by what a client must send (type, HTTP scheme, API key location and name), not by
+their component name, so renaming a scheme is not a change on the wire.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prevail_contract.diff.context import Doc, Operation, Recorder
+from prevail_contract.diff.model import BREAKING, NON_BREAKING
+
+#: What a client must send for one security scheme, e.g. ``("http", "bearer")``.
+Signature = tuple[str, ...]
+
+
+class SecurityRules(Recorder):
+    """The security rules, as a mixin of the document walker."""
+
+    def security(self, old: Operation, new: Operation) -> None:
+        location = f"{new.label} security"
+        before = _security_alternatives(self.base, old.op)
+        after = _security_alternatives(self.head, new.op)
+        if before == after:
+            self._scheme_renames(old, new)
+            return
+        if not before and after:
+            if not any(not alt for alt in after):
+                self.emit(
+                    "security-added",
+                    "operation",
+                    location,
+                    BREAKING,
+                    "authentication is now required ("
+                    + " or ".join(_describe_alt({a: s}) for a, s in after.items())
+                    + "): unauthenticated clients are refused",
+                )
+            return
+        if before and not after:
+            self.emit(
+                "security-removed",
+                "operation",
+                location,
+                NON_BREAKING,
+                "authentication is no longer required: credentials clients send are ignored",
+            )
+            return
+        for keys, scopes in before.items():
+            if keys not in after:
+                self.emit(
+                    "security-alternative-removed",
+                    "operation",
+                    location,
+                    BREAKING,
+                    f"clients can no longer authenticate with {_describe_alt({keys: scopes})}"
+                    + self._changed_schemes(old, new, keys)
+                    + ": clients using it are refused",
+                )
+                continue
+            added = after[keys] - scopes
+            dropped = scopes - after[keys]
+            if added:
+                self.emit(
+                    "security-scopes-added",
+                    "operation",
+                    location,
+                    BREAKING,
+                    f"{_describe_alt({keys: scopes})} now also needs scope(s) "
+                    f"{', '.join(sorted(added))}: existing tokens may lack them",
+                )
+            if dropped:
+                self.emit(
+                    "security-scopes-removed",
+                    "operation",
+                    location,
+                    NON_BREAKING,
+                    f"{_describe_alt({keys: scopes})} no longer needs scope(s) "
+                    f"{', '.join(sorted(dropped))}",
+                )
+        for keys, scopes in after.items():
+            if keys not in before:
+                self.emit(
+                    "security-alternative-added",
+                    "operation",
+                    location,
+                    NON_BREAKING,
+                    f"clients may now also authenticate with {_describe_alt({keys: scopes})}",
+                )
+
+    def _changed_schemes(self, old: Operation, new: Operation, keys: frozenset[Any]) -> str:
+        """Name the schemes of a removed alternative that still exist, changed, in head."""
+        notes = []
+        base_schemes = _schemes(self.base)
+        head_schemes = _schemes(self.head)
+        for name, signature in base_schemes.items():
+            if signature in keys and name in head_schemes and head_schemes[name] != signature:
+                notes.append(
+                    f"scheme {name} changed from {_describe_sig(signature)} to "
+                    f"{_describe_sig(head_schemes[name])}"
+                )
+        return f" ({'; '.join(notes)})" if notes else ""
+
+    def _scheme_renames(self, old: Operation, new: Operation) -> None:
+        used_before = _used_scheme_names(self.base, old.op)
+        used_after = _used_scheme_names(self.head, new.op)
+        base_schemes, head_schemes = _schemes(self.base), _schemes(self.head)
+        for name in sorted(used_before - used_after):
+            for other in sorted(used_after - used_before):
+                if base_schemes.get(name) == head_schemes.get(other):
+                    self.emit(
+                        "security-scheme-renamed",
+                        "operation",
+                        f"{new.label} security {other}",
+                        NON_BREAKING,
+                        f"security scheme {name} renamed to {other} with the same definition: "
+                        "nothing changes on the wire",
+                    )
+
+
+def _schemes(doc: Doc) -> dict[str, Signature]:
+    """Each security scheme's wire-level identity (what a client must send)."""
+    raw = (doc.document.get("components") or {}).get("securitySchemes") or {}
+    out: dict[str, Signature] = {}
+    for name, node in raw.items():
+        scheme, _ = doc.deref(node)
+        if not isinstance(scheme, dict):
+            continue
+        kind = str(scheme.get("type", ""))
+        if kind == "http":
+            out[name] = (kind, str(scheme.get("scheme", "")).lower())
+        elif kind == "apiKey":
+            where = str(scheme.get("in", ""))
+            key = str(scheme.get("name", ""))
+            out[name] = (kind, where, key.lower() if where == "header" else key)
+        elif kind == "oauth2":
+            flows = scheme.get("flows") or {}
+            out[name] = (
+                kind,
+                *sorted(
+                    f"{flow}:{(spec or {}).get('tokenUrl', '')}:"
+                    f"{(spec or {}).get('authorizationUrl', '')}"
+                    for flow, spec in flows.items()
+                ),
+            )
+        elif kind == "openIdConnect":
+            out[name] = (kind, str(scheme.get("openIdConnectUrl", "")))
+        else:
+            out[name] = (kind,)
+    return out
+
+
+def _security_alternatives(
+    doc: Doc, op: dict[str, Any]
+) -> dict[frozenset[Signature], frozenset[str]]:
+    """The ways to authenticate: each a set of scheme signatures, with the scopes required."""
+    raw = op["security"] if "security" in op else doc.document.get("security") or []
+    schemes = _schemes(doc)
+    out: dict[frozenset[Signature], frozenset[str]] = {}
+    for requirement in raw or []:
+        if not isinstance(requirement, dict):
+            continue
+        keys = frozenset(schemes.get(name, ("undefined", name)) for name in requirement)
+        scopes = frozenset(
+            f"{name}:{scope}" for name, listed in requirement.items() for scope in listed or []
+        )
+        out[keys] = out.get(keys, frozenset()) | scopes
+    return out
+
+
+def _used_scheme_names(doc: Doc, op: dict[str, Any]) -> set[str]:
+    raw = op["security"] if "security" in op else doc.document.get("security") or []
+    return {
+        name for requirement in raw or [] if isinstance(requirement, dict) for name in requirement
+    }
+
+
+def _describe_sig(signature: Signature) -> str:
+    kind = signature[0]
+    if kind == "http":
+        return f"HTTP {signature[1]}"
+    if kind == "apiKey":
+        return f"API key in {signature[1]} {signature[2]}"
+    return " ".join(signature)
+
+
+def _describe_alt(alternatives: dict[frozenset[Signature], frozenset[str]]) -> str:
+    (keys, _), *_ = alternatives.items()
+    if not keys:
+        return "no credentials"
+    return " + ".join(sorted(_describe_sig(sig) for sig in keys))
