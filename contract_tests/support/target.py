@@ -130,6 +130,7 @@ class Target:
         if params:
             full_url = str(httpx.URL(url, params=dict(params)))
         sent_headers = dict(headers or {})
+        started = time.perf_counter()
         response = self.client.request(method, full_url, headers=sent_headers, content=body)
         exchange = Exchange(
             method=method,
@@ -140,6 +141,7 @@ class Target:
             response_headers=dict(response.headers),
             response_body=response.content,
             purpose=purpose,
+            elapsed=time.perf_counter() - started,
         )
         LOG.add(exchange)
         self.last_exchange = exchange

@@ -33,6 +33,8 @@ class Exchange:
     response_body: bytes
     #: Free-form label of what the request was for (e.g. ``auth: expired token``).
     purpose: str = ""
+    #: Seconds between sending the request and receiving the whole answer.
+    elapsed: float = 0.0
     #: Rules whose verdict this exchange fed (beyond the rules its test declares).
     checked: set[str] = field(default_factory=set)
 

@@ -1,0 +1,228 @@
+"""Custom schemathesis checks (one per rule a single response can show) and failure filing.
+
+Built-in schemathesis failures name a check, not one of our rules; :func:`file_failures` maps each
+to the catalogue rule it concerns (a 2xx for invalid data is filed under the rule the data broke,
+by :mod:`contract_tests.support.body_rules`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import schemathesis
+
+from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.verdict import Finding
+from prevail_contract.spec import load_spec
+
+from contract_tests.support.body_rules import SCHEDULE, broken_rules, rule_broken_by
+from contract_tests.support.target import session_of
+
+VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
+EDITABLE = ("title", "start_date", "start_time", "time_zone", "estimated_duration")
+
+
+class RuleBreach(AssertionError):
+    """A custom check's failure, naming the catalogue rule it shows broken."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        self.rule = rule
+        super().__init__(f"[{rule}] {message}")
+
+
+def _request_body(case: Any) -> Any:
+    body = case.body
+    if isinstance(body, bytes | str):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return None
+    return body
+
+
+def _response_json(response: Any) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, TypeError):
+        return None
+
+
+def _is_edit(response: Any, case: Any) -> bool:
+    return bool(case.method.upper() == "PATCH" and 200 <= response.status_code < 300)
+
+
+@schemathesis.check
+def rule_response_envelope(ctx: Any, response: Any, case: Any) -> None:
+    """A successful edit answers ``{"sessions": [Session]}`` with one item."""
+    if not _is_edit(response, case):
+        return
+    body = _response_json(response)
+    sessions = body.get("sessions") if isinstance(body, dict) else None
+    if not isinstance(sessions, list) or len(sessions) != 1:
+        raise RuleBreach("response-envelope", 'success body is not {"sessions": [Session]}')
+
+
+@schemathesis.check
+def rule_id_stable(ctx: Any, response: Any, case: Any) -> None:
+    """The answered Session has the id of the path."""
+    if not _is_edit(response, case):
+        return
+    session = session_of(_response_json(response))
+    wanted = case.path_parameters.get("remote_session_id")
+    if session is not None and session.get("remote_session_id") != wanted:
+        raise RuleBreach("id-stable", f"answered id {session.get('remote_session_id')!r}, "
+                         f"edited {wanted!r}")
+
+
+@schemathesis.check
+def rule_state_ready_after_edit(ctx: Any, response: Any, case: Any) -> None:
+    """The answered Session is ``ready``."""
+    if not _is_edit(response, case):
+        return
+    session = session_of(_response_json(response))
+    if session is not None and session.get("state") != "ready":
+        raise RuleBreach("state-ready-after-edit", f"state {session.get('state')!r} after an edit")
+
+
+@schemathesis.check
+def rule_fields_applied(ctx: Any, response: Any, case: Any) -> None:
+    """Every editable field of an accepted valid body holds the sent value."""
+    body = _request_body(case)
+    if not _is_edit(response, case) or broken_rules(body):
+        return
+    session = session_of(_response_json(response))
+    if session is None:
+        return
+    for name in EDITABLE:
+        if name in body["remote_session"] and session.get(name) != body["remote_session"][name]:
+            raise RuleBreach("fields-applied", f"sent {name}={body['remote_session'][name]!r}, "
+                             f"answered {session.get(name)!r}")
+
+
+@schemathesis.check
+def rule_invites_additive(ctx: Any, response: Any, case: Any) -> None:
+    """Every address of an accepted valid invite list is in the answered ``invites``."""
+    body = _request_body(case)
+    if not _is_edit(response, case) or broken_rules(body):
+        return
+    session = session_of(_response_json(response))
+    sent = body["remote_session"].get("invites") or []
+    if session is None or not sent:
+        return
+    have = {str(x).lower() for x in session.get("invites") or []}
+    missing = [e for e in ((i if isinstance(i, str) else i["email"]).lower() for i in sent)
+               if e not in have]
+    if missing:
+        raise RuleBreach("invites-additive", f"invited {missing[:3]} but not in invites")
+
+
+@schemathesis.check
+def rule_invites_no_duplicates(ctx: Any, response: Any, case: Any) -> None:
+    """The answered ``invites`` holds each address once, ignoring letter case."""
+    if not _is_edit(response, case):
+        return
+    session = session_of(_response_json(response))
+    invites = [str(x).lower() for x in (session or {}).get("invites") or []]
+    if len(invites) != len(set(invites)):
+        raise RuleBreach("invites-no-duplicates", "an address appears twice in invites")
+
+
+@schemathesis.check
+def rule_body_rules(ctx: Any, response: Any, case: Any) -> None:
+    """A body breaking the envelope, the all-three rule, formats or limits is not accepted."""
+    if not _is_edit(response, case):
+        return
+    rule = rule_broken_by(_request_body(case))
+    if rule is not None:
+        raise RuleBreach(rule, "accepted a body that breaks the rule")
+
+
+@schemathesis.check
+def rule_error_shape(ctx: Any, response: Any, case: Any) -> None:
+    """Every 4xx except 405 has an ``Error`` body."""
+    if not 400 <= response.status_code < 500 or response.status_code == 405:
+        return
+    errors = list(load_spec().validator("Error").iter_errors(_response_json(response)))
+    if errors:
+        raise RuleBreach("error-shape", f"refusal body breaks Error: {errors[0].message[:200]}")
+
+
+CUSTOM_CHECKS = (rule_response_envelope, rule_id_stable, rule_state_ready_after_edit,
+                 rule_fields_applied, rule_invites_additive, rule_invites_no_duplicates,
+                 rule_body_rules, rule_error_shape)
+
+#: schemathesis built-in check name -> our rule (status-dependent ones handled in code).
+BUILTIN_RULES = {
+    "not_a_server_error": "error-status-codes",
+    "status_code_conformance": "error-status-codes",
+    "ignored_auth": "auth-required",
+    "missing_required_header": "auth-required",
+    "unsupported_method": "method-not-allowed",
+    "allow_header_conformance": "method-not-allowed",
+    "positive_data_acceptance": "field-limits",
+}
+
+
+def _rule_for(failure: Any, exchange: Exchange) -> str | None:
+    inner = getattr(failure, "exception", None)
+    if isinstance(inner, RuleBreach):
+        return inner.rule
+    checks = tuple(getattr(failure, "checks", ()) or ())
+    name = checks[0] if checks else ""
+    if name == "negative_data_rejection":
+        # Only a body our own reading also calls invalid counts; negative path, query or header
+        # values are the auth and lookup rules' business and have their own checks.
+        return rule_broken_by(exchange.request_json()) if exchange.body else None
+    if name in ("response_schema_conformance", "content_type_conformance",
+                "response_headers_conformance"):
+        if exchange.status == 405:
+            return "method-not-allowed"
+        schema_path = [str(p) for p in getattr(failure, "schema_path", []) or []]
+        instance_path = list(getattr(failure, "instance_path", []) or [])
+        if exchange.accepted and schema_path and schema_path[-1] in VALUE_KEYWORDS and len(
+            instance_path
+        ) >= 3:
+            # a stored value of the wrong form (accepted earlier) breaks field-formats
+            return "field-formats"
+        return "response-envelope" if exchange.accepted else "error-shape"
+    return BUILTIN_RULES.get(name, "error-status-codes")
+
+
+def rules_checked(case: Any, exchange: Exchange) -> set[str]:
+    """The rules whose custom check judged this exchange (for the per-rule case counts)."""
+    checked = {"error-status-codes"}
+    if 400 <= exchange.status < 500 and exchange.status != 405:
+        checked.add("error-shape")
+    if exchange.status == 405:
+        checked.add("method-not-allowed")
+    if case.method.upper() == "PATCH" and exchange.accepted:
+        checked |= {"response-envelope", "id-stable", "state-ready-after-edit",
+                    "invites-no-duplicates"}
+        body = exchange.request_json()
+        broken = broken_rules(body)
+        checked |= broken
+        if not broken:
+            checked.add("fields-applied")
+            if body["remote_session"].get("invites"):
+                checked.add("invites-additive")
+    elif case.method.upper() == "PATCH" and exchange.body:
+        checked |= broken_rules(exchange.request_json())
+    return checked
+
+
+def file_failures(failures: Any, exchange: Exchange) -> list[Finding]:
+    """Findings for a schemathesis ``FailureGroup``, each under its catalogue rule."""
+    findings: list[Finding] = []
+    for failure in getattr(failures, "exceptions", [failures]):
+        rule = _rule_for(failure, exchange)
+        if rule is None:
+            continue
+        title = str(getattr(failure, "title", type(failure).__name__))
+        message = str(getattr(failure, "message", "")).strip().splitlines()
+        text = f"schemathesis {title}" + (f": {message[0]}" if message else "")
+        findings.append(Finding(rule, text[:400], exchange))
+    return findings
+
+
+__all__ = ["CUSTOM_CHECKS", "SCHEDULE", "RuleBreach", "file_failures"]

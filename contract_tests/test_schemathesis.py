@@ -1,0 +1,98 @@
+"""schemathesis over the spec: examples, coverage and fuzzing phases, every built-in check plus
+one custom check per rule that a single response can show broken.
+
+Requests go through the target (so the path parameter is the configured session, invites use
+reserved domains within the run's cap, tokens stay masked); schemathesis only generates cases
+and judges responses. Its own output sanitisation is off because it would mask the body key
+``remote_session``; the suite masks tokens itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from schemathesis.core.failures import FailureGroup
+
+from prevail_contract.check.safety import invite_addresses, make_body_safe
+from prevail_contract.check.verdict import RuleViolation
+from prevail_contract.paths import spec_path
+
+from contract_tests.plugins.profiles import SCHEMATHESIS_EXAMPLES, profile_name, run_seed
+from contract_tests.plugins.target import get_target
+from contract_tests.support.st_checks import CUSTOM_CHECKS, file_failures, rules_checked
+
+TARGET = get_target()
+UNEXPECTED_METHODS = ["GET", "POST", "PUT", "OPTIONS", "TRACE"] + (
+    ["DELETE"] if TARGET.embedded else []  # a live server might obey a DELETE
+)
+CONFIG = schemathesis.Config.from_dict({
+    "seed": run_seed(),
+    "base-url": TARGET.api_base,
+    "headers": {"Authorization": f"Bearer {TARGET.token}"},
+    "parameters": {"remote_session_id": TARGET.session_id},
+    "output": {"sanitization": {"enabled": False}},
+    "generation": {"max-examples": SCHEMATHESIS_EXAMPLES[profile_name()], "mode": "all",
+                   "database": "none"},
+    "phases": {
+        "examples": {"enabled": True},
+        "coverage": {"enabled": True, "unexpected-methods": UNEXPECTED_METHODS},
+        "fuzzing": {"enabled": True},
+        "stateful": {"enabled": False},
+    },
+    "checks": {"enabled": True},
+})
+SCHEMA = schemathesis.openapi.from_path(spec_path(), config=CONFIG)
+if TARGET.embedded:
+    SCHEMA.app = TARGET.app
+
+
+def _send(case: Any) -> tuple[httpx.Response, dict[str, str]] | None:
+    """Send a case through the target; ``None`` when the invite cap leaves no room for it."""
+    case.path_parameters["remote_session_id"] = TARGET.session_id
+    if isinstance(case.query, dict):
+        case.query.pop("jwt_payload", None)  # the header carries the token
+    case.body = make_body_safe(case.body)
+    remaining = TARGET.budget.remaining()
+    if remaining is not None and len(invite_addresses(case.body)) > remaining // 2:
+        return None  # keep half of what is left for the targeted invite checks
+    kwargs = case.as_transport_kwargs(base_url=TARGET.api_base)
+    headers = {str(k): str(v) for k, v in (kwargs.get("headers") or {}).items()}
+    if any(k.lower() == "authorization" for k in headers):
+        headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+        headers["Authorization"] = f"Bearer {TARGET.token}"
+    body: bytes | None = None
+    if "json" in kwargs:
+        body = httpx.Request("POST", "http://x", json=kwargs["json"]).content
+    elif kwargs.get("data") is not None:
+        data = kwargs["data"]
+        body = data if isinstance(data, bytes) else str(data).encode()
+    params = {str(k): str(v) for k, v in (kwargs.get("params") or {}).items()}
+    exchange = TARGET.send(str(kwargs["method"]), str(kwargs["url"]), headers=headers, body=body,
+                           params=params or None, purpose="schemathesis")
+    request = httpx.Request(exchange.method, exchange.url, headers=headers, content=body)
+    response = httpx.Response(exchange.status, headers=exchange.response_headers,
+                              content=exchange.response_body, request=request)
+    response._elapsed = dt.timedelta(seconds=exchange.elapsed)  # schemathesis reads .elapsed
+    return response, headers
+
+
+@pytest.mark.rule("response-envelope", "error-status-codes", "error-shape")
+@SCHEMA.parametrize()
+def test_schemathesis(case: Any) -> None:
+    sent = _send(case)
+    if sent is None:
+        return
+    response, headers = sent
+    assert TARGET.last_exchange is not None
+    TARGET.last_exchange.checked |= rules_checked(case, TARGET.last_exchange)
+    try:
+        case.validate_response(response, headers=headers, additional_checks=list(CUSTOM_CHECKS))
+    except FailureGroup as group:
+        assert TARGET.last_exchange is not None
+        findings = file_failures(group, TARGET.last_exchange)
+        if findings:
+            raise RuleViolation(findings) from None
