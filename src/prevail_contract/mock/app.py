@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import admin
-from prevail_contract.mock.auth import authenticate, token_from
+from prevail_contract.mock.auth import Authenticator, token_from
 from prevail_contract.mock.errors import ApiError, dump_json
 from prevail_contract.mock.fixtures import Fixtures, StoredSession, load_fixtures
 from prevail_contract.mock.rules import apply_edit, check_editable, check_owned, check_self_service
@@ -74,6 +74,7 @@ class MockState:
     validate_responses: bool
     body_validator: BodyValidator
     session_order: tuple[str, ...]
+    authenticator: Authenticator
     response_validators: dict[int, jsonschema.Draft202012Validator] = field(default_factory=dict)
 
 
@@ -110,6 +111,7 @@ def create_app(
         validate_responses=validate_responses,
         body_validator=BodyValidator(spec, bugs),
         session_order=tuple(session_schema.get("properties") or ()),
+        authenticator=Authenticator(spec, loaded.organizations, lenient="auth-required" in bugs),
         response_validators=_response_validators(spec) if validate_responses else {},
     )
     routes = [
@@ -160,12 +162,7 @@ class EditSessionEndpoint:
     async def _edit(self, request: Request) -> StoredSession:
         state, spec, bugs = self.state, self.state.spec, self.state.bugs
         remote_session_id = str(request.path_params["remote_session_id"])
-        org = authenticate(
-            spec,
-            token_from(request.headers, request.query_params),
-            state.store.organizations,
-            lenient="auth-required" in bugs,
-        )
+        org = state.authenticator(token_from(request.headers, request.query_params))
         check_self_service(spec, org, bugs)
         check_owned(spec, state.store.get(remote_session_id), remote_session_id, org, bugs)
         check_media_type(spec, request.headers.get("content-type"))

@@ -110,9 +110,14 @@ _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    """A listening socket bound before the server starts, so the chosen port is known."""
+    """A listening socket bound before the server starts, so the chosen port is known.
+
+    ``IPPROTO_TCP`` is given explicitly: asyncio sets ``TCP_NODELAY`` on accepted connections
+    only when the socket says it is TCP, and without it keep-alive answers stall ~40 ms on
+    Nagle's algorithm meeting delayed ACKs.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

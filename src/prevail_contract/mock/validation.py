@@ -170,13 +170,31 @@ def _clean(text: str) -> bool:
     return "\x00" not in text
 
 
+def inline_refs(spec: Spec, node: Any) -> Any:
+    """``node`` with every local ``$ref`` replaced by its target (the spec's schemas are not
+    recursive), built once at start: validating then skips the registry look-ups, which
+    otherwise take half of the validation time.
+    """
+    if isinstance(node, Mapping):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            local = ref.split("#", 1)[1] if "#" in ref else ref
+            target = inline_refs(spec, spec.resolve("#" + local))
+            siblings = {k: inline_refs(spec, v) for k, v in node.items() if k != "$ref"}
+            return {"allOf": [target], **siblings} if siblings else target
+        return {k: inline_refs(spec, v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [inline_refs(spec, v) for v in node]
+    return node
+
+
 class BodyValidator:
     """Checks an ``EditSessionRequest`` body against the spec; built once per app."""
 
     def __init__(self, spec: Spec, bugs: Collection[str] = ()) -> None:
         self.spec = spec
         self.bugs = frozenset(bugs)
-        self.validator = spec.validator("EditSessionRequest")
+        self.validator = spec.validator(inline_refs(spec, spec.schema_ref("EditSessionRequest")))
         schemas = spec.document["components"]["schemas"]
         edit = schemas["RemoteSessionEdit"]
         #: The schedule fields that go together (the schema's ``dependentRequired`` keys).
