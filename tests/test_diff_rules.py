@@ -717,3 +717,27 @@ def test_several_changes_are_all_reported_in_walk_order() -> None:
         ("field-removed", "breaking"),
         ("field-added", "non-breaking"),
     ]
+
+
+def test_constraint_that_every_old_enum_value_meets_is_not_breaking() -> None:
+    zones = {**S, "enum": ["Hawaii", "Alaska"]}
+    change = only_change(req(zone=zones), req(zone={**zones, "maxLength": 64}))
+    assert (change.kind, change.classification) == ("bound-tightened", "non-breaking")
+    assert "every value the enum allows still satisfies it" in change.reason
+    tight = only_change(req(zone=zones), req(zone={**zones, "maxLength": 5}))
+    assert (tight.kind, tight.classification) == ("bound-tightened", "breaking")
+
+
+def test_renamed_model_schema_breaks_the_generated_client() -> None:
+    address = {"type": "object", "properties": {"city": S}}
+
+    def doc(name: str) -> Doc:
+        return minimal_doc(
+            response_props={"address": {"$ref": f"#/components/schemas/{name}"}},
+            schemas={name: address},
+        )
+
+    change = only_change(doc("Address"), doc("PostalAddress"))
+    assert (change.kind, change.classification) == ("model-renamed", "breaking")
+    assert change.location == f"{OP} response 200 body address $ref"
+    assert "model class Address is now PostalAddress" in change.reason

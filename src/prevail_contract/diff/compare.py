@@ -69,6 +69,11 @@ responses)
     [field-removed]; a discriminator's property or mapping changed [discriminator-changed]:
     breaking. A changed default [default-changed] or deprecation [field-deprecated]:
     non-breaking, informational.
+  - a new constraint that every value of the old ``enum``/``const`` already satisfies (say
+    ``maxLength: 64`` on an enum of short names) narrows nothing: non-breaking.
+  - a named object or enum schema replaced by another name, e.g. a component renamed
+    [model-renamed]: breaking, because the generated client's model class is renamed even
+    when the wire format is the same (as an operationId rename renames its function).
   - any other validation keyword that changed (if/then/else, patternProperties,
     propertyNames, contains, prefixItems, dependentSchemas, unevaluated*) [schema-changed]:
     the direction is not worked out, so it is reported as breaking to be safe.
@@ -77,8 +82,11 @@ Deliberately not checked: descriptions, summaries, titles, examples, tags, exter
 ``x-`` extensions other than the ``x-rules`` ids (so ``x-extensible-enum`` values may grow
 freely), components no operation reaches, webhooks and callbacks, path- and
 operation-level ``servers``, links, external (non-local) ``$ref`` targets (compared by their
-text), and what a rule *means*: a status or field that keeps its shape but changes its
-semantics is the reviewer's job.
+text), whether one regular expression contains another (a changed ``pattern`` counts as
+both narrowing and widening), inline schemas moved into ``components`` or back (no wire
+change; the client API diff shows any class that appears or goes), and what a rule
+*means*: a status or field that keeps its shape but changes its semantics is the
+reviewer's job.
 """
 
 from __future__ import annotations

@@ -86,6 +86,8 @@ class Recorder:
         self.head = Doc(head)
         self.changes: list[Change] = []
         self._stack: set[tuple[int, int, str, bool]] = set()
+        #: (old name, new name, side) of component renames already reported.
+        self._renames: set[tuple[str, str, str]] = set()
 
     def emit(
         self,
@@ -108,11 +110,26 @@ class Recorder:
         widens: bool,
         response_widening_ok: bool = False,
         note: str = "",
+        fits: bool = False,
     ) -> None:
         """Emit a change whose verdict depends on the side: narrowing requests and widening
-        responses break clients."""
+        responses break clients. ``fits``: every value the old ``enum`` allowed still passes
+        the new constraint, so it does not narrow in practice."""
+        if fits and narrows and not ctx.inverted:
+            narrows = False
+            what += " (every value the enum allows still satisfies it)"
         if ctx.inverted:
             narrows, widens = widens, narrows
+        if not narrows and not widens:
+            where = f" (schema {ctx.component})" if ctx.component else ""
+            self.emit(
+                kind,
+                ctx.side,
+                ctx.location(keyword),
+                NON_BREAKING,
+                f"{what}{where}: no value changes from valid to invalid",
+            )
+            return
         if ctx.side == "request":
             breaking = narrows
             effect = (

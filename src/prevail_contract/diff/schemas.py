@@ -14,6 +14,8 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
+import jsonschema
+
 from prevail_contract.diff.context import Ctx, Doc, Recorder
 from prevail_contract.diff.model import BREAKING, NON_BREAKING
 
@@ -144,6 +146,16 @@ def _merge_into(target: dict[str, Any], member: dict[str, Any], residual: list[A
         residual.append(leftover)
 
 
+def _makes_class(schema: dict[str, Any]) -> bool:
+    """Whether the client generator turns this named schema into a class (model or enum)."""
+    return bool(
+        schema.get("properties")
+        or schema.get("type") == "object"
+        or "enum" in schema
+        or "allOf" in schema
+    )
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -162,6 +174,8 @@ class SchemaRules(Recorder):
             new = {} if new is True else ({"not": {}} if new is False else new)
         if not isinstance(old, dict) or not isinstance(new, dict):
             return
+        if old_name and new_name and old_name != new_name:
+            self._model_renamed(old_name, old, new_name, new, ctx)
         key = (id(old), id(new), ctx.side, ctx.inverted)
         if key in self._stack:
             return  # a recursive schema: this pair is already being compared further up
@@ -170,6 +184,26 @@ class SchemaRules(Recorder):
             self._schema(self._normalize(old, self.base), self._normalize(new, self.head), ctx)
         finally:
             self._stack.discard(key)
+
+    def _model_renamed(
+        self, old_name: str, old: dict[str, Any], new_name: str, new: dict[str, Any], ctx: Ctx
+    ) -> None:
+        """A named object or enum schema swapped for another name renames a client class."""
+        if not (_makes_class(old) or _makes_class(new)):
+            return
+        seen = (old_name, new_name, ctx.side)
+        if seen in self._renames:
+            return
+        self._renames.add(seen)
+        self.fixed(
+            replace(ctx, component=None),
+            "$ref",
+            "model-renamed",
+            BREAKING,
+            f"schema {old_name} replaced by {new_name}: the generated client's model class "
+            f"{old_name} is now {new_name}, so code that imports or builds it breaks (the wire "
+            "format is judged separately)",
+        )
 
     def _normalize(self, schema: dict[str, Any], doc: Doc) -> dict[str, Any]:
         """Merge ``allOf`` members and turn a ``null`` variant into a nullability mark."""
@@ -341,7 +375,13 @@ class SchemaRules(Recorder):
             return
         if before is None:
             self.directional(
-                ctx, "format", "format-added", f"format {after} added", narrows=True, widens=False
+                ctx,
+                "format",
+                "format-added",
+                f"format {after} added",
+                narrows=True,
+                widens=False,
+                fits=_enum_fits(old, {"format": after}),
             )
         elif after is None:
             self.directional(
@@ -363,6 +403,7 @@ class SchemaRules(Recorder):
                 f"format changed from {before} to {after}",
                 narrows=not widening,
                 widens=not narrowing,
+                fits=_enum_fits(old, {"format": after}),
             )
 
     def _pattern(self, old: dict[str, Any], new: dict[str, Any], ctx: Ctx) -> None:
@@ -377,6 +418,7 @@ class SchemaRules(Recorder):
                 f"pattern {after} added",
                 narrows=True,
                 widens=False,
+                fits=_enum_fits(old, {"pattern": after}),
             )
         elif after is None:
             self.directional(
@@ -395,6 +437,7 @@ class SchemaRules(Recorder):
                 f"pattern changed from {before} to {after}",
                 narrows=True,
                 widens=True,
+                fits=_enum_fits(old, {"pattern": after}),
             )
 
     def _bounds(self, old: dict[str, Any], new: dict[str, Any], ctx: Ctx) -> None:
@@ -429,6 +472,7 @@ class SchemaRules(Recorder):
             f"to {_show_bound(after, upper)}",
             narrows=tighter,
             widens=not tighter,
+            fits=_enum_fits(old, {k: new[k] for k in (keyword, exclusive) if k in new}),
         )
 
     def _count_bound(
@@ -452,6 +496,7 @@ class SchemaRules(Recorder):
             + (f" to {after}" if after is not None else ""),
             narrows=tighter,
             widens=not tighter,
+            fits=after is not None and _enum_fits(old, {keyword: after}),
         )
 
     def _multiple_of(self, old: dict[str, Any], new: dict[str, Any], ctx: Ctx) -> None:
@@ -475,6 +520,7 @@ class SchemaRules(Recorder):
             f"multipleOf changed from {before} to {after}",
             narrows=narrows,
             widens=widens,
+            fits=after is not None and _enum_fits(old, {"multipleOf": after}),
         )
 
     def _unique_items(self, old: dict[str, Any], new: dict[str, Any], ctx: Ctx) -> None:
@@ -849,6 +895,17 @@ def _enum_values(schema: dict[str, Any]) -> dict[str, Any] | None:
     else:
         return None
     return {json.dumps(v, sort_keys=True): v for v in values}
+
+
+def _enum_fits(old: dict[str, Any], constraint: dict[str, Any]) -> bool:
+    """Whether every value the old schema's enum/const allows passes ``constraint``."""
+    values = _enum_values(old)
+    if not values or not constraint:
+        return False
+    validator = jsonschema.Draft202012Validator(
+        constraint, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    return all(validator.is_valid(value) for value in values.values())
 
 
 def _show_values(values: Any) -> str:
