@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     if wanted:
         report.client_api = _client_diff(base, head_path)
     else:
-        report.client_api = ClientApiDiff("skipped", note="--no-client-diff")
+        why = "--no-client-diff" if args.client_diff is False else "off for json; --client-diff"
+        report.client_api = ClientApiDiff("skipped", note=why)
     sys.stdout.write(render(report, args.format))
     sys.stdout.flush()
     return report.exit_code
