@@ -36,7 +36,7 @@ CONFIG = schemathesis.Config.from_dict({
     "parameters": {"remote_session_id": TARGET.session_id},
     "output": {"sanitization": {"enabled": False}},
     "generation": {"max-examples": SCHEMATHESIS_EXAMPLES[profile_name()], "mode": "all",
-                   "database": "none"},
+                   "database": "none", "no-shrink": profile_name() == "fast"},
     "phases": {
         "examples": {"enabled": True},
         "coverage": {"enabled": True, "unexpected-methods": UNEXPECTED_METHODS},

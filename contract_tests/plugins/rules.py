@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from prevail_contract.check.recorder import PLUGIN_NAME, RuleRecorder, rules_of
+from prevail_contract.check.recorder import PLUGIN_NAME, RuleRecorder, find_recorder, rules_of
 from prevail_contract.check.report import build_results, render_table
 from prevail_contract.spec import load_spec
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "rule(*ids): the catalogue rules this test checks")
-    if config.pluginmanager.get_plugin(PLUGIN_NAME) is None:
+    if find_recorder(config) is None:
         config.pluginmanager.register(RuleRecorder(), PLUGIN_NAME)
 
 
@@ -31,8 +31,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    recorder = config.pluginmanager.get_plugin(PLUGIN_NAME)
-    if not isinstance(recorder, RuleRecorder) or getattr(recorder, "quiet", False):
+    recorder = find_recorder(config)
+    if recorder is None or recorder.quiet:
         return
     results = build_results(load_spec(), recorder.records, recorder.masker)
     terminalreporter.write_sep("=", "Prevail contract: per-rule results")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from prevail_contract.check.recorder import PLUGIN_NAME, RuleRecorder
+from prevail_contract.check.recorder import find_recorder
 
 from contract_tests.plugins.profiles import run_seed
 from contract_tests.support.target import Target, build_target
@@ -25,8 +25,8 @@ def get_target() -> Target:
 def target(pytestconfig: pytest.Config) -> Iterator[Target]:
     """The server under test."""
     built = get_target()
-    recorder = pytestconfig.pluginmanager.get_plugin(PLUGIN_NAME)
-    if isinstance(recorder, RuleRecorder):
+    recorder = find_recorder(pytestconfig)
+    if recorder is not None:
         recorder.masker.add(*built.config.secrets)
         built.masker = recorder.masker
     yield built

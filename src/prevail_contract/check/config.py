@@ -92,8 +92,8 @@ def from_sources(
     for attr, var in ENV_VARS.items():
         flag_value = getattr(args, attr, None) if args is not None else None
         values[attr] = _clean(str(flag_value) if flag_value is not None else env.get(var))
-    bugs_text = _clean(getattr(args, "mock_bug", None) and ",".join(args.mock_bug)) if args else None
-    bugs_text = bugs_text or _clean(env.get(MOCK_BUGS_VAR))
+    flag_bugs = list(getattr(args, "mock_bug", None) or []) if args is not None else []
+    bugs_text = ",".join(flag_bugs) if flag_bugs else _clean(env.get(MOCK_BUGS_VAR))
     bugs = tuple(b.strip() for b in (bugs_text or "").split(",") if b.strip())
 
     max_invites: int | None = DEFAULT_MAX_INVITES

@@ -55,8 +55,10 @@ def _flatten(exc: BaseException) -> Iterable[BaseException]:
 class RuleRecorder:
     """Collects per-rule outcomes during a pytest session."""
 
-    def __init__(self, masker: Masker | None = None) -> None:
+    def __init__(self, masker: Masker | None = None, *, quiet: bool = False) -> None:
         self.masker = masker or Masker()
+        #: When set, the suite does not print its own table (the ``check`` command does).
+        self.quiet = quiet
         self.records: dict[str, RuleRecord] = {}
         self.errors: list[str] = []
 
@@ -116,6 +118,14 @@ class RuleRecorder:
                 return
             for finding in self._findings(rules, call.excinfo.value, exchanges):
                 self.record(finding.rule).findings.append(finding)
+
+
+def find_recorder(config: pytest.Config) -> RuleRecorder | None:
+    """The recorder registered with this pytest session, if any."""
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, RuleRecorder):
+            return plugin
+    return None
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
