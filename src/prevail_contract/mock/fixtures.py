@@ -61,8 +61,9 @@ class StoredSession:
 
     def session(self, order: tuple[str, ...] = ()) -> dict[str, Any]:
         """The public ``Session`` object, keys in ``order`` (the schema's) where known."""
+        # Shallow: stored values are never mutated (every change builds a new StoredSession).
         values: dict[str, Any] = {"remote_session_id": self.remote_session_id}
-        values.update(copy.deepcopy(dict(self.fields)))
+        values.update(self.fields)
         values["invites"] = [i.email for i in self.invitees]
         ordered = {k: values[k] for k in order if k in values}
         ordered.update({k: v for k, v in values.items() if k not in ordered})
