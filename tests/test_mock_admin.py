@@ -74,6 +74,10 @@ def test_create_session_refuses_bad_input(mock: MockUnderTest) -> None:
         assert "code" in response.json()
         assert "messages" in response.json()
     assert mock.client.post("/__mock__/sessions", content=b"{").status_code == 400
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert mock.client.post("/__mock__/sessions", content=deep).status_code == 400
+    bad_id = {"organization": "acme-legal", "state": "ready", "remote_session_id": "a/b"}
+    assert mock.client.post("/__mock__/sessions", json=bad_id).status_code == 422
 
 
 def test_read_unknown_session_404(mock: MockUnderTest) -> None:

@@ -48,8 +48,8 @@ def routes(store: Store, spec: Spec, order: tuple[str, ...]) -> list[Route]:
             return _error(413, "payload_too_large", "The admin body is larger than 1 MiB.")
         try:
             body = json.loads(raw)
-        except ValueError as exc:
-            return _error(400, "malformed_json", f"The body is not valid JSON: {exc}.")
+        except (ValueError, RecursionError) as exc:
+            return _error(400, "malformed_json", f"The body is not usable JSON: {exc}.")
         if not isinstance(body, Mapping):
             return _error(422, "validation_failed", 'Send an object {"organization", "state"}.')
         missing = [k for k in ("organization", "state") if not isinstance(body.get(k), str)]

@@ -210,8 +210,12 @@ def build_session(
     session_fields = set(spec.document["components"]["schemas"]["Session"]["properties"])
     _only(values, session_fields - {"invites"}, at)
     session_id = values.pop("remote_session_id", None)
-    if not isinstance(session_id, str) or not session_id:
-        raise ConfigError(f"{at}: 'remote_session_id' must be a non-empty string")
+    id_schema = spec.document["components"]["parameters"]["RemoteSessionId"]["schema"]
+    if not isinstance(session_id, str) or not spec.validator(id_schema).is_valid(session_id):
+        raise ConfigError(
+            f"{at}: 'remote_session_id' must be a string matching the spec's RemoteSessionId "
+            f"({id_schema.get('pattern')}, at most {id_schema.get('maxLength')} characters)"
+        )
     session = StoredSession(session_id, org, values, tuple(invitees))
     errors = sorted(
         spec.validator("Session").iter_errors(session.session()), key=lambda e: list(e.path)
