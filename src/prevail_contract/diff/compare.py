@@ -94,7 +94,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from prevail_contract.diff.context import Ctx, Doc, Operation
+from prevail_contract.diff.context import Ctx, Doc, Operation, arr, obj
 from prevail_contract.diff.model import BREAKING, NON_BREAKING, Change
 from prevail_contract.diff.schemas import SchemaRules
 from prevail_contract.diff.security import SecurityRules
@@ -155,7 +155,7 @@ class _Walker(SchemaRules, SecurityRules):
 
     def _servers(self) -> None:
         def urls(doc: Doc) -> list[str]:
-            servers = doc.document.get("servers") or []
+            servers = arr(doc.document.get("servers"))
             return [str(s.get("url", "")).rstrip("/") for s in servers if isinstance(s, dict)]
 
         old, new = urls(self.base), urls(self.head)
@@ -207,7 +207,7 @@ class _Walker(SchemaRules, SecurityRules):
 
     def _rules(self, old: Operation, new: Operation) -> None:
         def rules(op: Operation) -> dict[str, dict[str, Any]]:
-            raw = op.op.get("x-rules") or []
+            raw = arr(op.op.get("x-rules"))
             return {
                 str(r["id"]): r for r in raw if isinstance(r, dict) and isinstance(r.get("id"), str)
             }
@@ -349,8 +349,8 @@ class _Walker(SchemaRules, SecurityRules):
         def schema_of(node: dict[str, Any]) -> Any:
             if "schema" in node:
                 return node["schema"]
-            content = node.get("content")
-            if isinstance(content, dict) and content:
+            content = obj(node.get("content"))
+            if content:
                 media = next(iter(content.values()))
                 return media.get("schema") if isinstance(media, dict) else None
             return None
@@ -414,8 +414,8 @@ class _Walker(SchemaRules, SecurityRules):
         side: Literal["request", "response"],
         where: str,
     ) -> None:
-        old_content = before.get("content") or {}
-        new_content = after.get("content") or {}
+        old_content = obj(before.get("content"))
+        new_content = obj(after.get("content"))
         for media in old_content:
             if media not in new_content:
                 self.emit(
@@ -444,15 +444,15 @@ class _Walker(SchemaRules, SecurityRules):
                 continue
             new_media = new_content[media]
             label = where if media == "application/json" else f"{where} ({media})"
-            old_schema = (old_media or {}).get("schema")
-            new_schema = (new_media or {}).get("schema")
+            old_schema = obj(old_media).get("schema")
+            new_schema = obj(new_media).get("schema")
             if old_schema is None and new_schema is None:
                 continue
             self.schema(old_schema or {}, new_schema or {}, Ctx(side, label))
 
     def _responses(self, old: Operation, new: Operation) -> None:
-        before = old.op.get("responses") or {}
-        after = new.op.get("responses") or {}
+        before = obj(old.op.get("responses"))
+        after = obj(new.op.get("responses"))
         for status in before:
             if str(status) not in {str(s) for s in after}:
                 self.emit(
@@ -487,7 +487,7 @@ class _Walker(SchemaRules, SecurityRules):
     def _response_headers(self, before: dict[str, Any], after: dict[str, Any], where: str) -> None:
         def headers(doc: Doc, response: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
             out: dict[str, tuple[str, dict[str, Any]]] = {}
-            for name, raw in (response.get("headers") or {}).items():
+            for name, raw in obj(response.get("headers")).items():
                 node, _ = doc.deref(raw)
                 if isinstance(node, dict):
                     out[str(name).lower()] = (str(name), node)
@@ -569,7 +569,7 @@ def _merge_statuses(changes: list[Change]) -> list[Change]:
 
 def _operations(doc: Doc) -> dict[tuple[str, str], Operation]:
     out: dict[tuple[str, str], Operation] = {}
-    for path, raw_item in (doc.document.get("paths") or {}).items():
+    for path, raw_item in obj(doc.document.get("paths")).items():
         item, _ = doc.deref(raw_item)
         if not isinstance(item, dict):
             continue
@@ -584,7 +584,7 @@ def _operations(doc: Doc) -> dict[tuple[str, str], Operation]:
 def _parameters(doc: Doc, op: Operation) -> dict[tuple[str, str], dict[str, Any]]:
     """The effective parameters by (location, name): operation-level ones override."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for raw in [*(op.path_item.get("parameters") or []), *(op.op.get("parameters") or [])]:
+    for raw in [*arr(op.path_item.get("parameters")), *arr(op.op.get("parameters"))]:
         param, _ = doc.deref(raw)
         if not isinstance(param, dict) or "name" not in param:
             continue

@@ -13,6 +13,16 @@ from prevail_contract.diff.model import BREAKING, NON_BREAKING, Change, Classifi
 SCHEMA_PREFIX = "#/components/schemas/"
 
 
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (malformed parts are skipped)."""
+    return value if isinstance(value, dict) else {}
+
+
+def arr(value: Any) -> list[Any]:
+    """``value`` if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
 class Doc:
     """One OpenAPI document with ``$ref`` resolution."""
 

@@ -83,7 +83,7 @@ _WIDENING_FORMATS = {("int32", "int64"), ("float", "double")}
 def _types(schema: dict[str, Any]) -> set[str] | None:
     """The declared types, without ``null``; ``None`` when any type is allowed."""
     raw = schema.get("type")
-    if raw is None:
+    if not isinstance(raw, str | list):
         return None
     listed = {raw} if isinstance(raw, str) else {str(t) for t in raw}
     listed.discard("null")
@@ -92,7 +92,7 @@ def _types(schema: dict[str, Any]) -> set[str] | None:
 
 def _nullable(schema: dict[str, Any]) -> bool:
     raw = schema.get("type")
-    listed = [raw] if isinstance(raw, str) else list(raw or [])
+    listed = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
     enum = schema.get("enum")
     return bool(
         "null" in listed
@@ -144,6 +144,52 @@ def _merge_into(target: dict[str, Any], member: dict[str, Any], residual: list[A
             leftover[key] = value
     if leftover:
         residual.append(leftover)
+
+
+_NUMBERS = ("minimum", "maximum", "multipleOf")
+_COUNTS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
+_OBJECTS = ("properties", "dependentRequired", "discriminator", "patternProperties")
+_LISTS = ("required", "enum", "allOf", "anyOf", "oneOf")
+
+
+def _well_typed(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy without keywords whose value has the wrong JSON type, so that a malformed
+    schema is compared by its well-formed parts instead of crashing the gate (``lint``
+    reports the malformed parts)."""
+    out = dict(schema)
+    for key, value in schema.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        bad = (
+            (key in _NUMBERS and not number)
+            or (key == "multipleOf" and number and value <= 0)
+            or (key in _COUNTS and not (number and float(value).is_integer()))
+            or (key in ("exclusiveMinimum", "exclusiveMaximum") and not (number or value is True))
+            or (key in _OBJECTS and not isinstance(value, dict))
+            or (key in _LISTS and not isinstance(value, list))
+            or (key in ("pattern", "format") and not isinstance(value, str))
+            or (
+                key in ("items", "not", "additionalProperties")
+                and not isinstance(value, dict | bool)
+            )
+            or (
+                key == "type"
+                and not (
+                    isinstance(value, str)
+                    or (isinstance(value, list) and all(isinstance(t, str) for t in value))
+                )
+            )
+        )
+        if bad:
+            del out[key]
+    if isinstance(out.get("required"), list):
+        out["required"] = [r for r in out["required"] if isinstance(r, str)]
+    if isinstance(out.get("dependentRequired"), dict):
+        out["dependentRequired"] = {
+            k: [x for x in v if isinstance(x, str)]
+            for k, v in out["dependentRequired"].items()
+            if isinstance(v, list)
+        }
+    return out
 
 
 def _makes_class(schema: dict[str, Any]) -> bool:
@@ -207,7 +253,7 @@ class SchemaRules(Recorder):
 
     def _normalize(self, schema: dict[str, Any], doc: Doc) -> dict[str, Any]:
         """Merge ``allOf`` members and turn a ``null`` variant into a nullability mark."""
-        out = dict(schema)
+        out = _well_typed(schema)
         if isinstance(out.get("allOf"), list):
             members = out.pop("allOf")
             residual: list[Any] = []

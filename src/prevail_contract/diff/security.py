@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prevail_contract.diff.context import Doc, Operation, Recorder
+from prevail_contract.diff.context import Doc, Operation, Recorder, arr, obj
 from prevail_contract.diff.model import BREAKING, NON_BREAKING
 
 #: What a client must send for one security scheme, e.g. ``("http", "bearer")``.
@@ -121,7 +121,7 @@ class SecurityRules(Recorder):
 
 def _schemes(doc: Doc) -> dict[str, Signature]:
     """Each security scheme's wire-level identity (what a client must send)."""
-    raw = (doc.document.get("components") or {}).get("securitySchemes") or {}
+    raw = obj(obj(doc.document.get("components")).get("securitySchemes"))
     out: dict[str, Signature] = {}
     for name, node in raw.items():
         scheme, _ = doc.deref(node)
@@ -135,12 +135,12 @@ def _schemes(doc: Doc) -> dict[str, Signature]:
             key = str(scheme.get("name", ""))
             out[name] = (kind, where, key.lower() if where == "header" else key)
         elif kind == "oauth2":
-            flows = scheme.get("flows") or {}
+            flows = obj(scheme.get("flows"))
             out[name] = (
                 kind,
                 *sorted(
-                    f"{flow}:{(spec or {}).get('tokenUrl', '')}:"
-                    f"{(spec or {}).get('authorizationUrl', '')}"
+                    f"{flow}:{obj(spec).get('tokenUrl', '')}:"
+                    f"{obj(spec).get('authorizationUrl', '')}"
                     for flow, spec in flows.items()
                 ),
             )
@@ -155,25 +155,23 @@ def _security_alternatives(
     doc: Doc, op: dict[str, Any]
 ) -> dict[frozenset[Signature], frozenset[str]]:
     """The ways to authenticate: each a set of scheme signatures, with the scopes required."""
-    raw = op["security"] if "security" in op else doc.document.get("security") or []
+    raw = arr(op["security"] if "security" in op else doc.document.get("security"))
     schemes = _schemes(doc)
     out: dict[frozenset[Signature], frozenset[str]] = {}
-    for requirement in raw or []:
+    for requirement in raw:
         if not isinstance(requirement, dict):
             continue
         keys = frozenset(schemes.get(name, ("undefined", name)) for name in requirement)
         scopes = frozenset(
-            f"{name}:{scope}" for name, listed in requirement.items() for scope in listed or []
+            f"{name}:{scope}" for name, listed in requirement.items() for scope in arr(listed)
         )
         out[keys] = out.get(keys, frozenset()) | scopes
     return out
 
 
 def _used_scheme_names(doc: Doc, op: dict[str, Any]) -> set[str]:
-    raw = op["security"] if "security" in op else doc.document.get("security") or []
-    return {
-        name for requirement in raw or [] if isinstance(requirement, dict) for name in requirement
-    }
+    raw = arr(op["security"] if "security" in op else doc.document.get("security"))
+    return {name for requirement in raw if isinstance(requirement, dict) for name in requirement}
 
 
 def _describe_sig(signature: Signature) -> str:
