@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.plugins.spec",
     "tests.plugins.diff",
     "tests.plugins.mock",
+    "tests.plugins.check",
 ]

@@ -1,0 +1,142 @@
+"""Fixtures for testing the ``check`` command: the mock served over loopback, and suite runs."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from prevail_contract.mock import create_app, target_environment
+from prevail_contract.paths import REPO_ROOT
+
+#: Seed of every suite run in the tests, so that failures reproduce.
+SEED = 20261124
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveMock:
+    """The mock served by uvicorn on loopback, with its ``PREVAIL_*`` variables."""
+
+    base_url: str
+    env: dict[str, str]
+
+
+@contextlib.contextmanager
+def serve_mock(bugs: tuple[str, ...] = (), deadline: float = 15.0) -> Iterator[LiveMock]:
+    """Serve a fresh mock on a free loopback port until the block ends."""
+    app = create_app(bugs=bugs)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    stop_at = time.monotonic() + deadline
+    try:
+        while not server.started:
+            if time.monotonic() > stop_at or not thread.is_alive():
+                raise RuntimeError(f"mock did not start on {base} within {deadline}s")
+            time.sleep(0.02)
+        yield LiveMock(base, target_environment(app, base))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@dataclass
+class CheckRun:
+    """One ``prevail-contract check`` subprocess run and what it left behind."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    report_dir: Path
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The parsed ``conformance.json``."""
+        return dict(json.loads((self.report_dir / "conformance.json").read_text()))
+
+    def status(self, rule: str) -> str:
+        """The status the report gives ``rule``."""
+        return str(next(r["status"] for r in self.report["rules"] if r["id"] == rule))
+
+
+def check_command(report_dir: Path, *args: str) -> list[str]:
+    """The command line of a check run writing its reports into ``report_dir``."""
+    return [sys.executable, "-m", "prevail_contract", "check", "--seed", str(SEED),
+            "--report-dir", str(report_dir), *args]
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The process environment without any ``PREVAIL_*`` variable, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREVAIL_")}
+    env.update(extra or {})
+    return env
+
+
+def run_check(report_dir: Path, *args: str, env: dict[str, str] | None = None,
+              timeout: float = 240) -> CheckRun:
+    """Run ``prevail-contract check`` in a subprocess and wait for it."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        check_command(report_dir, *args), capture_output=True, text=True, cwd=REPO_ROOT,
+        env=clean_env(env), timeout=timeout, check=False,
+    )
+    return CheckRun(done.returncode, done.stdout, done.stderr, report_dir)
+
+
+def run_checks_parallel(
+    jobs: dict[str, tuple[Path, list[str]]], *, workers: int = 2, timeout: float = 240
+) -> dict[str, CheckRun]:
+    """Run several embedded check runs, ``workers`` at a time."""
+    pending = list(jobs.items())
+    running: dict[str, tuple[subprocess.Popen[str], Path]] = {}
+    results: dict[str, CheckRun] = {}
+    stop_at = time.monotonic() + timeout * max(1, len(jobs) // workers + 1)
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                name, (report_dir, args) = pending.pop(0)
+                running[name] = (subprocess.Popen(  # noqa: S603
+                    check_command(report_dir, *args), stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT, env=clean_env()),
+                    report_dir)
+            for name, (proc, report_dir) in list(running.items()):
+                if proc.poll() is not None:
+                    out, err = proc.communicate()
+                    results[name] = CheckRun(proc.returncode, out, err, report_dir)
+                    del running[name]
+            if time.monotonic() > stop_at:
+                raise TimeoutError(f"check runs still going: {sorted(running)}")
+            time.sleep(0.05)
+    finally:
+        for proc, _ in running.values():
+            proc.kill()
+            proc.wait()
+    return results
+
+
+@pytest.fixture
+def served_mock() -> Iterator[LiveMock]:
+    """A correct mock served on loopback for one test (the suite's "live" target)."""
+    with serve_mock() as served:
+        yield served

@@ -1,0 +1,59 @@
+"""Proof that the contract check bites: each planted mock bug fails exactly its rule.
+
+Thirteen embedded runs (the correct mock and one per planted bug) go two at a time in
+subprocesses with the ``fast`` profile and a fixed seed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prevail_contract.mock import PLANTABLE_BUGS
+from prevail_contract.spec import load_spec
+
+from tests.plugins.check import CheckRun, run_checks_parallel
+
+DOCUMENTED = [r.id for r in load_spec().rules if r.source == "documented"]
+#: Rules that may fail together with a planted bug because the bug logically breaks them too.
+#: field-formats: the mock's format bug also lets through impossible dates ("2031-02-30"),
+#: which the assumed field-limits rule refuses.
+ALSO_BROKEN: dict[str, set[str]] = {"field-formats": {"field-limits"}}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckRun]:
+    base = tmp_path_factory.mktemp("bug-matrix")
+    jobs: dict[str, tuple[Path, list[str]]] = {"correct": (base / "correct", [])}
+    for bug in PLANTABLE_BUGS:
+        jobs[bug] = (base / bug, ["--mock-bug", bug])
+    return run_checks_parallel(jobs)
+
+
+def test_every_documented_rule_has_a_planted_bug() -> None:
+    assert sorted(PLANTABLE_BUGS) == sorted(DOCUMENTED)
+
+
+def test_correct_mock_passes_every_rule(runs: dict[str, CheckRun]) -> None:
+    run = runs["correct"]
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    statuses = {r["id"]: r["status"] for r in run.report["rules"]}
+    assert statuses == {rule.id: "passed" for rule in load_spec().rules}
+    for rule in run.report["rules"]:
+        assert rule["cases"] > 0
+
+
+@pytest.mark.parametrize("bug", PLANTABLE_BUGS)
+def test_planted_bug_fails_its_rule(runs: dict[str, CheckRun], bug: str) -> None:
+    run = runs[bug]
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    failed = {r["id"] for r in run.report["rules"] if r["status"] == "failed"}
+    assert bug in failed
+    assert failed - {bug} <= ALSO_BROKEN.get(bug, set()), f"{bug} also failed {failed - {bug}}"
+    planted = next(r for r in run.report["rules"] if r["id"] == bug)
+    assert planted["failures"], "a failed rule lists its failures"
+    for failure in planted["failures"]:
+        assert failure["summary"]
+        assert failure["reproduce"].startswith("curl ")
+    assert f"failed" in run.stdout

@@ -1,0 +1,58 @@
+"""The check against a served target (the mock on loopback) configured only through PREVAIL_*."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.plugins.check import LiveMock, run_check, serve_mock
+
+
+def _secrets(env: dict[str, str]) -> list[str]:
+    return [env[k] for k in ("PREVAIL_TOKEN", "PREVAIL_API_KEY", "PREVAIL_NO_SELF_SERVICE_TOKEN")]
+
+
+def test_live_run_passes_and_never_shows_a_token(served_mock: LiveMock, tmp_path: Path) -> None:
+    run = run_check(tmp_path, env=served_mock.env)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    statuses = {r["id"]: r["status"] for r in run.report["rules"]}
+    assert set(statuses.values()) == {"passed"}, statuses
+    assert run.report["target"] == served_mock.env["PREVAIL_BASE_URL"]
+    texts = [run.stdout, run.stderr] + [p.read_text() for p in tmp_path.iterdir()]
+    for secret in _secrets(served_mock.env):
+        for text in texts:
+            assert secret not in text
+
+
+def test_live_run_with_a_broken_rule_exits_1_naming_it(tmp_path: Path) -> None:
+    with serve_mock(bugs=("schedule-all-three",)) as served:
+        env = {k: v for k, v in served.env.items() if k != "PREVAIL_TOKEN"}  # mint from the key
+        run = run_check(tmp_path, env=env)
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    failed = [r for r in run.report["rules"] if r["status"] == "failed"]
+    assert [r["id"] for r in failed] == ["schedule-all-three"]
+    reproduce = failed[0]["failures"][0]["reproduce"]
+    assert "Bearer ***" in reproduce and served.env["PREVAIL_BASE_URL"] in reproduce
+    for secret in _secrets(served.env):
+        assert secret not in run.stdout + (tmp_path / "conformance.json").read_text()
+
+
+def test_missing_fixtures_are_not_run_with_a_reason(served_mock: LiveMock, tmp_path: Path) -> None:
+    env = {k: v for k, v in served_mock.env.items()
+           if k not in ("PREVAIL_LOCKED_SESSION_ID", "PREVAIL_FOREIGN_SESSION_ID")}
+    run = run_check(tmp_path, env=env)
+    assert run.returncode == 0, run.stdout[-3000:]
+    rules = {r["id"]: r for r in run.report["rules"]}
+    assert rules["org-ownership"]["status"] == "not_run"
+    assert "PREVAIL_FOREIGN_SESSION_ID" in rules["org-ownership"]["reason"]
+    assert rules["editable-states"]["status"] == "not_run"
+    assert "PREVAIL_LOCKED_SESSION_ID" in rules["editable-states"]["reason"]
+
+
+def test_configuration_errors_exit_2_naming_what_is_missing(tmp_path: Path) -> None:
+    run = run_check(tmp_path, "--base-url", "http://127.0.0.1:9/api/v1", "--token", "x")
+    assert run.returncode == 2
+    assert "PREVAIL_SESSION_ID" in run.stderr
+    run = run_check(tmp_path, env={"PREVAIL_BASE_URL": "http://127.0.0.1:9/api/v1",
+                                   "PREVAIL_SESSION_ID": "s1", "PREVAIL_TOKEN": "x"})
+    assert run.returncode == 2
+    assert "cannot reach" in run.stderr
