@@ -7,7 +7,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from prevail_contract.mock.auth import make_token
-from prevail_contract.mock.fixtures import Fixtures
+from prevail_contract.mock.fixtures import EDITABLE_STATES, Fixtures
 
 #: Lifetime of the tokens handed out, in seconds.
 TOKEN_LIFETIME = 3600
@@ -29,4 +29,10 @@ def target_environment(app: Starlette, base_url: str) -> dict[str, str]:
         "PREVAIL_LOCKED_SESSION_ID": targets.locked_session,
         "PREVAIL_FOREIGN_SESSION_ID": targets.foreign_session,
         "PREVAIL_NO_SELF_SERVICE_TOKEN": make_token(other, TOKEN_LIFETIME),
+        # Not in the agreed interface, but lets a contract run probe 403 with one fault only.
+        "PREVAIL_NO_SELF_SERVICE_SESSION_ID": next(
+            s.remote_session_id
+            for s in fixtures.sessions
+            if s.organization == other.slug and s.state in EDITABLE_STATES
+        ),
     }
