@@ -173,8 +173,9 @@ def test_markdown_format_is_a_table(run_diff: RunDiff, spec_pair: SpecPair) -> N
 
 def test_repository_spec_against_itself_has_no_changes(run_diff: RunDiff) -> None:
     spec = paths.spec_path()
-    run = run_diff("--spec", spec, "--base-spec", spec, "--format", "json")
+    run = run_diff("--spec", spec, "--base-spec", spec, "--format", "json", "--client-diff")
     report = json.loads(run.out)
     assert run.code == 0
     assert report["changes"] == []
     assert report["breaking"] is False
+    assert report["client_api"] == {"status": "compared", "note": "", "changes": []}

@@ -23,6 +23,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``diff`` flags."""
     parser.add_argument(
         "--spec",
+        metavar="FILE",
         type=Path,
         default=None,
         help="the new spec (default: $PREVAIL_SPEC or openapi/openapi.yaml, as in the working "
