@@ -6,20 +6,24 @@ from typing import Any
 
 import pytest
 
-from prevail_contract.check.verdict import Verdicts
-
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
 from contract_tests.support.strategies import BAD_FORMATS, bad_format_edit
 from contract_tests.support.target import Target
+from prevail_contract.check.verdict import Verdicts
 
-SCHEDULE = {"start_date": "2031-03-14", "start_time": "02:30 PM",
-            "time_zone": "Pacific Time (US & Canada)"}
+SCHEDULE = {
+    "start_date": "2031-03-14",
+    "start_time": "02:30 PM",
+    "time_zone": "Pacific Time (US & Canada)",
+}
 GOOD_VALUES: dict[str, Any] = {
     "start_time": "11:45 AM",
     "start_date": "2031-12-31",
     "time_zone": "Eastern Time (US & Canada)",
-    "invites": ["format.probe@example.com",
-                {"email": "format.host@example.org", "access_level": "host"}],
+    "invites": [
+        "format.probe@example.com",
+        {"email": "format.host@example.org", "access_level": "host"},
+    ],
     "estimated_duration": 1.25,
     "title": "Format probe",
 }
@@ -30,13 +34,18 @@ GOOD_VALUES: dict[str, Any] = {
 def test_badly_formatted_field_is_refused(target: Target, field: str) -> None:
     v = Verdicts()
     good = bad_format_edit(field, GOOD_VALUES[field], SCHEDULE)
-    accepted(v, target.edit({"remote_session": good}, purpose=f"well-formed {field}"),
-             "field-formats", f"well-formed {field}")
+    accepted(
+        v,
+        target.edit({"remote_session": good}, purpose=f"well-formed {field}"),
+        "field-formats",
+        f"well-formed {field}",
+    )
     for value in BAD_FORMATS[field]:
         before = target.snapshot()
         purpose = f"{field} = {value!r}"
-        ex = target.edit({"remote_session": bad_format_edit(field, value, SCHEDULE)},
-                         purpose=purpose)
+        ex = target.edit(
+            {"remote_session": bad_format_edit(field, value, SCHEDULE)}, purpose=purpose
+        )
         if refused(target.spec, v, ex, "field-formats", purpose):
             unchanged_after_refusal(target, v, before, ex, purpose, rule_if_changed="field-formats")
         else:  # put the session back in a valid state so that later checks are not confused

@@ -7,12 +7,11 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
-
 from contract_tests.support.expect import COMPARED_FIELDS
 from contract_tests.support.strategies import valid_edits
 from contract_tests.support.target import Target, session_of
+from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.verdict import Verdicts
 
 VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
 EDITABLE = ("title", "start_date", "start_time", "time_zone", "estimated_duration")
@@ -22,47 +21,81 @@ def check_envelope(target: Target, v: Verdicts, ex: Exchange) -> None:
     """``{"sessions": [Session]}`` with exactly the edited Session, valid against the spec."""
     body = ex.json
     if not isinstance(body, dict) or not isinstance(body.get("sessions"), list):
-        v.fail("response-envelope", "success body is not {\"sessions\": [Session]}", ex)
+        v.fail("response-envelope", 'success body is not {"sessions": [Session]}', ex)
         return
     if len(body["sessions"]) != 1:
-        v.fail("response-envelope", f"success body holds {len(body['sessions'])} sessions, "
-               "not exactly the edited one", ex)
+        v.fail(
+            "response-envelope",
+            f"success body holds {len(body['sessions'])} sessions, not exactly the edited one",
+            ex,
+        )
     # A field value of the wrong form (a bad invite address the server once accepted) breaks
     # field-formats, not the envelope: only structure errors count here.
-    errors = [e for e in target.spec.validator("EditSessionResponse").iter_errors(body)
-              if e.validator not in VALUE_KEYWORDS or len(e.absolute_path) < 3]
+    errors = [
+        e
+        for e in target.spec.validator("EditSessionResponse").iter_errors(body)
+        if e.validator not in VALUE_KEYWORDS or len(e.absolute_path) < 3
+    ]
     if errors:
         first = min(errors, key=lambda e: len(list(e.absolute_path)))
         where = "/".join(str(p) for p in first.absolute_path) or "(body)"
-        v.fail("response-envelope", f"success body breaks EditSessionResponse at {where}: "
-               f"{first.message[:200]}", ex)
+        v.fail(
+            "response-envelope",
+            f"success body breaks EditSessionResponse at {where}: {first.message[:200]}",
+            ex,
+        )
 
 
 def check_applied(
-    target: Target, v: Verdicts, ex: Exchange, edit: dict[str, Any],
-    before: dict[str, Any] | None, session: dict[str, Any], *, when: str
+    target: Target,
+    v: Verdicts,
+    ex: Exchange,
+    edit: dict[str, Any],
+    before: dict[str, Any] | None,
+    session: dict[str, Any],
+    *,
+    when: str,
 ) -> None:
     """The per-rule checks of one successful edit's answered Session."""
     if session.get("remote_session_id") != target.session_id:
-        v.fail("id-stable", f"{when}: remote_session_id is {session.get('remote_session_id')!r}, "
-               f"the Session edited is {target.session_id!r}", ex)
+        v.fail(
+            "id-stable",
+            f"{when}: remote_session_id is {session.get('remote_session_id')!r}, "
+            f"the Session edited is {target.session_id!r}",
+            ex,
+        )
     for name in EDITABLE:
         if name in edit and session.get(name) != edit[name]:
-            v.fail("fields-applied", f"{when}: sent {name}={edit[name]!r} but the Session has "
-                   f"{session.get(name)!r}", ex)
+            v.fail(
+                "fields-applied",
+                f"{when}: sent {name}={edit[name]!r} but the Session has {session.get(name)!r}",
+                ex,
+            )
     if session.get("state") != "ready":
         v.fail("state-ready-after-edit", f"{when}: state is {session.get('state')!r}", ex)
     if before is not None:
-        untouched = [n for n in COMPARED_FIELDS if n not in edit and n not in
-                     ("invites", "remote_session_id")]
+        untouched = [
+            n
+            for n in COMPARED_FIELDS
+            if n not in edit and n not in ("invites", "remote_session_id")
+        ]
         for name in untouched:
             if session.get(name) != before.get(name):
-                v.fail("untouched-fields-kept", f"{when}: {name} was not sent but changed from "
-                       f"{before.get(name)!r} to {session.get(name)!r}", ex)
+                v.fail(
+                    "untouched-fields-kept",
+                    f"{when}: {name} was not sent but changed from "
+                    f"{before.get(name)!r} to {session.get(name)!r}",
+                    ex,
+                )
 
 
-@pytest.mark.rule("id-stable", "fields-applied", "state-ready-after-edit", "untouched-fields-kept",
-                  "response-envelope")
+@pytest.mark.rule(
+    "id-stable",
+    "fields-applied",
+    "state-ready-after-edit",
+    "untouched-fields-kept",
+    "response-envelope",
+)
 @given(edit=valid_edits(with_invites=False))
 def test_valid_edit_is_applied(target: Target, edit: dict[str, Any]) -> None:
     v = Verdicts()
@@ -79,8 +112,9 @@ def test_valid_edit_is_applied(target: Target, edit: dict[str, Any]) -> None:
         after = target.snapshot()
         assert target.last_exchange is not None
         if after is not None:
-            check_applied(target, v, target.last_exchange, edit, before, after,
-                          when="read back afterwards")
+            check_applied(
+                target, v, target.last_exchange, edit, before, after, when="read back afterwards"
+            )
     v.raise_if_any()
 
 

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
+from contract_tests.support.expect import accepted, refused
+from contract_tests.support.target import DEFAULT, Target, session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Verdicts
 from prevail_contract.spec import Example, load_spec
-
-from contract_tests.support.expect import accepted, refused
-from contract_tests.support.target import DEFAULT, Target, session_of
 
 SPEC = load_spec()
 
@@ -30,15 +29,25 @@ def _cases() -> list[Any]:
         if rule.request_example is None:
             continue
         seen.add(rule.request_example)
-        cases.append(pytest.param(rule.request_example, rule.id, rule.response_example,
-                                  id=rule.request_example, marks=pytest.mark.rule(rule.id)))
+        cases.append(
+            pytest.param(
+                rule.request_example,
+                rule.id,
+                rule.response_example,
+                id=rule.request_example,
+                marks=pytest.mark.rule(rule.id),
+            )
+        )
     body = SPEC.operation["requestBody"]["content"]["application/json"].get("examples", {})
     for node in body.values():
         name = str(node["$ref"]).rsplit("/", 1)[-1]
         if name not in seen:
             seen.add(name)
-            cases.append(pytest.param(name, "fields-applied", None, id=name,
-                                      marks=pytest.mark.rule("fields-applied")))
+            cases.append(
+                pytest.param(
+                    name, "fields-applied", None, id=name, marks=pytest.mark.rule("fields-applied")
+                )
+            )
     return cases
 
 
@@ -75,8 +84,14 @@ def send_example(target: Target, example: Example) -> Exchange:
         raw = str(example.value).encode()
     elif "pad-to-bytes" in setup:
         raw = _padded(example)
-    return target.edit(example.value, raw=raw, session_id=session_id, token=token,
-                       content_type=content_type, purpose=f"example {example.name}")
+    return target.edit(
+        example.value,
+        raw=raw,
+        session_id=session_id,
+        token=token,
+        content_type=content_type,
+        purpose=f"example {example.name}",
+    )
 
 
 def _sent_fields(example: Example) -> dict[str, Any]:
@@ -86,8 +101,9 @@ def _sent_fields(example: Example) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("request_name", "rule_id", "response_name"), _cases())
-def test_named_example(target: Target, request_name: str, rule_id: str,
-                       response_name: str | None) -> None:
+def test_named_example(
+    target: Target, request_name: str, rule_id: str, response_name: str | None
+) -> None:
     v = Verdicts()
     rule = SPEC.rule(rule_id)
     example = SPEC.example(request_name)
@@ -98,8 +114,12 @@ def test_named_example(target: Target, request_name: str, rule_id: str,
             expected = SPEC.example(response_name).value
             body = ex.json if isinstance(ex.json, dict) else {}
             if body.get("code") != expected.get("code"):
-                v.fail("error-status-codes", f"{purpose}: code {body.get('code')!r}, the "
-                       f"example answer {response_name} has {expected.get('code')!r}", ex)
+                v.fail(
+                    "error-status-codes",
+                    f"{purpose}: code {body.get('code')!r}, the "
+                    f"example answer {response_name} has {expected.get('code')!r}",
+                    ex,
+                )
     else:
         session = accepted(v, ex, rule_id, purpose)
         if session is not None:
@@ -109,22 +129,42 @@ def test_named_example(target: Target, request_name: str, rule_id: str,
                     have = {str(x).lower() for x in session.get("invites") or []}
                     want = {(i if isinstance(i, str) else i["email"]).lower() for i in value}
                     if not want <= have:
-                        v.fail("invites-additive", f"{purpose}: {sorted(want - have)} not in "
-                               "invites", ex)
+                        v.fail(
+                            "invites-additive",
+                            f"{purpose}: {sorted(want - have)} not in invites",
+                            ex,
+                        )
                 elif session.get(name) != value:
-                    v.fail("fields-applied", f"{purpose}: {name} is {session.get(name)!r}, "
-                           f"sent {value!r}", ex)
+                    v.fail(
+                        "fields-applied",
+                        f"{purpose}: {name} is {session.get(name)!r}, sent {value!r}",
+                        ex,
+                    )
             if session.get("state") != "ready":
                 v.fail("state-ready-after-edit", f"{purpose}: state {session.get('state')!r}", ex)
             if response_name is not None:
                 expected = session_of(SPEC.example(response_name).value) or {}
                 body = ex.json
                 if not (isinstance(body, dict) and isinstance(body.get("sessions"), list)):
-                    v.fail("response-envelope", f"{purpose}: answer is not shaped like "
-                           f"{response_name} ({{\"sessions\": [Session]}})", ex)
-                missing = [k for k in ("remote_session_id", "title", "start_date", "start_time",
-                                       "time_zone", "state", "invites")
-                           if k in expected and k not in session]
+                    v.fail(
+                        "response-envelope",
+                        f"{purpose}: answer is not shaped like "
+                        f'{response_name} ({{"sessions": [Session]}})',
+                        ex,
+                    )
+                missing = [
+                    k
+                    for k in (
+                        "remote_session_id",
+                        "title",
+                        "start_date",
+                        "start_time",
+                        "time_zone",
+                        "state",
+                        "invites",
+                    )
+                    if k in expected and k not in session
+                ]
                 if missing:
                     v.fail("response-envelope", f"{purpose}: Session lacks {missing}", ex)
     v.raise_if_any()

@@ -8,11 +8,10 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from prevail_contract.check.verdict import Verdicts
-
 from contract_tests.support.expect import accepted
 from contract_tests.support.strategies import invite_lists
 from contract_tests.support.target import Target
+from prevail_contract.check.verdict import Verdicts
 
 
 def _emails(items: list[Any]) -> list[str]:
@@ -54,8 +53,10 @@ def test_reinviting_in_any_case_adds_nothing(target: Target, invites: list[Any])
     first = target.edit({"remote_session": {"invites": invites}}, purpose="invite")
     accepted(v, first, "invites-no-duplicates", "first invite")
     again = [e.upper() if i % 2 else e.title() for i, e in enumerate(_emails(invites))]
-    ex = target.edit({"remote_session": {"invites": again + again[:1]}},
-                     purpose="re-invite in another letter case")
+    ex = target.edit(
+        {"remote_session": {"invites": again + again[:1]}},
+        purpose="re-invite in another letter case",
+    )
     session = accepted(v, ex, "invites-no-duplicates", "re-invite in another letter case")
     if session is not None:
         counts = Counter(_invites(session))

@@ -6,11 +6,10 @@ import secrets
 
 import pytest
 
-from prevail_contract.check import tokens
-from prevail_contract.check.verdict import Verdicts
-
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
 from contract_tests.support.target import Target
+from prevail_contract.check import tokens
+from prevail_contract.check.verdict import Verdicts
 
 TITLE_EDIT = {"remote_session": {"title": "Contract check: precondition probe"}}
 
@@ -42,11 +41,20 @@ def test_unusable_tokens_are_refused(target: Target) -> None:
         before = target.snapshot()
         ex = target.edit(TITLE_EDIT, token=token, purpose=f"auth: {label}")
         refused(target.spec, v, ex, "auth-required", f"auth: {label}")
-        unchanged_after_refusal(target, v, before, ex, f"auth: {label}", rule_if_changed="auth-required")
+        unchanged_after_refusal(
+            target, v, before, ex, f"auth: {label}", rule_if_changed="auth-required"
+        )
     # Other schemes in the Authorization header are not a Bearer JWT.
-    ex = target.send("PATCH", target.url(), headers={
-        "Authorization": "Basic " + secrets.token_hex(8), "Content-Type": "application/json"},
-        body=b'{"remote_session": {"title": "Contract check: basic auth"}}', purpose="auth: Basic")
+    ex = target.send(
+        "PATCH",
+        target.url(),
+        headers={
+            "Authorization": "Basic " + secrets.token_hex(8),
+            "Content-Type": "application/json",
+        },
+        body=b'{"remote_session": {"title": "Contract check: basic auth"}}',
+        purpose="auth: Basic",
+    )
     refused(target.spec, v, ex, "auth-required", "auth: Basic scheme")
     v.raise_if_any()
 
@@ -55,23 +63,35 @@ def test_unusable_tokens_are_refused(target: Target) -> None:
 def test_jwt_payload_query_parameter(target: Target) -> None:
     """The token may travel as ``jwt_payload``: a valid one is accepted, a forged one refused."""
     v = Verdicts()
-    good = target.edit(TITLE_EDIT, token=None, params={"jwt_payload": target.token},
-                       purpose="auth: jwt_payload valid")
+    good = target.edit(
+        TITLE_EDIT,
+        token=None,
+        params={"jwt_payload": target.token},
+        purpose="auth: jwt_payload valid",
+    )
     accepted(v, good, "auth-required", "valid token in jwt_payload")
     claims = tokens.claims_of(target.token)
-    for label, token in (("wrong signature", tokens.wrong_signature(claims)),
-                         ("alg none", tokens.unsigned(claims)), ("garbage", tokens.garbage())):
+    for label, token in (
+        ("wrong signature", tokens.wrong_signature(claims)),
+        ("alg none", tokens.unsigned(claims)),
+        ("garbage", tokens.garbage()),
+    ):
         target.masker.add(token)
-        ex = target.edit(TITLE_EDIT, token=None, params={"jwt_payload": token},
-                         purpose=f"auth: jwt_payload {label}")
+        ex = target.edit(
+            TITLE_EDIT,
+            token=None,
+            params={"jwt_payload": token},
+            purpose=f"auth: jwt_payload {label}",
+        )
         refused(target.spec, v, ex, "auth-required", f"jwt_payload with {label}")
     v.raise_if_any()
 
 
 @pytest.mark.rule("self-service-required")
 def test_organization_without_self_service_is_refused(target: Target) -> None:
-    token = target.require("no_self_service_token",
-                           "needs a token of an Organization without Self-Service")
+    token = target.require(
+        "no_self_service_token", "needs a token of an Organization without Self-Service"
+    )
     v = Verdicts()
     own = target.no_self_service_session_id
     sid = own or target.session_id
@@ -80,9 +100,12 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
     if ex.accepted:
         v.fail("self-service-required", "an Organization without Self-Service edited a Session", ex)
     elif own is None and ex.status == 404:
-        v.fail("error-status-codes", "no Self-Service on another Organization's Session answered "
-               "404 rather than 403 (set PREVAIL_NO_SELF_SERVICE_SESSION_ID for a one-fault probe)",
-               ex)
+        v.fail(
+            "error-status-codes",
+            "no Self-Service on another Organization's Session answered "
+            "404 rather than 403 (set PREVAIL_NO_SELF_SERVICE_SESSION_ID for a one-fault probe)",
+            ex,
+        )
     else:
         refused(target.spec, v, ex, "self-service-required", "no Self-Service")
     if before is not None:
@@ -90,8 +113,12 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
         if after is not None and after.get("title") != before.get("title"):
             v.fail("self-service-required", "refused, but the Session was changed", ex)
     # the accepted counterpart: the same edit by the Self-Service Organization
-    accepted(v, target.edit(TITLE_EDIT, purpose="Self-Service on"), "self-service-required",
-             "edit by the Self-Service Organization")
+    accepted(
+        v,
+        target.edit(TITLE_EDIT, purpose="Self-Service on"),
+        "self-service-required",
+        "edit by the Self-Service Organization",
+    )
     v.raise_if_any()
 
 
@@ -101,17 +128,24 @@ def test_foreign_session_is_answered_like_an_unknown_id(target: Target) -> None:
     v = Verdicts()
     before = target.admin_session(foreign)
     ex = target.edit(TITLE_EDIT, session_id=foreign, purpose="another Organization's Session")
-    unknown = target.edit(TITLE_EDIT, session_id=f"no-such-session-{secrets.token_hex(6)}",
-                          purpose="unknown session id")
+    unknown = target.edit(
+        TITLE_EDIT,
+        session_id=f"no-such-session-{secrets.token_hex(6)}",
+        purpose="unknown session id",
+    )
     if ex.accepted:
         v.fail("org-ownership", "edited another Organization's Session", ex)
     else:
         foreign_code = ex.json.get("code") if isinstance(ex.json, dict) else None
         unknown_code = unknown.json.get("code") if isinstance(unknown.json, dict) else None
         if (ex.status, foreign_code) != (unknown.status, unknown_code):
-            v.fail("org-ownership", f"another Organization's Session answers {ex.status} "
-                   f"{foreign_code!r} but an unknown id {unknown.status} {unknown_code!r}: "
-                   "existence leaks", ex)
+            v.fail(
+                "org-ownership",
+                f"another Organization's Session answers {ex.status} "
+                f"{foreign_code!r} but an unknown id {unknown.status} {unknown_code!r}: "
+                "existence leaks",
+                ex,
+            )
         refused(target.spec, v, ex, "org-ownership", "another Organization's Session")
     refused(target.spec, v, unknown, "org-ownership", "unknown session id")
     after = target.admin_session(foreign)
@@ -145,8 +179,11 @@ def test_each_state(target: Target, state: str) -> None:
     if state in ("scheduled", "ready"):
         session = accepted(v, ex, "editable-states", f"edit of a {state} Session")
         if session is not None and session.get("state") != "ready":
-            v.fail("state-ready-after-edit",
-                   f"a {state} Session is {session.get('state')!r} after an edit", ex)
+            v.fail(
+                "state-ready-after-edit",
+                f"a {state} Session is {session.get('state')!r} after an edit",
+                ex,
+            )
     else:
         refused(target.spec, v, ex, "editable-states", f"edit of an {state} Session")
         stored = target.admin_session(sid)

@@ -1,4 +1,4 @@
-"""The all-three rule: ``start_date``, ``start_time`` and ``time_zone`` change together or not at all."""
+"""The all-three rule: start_date, start_time and time_zone change together or not at all."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from prevail_contract.check.verdict import Verdicts
-
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
 from contract_tests.support.strategies import SCHEDULE_FIELDS, partial_schedules, schedules
 from contract_tests.support.target import Target
+from prevail_contract.check.verdict import Verdicts
 
 
 @pytest.mark.rule("schedule-all-three", "rejected-changes-nothing")
 @given(edit=partial_schedules())
-def test_partial_schedule_is_refused_and_changes_nothing(target: Target, edit: dict[str, Any]) -> None:
+def test_partial_schedule_is_refused_and_changes_nothing(
+    target: Target, edit: dict[str, Any]
+) -> None:
     v = Verdicts()
     kept = [f for f in SCHEDULE_FIELDS if f in edit]
     purpose = f"only {', '.join(kept)} of the schedule"

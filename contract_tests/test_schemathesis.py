@@ -17,34 +17,39 @@ import pytest
 import schemathesis
 from schemathesis.core.failures import FailureGroup
 
-from prevail_contract.check.safety import invite_addresses, make_body_safe
-from prevail_contract.check.verdict import RuleViolation
-from prevail_contract.paths import spec_path
-
 from contract_tests.plugins.profiles import SCHEMATHESIS_EXAMPLES, profile_name, run_seed
 from contract_tests.plugins.target import get_target
 from contract_tests.support.st_checks import CUSTOM_CHECKS, file_failures, rules_checked
+from prevail_contract.check.safety import invite_addresses, make_body_safe
+from prevail_contract.check.verdict import RuleViolationError
+from prevail_contract.paths import spec_path
 
 TARGET = get_target()
 UNEXPECTED_METHODS = ["GET", "POST", "PUT", "OPTIONS", "TRACE"] + (
     ["DELETE"] if TARGET.embedded else []  # a live server might obey a DELETE
 )
-CONFIG = schemathesis.Config.from_dict({
-    "seed": run_seed(),
-    "base-url": TARGET.api_base,
-    "headers": {"Authorization": f"Bearer {TARGET.token}"},
-    "parameters": {"remote_session_id": TARGET.session_id},
-    "output": {"sanitization": {"enabled": False}},
-    "generation": {"max-examples": SCHEMATHESIS_EXAMPLES[profile_name()], "mode": "all",
-                   "database": "none", "no-shrink": profile_name() == "fast"},
-    "phases": {
-        "examples": {"enabled": True},
-        "coverage": {"enabled": True, "unexpected-methods": UNEXPECTED_METHODS},
-        "fuzzing": {"enabled": True},
-        "stateful": {"enabled": False},
-    },
-    "checks": {"enabled": True},
-})
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": run_seed(),
+        "base-url": TARGET.api_base,
+        "headers": {"Authorization": f"Bearer {TARGET.token}"},
+        "parameters": {"remote_session_id": TARGET.session_id},
+        "output": {"sanitization": {"enabled": False}},
+        "generation": {
+            "max-examples": SCHEMATHESIS_EXAMPLES[profile_name()],
+            "mode": "all",
+            "database": "none",
+            "no-shrink": profile_name() == "fast",
+        },
+        "phases": {
+            "examples": {"enabled": True},
+            "coverage": {"enabled": True, "unexpected-methods": UNEXPECTED_METHODS},
+            "fuzzing": {"enabled": True},
+            "stateful": {"enabled": False},
+        },
+        "checks": {"enabled": True},
+    }
+)
 SCHEMA = schemathesis.openapi.from_path(spec_path(), config=CONFIG)
 if TARGET.embedded:
     SCHEMA.app = TARGET.app
@@ -71,11 +76,21 @@ def _send(case: Any) -> tuple[httpx.Response, dict[str, str]] | None:
         data = kwargs["data"]
         body = data if isinstance(data, bytes) else str(data).encode()
     params = {str(k): str(v) for k, v in (kwargs.get("params") or {}).items()}
-    exchange = TARGET.send(str(kwargs["method"]), str(kwargs["url"]), headers=headers, body=body,
-                           params=params or None, purpose="schemathesis")
+    exchange = TARGET.send(
+        str(kwargs["method"]),
+        str(kwargs["url"]),
+        headers=headers,
+        body=body,
+        params=params or None,
+        purpose="schemathesis",
+    )
     request = httpx.Request(exchange.method, exchange.url, headers=headers, content=body)
-    response = httpx.Response(exchange.status, headers=exchange.response_headers,
-                              content=exchange.response_body, request=request)
+    response = httpx.Response(
+        exchange.status,
+        headers=exchange.response_headers,
+        content=exchange.response_body,
+        request=request,
+    )
     response._elapsed = dt.timedelta(seconds=exchange.elapsed)  # schemathesis reads .elapsed
     return response, headers
 
@@ -95,4 +110,4 @@ def test_schemathesis(case: Any) -> None:
         assert TARGET.last_exchange is not None
         findings = file_failures(group, TARGET.last_exchange)
         if findings:
-            raise RuleViolation(findings) from None
+            raise RuleViolationError(findings) from None

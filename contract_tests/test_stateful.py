@@ -14,13 +14,11 @@ from hypothesis import Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
-from prevail_contract.check.verdict import Verdicts
-
 from contract_tests.plugins.profiles import profile_name
 from contract_tests.plugins.target import get_target
 from contract_tests.support.expect import accepted, refused
 from contract_tests.support.strategies import invite_lists, partial_schedules, valid_edits
-from contract_tests.support.target import session_of
+from prevail_contract.check.verdict import Verdicts
 
 EDITABLE = ("title", "start_date", "start_time", "time_zone", "estimated_duration")
 
@@ -39,8 +37,12 @@ class EditSequences(RuleBasedStateMachine):
         for name, value in self.model.items():
             if session.get(name) != value:
                 rule = "fields-applied" if when == "valid edit" else "rejected-changes-nothing"
-                v.fail(rule, f"after {when}: {name} is {session.get(name)!r}, expected "
-                       f"{value!r} from the history", ex)
+                v.fail(
+                    rule,
+                    f"after {when}: {name} is {session.get(name)!r}, expected "
+                    f"{value!r} from the history",
+                    ex,
+                )
         have = {str(x).lower() for x in session.get("invites") or []}
         lost = sorted(self.invites - have)
         if lost:
@@ -90,8 +92,11 @@ class EditSequences(RuleBasedStateMachine):
         ex_session = self.target.snapshot()
         if ex_session is None:
             assert self.target.last_exchange is not None
-            v.fail("fields-applied", "stateful: reading the session back was refused",
-                   self.target.last_exchange)
+            v.fail(
+                "fields-applied",
+                "stateful: reading the session back was refused",
+                self.target.last_exchange,
+            )
         else:
             self._compare(v, ex_session, "read back")
         v.raise_if_any()
@@ -104,6 +109,9 @@ EditSequences.TestCase.settings = settings(
     max_examples=6 if profile_name() == "fast" else 60,
 )
 TestEditSequences = pytest.mark.rule(
-    "fields-applied", "invites-additive", "id-stable", "schedule-all-three",
-    "rejected-changes-nothing"
+    "fields-applied",
+    "invites-additive",
+    "id-stable",
+    "schedule-all-three",
+    "rejected-changes-nothing",
 )(EditSequences.TestCase)

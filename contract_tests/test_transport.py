@@ -6,17 +6,17 @@ import json
 
 import pytest
 
-from prevail_contract.check.verdict import Verdicts
-
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
 from contract_tests.support.target import Target
+from prevail_contract.check.verdict import Verdicts
 
 BODY = {"remote_session": {"title": "Transport probe"}}
 
 
 @pytest.mark.rule("media-type", "rejected-changes-nothing")
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "application/xml", None])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml", None]
+)
 def test_non_json_media_type_is_refused(target: Target, content_type: str | None) -> None:
     v = Verdicts()
     before = target.snapshot()
@@ -35,15 +35,26 @@ def test_non_json_media_type_is_refused(target: Target, content_type: str | None
 @pytest.mark.rule("media-type")
 def test_json_with_charset_is_accepted(target: Target) -> None:
     v = Verdicts()
-    ex = target.edit(BODY, content_type="application/json; charset=utf-8",
-                     purpose="application/json; charset=utf-8")
+    ex = target.edit(
+        BODY,
+        content_type="application/json; charset=utf-8",
+        purpose="application/json; charset=utf-8",
+    )
     accepted(v, ex, "media-type", "application/json with a charset parameter")
     v.raise_if_any()
 
 
 @pytest.mark.rule("malformed-json", "rejected-changes-nothing")
-@pytest.mark.parametrize("raw", [b'{"remote_session": {"title": "x"', b"{'remote_session': {}}",
-                                 b'{"remote_session": {"title": "x",}}', b"\xff\xfe{}", b""])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"remote_session": {"title": "x"',
+        b"{'remote_session': {}}",
+        b'{"remote_session": {"title": "x",}}',
+        b"\xff\xfe{}",
+        b"",
+    ],
+)
 def test_malformed_json_is_refused(target: Target, raw: bytes) -> None:
     v = Verdicts()
     before = target.snapshot()
@@ -82,10 +93,17 @@ def test_other_methods_answer_405(target: Target, method: str) -> None:
     headers = target.auth_headers()
     if body is not None:
         headers["Content-Type"] = "application/json"
-    ex = target.send(method, target.url(), headers=headers, body=body, purpose=f"{method} on the path")
+    ex = target.send(
+        method, target.url(), headers=headers, body=body, purpose=f"{method} on the path"
+    )
     if ex.status != 405:
         v.fail("method-not-allowed", f"{method} answered {ex.status}, not 405", ex)
-    elif "PATCH" not in [m.strip().upper() for m in ex.response_headers.get("allow", "").split(",")]:
-        v.fail("method-not-allowed",
-               f"405 without Allow: PATCH (Allow is {ex.response_headers.get('allow')!r})", ex)
+    elif "PATCH" not in [
+        m.strip().upper() for m in ex.response_headers.get("allow", "").split(",")
+    ]:
+        v.fail(
+            "method-not-allowed",
+            f"405 without Allow: PATCH (Allow is {ex.response_headers.get('allow')!r})",
+            ex,
+        )
     v.raise_if_any()

@@ -12,7 +12,6 @@ import pytest
 
 from prevail_contract.mock import PLANTABLE_BUGS
 from prevail_contract.spec import load_spec
-
 from tests.plugins.check import CheckRun, run_checks_parallel
 
 DOCUMENTED = [r.id for r in load_spec().rules if r.source == "documented"]
@@ -56,4 +55,4 @@ def test_planted_bug_fails_its_rule(runs: dict[str, CheckRun], bug: str) -> None
     for failure in planted["failures"]:
         assert failure["summary"]
         assert failure["reproduce"].startswith("curl ")
-    assert f"failed" in run.stdout
+    assert "failed" in run.stdout

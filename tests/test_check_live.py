@@ -31,14 +31,18 @@ def test_live_run_with_a_broken_rule_exits_1_naming_it(tmp_path: Path) -> None:
     failed = [r for r in run.report["rules"] if r["status"] == "failed"]
     assert [r["id"] for r in failed] == ["schedule-all-three"]
     reproduce = failed[0]["failures"][0]["reproduce"]
-    assert "Bearer ***" in reproduce and served.env["PREVAIL_BASE_URL"] in reproduce
+    assert "Bearer ***" in reproduce
+    assert served.env["PREVAIL_BASE_URL"] in reproduce
     for secret in _secrets(served.env):
         assert secret not in run.stdout + (tmp_path / "conformance.json").read_text()
 
 
 def test_missing_fixtures_are_not_run_with_a_reason(served_mock: LiveMock, tmp_path: Path) -> None:
-    env = {k: v for k, v in served_mock.env.items()
-           if k not in ("PREVAIL_LOCKED_SESSION_ID", "PREVAIL_FOREIGN_SESSION_ID")}
+    env = {
+        k: v
+        for k, v in served_mock.env.items()
+        if k not in ("PREVAIL_LOCKED_SESSION_ID", "PREVAIL_FOREIGN_SESSION_ID")
+    }
     run = run_check(tmp_path, env=env)
     assert run.returncode == 0, run.stdout[-3000:]
     rules = {r["id"]: r for r in run.report["rules"]}
@@ -52,7 +56,13 @@ def test_configuration_errors_exit_2_naming_what_is_missing(tmp_path: Path) -> N
     run = run_check(tmp_path, "--base-url", "http://127.0.0.1:9/api/v1", "--token", "x")
     assert run.returncode == 2
     assert "PREVAIL_SESSION_ID" in run.stderr
-    run = run_check(tmp_path, env={"PREVAIL_BASE_URL": "http://127.0.0.1:9/api/v1",
-                                   "PREVAIL_SESSION_ID": "s1", "PREVAIL_TOKEN": "x"})
+    run = run_check(
+        tmp_path,
+        env={
+            "PREVAIL_BASE_URL": "http://127.0.0.1:9/api/v1",
+            "PREVAIL_SESSION_ID": "s1",
+            "PREVAIL_TOKEN": "x",
+        },
+    )
     assert run.returncode == 2
     assert "cannot reach" in run.stderr

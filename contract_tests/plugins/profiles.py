@@ -17,8 +17,11 @@ _COMMON = {
     "database": None,
     "report_multiple_bugs": False,
     "print_blob": False,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much,
-                              HealthCheck.data_too_large],
+    "suppress_health_check": [
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
 }
 #: Examples per property test in each profile; schemathesis gets ``SCHEMATHESIS_EXAMPLES``.
 EXAMPLES = {"fast": 12, "thorough": 100}
@@ -28,7 +31,10 @@ SCHEMATHESIS_EXAMPLES = {"fast": 60, "thorough": 500}
 #: about as quick as a passing one; ``thorough`` shrinks to the smallest failing request.
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target)
 settings.register_profile(
-    "fast", max_examples=EXAMPLES["fast"], phases=NO_SHRINK, **_COMMON  # type: ignore[arg-type]
+    "fast",
+    max_examples=EXAMPLES["fast"],
+    phases=NO_SHRINK,
+    **_COMMON,  # type: ignore[arg-type]
 )
 settings.register_profile("thorough", max_examples=EXAMPLES["thorough"], **_COMMON)  # type: ignore[arg-type]
 

@@ -26,11 +26,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if unknown:
             raise pytest.UsageError(f"{item.nodeid} names unknown rule ids {unknown}")
     # schemathesis and stateful runs go last: the targeted checks get the invite budget first.
-    items.sort(key=lambda item: 1 if "schemathesis" in item.nodeid or "stateful" in item.nodeid
-               else 0)
+    items.sort(
+        key=lambda item: 1 if "schemathesis" in item.nodeid or "stateful" in item.nodeid else 0
+    )
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     recorder = find_recorder(config)
     if recorder is None or recorder.quiet:
         return

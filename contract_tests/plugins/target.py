@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-
-from prevail_contract.check.recorder import find_recorder
 
 from contract_tests.plugins.profiles import run_seed
 from contract_tests.support.target import Target, build_target
+from prevail_contract.check.recorder import find_recorder
 
 _TARGET: list[Target] = []
 
@@ -22,14 +19,14 @@ def get_target() -> Target:
 
 
 @pytest.fixture(scope="session")
-def target(pytestconfig: pytest.Config) -> Iterator[Target]:
+def target(pytestconfig: pytest.Config) -> Target:
     """The server under test."""
     built = get_target()
     recorder = find_recorder(pytestconfig)
     if recorder is not None:
         recorder.masker.add(*built.config.secrets)
         built.masker = recorder.masker
-    yield built
+    return built
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

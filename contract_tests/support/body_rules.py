@@ -17,8 +17,13 @@ from prevail_contract.spec import load_spec
 EDITABLE = ("title", "start_date", "start_time", "time_zone", "invites", "estimated_duration")
 SCHEDULE = ("start_date", "start_time", "time_zone")
 #: Which rule wins when a body breaks several: documented rules first.
-PRIORITY = ("request-envelope", "schedule-all-three", "field-formats", "unknown-fields-rejected",
-            "field-limits")
+PRIORITY = (
+    "request-envelope",
+    "schedule-all-three",
+    "field-formats",
+    "unknown-fields-rejected",
+    "field-limits",
+)
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _TIME = re.compile(r"^(0[1-9]|1[0-2]):[0-5][0-9] (AM|PM)$")
 _ZONES = frozenset(load_spec().time_zones())
@@ -78,7 +83,11 @@ def _field_rules(name: str, value: Any) -> set[str]:
 
 def broken_rules(body: Any) -> set[str]:
     """Every rule the body breaks, by our reading of the catalogue."""
-    if not isinstance(body, dict) or "remote_session" not in body or set(body) != {"remote_session"}:
+    if (
+        not isinstance(body, dict)
+        or "remote_session" not in body
+        or set(body) != {"remote_session"}
+    ):
         return {"request-envelope"}
     edit = body["remote_session"]
     if not isinstance(edit, dict) or not edit:

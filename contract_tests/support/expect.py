@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract_tests.support.target import Target, session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Verdicts
 from prevail_contract.spec import Spec
-
-from contract_tests.support.target import Target, session_of
 
 #: Session fields that an edit through the API may not change unless sent.
 COMPARED_FIELDS = (
@@ -40,8 +39,11 @@ def error_shape(spec: Spec, v: Verdicts, ex: Exchange, purpose: str) -> None:
         v.fail("error-shape", f"{purpose}: refusal body is not JSON", ex)
     elif errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(body)"
-        v.fail("error-shape", f"{purpose}: refusal body breaks Error at {where}: "
-               f"{errors[0].message[:200]}", ex)
+        v.fail(
+            "error-shape",
+            f"{purpose}: refusal body breaks Error at {where}: {errors[0].message[:200]}",
+            ex,
+        )
     content_type = ex.response_headers.get("content-type", "")
     if body is not None and "json" not in content_type:
         v.fail("error-shape", f"{purpose}: refusal sent as {content_type!r}, not JSON", ex)
@@ -64,8 +66,11 @@ def refused(spec: Spec, v: Verdicts, ex: Exchange, rule_id: str, purpose: str) -
             ex,
         )
     elif rule.code is not None and code != rule.code:
-        v.fail("error-status-codes",
-               f"{purpose}: refused with code {code!r}, the catalogue lists {rule.code!r}", ex)
+        v.fail(
+            "error-status-codes",
+            f"{purpose}: refused with code {code!r}, the catalogue lists {rule.code!r}",
+            ex,
+        )
     error_shape(spec, v, ex, purpose)
     return True
 
@@ -113,7 +118,10 @@ def unchanged_after_refusal(
     after = target.snapshot(session_id)
     changed = changed_fields(before, after)
     if changed:
-        v.fail("rejected-changes-nothing",
-               f"{purpose}: refused, but {', '.join(changed)} changed anyway", ex)
+        v.fail(
+            "rejected-changes-nothing",
+            f"{purpose}: refused, but {', '.join(changed)} changed anyway",
+            ex,
+        )
         if rule_if_changed is not None:
             v.fail(rule_if_changed, f"{purpose}: refused, but applied {', '.join(changed)}", ex)

@@ -12,18 +12,17 @@ from typing import Any
 
 import schemathesis
 
+from contract_tests.support.body_rules import SCHEDULE, broken_rules, rule_broken_by
+from contract_tests.support.target import session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Finding
 from prevail_contract.spec import load_spec
-
-from contract_tests.support.body_rules import SCHEDULE, broken_rules, rule_broken_by
-from contract_tests.support.target import session_of
 
 VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
 EDITABLE = ("title", "start_date", "start_time", "time_zone", "estimated_duration")
 
 
-class RuleBreach(AssertionError):
+class RuleBreachError(AssertionError):
     """A custom check's failure, naming the catalogue rule it shows broken."""
 
     def __init__(self, rule: str, message: str) -> None:
@@ -60,7 +59,7 @@ def rule_response_envelope(ctx: Any, response: Any, case: Any) -> None:
     body = _response_json(response)
     sessions = body.get("sessions") if isinstance(body, dict) else None
     if not isinstance(sessions, list) or len(sessions) != 1:
-        raise RuleBreach("response-envelope", 'success body is not {"sessions": [Session]}')
+        raise RuleBreachError("response-envelope", 'success body is not {"sessions": [Session]}')
 
 
 @schemathesis.check
@@ -71,8 +70,9 @@ def rule_id_stable(ctx: Any, response: Any, case: Any) -> None:
     session = session_of(_response_json(response))
     wanted = case.path_parameters.get("remote_session_id")
     if session is not None and session.get("remote_session_id") != wanted:
-        raise RuleBreach("id-stable", f"answered id {session.get('remote_session_id')!r}, "
-                         f"edited {wanted!r}")
+        raise RuleBreachError(
+            "id-stable", f"answered id {session.get('remote_session_id')!r}, edited {wanted!r}"
+        )
 
 
 @schemathesis.check
@@ -82,7 +82,9 @@ def rule_state_ready_after_edit(ctx: Any, response: Any, case: Any) -> None:
         return
     session = session_of(_response_json(response))
     if session is not None and session.get("state") != "ready":
-        raise RuleBreach("state-ready-after-edit", f"state {session.get('state')!r} after an edit")
+        raise RuleBreachError(
+            "state-ready-after-edit", f"state {session.get('state')!r} after an edit"
+        )
 
 
 @schemathesis.check
@@ -96,8 +98,10 @@ def rule_fields_applied(ctx: Any, response: Any, case: Any) -> None:
         return
     for name in EDITABLE:
         if name in body["remote_session"] and session.get(name) != body["remote_session"][name]:
-            raise RuleBreach("fields-applied", f"sent {name}={body['remote_session'][name]!r}, "
-                             f"answered {session.get(name)!r}")
+            raise RuleBreachError(
+                "fields-applied",
+                f"sent {name}={body['remote_session'][name]!r}, answered {session.get(name)!r}",
+            )
 
 
 @schemathesis.check
@@ -111,10 +115,13 @@ def rule_invites_additive(ctx: Any, response: Any, case: Any) -> None:
     if session is None or not sent:
         return
     have = {str(x).lower() for x in session.get("invites") or []}
-    missing = [e for e in ((i if isinstance(i, str) else i["email"]).lower() for i in sent)
-               if e not in have]
+    missing = [
+        e
+        for e in ((i if isinstance(i, str) else i["email"]).lower() for i in sent)
+        if e not in have
+    ]
     if missing:
-        raise RuleBreach("invites-additive", f"invited {missing[:3]} but not in invites")
+        raise RuleBreachError("invites-additive", f"invited {missing[:3]} but not in invites")
 
 
 @schemathesis.check
@@ -125,7 +132,7 @@ def rule_invites_no_duplicates(ctx: Any, response: Any, case: Any) -> None:
     session = session_of(_response_json(response))
     invites = [str(x).lower() for x in (session or {}).get("invites") or []]
     if len(invites) != len(set(invites)):
-        raise RuleBreach("invites-no-duplicates", "an address appears twice in invites")
+        raise RuleBreachError("invites-no-duplicates", "an address appears twice in invites")
 
 
 @schemathesis.check
@@ -135,7 +142,7 @@ def rule_body_rules(ctx: Any, response: Any, case: Any) -> None:
         return
     rule = rule_broken_by(_request_body(case))
     if rule is not None:
-        raise RuleBreach(rule, "accepted a body that breaks the rule")
+        raise RuleBreachError(rule, "accepted a body that breaks the rule")
 
 
 @schemathesis.check
@@ -145,12 +152,21 @@ def rule_error_shape(ctx: Any, response: Any, case: Any) -> None:
         return
     errors = list(load_spec().validator("Error").iter_errors(_response_json(response)))
     if errors:
-        raise RuleBreach("error-shape", f"refusal body breaks Error: {errors[0].message[:200]}")
+        raise RuleBreachError(
+            "error-shape", f"refusal body breaks Error: {errors[0].message[:200]}"
+        )
 
 
-CUSTOM_CHECKS = (rule_response_envelope, rule_id_stable, rule_state_ready_after_edit,
-                 rule_fields_applied, rule_invites_additive, rule_invites_no_duplicates,
-                 rule_body_rules, rule_error_shape)
+CUSTOM_CHECKS = (
+    rule_response_envelope,
+    rule_id_stable,
+    rule_state_ready_after_edit,
+    rule_fields_applied,
+    rule_invites_additive,
+    rule_invites_no_duplicates,
+    rule_body_rules,
+    rule_error_shape,
+)
 
 #: schemathesis built-in check name -> our rule (status-dependent ones handled in code).
 BUILTIN_RULES = {
@@ -166,7 +182,7 @@ BUILTIN_RULES = {
 
 def _rule_for(failure: Any, exchange: Exchange) -> str | None:
     inner = getattr(failure, "exception", None)
-    if isinstance(inner, RuleBreach):
+    if isinstance(inner, RuleBreachError):
         return inner.rule
     checks = tuple(getattr(failure, "checks", ()) or ())
     name = checks[0] if checks else ""
@@ -174,15 +190,21 @@ def _rule_for(failure: Any, exchange: Exchange) -> str | None:
         # Only a body our own reading also calls invalid counts; negative path, query or header
         # values are the auth and lookup rules' business and have their own checks.
         return rule_broken_by(exchange.request_json()) if exchange.body else None
-    if name in ("response_schema_conformance", "content_type_conformance",
-                "response_headers_conformance"):
+    if name in (
+        "response_schema_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+    ):
         if exchange.status == 405:
             return "method-not-allowed"
         schema_path = [str(p) for p in getattr(failure, "schema_path", []) or []]
         instance_path = list(getattr(failure, "instance_path", []) or [])
-        if exchange.accepted and schema_path and schema_path[-1] in VALUE_KEYWORDS and len(
-            instance_path
-        ) >= 3:
+        if (
+            exchange.accepted
+            and schema_path
+            and schema_path[-1] in VALUE_KEYWORDS
+            and len(instance_path) >= 3
+        ):
             # a stored value of the wrong form (accepted earlier) breaks field-formats
             return "field-formats"
         return "response-envelope" if exchange.accepted else "error-shape"
@@ -197,8 +219,12 @@ def rules_checked(case: Any, exchange: Exchange) -> set[str]:
     if exchange.status == 405:
         checked.add("method-not-allowed")
     if case.method.upper() == "PATCH" and exchange.accepted:
-        checked |= {"response-envelope", "id-stable", "state-ready-after-edit",
-                    "invites-no-duplicates"}
+        checked |= {
+            "response-envelope",
+            "id-stable",
+            "state-ready-after-edit",
+            "invites-no-duplicates",
+        }
         body = exchange.request_json()
         broken = broken_rules(body)
         checked |= broken
@@ -225,4 +251,4 @@ def file_failures(failures: Any, exchange: Exchange) -> list[Finding]:
     return findings
 
 
-__all__ = ["CUSTOM_CHECKS", "SCHEDULE", "RuleBreach", "file_failures"]
+__all__ = ["CUSTOM_CHECKS", "SCHEDULE", "RuleBreachError", "file_failures"]

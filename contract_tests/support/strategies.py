@@ -30,14 +30,19 @@ durations = st.integers(1, 96).map(lambda quarters: quarters / 4)
 schedules = st.fixed_dictionaries({"start_date": dates, "start_time": times, "time_zone": zones})
 
 local_parts = st.from_regex(r"[a-z][a-z0-9]{2,10}(\.[a-z0-9]{1,6})?", fullmatch=True)
-emails = st.builds(lambda local, domain: f"{local}@{domain}", local_parts,
-                   st.sampled_from(INVITE_DOMAINS))
+emails = st.builds(
+    lambda local, domain: f"{local}@{domain}", local_parts, st.sampled_from(INVITE_DOMAINS)
+)
 
 
 def _invite_item(email: str) -> st.SearchStrategy[Any]:
     return st.sampled_from(
-        [email, {"email": email}, {"email": email, "access_level": "participant"},
-         {"email": email, "access_level": "host"}]
+        [
+            email,
+            {"email": email},
+            {"email": email, "access_level": "participant"},
+            {"email": email, "access_level": "host"},
+        ]
     )
 
 
@@ -78,15 +83,35 @@ def partial_schedules(draw: st.DrawFn) -> dict[str, Any]:
 
 #: Values that break a field's documented form (not merely an assumed limit), per field.
 BAD_FORMATS: dict[str, list[Any]] = {
-    "start_time": ["14:30", "2:30 PM", "02:30PM", "02:30", "13:30 PM", "00:15 AM", "02:61 PM",
-                   "half past two", 1430],
-    "start_date": ["30/01/2025", "2025-1-30", "20250130", "January 30, 2025",
-                   "2025-01-30T14:30:00", 20250130],
+    "start_time": [
+        "14:30",
+        "2:30 PM",
+        "02:30PM",
+        "02:30",
+        "13:30 PM",
+        "00:15 AM",
+        "02:61 PM",
+        "half past two",
+        1430,
+    ],
+    "start_date": [
+        "30/01/2025",
+        "2025-1-30",
+        "20250130",
+        "January 30, 2025",
+        "2025-01-30T14:30:00",
+        20250130,
+    ],
     "time_zone": ["Pacific Standard Time", "Mars/Olympus_Mons", "GMT+25", "", 8],
     # (only addresses every email validator refuses: "jade@" passes some lax checkers)
-    "invites": [["not-an-email"], ["jade.example.com"], [42],
-                [{"email": "jade@example.com", "access_level": "owner"}],
-                [{"access_level": "host"}], "jade@example.com"],
+    "invites": [
+        ["not-an-email"],
+        ["jade.example.com"],
+        [42],
+        [{"email": "jade@example.com", "access_level": "owner"}],
+        [{"access_level": "host"}],
+        "jade@example.com",
+    ],
     "estimated_duration": ["1.5", "two hours", [1.5], {"hours": 1}],
     "title": [42, ["a title"], {"text": "a title"}, None],
 }

@@ -23,7 +23,7 @@ from prevail_contract.check.config import TargetConfig, from_sources
 from prevail_contract.check.exchange import LOG, Exchange
 from prevail_contract.check.safety import (
     InviteBudget,
-    InviteCapReached,
+    InviteCapReachedError,
     Masker,
     invite_addresses,
     is_reserved_email,
@@ -38,7 +38,7 @@ DEFAULT = object()
 NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
 
 
-class UnsafeRequest(RuntimeError):
+class UnsafeRequestError(RuntimeError):
     """The suite was about to send an invite to a non-reserved address."""
 
 
@@ -102,7 +102,8 @@ class Target:
             return self.config.token
         now = time.monotonic()
         if self._minted is None or now - self._minted[0] > 120:
-            assert self.config.company_id is not None and self.config.api_key is not None
+            assert self.config.company_id is not None
+            assert self.config.api_key is not None
             minted = tokens.mint(self.config.company_id, self.config.api_key)
             self.masker.add(minted)
             self._minted = (now, minted)
@@ -158,13 +159,13 @@ class Target:
         addresses = invite_addresses(parsed)
         unsafe = [a for a in addresses if not is_reserved_email(a)]
         if unsafe:
-            raise UnsafeRequest(
+            raise UnsafeRequestError(
                 f"refusing to invite non-reserved addresses {unsafe[:3]}: every invite must use "
                 "example.com/.org/.net, *.test or *.invalid"
             )
         try:
             self.budget.take(len(addresses))
-        except InviteCapReached as exc:
+        except InviteCapReachedError as exc:
             pytest.skip(str(exc))
 
     def _learn(self, url: str, exchange: Exchange) -> None:
@@ -266,7 +267,9 @@ def build_target(env: Mapping[str, str] | None = None, seed: int = 0) -> Target:
 
         app = create_app(bugs=config.mock_bugs)
         mock_env = target_environment(app, EMBEDDED_HOST)
-        client: httpx.Client = TestClient(app, base_url=EMBEDDED_HOST, raise_server_exceptions=False)
+        client: httpx.Client = TestClient(
+            app, base_url=EMBEDDED_HOST, raise_server_exceptions=False
+        )
         client.__enter__()
         cap = config.max_invites  # no cap on the mock unless one was asked for
         live = from_sources(mock_env)

@@ -45,8 +45,9 @@ def serve_mock(bugs: tuple[str, ...] = (), deadline: float = 15.0) -> Iterator[L
     """Serve a fresh mock on a free loopback port until the block ends."""
     app = create_app(bugs=bugs)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                           lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
@@ -83,8 +84,17 @@ class CheckRun:
 
 def check_command(report_dir: Path, *args: str) -> list[str]:
     """The command line of a check run writing its reports into ``report_dir``."""
-    return [sys.executable, "-m", "prevail_contract", "check", "--seed", str(SEED),
-            "--report-dir", str(report_dir), *args]
+    return [
+        sys.executable,
+        "-m",
+        "prevail_contract",
+        "check",
+        "--seed",
+        str(SEED),
+        "--report-dir",
+        str(report_dir),
+        *args,
+    ]
 
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -94,12 +104,18 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def run_check(report_dir: Path, *args: str, env: dict[str, str] | None = None,
-              timeout: float = 240) -> CheckRun:
+def run_check(
+    report_dir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240
+) -> CheckRun:
     """Run ``prevail-contract check`` in a subprocess and wait for it."""
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        check_command(report_dir, *args), capture_output=True, text=True, cwd=REPO_ROOT,
-        env=clean_env(env), timeout=timeout, check=False,
+        check_command(report_dir, *args),
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=clean_env(env),
+        timeout=timeout,
+        check=False,
     )
     return CheckRun(done.returncode, done.stdout, done.stderr, report_dir)
 
@@ -116,10 +132,17 @@ def run_checks_parallel(
         while pending or running:
             while pending and len(running) < workers:
                 name, (report_dir, args) = pending.pop(0)
-                running[name] = (subprocess.Popen(  # noqa: S603
-                    check_command(report_dir, *args), stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT, env=clean_env()),
-                    report_dir)
+                running[name] = (
+                    subprocess.Popen(  # noqa: S603
+                        check_command(report_dir, *args),
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                        cwd=REPO_ROOT,
+                        env=clean_env(),
+                    ),
+                    report_dir,
+                )
             for name, (proc, report_dir) in list(running.items()):
                 if proc.poll() is not None:
                     out, err = proc.communicate()

@@ -40,31 +40,51 @@ NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the ``check`` flags."""
-    parser.add_argument("--base-url", help="API base URL of a live target, e.g. "
-                        "https://staging.example.test/api/v1 (default: $PREVAIL_BASE_URL; "
-                        "neither: the embedded mock)")
-    parser.add_argument("--report-dir", type=Path,
-                        help="write conformance.json and junit.xml into this directory")
-    parser.add_argument("--profile", choices=PROFILES, default="fast",
-                        help="fast (CI, default) or thorough (more examples, shrinking)")
-    parser.add_argument("--seed", type=int, help="seed for every generator (default: random, "
-                        "printed so that the run can be repeated)")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 1 when an assumed rule fails too")
+    parser.add_argument(
+        "--base-url",
+        help="API base URL of a live target, e.g. "
+        "https://staging.example.test/api/v1 (default: $PREVAIL_BASE_URL; "
+        "neither: the embedded mock)",
+    )
+    parser.add_argument(
+        "--report-dir", type=Path, help="write conformance.json and junit.xml into this directory"
+    )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="fast",
+        help="fast (CI, default) or thorough (more examples, shrinking)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        help="seed for every generator (default: random, printed so that the run can be repeated)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 when an assumed rule fails too"
+    )
     group = parser.add_argument_group("target fixtures (override the PREVAIL_* variables)")
     group.add_argument("--session-id", help="editable session the run may edit")
     group.add_argument("--token", help="valid token of the session's Organization")
     group.add_argument("--company-id", help="Company ID (JWT slug), to mint tokens with --api-key")
     group.add_argument("--api-key", help="the Organization's API key (HS256 signing key)")
-    group.add_argument("--locked-session-id", help="session of the same Organization that is "
-                       "not scheduled/ready")
+    group.add_argument(
+        "--locked-session-id", help="session of the same Organization that is not scheduled/ready"
+    )
     group.add_argument("--foreign-session-id", help="session of another Organization")
-    group.add_argument("--no-self-service-token", help="token of an Organization without "
-                       "Self-Service")
-    group.add_argument("--no-self-service-session-id", help="editable session of that "
-                       "Organization (makes the Self-Service probe a one-fault request)")
-    group.add_argument("--max-invites", type=int, help="cap on invite addresses sent per run "
-                       "(default 200 on a live target)")
+    group.add_argument(
+        "--no-self-service-token", help="token of an Organization without Self-Service"
+    )
+    group.add_argument(
+        "--no-self-service-session-id",
+        help="editable session of that "
+        "Organization (makes the Self-Service probe a one-fault request)",
+    )
+    group.add_argument(
+        "--max-invites",
+        type=int,
+        help="cap on invite addresses sent per run (default 200 on a live target)",
+    )
     parser.add_argument("--mock-bug", action="append", default=[], help=argparse.SUPPRESS)
 
 
@@ -109,19 +129,34 @@ def suite_environment(values: dict[str, str]) -> Iterator[None]:
 
 
 def run_suite(
-    config: TargetConfig, *, profile: str, seed: int, extra_env: dict[str, str] | None = None,
+    config: TargetConfig,
+    *,
+    profile: str,
+    seed: int,
+    extra_env: dict[str, str] | None = None,
     pytest_args: list[str] | None = None,
 ) -> tuple[RuleRecorder, int]:
     """Run ``contract_tests`` in-process; return the recorder and pytest's exit code."""
     recorder = RuleRecorder(Masker(config.secrets), quiet=True)
     env = {**config.to_env(), PROFILE_VAR: profile, SEED_VAR: str(seed), **(extra_env or {})}
     # Modules of a previous in-process run hold that run's target: import them afresh.
-    for name in [m for m in sys.modules if m == "contract_tests" or m.startswith("contract_tests.")]:
+    for name in [
+        m for m in sys.modules if m == "contract_tests" or m.startswith("contract_tests.")
+    ]:
         del sys.modules[name]
     args = [
-        str(SUITE_DIR), "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider",
-        "-p", "no:warnings", f"--hypothesis-seed={seed}",
-        "--rootdir", str(REPO_ROOT), *(pytest_args or []),
+        str(SUITE_DIR),
+        "-q",
+        "--no-header",
+        "--tb=no",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:warnings",
+        f"--hypothesis-seed={seed}",
+        "--rootdir",
+        str(REPO_ROOT),
+        *(pytest_args or []),
     ]
     with suite_environment(env):
         code = pytest.main(args, plugins=[recorder])
@@ -168,6 +203,8 @@ def run(args: argparse.Namespace) -> int:
     status = exit_code(results, strict=args.strict)
     documented = sum(1 for r in results if r.status == "failed" and r.source == "documented")
     assumed = sum(1 for r in results if r.status == "failed" and r.source == "assumed")
-    print(f"\n{documented} documented and {assumed} assumed rule(s) failed; "
-          f"rerun with --seed {seed} to repeat this run")
+    print(
+        f"\n{documented} documented and {assumed} assumed rule(s) failed; "
+        f"rerun with --seed {seed} to repeat this run"
+    )
     return status

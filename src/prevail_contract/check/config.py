@@ -111,7 +111,9 @@ def from_sources(
     base_url = values["base_url"]
     if base_url is None:
         if bugs:
-            return TargetConfig(max_invites=None if raw_cap is None else max_invites, mock_bugs=bugs)
+            return TargetConfig(
+                max_invites=None if raw_cap is None else max_invites, mock_bugs=bugs
+            )
         return TargetConfig(max_invites=None if raw_cap is None else max_invites)
     if bugs:
         raise ConfigError("planted mock bugs (PREVAIL_MOCK_BUGS) only apply to the embedded mock")

@@ -1,10 +1,9 @@
 """A pytest plugin that files every contract test's outcome under the rules it checks.
 
 Each test in ``contract_tests`` declares its rules with ``@pytest.mark.rule("id", ...)``. After
-each test the recorder counts the requests it sent (from :data:`~prevail_contract.check.exchange.LOG`)
-and files its findings: a :class:`~prevail_contract.check.verdict.RuleViolation` under the rules
-its findings name, any other failure under the test's first rule, a skip as a reason for
-``not_run``.
+each test the recorder counts the requests it sent (from the shared exchange log) and files its
+findings: a ``RuleViolationError`` under the rules its findings name, any other failure under
+the test's first rule, a skip as a reason for ``not_run``.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import pytest
 
 from prevail_contract.check.exchange import LOG, Exchange
 from prevail_contract.check.safety import Masker
-from prevail_contract.check.verdict import Finding, RuleViolation
+from prevail_contract.check.verdict import Finding, RuleViolationError
 
 PLUGIN_NAME = "prevail-rule-recorder"
 
@@ -79,7 +78,7 @@ class RuleRecorder:
     ) -> list[Finding]:
         findings: list[Finding] = []
         for inner in _flatten(exc):
-            if isinstance(inner, RuleViolation):
+            if isinstance(inner, RuleViolationError):
                 findings.extend(inner.findings)
                 continue
             text = str(inner).strip().splitlines()
@@ -111,7 +110,7 @@ class RuleRecorder:
                 self.record(rule).skip_reasons.append(reason)
             return
         if report.failed and call.excinfo is not None:
-            if call.when != "call" and not isinstance(call.excinfo.value, RuleViolation):
+            if call.when != "call" and not isinstance(call.excinfo.value, RuleViolationError):
                 reason = self.masker(f"{item.name} could not run: {call.excinfo.value}"[:400])
                 for rule in rules:
                     self.record(rule).skip_reasons.append(reason)

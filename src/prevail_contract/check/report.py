@@ -55,9 +55,7 @@ class RuleResult:
         return out
 
 
-def build_results(
-    spec: Spec, records: dict[str, RuleRecord], masker: Masker
-) -> list[RuleResult]:
+def build_results(spec: Spec, records: dict[str, RuleRecord], masker: Masker) -> list[RuleResult]:
     """One :class:`RuleResult` per catalogue rule, in catalogue order."""
     results: list[RuleResult] = []
     for rule in spec.rules:
@@ -101,8 +99,7 @@ def render_table(results: list[RuleResult]) -> str:
     """The per-rule table shown in the terminal."""
     header = ("rule", "source", "status", "cases", "2xx", "4xx")
     rows = [
-        (r.id, r.source, r.status, str(r.cases), str(r.accepted), str(r.rejected))
-        for r in results
+        (r.id, r.source, r.status, str(r.cases), str(r.accepted), str(r.rejected)) for r in results
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
@@ -165,9 +162,7 @@ def junit_tree(results: list[RuleResult], *, target: str) -> ET.ElementTree[ET.E
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="target", value=target)
     for r in results:
-        case = ET.SubElement(
-            suite, "testcase", classname=f"rules.{r.source}", name=r.id, time="0"
-        )
+        case = ET.SubElement(suite, "testcase", classname=f"rules.{r.source}", name=r.id, time="0")
         if r.status == "failed":
             element = ET.SubElement(
                 case, "failure", message=r.failures[0]["summary"][:500], type="RuleFailed"

@@ -23,7 +23,7 @@ MASK = "***"
 DEFAULT_MAX_INVITES = 200
 
 
-class InviteCapReached(RuntimeError):
+class InviteCapReachedError(RuntimeError):
     """The run already sent as many invites as its cap allows."""
 
 
@@ -104,12 +104,12 @@ class InviteBudget:
         return None if self.cap is None else max(self.cap - self.used, 0)
 
     def take(self, count: int) -> None:
-        """Reserve ``count`` addresses or raise :class:`InviteCapReached`."""
+        """Reserve ``count`` addresses or raise :class:`InviteCapReachedError`."""
         if count <= 0:
             return
         with self._lock:
             if self.cap is not None and self.used + count > self.cap:
-                raise InviteCapReached(
+                raise InviteCapReachedError(
                     f"the invite cap of {self.cap} addresses per run is reached "
                     f"({self.used} sent, {count} more requested); raise it with --max-invites"
                 )

@@ -2,7 +2,7 @@
 
 A single request can show several problems at once (a documented rule broken *and* an assumed
 error code differing), so tests collect :class:`Finding` objects and raise them together as a
-:class:`RuleViolation`, which the rule recorder files under each finding's rule.
+:class:`RuleViolationError`, which the rule recorder files under each finding's rule.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class Finding:
     exchange: Exchange | None = None
 
 
-class RuleViolation(AssertionError):
+class RuleViolationError(AssertionError):
     """Raised at the end of a test with every finding it made."""
 
     def __init__(self, findings: list[Finding]) -> None:
@@ -41,6 +41,6 @@ class Verdicts:
         self.findings.append(Finding(rule, summary, exchange))
 
     def raise_if_any(self) -> None:
-        """Raise :class:`RuleViolation` if anything was recorded."""
+        """Raise :class:`RuleViolationError` if anything was recorded."""
         if self.findings:
-            raise RuleViolation(self.findings)
+            raise RuleViolationError(self.findings)
