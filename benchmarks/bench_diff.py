@@ -7,8 +7,8 @@ Runs the installed command as a separate process (as CI does) in five shapes, ea
   generations);
 - the working spec against the merge base with ``main`` (a ``git show``), without and with
   the client API diff;
-- a heavily edited copy (two dozen edits) against the spec, without the client diff, to show the walk
-  does not grow with the number of changes.
+- a heavily edited copy (two dozen edits) against the spec, without the client diff, to
+  show the walk does not grow with the number of changes.
 
     .venv/bin/python benchmarks/bench_diff.py [--repeat 5]
 """

@@ -26,10 +26,10 @@ def render_text(report: DiffReport) -> str:
         "Contract diff",
         f"  base: {report.base} (info.version {report.base_version or 'unset'})",
         f"  head: {report.head} (info.version {report.head_version or 'unset'})",
-        "",
     ]
     breaking = report.breaking
     others = [c for c in report.changes if not c.breaking]
+    lines += [f"  {len(breaking)} breaking, {len(others)} non-breaking change(s)", ""]
     for title, group in (("Breaking changes", breaking), ("Non-breaking changes", others)):
         if not group:
             continue
