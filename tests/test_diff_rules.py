@@ -741,3 +741,9 @@ def test_renamed_model_schema_breaks_the_generated_client() -> None:
     assert (change.kind, change.classification) == ("model-renamed", "breaking")
     assert change.location == f"{OP} response 200 body address $ref"
     assert "model class Address is now PostalAddress" in change.reason
+
+
+def test_format_change_names_the_generated_client_type_change() -> None:
+    change = only_change(resp(at=S), resp(at={**S, "format": "date-time"}))
+    assert (change.kind, change.classification) == ("format-added", "non-breaking")
+    assert "changes from str to datetime.datetime" in change.reason

@@ -192,6 +192,26 @@ def _well_typed(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: String formats the client generator turns into another Python type.
+_CLIENT_TYPES = {
+    "date": "datetime.date",
+    "date-time": "datetime.datetime",
+    "uuid": "UUID",
+    "binary": "File",
+}
+
+
+def _client_type_note(schema: dict[str, Any], before: Any, after: Any) -> str:
+    """Say so when a format change changes the generated client's Python type."""
+    if _types(schema) not in (None, {"string"}):
+        return ""
+    was = _CLIENT_TYPES.get(str(before), "str")
+    now = _CLIENT_TYPES.get(str(after), "str")
+    if was == now:
+        return ""
+    return f" (the generated client's type for it changes from {was} to {now})"
+
+
 def _makes_class(schema: dict[str, Any]) -> bool:
     """Whether the client generator turns this named schema into a class (model or enum)."""
     return bool(
@@ -424,7 +444,7 @@ class SchemaRules(Recorder):
                 ctx,
                 "format",
                 "format-added",
-                f"format {after} added",
+                f"format {after} added{_client_type_note(old, before, after)}",
                 narrows=True,
                 widens=False,
                 fits=_enum_fits(old, {"format": after}),
@@ -434,7 +454,7 @@ class SchemaRules(Recorder):
                 ctx,
                 "format",
                 "format-removed",
-                f"format {before} removed",
+                f"format {before} removed{_client_type_note(old, before, after)}",
                 narrows=False,
                 widens=True,
                 note="clients that parse the value as a " + str(before) + " may fail",
@@ -446,7 +466,7 @@ class SchemaRules(Recorder):
                 ctx,
                 "format",
                 "format-changed",
-                f"format changed from {before} to {after}",
+                f"format changed from {before} to {after}" + _client_type_note(old, before, after),
                 narrows=not widening,
                 widens=not narrowing,
                 fits=_enum_fits(old, {"format": after}),
