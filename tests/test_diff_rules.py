@@ -634,9 +634,233 @@ CASES: list[tuple[str, Doc, Doc, str, str]] = [
 ]
 
 
+def body(required: bool | None = None) -> Doc:
+    """A document whose request body is a plain string, optionally marked required."""
+    request: dict[str, Any] = {"content": {"application/json": {"schema": S}}}
+    if required is not None:
+        request["required"] = required
+    return minimal_doc(operation={"requestBody": request})
+
+
+def no_body() -> Doc:
+    doc = minimal_doc()
+    del doc["paths"]["/items/{item_id}"]["patch"]["requestBody"]
+    return doc
+
+
+def header201(**header: Any) -> Doc:
+    """A document with a 201 answer carrying a ``Location`` header (or none)."""
+    headers = {"Location": {"schema": S, **header}} if header is not None else {}
+    return minimal_doc(responses={"201": {"description": "x", "headers": headers}})
+
+
+PET = {"type": "object", "properties": {"kind": S}}
+
+MORE_CASES: list[tuple[str, Doc, Doc, str, str]] = [
+    ("request body removed", body(True), no_body(), "request-body-removed", "breaking"),
+    ("optional request body added", no_body(), body(), "request-body-added", "non-breaking"),
+    (
+        "required request body added",
+        no_body(),
+        body(True),
+        "request-body-added-required",
+        "breaking",
+    ),
+    (
+        "request body became optional",
+        body(True),
+        body(False),
+        "request-body-became-optional",
+        "non-breaking",
+    ),
+    (
+        "request media type added",
+        body(True),
+        minimal_doc(
+            operation={
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": S}, "text/plain": {"schema": S}},
+                }
+            }
+        ),
+        "media-type-added",
+        "non-breaking",
+    ),
+    (
+        "response header added",
+        minimal_doc(responses={"201": {"description": "x"}}),
+        header201(),
+        "response-header-added",
+        "non-breaking",
+    ),
+    (
+        "response header no longer required",
+        header201(required=True),
+        header201(),
+        "response-header-became-optional",
+        "breaking",
+    ),
+    (
+        "response header now required",
+        header201(),
+        header201(required=True),
+        "response-header-became-required",
+        "non-breaking",
+    ),
+    (
+        "parameter serialization changed",
+        param("q"),
+        minimal_doc(
+            parameters=[
+                {"name": "item_id", "in": "path", "required": True, "schema": S},
+                {"name": "q", "in": "query", "style": "pipeDelimited", "schema": S},
+            ]
+        ),
+        "parameter-style-changed",
+        "breaking",
+    ),
+    (
+        "parameter deprecated",
+        param("q"),
+        minimal_doc(
+            parameters=[
+                {"name": "item_id", "in": "path", "required": True, "schema": S},
+                {"name": "q", "in": "query", "deprecated": True, "schema": S},
+            ]
+        ),
+        "parameter-deprecated",
+        "non-breaking",
+    ),
+    (
+        "security scopes removed",
+        minimal_doc(security=[{"bearer": ["sessions:write"]}], security_schemes=BEARER),
+        minimal_doc(security=[{"bearer": []}], security_schemes=BEARER),
+        "security-scopes-removed",
+        "non-breaking",
+    ),
+    (
+        "server added",
+        minimal_doc(),
+        {
+            **minimal_doc(),
+            "servers": [{"url": "https://api.example.com/v1"}, {"url": "https://eu.example.com"}],
+        },
+        "server-added",
+        "non-breaking",
+    ),
+    (
+        "x-rules rule status changed",
+        minimal_doc(operation={"x-rules": [{"id": "a", "status": 422}]}),
+        minimal_doc(operation={"x-rules": [{"id": "a", "status": 400}]}),
+        "rule-changed",
+        "non-breaking",
+    ),
+    (
+        "request enum restriction removed",
+        req(a={**S, "enum": ["x"]}),
+        req(a=S),
+        "enum-restriction-removed",
+        "non-breaking",
+    ),
+    (
+        "response enum restriction removed",
+        resp(a={**S, "enum": ["x"]}),
+        resp(a=S),
+        "enum-restriction-removed",
+        "breaking",
+    ),
+    (
+        "uniqueItems removed",
+        req(a={"type": "array", "items": S, "uniqueItems": True}),
+        req(a={"type": "array", "items": S}),
+        "unique-items-removed",
+        "non-breaking",
+    ),
+    (
+        "request required entry added in an anyOf branch",
+        req(a={"type": "object", "anyOf": [{"required": ["x"]}, {"required": ["y"]}]}),
+        req(a={"type": "object", "anyOf": [{"required": ["x", "z"]}, {"required": ["y"]}]}),
+        "required-entry-added",
+        "breaking",
+    ),
+    (
+        "request required entry removed in an anyOf branch",
+        req(a={"type": "object", "anyOf": [{"required": ["x", "z"]}, {"required": ["y"]}]}),
+        req(a={"type": "object", "anyOf": [{"required": ["x"]}, {"required": ["y"]}]}),
+        "required-entry-removed",
+        "non-breaking",
+    ),
+    (
+        "request anyOf introduced",
+        req(a=S),
+        req(a={**S, "anyOf": [{"maxLength": 3}, {"pattern": "^x"}]}),
+        "composition-added",
+        "breaking",
+    ),
+    (
+        "request anyOf dropped",
+        req(a={**S, "anyOf": [{"maxLength": 3}, {"pattern": "^x"}]}),
+        req(a=S),
+        "composition-removed",
+        "non-breaking",
+    ),
+    (
+        "request oneOf became anyOf",
+        req(a={"oneOf": [S, {"type": "integer"}]}),
+        req(a={"anyOf": [S, {"type": "integer"}]}),
+        "composition-changed",
+        "non-breaking",
+    ),
+    ("request not added", req(a=S), req(a={**S, "not": {"const": "x"}}), "not-added", "breaking"),
+    (
+        "request not removed",
+        req(a={**S, "not": {"const": "x"}}),
+        req(a=S),
+        "not-removed",
+        "non-breaking",
+    ),
+    (
+        "unpaired allOf member added",
+        req(a={"allOf": [{"anyOf": [S]}, {"anyOf": [S]}]}),
+        req(a={"allOf": [{"anyOf": [S]}, {"anyOf": [S]}, {"anyOf": [{"type": "integer"}]}]}),
+        "all-of-member-added",
+        "breaking",
+    ),
+    (
+        "unpaired allOf member removed",
+        req(a={"allOf": [{"anyOf": [S]}, {"anyOf": [S]}, {"anyOf": [{"type": "integer"}]}]}),
+        req(a={"allOf": [{"anyOf": [S]}, {"anyOf": [S]}]}),
+        "all-of-member-removed",
+        "non-breaking",
+    ),
+    (
+        "discriminator property changed",
+        resp(pet={"oneOf": [PET], "discriminator": {"propertyName": "kind"}}),
+        resp(pet={"oneOf": [PET], "discriminator": {"propertyName": "type"}}),
+        "discriminator-changed",
+        "breaking",
+    ),
+    (
+        "request default changed",
+        req(a={**S, "default": "x"}),
+        req(a={**S, "default": "y"}),
+        "default-changed",
+        "non-breaking",
+    ),
+    (
+        "field deprecated",
+        resp(a=S),
+        resp(a={**S, "deprecated": True}),
+        "field-deprecated",
+        "non-breaking",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("base", "head", "kind", "classification"),
-    [pytest.param(*case[1:], id=case[0]) for case in CASES],
+    [pytest.param(*case[1:], id=case[0]) for case in CASES + MORE_CASES],
 )
 def test_rule(base: Doc, head: Doc, kind: str, classification: str) -> None:
     change = only_change(base, head)
