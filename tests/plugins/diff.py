@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from prevail_contract import cli
+from prevail_contract.cli import main as cli_main
 from prevail_contract.diff import Change, compare_documents
 
 Doc = dict[str, Any]
@@ -145,7 +145,7 @@ def run_diff(capsys: pytest.CaptureFixture[str]) -> RunDiff:
     """Run the diff subcommand in-process and capture its output."""
 
     def run(*args: str | Path) -> DiffRun:
-        code = cli.main(["diff", *(str(a) for a in args)])
+        code = cli_main(["diff", *(str(a) for a in args)])
         captured = capsys.readouterr()
         return DiffRun(code, captured.out, captured.err)
 
