@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
@@ -49,7 +47,7 @@ def test_unusable_tokens_are_refused(target: Target) -> None:
         "PATCH",
         target.url(),
         headers={
-            "Authorization": "Basic " + secrets.token_hex(8),
+            "Authorization": "Basic Y29udHJhY3Q6Y2hlY2s=",  # "contract:check", not a credential
             "Content-Type": "application/json",
         },
         body=b'{"remote_session": {"title": "Contract check: basic auth"}}',
@@ -130,7 +128,7 @@ def test_foreign_session_is_answered_like_an_unknown_id(target: Target) -> None:
     ex = target.edit(TITLE_EDIT, session_id=foreign, purpose="another Organization's Session")
     unknown = target.edit(
         TITLE_EDIT,
-        session_id=f"no-such-session-{secrets.token_hex(6)}",
+        session_id=f"no-such-session-{target.seed}",
         purpose="unknown session id",
     )
     if ex.accepted:

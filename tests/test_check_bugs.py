@@ -27,6 +27,12 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckRun]:
     jobs: dict[str, tuple[Path, list[str]]] = {"correct": (base / "correct", [])}
     for bug in PLANTABLE_BUGS:
         jobs[bug] = (base / bug, ["--mock-bug", bug])
+    # the same seed again, to show that reports reproduce
+    jobs["correct-again"] = (base / "correct-again", [])
+    jobs["schedule-all-three-again"] = (
+        base / "schedule-all-three-again",
+        ["--mock-bug", "schedule-all-three"],
+    )
     return run_checks_parallel(jobs)
 
 
@@ -56,3 +62,8 @@ def test_planted_bug_fails_its_rule(runs: dict[str, CheckRun], bug: str) -> None
         assert failure["summary"]
         assert failure["reproduce"].startswith("curl ")
     assert "failed" in run.stdout
+
+
+@pytest.mark.parametrize("name", ["correct", "schedule-all-three"])
+def test_same_seed_same_report(runs: dict[str, CheckRun], name: str) -> None:
+    assert runs[name].report == runs[f"{name}-again"].report

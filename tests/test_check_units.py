@@ -1,0 +1,232 @@
+"""Unit tests of the check command's parts: safety, tokens, configuration, reports, body rules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jwt
+import pytest
+
+from contract_tests.support.body_rules import broken_rules, rule_broken_by
+from prevail_contract.check import tokens
+from prevail_contract.check.config import from_sources
+from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.recorder import RuleRecord
+from prevail_contract.check.report import build_results, render_table, write_reports
+from prevail_contract.check.safety import (
+    InviteBudget,
+    InviteCapReachedError,
+    Masker,
+    is_reserved_email,
+    make_body_safe,
+)
+from prevail_contract.check.verdict import Finding
+from prevail_contract.errors import ConfigError
+from prevail_contract.spec import Spec
+
+KEY = "k" * 40
+
+
+@pytest.mark.parametrize(
+    ("address", "reserved"),
+    [
+        ("a@example.com", True),
+        ("a@EXAMPLE.org", True),
+        ("a@sub.example.net", True),
+        ("a@team.test", True),
+        ("a@x.invalid", True),
+        ("a@gmail.com", False),
+        ("a@example.com.evil.io", False),
+        ("not-an-email", True),
+        ("a@", True),
+    ],
+)
+def test_reserved_addresses(address: str, reserved: bool) -> None:
+    assert is_reserved_email(address) is reserved
+
+
+def test_make_body_safe_rewrites_only_deliverable_foreign_addresses() -> None:
+    body = {"remote_session": {"invites": ["a@gmail.com", {"email": "b@corp.io"}, "c@x.test", 7]}}
+    safe = make_body_safe(body)
+    assert safe["remote_session"]["invites"] == [
+        "a@example.com",
+        {"email": "b@example.com"},
+        "c@x.test",
+        7,
+    ]
+    assert body["remote_session"]["invites"][0] == "a@gmail.com"  # input untouched
+
+
+def test_invite_budget_caps_a_run() -> None:
+    budget = InviteBudget(5)
+    budget.take(3)
+    assert budget.remaining() == 2
+    with pytest.raises(InviteCapReachedError, match="--max-invites"):
+        budget.take(3)
+    assert InviteBudget(None).remaining() is None
+
+
+def test_masker_hides_known_and_jwt_shaped_secrets() -> None:
+    token = tokens.mint("acme", KEY)
+    forged = tokens.unsigned({"slug": "acme"})
+    mask = Masker([KEY])
+    text = mask(
+        f"curl -H 'Authorization: Bearer {token}' 'http://h/x?jwt_payload={forged}&a=1' key={KEY}"
+    )
+    assert token not in text
+    assert forged not in text
+    assert KEY not in text
+    assert "Bearer ***" in text
+    assert "jwt_payload=***&a=1" in text
+    assert '"remote_session"' in mask('{"remote_session": {"title": "x"}}')
+
+
+def test_tokens_are_hs256_with_slug_and_exp() -> None:
+    claims = jwt.decode(tokens.mint("acme", KEY), KEY, algorithms=["HS256"])
+    assert claims["slug"] == "acme"
+    assert claims["exp"] > time.time()
+    with pytest.raises(jwt.ExpiredSignatureError):
+        jwt.decode(tokens.expired("acme", KEY), KEY, algorithms=["HS256"])
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(tokens.wrong_signature({"slug": "acme"}), KEY, algorithms=["HS256"])
+    assert jwt.get_unverified_header(tokens.unsigned({"slug": "acme"}))["alg"] == "none"
+    with pytest.raises(jwt.InvalidTokenError):
+        jwt.decode(tokens.unsigned({"slug": "acme"}), KEY, algorithms=["HS256"])
+
+
+def test_config_embedded_without_base_url() -> None:
+    config = from_sources({})
+    assert config.embedded
+    assert config.max_invites is None
+
+
+def test_config_flags_override_environment() -> None:
+    env = {
+        "PREVAIL_BASE_URL": "http://a.test/api/v1",
+        "PREVAIL_SESSION_ID": "s1",
+        "PREVAIL_TOKEN": "t1",
+    }
+    args = argparse.Namespace(session_id="s2", base_url=None, max_invites=10)
+    config = from_sources(env, args)
+    assert (config.base_url, config.session_id, config.token) == (
+        "http://a.test/api/v1",
+        "s2",
+        "t1",
+    )
+    assert config.max_invites == 10
+    assert config.to_env()["PREVAIL_SESSION_ID"] == "s2"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"PREVAIL_BASE_URL": "http://a.test", "PREVAIL_TOKEN": "t"}, "PREVAIL_SESSION_ID"),
+        ({"PREVAIL_BASE_URL": "http://a.test", "PREVAIL_SESSION_ID": "s"}, "PREVAIL_API_KEY"),
+        (
+            {
+                "PREVAIL_BASE_URL": "http://a.test",
+                "PREVAIL_SESSION_ID": "s",
+                "PREVAIL_COMPANY_ID": "c",
+            },
+            "PREVAIL_API_KEY",
+        ),
+        ({"PREVAIL_BASE_URL": "ftp://a.test", "PREVAIL_SESSION_ID": "s"}, "PREVAIL_BASE_URL"),
+        (
+            {
+                "PREVAIL_BASE_URL": "http://a.test",
+                "PREVAIL_SESSION_ID": "a b",
+                "PREVAIL_TOKEN": "t",
+            },
+            "PREVAIL_SESSION_ID",
+        ),
+        ({"PREVAIL_MAX_INVITES": "many"}, "PREVAIL_MAX_INVITES"),
+    ],
+)
+def test_config_errors_name_what_is_missing(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        from_sources(env)
+
+
+@pytest.mark.parametrize(
+    ("body", "rule"),
+    [
+        ({"title": "x"}, "request-envelope"),
+        ({"remote_session": {}}, "request-envelope"),
+        ({"remote_session": {"title": "x"}, "extra": 1}, "request-envelope"),
+        ({"remote_session": {"start_date": "2025-01-30"}}, "schedule-all-three"),
+        ({"remote_session": {"title": 5}}, "field-formats"),
+        (
+            {
+                "remote_session": {
+                    "start_date": "2025-01-30",
+                    "start_time": "14:30",
+                    "time_zone": "UTC",
+                }
+            },
+            "field-formats",
+        ),
+        ({"remote_session": {"title": "x" * 256}}, "field-limits"),
+        ({"remote_session": {"estimated_duration": 1.1}}, "field-limits"),
+        ({"remote_session": {"location": "Room 4"}}, "unknown-fields-rejected"),
+        (
+            {"remote_session": {"invites": [{"email": "a@b.test", "access_level": "owner"}]}},
+            "field-formats",
+        ),
+        ({"remote_session": {"title": "ok", "estimated_duration": 1.25}}, None),
+    ],
+)
+def test_body_rules_blame_the_right_rule(body: object, rule: str | None) -> None:
+    assert rule_broken_by(body) == rule
+
+
+def test_documented_request_examples_break_no_rule(spec: Spec) -> None:
+    for name in ("EditRequestDocumented", "EditRequestTitleOnly", "EditRequestInviteObjects"):
+        assert broken_rules(spec.example(name).value) == set()
+
+
+def _exchange() -> Exchange:
+    return Exchange(
+        method="PATCH",
+        url="http://h/api/v1/sessions/s1",
+        headers={"Authorization": "Bearer secret-token-value", "Content-Type": "application/json"},
+        body=b'{"remote_session": {"start_date": "2025-01-30"}}',
+        status=200,
+        response_headers={},
+        response_body=b"{}",
+    )
+
+
+def test_reports_list_every_rule_and_mask_tokens(spec: Spec, tmp_path: Path) -> None:
+    records = {
+        "schedule-all-three": RuleRecord(
+            cases=3, accepted=1, findings=[Finding("schedule-all-three", "accepted", _exchange())]
+        ),
+        "title-rule-nobody-has": RuleRecord(cases=1),
+        "fields-applied": RuleRecord(cases=2, accepted=2),
+        "org-ownership": RuleRecord(skip_reasons=["needs another Organization's session: set X"]),
+    }
+    masker = Masker(["secret-token-value"])
+    results = build_results(spec, records, masker)
+    assert [r.id for r in results] == [r.id for r in spec.rules]
+    by_id = {r.id: r for r in results}
+    assert by_id["schedule-all-three"].status == "failed"
+    assert by_id["fields-applied"].status == "passed"
+    assert by_id["org-ownership"].status == "not_run"
+    assert "set X" in (by_id["org-ownership"].reason or "")
+    assert by_id["id-stable"].status == "not_run"
+    json_path, junit_path = write_reports(tmp_path, results, target="t", seed=3, profile="fast")
+    doc = json.loads(json_path.read_text())
+    assert doc["seed"] == 3
+    failure = doc["rules"][[r.id for r in spec.rules].index("schedule-all-three")]["failures"][0]
+    assert failure["reproduce"].startswith("curl ")
+    assert "Bearer ***" in failure["reproduce"]
+    for path in (json_path, junit_path):
+        assert "secret-token-value" not in path.read_text()
+    suite = ET.parse(junit_path).getroot()  # noqa: S314 - a file this test just wrote
+    assert suite.get("tests") == str(len(spec.rules))
+    assert suite.get("failures") == "1"
+    assert "schedule-all-three" in render_table(results)
