@@ -309,7 +309,8 @@ class SchemaRules(Recorder):
                 ctx,
                 "$ref",
                 "schema-changed",
-                f"unresolved $ref changed from {old.get('$ref')} to {new.get('$ref')}",
+                f"unresolved $ref changed from {old.get('$ref') or 'an inline schema'} to "
+                f"{new.get('$ref') or 'an inline schema'}",
                 narrows=True,
                 widens=True,
             )
@@ -552,14 +553,17 @@ class SchemaRules(Recorder):
             tighter = before is None or (after is not None and after < before)
         else:
             tighter = bool(after is not None and before is not None and after > before)
-        verb = "added" if before is None else "removed" if after is None else "changed"
+        if before is None:
+            what = f"{keyword} {after} added"
+        elif after is None:
+            what = f"{keyword} {before} removed"
+        else:
+            what = f"{keyword} changed from {before} to {after}"
         self.directional(
             ctx,
             keyword,
             "bound-tightened" if tighter else "bound-relaxed",
-            f"{keyword} {verb}"
-            + (f" from {before}" if before is not None else "")
-            + (f" to {after}" if after is not None else ""),
+            what,
             narrows=tighter,
             widens=not tighter,
             fits=after is not None and _enum_fits(old, {keyword: after}),
