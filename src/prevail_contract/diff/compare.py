@@ -92,6 +92,7 @@ reviewer's job.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Literal
 
 from prevail_contract.diff.context import Ctx, Doc, Operation, arr, obj
@@ -535,35 +536,31 @@ class _Walker(SchemaRules, SecurityRules):
 
 
 def _merge_statuses(changes: list[Change]) -> list[Change]:
-    """Fold the same change under several response statuses into one line."""
-    pattern = re.compile(r"^(?P<head>.* response )(?P<status>\S+)(?P<tail>( .*)?)$")
-    grouped: dict[tuple[str, ...], list[str]] = {}
-    order: list[tuple[str, ...] | Change] = []
+    """Fold the same change under several response statuses (a shared schema such as
+    ``Error``) into one line whose location lists them: ``response 400|404 body code``."""
+    pattern = re.compile(
+        r"^(?P<head>.* response )(?P<status>[1-5][0-9X]{2}|default)(?P<tail>( .*)?)$"
+    )
+    groups: dict[tuple[str, ...], tuple[Change, list[str]]] = {}
+    order: list[Change | tuple[str, ...]] = []
     for change in changes:
         match = pattern.match(change.location)
         if not match or change.kind.startswith("response-status"):
             order.append(change)
             continue
-        key = (
-            change.kind,
-            change.side,
-            change.classification,
-            change.reason,
-            match["head"],
-            match["tail"],
-        )
-        if key not in grouped:
-            grouped[key] = []
+        key = (change.kind, change.reason, change.classification, match["head"], match["tail"])
+        if key not in groups:
+            groups[key] = (change, [])
             order.append(key)
-        grouped[key].append(match["status"])
+        groups[key][1].append(match["status"])
     out: list[Change] = []
     for item in order:
         if isinstance(item, Change):
             out.append(item)
             continue
-        kind, side, classification, reason, head, tail = item
-        statuses = "|".join(grouped[item])
-        out.append(Change(kind, side, f"{head}{statuses}{tail}", classification, reason))  # type: ignore[arg-type]
+        first, statuses = groups[item]
+        location = f"{item[3]}{'|'.join(statuses)}{item[4]}"
+        out.append(replace(first, location=location))
     return out
 
 
