@@ -112,3 +112,16 @@ def test_validate_responses_catches_a_bad_answer(caplog: pytest.LogCaptureFixtur
     assert response.json()["code"] == "mock_response_invalid"
     assert "sessions" in response.json()["messages"]
     assert "does not match the spec" in caplog.text
+
+
+def test_every_spec_time_zone_maps_to_a_loadable_iana_zone(spec: Spec) -> None:
+    from prevail_contract.mock.validation import unknown_iana_zones
+
+    assert len(spec.time_zones()) == 151
+    assert unknown_iana_zones(spec.time_zones()) == []
+
+
+def test_head_on_the_session_path_is_405(mock: MockUnderTest) -> None:
+    response = mock.client.head(mock.url(), headers=mock.auth())
+    assert response.status_code == 405
+    assert response.headers["allow"] == "PATCH"
