@@ -8,6 +8,7 @@ them.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -203,8 +204,6 @@ class EditSessionEndpoint:
 
 def response_problem(state: MockState, response: Response) -> str | None:
     """Why ``response`` breaks the spec's responses of the operation, or None if it does not."""
-    import json
-
     status = response.status_code
     if status == 405:
         allow = response.headers.get("allow")

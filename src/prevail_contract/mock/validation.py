@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import zoneinfo
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import jsonschema
@@ -46,7 +46,12 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         return obj
     out = _DuplicateKeys(obj)
     seen: set[str] = set()
-    out.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+    repeated: list[str] = []
+    for key, _ in pairs:
+        if key in seen:
+            repeated.append(key)
+        seen.add(key)
+    out.duplicates = tuple(repeated)
     return out
 
 
@@ -426,6 +431,4 @@ def _json_type(value: Any) -> str:
         return "a string"
     if isinstance(value, list):
         return "an array"
-    if isinstance(value, Sequence):
-        return "a list"
     return "an object"
