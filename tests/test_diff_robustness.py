@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from prevail_contract.diff import DiffReport, compare_documents, render
 from prevail_contract.spec import load_spec
+from tests.plugins.diff import minimal_doc
 
 DOCUMENT = load_spec().document
 
@@ -82,3 +83,20 @@ def test_any_edit_is_compared_without_crashing(
             assert change.reason
         report = DiffReport("base", "head", "1.0.0", "1.0.0", changes)
         assert render(report, "markdown")
+
+
+def test_schema_shared_along_many_paths_stays_fast_and_bounded() -> None:
+    depth = 25  # 2**25 paths lead to the last schema
+    schemas: dict[str, Any] = {}
+    for index in range(depth):
+        child = {"$ref": f"#/components/schemas/S{index + 1}"} if index + 1 < depth else {}
+        schemas[f"S{index}"] = {"type": "object", "properties": {"a": child, "b": child}}
+    base = minimal_doc(
+        response_props={"root": {"$ref": "#/components/schemas/S0"}}, schemas=schemas
+    )
+    head = copy.deepcopy(base)
+    assert compare_documents(base, head) == []
+    head["components"]["schemas"]["S20"]["properties"]["c"] = {"type": "string"}
+    changes = compare_documents(base, head)
+    assert {c.kind for c in changes} == {"field-added"}
+    assert 1 <= len(changes) <= 32

@@ -96,6 +96,8 @@ class Recorder:
         self.head = Doc(head)
         self.changes: list[Change] = []
         self._stack: set[tuple[int, int, str, bool]] = set()
+        self._unchanged: set[tuple[int, int, str, bool]] = set()
+        self._visits: dict[tuple[int, int, str, bool], int] = {}
         #: (old name, new name, side) of component renames already reported.
         self._renames: set[tuple[str, str, str]] = set()
 

@@ -74,6 +74,9 @@ _HANDLED = {
     "$ref",
     _NULL_MARK,
 }
+#: How many places one changed shared schema is reported at (bounds the output when a
+#: schema is reachable along many paths).
+_MAX_LOCATIONS = 32
 _WIDENING_FORMATS = {("int32", "int64"), ("float", "double")}
 
 
@@ -243,13 +246,21 @@ class SchemaRules(Recorder):
         if old_name and new_name and old_name != new_name:
             self._model_renamed(old_name, old, new_name, new, ctx)
         key = (id(old), id(new), ctx.side, ctx.inverted)
-        if key in self._stack:
-            return  # a recursive schema: this pair is already being compared further up
+        if key in self._stack or key in self._unchanged:
+            return  # recursive (compared further up) or already known to be equal
+        self._visits[key] = self._visits.get(key, 0) + 1
+        if self._visits[key] > _MAX_LOCATIONS:
+            return  # the same change is already listed at enough places
         self._stack.add(key)
+        before = len(self.changes)
         try:
             self._schema(self._normalize(old, self.base), self._normalize(new, self.head), ctx)
         finally:
             self._stack.discard(key)
+        if len(self.changes) == before:
+            # Shared schemas are compared once per use so that each change gets its own
+            # location; a pair that showed no change is not walked again.
+            self._unchanged.add(key)
 
     def _model_renamed(
         self, old_name: str, old: dict[str, Any], new_name: str, new: dict[str, Any], ctx: Ctx
