@@ -6,7 +6,10 @@ request schema must not *narrow* (accept less than before), a response schema mu
 *widen* (return something an old client was not promised). Local ``$ref``s are followed,
 ``allOf`` members are merged into one schema, ``oneOf``/``anyOf`` variants are paired (by
 ``$ref`` name, then type, then position), a ``{"type": "null"}`` variant counts as
-nullability, and the inside of ``not`` is judged with the direction reversed.
+nullability, and the inside of ``not`` is judged with the direction reversed. A change in a
+schema shared by several responses is listed once, its statuses joined (``response
+400|404 body code``); a shared schema reachable along very many paths is reported at no more
+than 32 of them.
 
 The rules (``kind`` in brackets):
 
