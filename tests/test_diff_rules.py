@@ -550,6 +550,16 @@ CASES: list[tuple[str, Doc, Doc, str, str]] = [
         "non-breaking",
     ),
     (
+        "security scheme type changed",
+        minimal_doc(security=[{"bearer": []}], security_schemes=BEARER),
+        minimal_doc(
+            security=[{"bearer": []}],
+            security_schemes={"bearer": {"type": "apiKey", "in": "header", "name": "X-Key"}},
+        ),
+        "security-scheme-changed",
+        "breaking",
+    ),
+    (
         "security scheme renamed, same definition",
         minimal_doc(security=[{"bearer": []}], security_schemes=BEARER),
         minimal_doc(

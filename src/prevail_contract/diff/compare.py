@@ -19,8 +19,9 @@ Operations and document
     operation added [operation-added], deprecated [operation-deprecated]: non-breaking.
   - a server URL removed [server-removed]: breaking; added [server-added]: non-breaking.
   - security: authentication now required where none was [security-added], a way to
-    authenticate removed, or its scheme's type/scheme/location/name changed
-    [security-alternative-removed], scopes added [security-scopes-added]: breaking; a new
+    authenticate removed [security-alternative-removed], a scheme's type, HTTP scheme, API
+    key location or name changed [security-scheme-changed], scopes added
+    [security-scopes-added]: breaking; a new
     way to authenticate [security-alternative-added], scopes removed
     [security-scopes-removed], authentication dropped [security-removed], a scheme renamed
     with the same definition [security-scheme-renamed]: non-breaking.

@@ -47,16 +47,33 @@ class SecurityRules(Recorder):
                 "authentication is no longer required: credentials clients send are ignored",
             )
             return
+        accounted: set[frozenset[Signature]] = set()
         for keys, scopes in before.items():
             if keys not in after:
+                changed = self._changed_schemes(keys)
+                translated = frozenset(changed.get(sig, (sig, ""))[0] for sig in keys)
+                if changed and translated in after:
+                    accounted.add(translated)
+                    self.emit(
+                        "security-scheme-changed",
+                        "operation",
+                        f"{location} " + ", ".join(sorted(name for _, name in changed.values())),
+                        BREAKING,
+                        "; ".join(
+                            f"security scheme {name} changed from {_describe_sig(sig)} to "
+                            f"{_describe_sig(now)}"
+                            for sig, (now, name) in sorted(changed.items())
+                        )
+                        + ": clients still send the old credentials and are refused",
+                    )
+                    continue
                 self.emit(
                     "security-alternative-removed",
                     "operation",
                     location,
                     BREAKING,
                     f"clients can no longer authenticate with {_describe_alt({keys: scopes})}"
-                    + self._changed_schemes(old, new, keys)
-                    + ": clients using it are refused",
+                    ": clients using it are refused",
                 )
                 continue
             added = after[keys] - scopes
@@ -80,7 +97,7 @@ class SecurityRules(Recorder):
                     f"{', '.join(sorted(dropped))}",
                 )
         for keys, scopes in after.items():
-            if keys not in before:
+            if keys not in before and keys not in accounted:
                 self.emit(
                     "security-alternative-added",
                     "operation",
@@ -89,18 +106,17 @@ class SecurityRules(Recorder):
                     f"clients may now also authenticate with {_describe_alt({keys: scopes})}",
                 )
 
-    def _changed_schemes(self, old: Operation, new: Operation, keys: frozenset[Any]) -> str:
-        """Name the schemes of a removed alternative that still exist, changed, in head."""
-        notes = []
-        base_schemes = _schemes(self.base)
+    def _changed_schemes(
+        self, keys: frozenset[Signature]
+    ) -> dict[Signature, tuple[Signature, str]]:
+        """For the schemes of a removed alternative that still exist by name but with another
+        definition: old signature → (new signature, scheme name)."""
         head_schemes = _schemes(self.head)
-        for name, signature in base_schemes.items():
+        out: dict[Signature, tuple[Signature, str]] = {}
+        for name, signature in _schemes(self.base).items():
             if signature in keys and name in head_schemes and head_schemes[name] != signature:
-                notes.append(
-                    f"scheme {name} changed from {_describe_sig(signature)} to "
-                    f"{_describe_sig(head_schemes[name])}"
-                )
-        return f" ({'; '.join(notes)})" if notes else ""
+                out[signature] = (head_schemes[name], name)
+        return out
 
     def _scheme_renames(self, old: Operation, new: Operation) -> None:
         used_before = _used_scheme_names(self.base, old.op)
