@@ -175,6 +175,7 @@ class Recorder:
         classification: Classification,
         reason: str,
     ) -> None:
+        """Emit a change whose verdict is the same on either side (e.g. a field removed)."""
         where = f" (schema {ctx.component})" if ctx.component else ""
         self.emit(kind, ctx.side, ctx.location(keyword), classification, f"{reason}{where}")
 
@@ -184,6 +185,8 @@ class Recorder:
 
 @dataclass(frozen=True)
 class Operation:
+    """One operation of a document: its path template, method, path item and operation."""
+
     path: str
     method: str
     path_item: dict[str, Any]
@@ -191,6 +194,7 @@ class Operation:
 
     @property
     def key(self) -> tuple[str, str]:
+        """(method, path with parameter names blanked): renaming ``{id}`` keeps the key."""
         return (self.method, re.sub(r"\{[^}]+\}", "{}", self.path))
 
     @property
