@@ -981,3 +981,15 @@ def test_format_change_names_the_generated_client_type_change() -> None:
     change = only_change(resp(at=S), resp(at={**S, "format": "date-time"}))
     assert (change.kind, change.classification) == ("format-added", "non-breaking")
     assert "changes from str to datetime.datetime" in change.reason
+
+
+def test_openapi_30_to_31_spelling_is_not_a_change() -> None:
+    old = req(
+        a={"type": "number", "minimum": 0, "exclusiveMinimum": True, "example": 1},
+        b={"type": "string", "nullable": True},
+    )
+    new = req(
+        a={"type": "number", "exclusiveMinimum": 0, "examples": [1]},
+        b={"type": ["string", "null"]},
+    )
+    assert changes(old, new) == []
