@@ -9,8 +9,9 @@ the bundle still holds a few outside URLs; each is dealt with here:
   through ``REDOCLY_TELEMETRY=off``, which makes the CLI write ``disableTelemetry: true`` into
   the page; the update check is off through ``REDOCLY_SUPPRESS_UPDATE_NOTICE``;
 - the page template (``template.hbs``) adds a Content-Security-Policy that allows only inline
-  code and ``data:`` images and fonts, so anything a later renderer version adds is refused by
-  the browser instead of fetched (the browser test fails on any such refusal);
+  code, ``data:`` images and fonts, and ``blob:`` workers (the search index, built in memory),
+  so anything a later renderer version adds is refused by the browser instead of fetched (the
+  browser test fails on any such refusal);
 - the download links point at ``openapi.yaml`` and ``openapi.json`` beside the page.
 
 After sealing, the page is scanned for the markers of an outside load (CDN script import,
@@ -35,7 +36,8 @@ _ROUTE = re.compile(r"/[A-Za-z0-9._~/-]+")
 #: The Content-Security-Policy every page carries (also stated in ``template.hbs``).
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data:; font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'"
+    "img-src data:; font-src data:; worker-src blob:; connect-src 'none'; base-uri 'none'; "
+    "form-action 'none'"
 )
 #: Redoc's layout: "stacked" gives the text (and the rules table) the full width.
 LAYOUT = "stacked"
