@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.plugins.diff",
     "tests.plugins.mock",
     "tests.plugins.check",
+    "tests.plugins.docs",
 ]
