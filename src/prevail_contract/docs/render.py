@@ -14,6 +14,10 @@ the bundle still holds a few outside URLs; each is dealt with here:
   browser test fails on any such refusal);
 - the download links point at ``openapi.yaml`` and ``openapi.json`` beside the page.
 
+Other outside URLs remain in the bundle but are never fetched for this page: the icon CDN
+(``cdn.redocly.com/icons``, used only for configured icons), the telemetry collector (off),
+and plain links (GitHub, redocly.com docs). The browser test proves that no request leaves.
+
 After sealing, the page is scanned for the markers of an outside load (CDN script import,
 module preload, web fonts, telemetry left on); finding one is a :class:`ToolError`, so an
 upgraded renderer cannot silently publish a page that phones home.
