@@ -130,6 +130,11 @@ def test_business_rules_are_shown_with_their_anchors(browser_visit: PageVisit, s
     assert f"{all_three.status} {all_three.code}" in readable(row)
 
 
+def test_search_works_offline(browser_visit: PageVisit) -> None:
+    found = readable(" ".join(browser_visit.search_results))
+    assert "org-ownership" in found, browser_visit.search_results
+
+
 def test_nothing_left_the_machine(browser_visit: PageVisit) -> None:
     outside = [
         url

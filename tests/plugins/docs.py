@@ -61,6 +61,8 @@ NETWORK_EGRESS_EVENTS = (
     "HOST_RESOLVER_DNS_TASK",
 )
 VIEWPORT_WIDTH = 1600
+#: A word typed into the page's search box (it occurs in the org-ownership rule).
+SEARCH_QUERY = "ownership"
 MAX_SCREENSHOT_HEIGHT = 30000
 
 
@@ -84,6 +86,8 @@ class PageVisit:
     screenshot_size: tuple[int, int] = (0, 0)
     #: The page text after clicking each tab (response statuses, ``oneOf`` variants), by label.
     tab_texts: dict[str, str] = field(default_factory=dict)
+    #: Lines the search box added to the page after typing :data:`SEARCH_QUERY`.
+    search_results: list[str] = field(default_factory=list)
 
 
 class DevToolsPipe:
@@ -283,6 +287,15 @@ def _drive(
         evaluate(f"{tabs}.filter(e => e.textContent.trim() === {json.dumps(label)})[0].click()")
         _settle(evaluate, settle_timeout, polls=2, interval=0.1)
         visit.tab_texts[label] = str(evaluate("document.body.innerText"))
+    before = set(str(evaluate("document.body.innerText")).splitlines())
+    if evaluate("!!document.querySelector('[data-testid=search-trigger]')"):
+        evaluate("document.querySelector('[data-testid=search-trigger]').click()")
+        _settle(evaluate, settle_timeout, polls=2, interval=0.1)
+        browser.call("Input.insertText", {"text": SEARCH_QUERY}, session=session)
+        time.sleep(0.3)
+        _settle(evaluate, settle_timeout, polls=3, interval=0.2)
+        after = str(evaluate("document.body.innerText")).splitlines()
+        visit.search_results = [line for line in after if line not in before]
     for event in browser.events:
         method, params = event.get("method"), event.get("params", {})
         if method == "Network.requestWillBeSent":
