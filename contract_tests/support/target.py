@@ -288,7 +288,8 @@ def build_target(env: Mapping[str, str] | None = None, seed: int = 0) -> Target:
             seed=seed,
             app=app,
         )
-        if config.no_self_service_token:
+        target.no_self_service_session_id = mock_env.get(NO_SELF_SERVICE_SESSION_VAR)
+        if config.no_self_service_token and target.no_self_service_session_id is None:
             slug = tokens.claims_of(config.no_self_service_token).get("slug")
             if isinstance(slug, str):
                 target.no_self_service_session_id = target.admin_create(

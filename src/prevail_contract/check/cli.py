@@ -195,7 +195,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"suite error: {error}", file=sys.stderr)
     if args.report_dir is not None:
         json_path, junit_path = write_reports(
-            args.report_dir, results, target=target, seed=seed, profile=args.profile
+            args.report_dir,
+            results,
+            target=target,
+            seed=seed,
+            profile=args.profile,
+            requests=recorder.total_requests,
         )
         print(f"\nreports: {json_path} {junit_path}")
     if all(r.status == "not_run" for r in results):

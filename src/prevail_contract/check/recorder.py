@@ -8,6 +8,7 @@ the test's first rule, a skip as a reason for ``not_run``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,9 @@ class RuleRecord:
     tests: int = 0
     findings: list[Finding] = field(default_factory=list)
     skip_reasons: list[str] = field(default_factory=list)
+    #: Seconds from the start of the session to this rule's first finding (for benchmarks;
+    #: kept out of the reports so that the same seed gives the same report).
+    first_failure_after: float | None = None
 
 
 def rules_of(item: pytest.Item) -> list[str]:
@@ -58,8 +62,14 @@ class RuleRecorder:
         self.masker = masker or Masker()
         #: When set, the suite does not print its own table (the ``check`` command does).
         self.quiet = quiet
+        #: Every request the suite sent, across all rules.
+        self.total_requests = 0
+        self.started = time.perf_counter()
         self.records: dict[str, RuleRecord] = {}
         self.errors: list[str] = []
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.started = time.perf_counter()
 
     def record(self, rule: str) -> RuleRecord:
         """The record of ``rule`` (created on first use)."""
@@ -96,6 +106,7 @@ class RuleRecorder:
         report: pytest.TestReport = outcome.get_result()
         rules = rules_of(item)
         exchanges = LOG.drain()
+        self.total_requests += len(exchanges)
         if not rules:
             if report.failed:
                 self.errors.append(self.masker(f"{item.nodeid}: {report.longreprtext[:300]}"))
@@ -116,7 +127,10 @@ class RuleRecorder:
                     self.record(rule).skip_reasons.append(reason)
                 return
             for finding in self._findings(rules, call.excinfo.value, exchanges):
-                self.record(finding.rule).findings.append(finding)
+                rec = self.record(finding.rule)
+                rec.findings.append(finding)
+                if rec.first_failure_after is None:
+                    rec.first_failure_after = time.perf_counter() - self.started
 
 
 def find_recorder(config: pytest.Config) -> RuleRecorder | None:

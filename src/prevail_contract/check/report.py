@@ -135,13 +135,14 @@ def summary_counts(results: list[RuleResult]) -> dict[str, int]:
 
 
 def conformance_document(
-    results: list[RuleResult], *, target: str, seed: int, profile: str
+    results: list[RuleResult], *, target: str, seed: int, profile: str, requests: int = 0
 ) -> dict[str, Any]:
     """The content of ``conformance.json``."""
     return {
         "target": target,
         "seed": seed,
         "profile": profile,
+        "requests": requests,
         "summary": summary_counts(results),
         "rules": [r.as_json() for r in results],
     }
@@ -178,12 +179,20 @@ def junit_tree(results: list[RuleResult], *, target: str) -> ET.ElementTree[ET.E
 
 
 def write_reports(
-    report_dir: Path, results: list[RuleResult], *, target: str, seed: int, profile: str
+    report_dir: Path,
+    results: list[RuleResult],
+    *,
+    target: str,
+    seed: int,
+    profile: str,
+    requests: int = 0,
 ) -> tuple[Path, Path]:
     """Write ``conformance.json`` and ``junit.xml`` into ``report_dir``; return their paths."""
     report_dir.mkdir(parents=True, exist_ok=True)
     json_path = report_dir / "conformance.json"
-    doc = conformance_document(results, target=target, seed=seed, profile=profile)
+    doc = conformance_document(
+        results, target=target, seed=seed, profile=profile, requests=requests
+    )
     json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     junit_path = report_dir / "junit.xml"
     tree = junit_tree(results, target=target)
