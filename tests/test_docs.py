@@ -17,6 +17,7 @@ from prevail_contract.docs.render import CSP, seal
 from prevail_contract.docs.sections import auth_markdown, rules_markdown
 from prevail_contract.errors import ConfigError, ToolError
 from prevail_contract.spec import Spec, read_document
+from tests.plugins.docs import require_chromium
 
 ALL_THREE = "`start_date`, `start_time` and `time_zone` are sent all together or not at all."
 
@@ -246,3 +247,16 @@ def test_build_docs_takes_an_explicit_spec(tmp_path: Path) -> None:
     edited.write_text(text.replace("Edit a Session (Self-Service)", "Edit one Session"))
     built = build_docs(tmp_path / "site", spec_file=edited)
     assert "Edit one Session" in page_text(built)
+
+
+def test_missing_chromium_skips_loudly_but_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        require_chromium()
+    assert "SKIPPING THE DOCS BROWSER TEST" in capsys.readouterr().out
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set but headless Chromium"):
+        require_chromium()

@@ -353,9 +353,8 @@ def _read_net_log(net_log: Path) -> tuple[list[str], list[str]]:
     return egress, requested
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """The Chromium executable; a loud skip where it is missing, a failure in CI."""
+def require_chromium() -> str:
+    """The Chromium executable; a loud skip where it is missing, a failure when ``CI`` is set."""
     found = find_chromium()
     if found is None:
         if os.environ.get("CI"):
@@ -363,6 +362,12 @@ def chromium() -> str:
         print(f"\n*** SKIPPING THE DOCS BROWSER TEST: {INSTALL_HINT} ***")
         pytest.skip(INSTALL_HINT)
     return found
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium executable (see :func:`require_chromium`)."""
+    return require_chromium()
 
 
 @pytest.fixture(scope="session")
