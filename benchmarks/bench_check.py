@@ -23,10 +23,12 @@ from typing import Any
 
 import httpx
 
-from prevail_contract.mock import PLANTABLE_BUGS
 from prevail_contract.paths import REPO_ROOT, spec_path
+from prevail_contract.spec import load_spec
 
 PYTHON = sys.executable
+#: One planted mock bug per documented rule, named by the rule id.
+PLANTABLE_BUGS = [rule.id for rule in load_spec().rules if rule.documented]
 SCHEMATHESIS = str(Path(PYTHON).parent / "schemathesis")
 #: Same example budget as the suite's fast schemathesis run (contract_tests/plugins/profiles.py).
 EXAMPLES = {"fast": 60, "thorough": 500}
