@@ -179,7 +179,9 @@ def test_conformance_results_appear_in_the_page(
     assert "Last verification" in html
     assert "http://127.0.0.1:8765/api/v1" in html
     assert "21 passed, 1 failed, 1 not run" in html
-    assert "failed (9 cases): a start_date and start_time without time_zone got 200" in html
+    assert (
+        "FAILED</strong> (9 cases): a start_date and start_time without time_zone got 200" in html
+    )
     assert "not run (0 cases): target has no body limit" in html
     assert "passed (12 cases)" in html
     assert "target http://127.0.0.1:8765/api/v1" in capsys.readouterr().out
