@@ -230,3 +230,21 @@ def test_reports_list_every_rule_and_mask_tokens(spec: Spec, tmp_path: Path) -> 
     assert suite.get("tests") == str(len(spec.rules))
     assert suite.get("failures") == "1"
     assert "schedule-all-three" in render_table(results)
+
+
+def test_every_named_example_is_sent_or_compared(spec: Spec) -> None:
+    from contract_tests.test_examples import _cases
+
+    used: set[str] = set()
+    for case in _cases():
+        request_name, _rule, response_name = case.values
+        used.add(str(request_name))
+        if response_name is not None:
+            used.add(str(response_name))
+    # error examples reached only through a response's examples list are compared by code
+    for response in spec.document["components"]["responses"].values():
+        for node in (
+            response.get("content", {}).get("application/json", {}).get("examples") or {}
+        ).values():
+            used.add(str(node["$ref"]).rsplit("/", 1)[-1])
+    assert set(spec.examples()) <= used

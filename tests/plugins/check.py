@@ -163,3 +163,8 @@ def served_mock() -> Iterator[LiveMock]:
     """A correct mock served on loopback for one test (the suite's "live" target)."""
     with serve_mock() as served:
         yield served
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # contract_tests' parametrizations carry the suite's marker; tests that inspect them need it.
+    config.addinivalue_line("markers", "rule(*ids): the catalogue rules a contract test checks")

@@ -38,6 +38,10 @@ class Exchange:
     #: Rules whose verdict this exchange fed (beyond the rules its test declares).
     checked: set[str] = field(default_factory=set)
 
+    def __repr__(self) -> str:
+        # Tracebacks show reprs: never let a header or a query token through.
+        return Masker()(f"Exchange({self.method} {self.url} -> {self.status})")
+
     @property
     def json(self) -> Any:
         """The response body parsed as JSON, or ``None`` when it is not JSON."""
