@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mock": ("prevail_contract.mock.cli", "serve the stateful mock of the API (enforces rules)"),
     "docs": ("prevail_contract.docs", "build the offline API docs page (with business rules)"),
     "diff": ("prevail_contract.diff.cli", "breaking-change gate: classify spec changes vs a base"),
-    "check": ("prevail_contract.check.cli", "contract suite: check a server (or the mock) per rule"),
+    "check": ("prevail_contract.check.cli", "contract suite: check a server (or mock) per rule"),
 }
 
 
