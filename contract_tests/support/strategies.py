@@ -91,6 +91,8 @@ BAD_FORMATS: dict[str, list[Any]] = {
         "13:30 PM",
         "00:15 AM",
         "02:61 PM",
+        "02:30 pm",
+        " 02:30 PM",
         "half past two",
         1430,
     ],

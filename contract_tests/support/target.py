@@ -220,6 +220,31 @@ class Target:
             return None
         return session_of(exchange.json)
 
+    def discover_editable_session(self, token: str) -> tuple[str, str] | None:
+        """An editable session (id, title) that ``token``'s Organization can list, if any.
+
+        Uses the documented list endpoint (``GET /sessions``), a read; a server without it
+        simply yields nothing.
+        """
+        try:
+            ex = self.send(
+                "GET",
+                f"{self.api_base}/sessions",
+                headers=self.auth_headers(token),
+                purpose="list sessions (fixture discovery)",
+            )
+        except httpx.HTTPError:
+            return None
+        body = ex.json
+        sessions = body.get("sessions") if isinstance(body, dict) and ex.accepted else None
+        for item in sessions if isinstance(sessions, list) else []:
+            if not isinstance(item, dict) or item.get("state") not in ("scheduled", "ready"):
+                continue
+            sid, title = item.get("remote_session_id"), item.get("title")
+            if isinstance(sid, str) and isinstance(title, str) and title:
+                return sid, title
+        return None
+
     # -- embedded-only helpers (the mock's admin API; never used for a live verdict) -------
 
     def admin_session(self, session_id: str) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ command itself is :mod:`prevail_contract.check.cli`.
 
 from __future__ import annotations
 
+from prevail_contract.check import tokens
 from prevail_contract.check.config import TargetConfig, from_sources
 from prevail_contract.check.report import RuleResult, build_results, render_table, write_reports
 from prevail_contract.check.safety import InviteBudget, Masker
@@ -18,5 +19,6 @@ __all__ = [
     "build_results",
     "from_sources",
     "render_table",
+    "tokens",
     "write_reports",
 ]
