@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from prevail_contract.spec import Spec
-from tests.plugins.docs import PageVisit
+from tests.plugins.docs import ANCHOR, PageVisit
 
 pytestmark = pytest.mark.browser
 
@@ -128,6 +128,11 @@ def test_business_rules_are_shown_with_their_anchors(browser_visit: PageVisit, s
     assert markdown_as_text(all_three.statement) in readable(row)
     assert "documented" in row
     assert f"{all_three.status} {all_three.code}" in readable(row)
+
+
+def test_a_rule_anchor_opens_the_page_at_that_rule(browser_visit: PageVisit) -> None:
+    assert browser_visit.anchor_top is not None, f"#{ANCHOR} never appeared"
+    assert 0 <= browser_visit.anchor_top < 300, f"#{ANCHOR} rests at {browser_visit.anchor_top}px"
 
 
 def test_search_works_offline(browser_visit: PageVisit) -> None:

@@ -61,6 +61,8 @@ NETWORK_EGRESS_EVENTS = (
     "HOST_RESOLVER_DNS_TASK",
 )
 VIEWPORT_WIDTH = 1600
+#: A rule anchor far down the rules table, opened as ``index.html#<ANCHOR>``.
+ANCHOR = "rule-rejected-changes-nothing"
 #: A word typed into the page's search box (it occurs in the org-ownership rule).
 SEARCH_QUERY = "ownership"
 MAX_SCREENSHOT_HEIGHT = 30000
@@ -88,6 +90,9 @@ class PageVisit:
     tab_texts: dict[str, str] = field(default_factory=dict)
     #: Lines the search box added to the page after typing :data:`SEARCH_QUERY`.
     search_results: list[str] = field(default_factory=list)
+    #: Where :data:`ANCHOR` ended up (px from the viewport top) when the page was opened at
+    #: ``index.html#<ANCHOR>`` in a 1000 px high window; None if it never appeared.
+    anchor_top: float | None = None
 
 
 class DevToolsPipe:
@@ -296,6 +301,7 @@ def _drive(
         _settle(evaluate, settle_timeout, polls=3, interval=0.2)
         after = str(evaluate("document.body.innerText")).splitlines()
         visit.search_results = [line for line in after if line not in before]
+    visit.anchor_top = _anchor_top(browser, session, page, evaluate, settle_timeout)
     for event in browser.events:
         method, params = event.get("method"), event.get("params", {})
         if method == "Network.requestWillBeSent":
@@ -311,6 +317,33 @@ def _drive(
             description = details.get("exception", {}).get("description", details.get("text"))
             visit.console.append(f"exception: {description}")
     return visit
+
+
+def _anchor_top(
+    browser: DevToolsPipe,
+    session: str,
+    page: Path,
+    evaluate: Callable[[str], Any],
+    timeout: float,
+) -> float | None:
+    """Reload the page at ``#ANCHOR`` and return where the anchor rests (None: never shown)."""
+    browser.call("Emulation.clearDeviceMetricsOverride", session=session)
+    browser.call("Page.navigate", {"url": "about:blank"}, session=session)
+    browser.call("Page.navigate", {"url": f"{page.resolve().as_uri()}#{ANCHOR}"}, session=session)
+    deadline = time.monotonic() + timeout
+    top: float | None = None
+    steady = 0
+    while time.monotonic() < deadline and steady < 5:
+        # Only the box is read: reading innerText would make Chromium lay out lazy sections.
+        now = evaluate(
+            f"(() => {{ const e = document.getElementById({json.dumps(ANCHOR)});"
+            " return e && document.readyState === 'complete' && location.hash.startsWith('#/')"
+            " ? e.getBoundingClientRect().top : null; })()"
+        )
+        steady = steady + 1 if now is not None and now == top else 0
+        top = now
+        time.sleep(0.2)
+    return top
 
 
 def _settle(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from pathlib import Path
 from prevail_contract import paths
 from prevail_contract.docs.conformance import ConformanceReport, load_conformance
 from prevail_contract.docs.render import render_page
-from prevail_contract.docs.sections import docs_document
+from prevail_contract.docs.sections import ANCHOR_PREFIX, SECTION_TITLE, docs_document
 from prevail_contract.spec import Spec, read_document
 
 DEFAULT_OUT = Path("build") / "docs"
@@ -104,7 +105,12 @@ def build_docs(
             encoding="utf-8",
         )
         staged = Path(tmp) / "index.html"
-        render_page(published, staged, start_route=start_route(spec))
+        render_page(
+            published,
+            staged,
+            start_route=start_route(spec),
+            anchor_routes=(ANCHOR_PREFIX, "/section/" + _slug(SECTION_TITLE)),
+        )
         shutil.move(staged, page)
     spec_yaml = out / "openapi.yaml"
     spec_json = out / "openapi.json"
@@ -124,6 +130,11 @@ def start_route(spec: Spec) -> str:
     tags = operation.get("tags") or []
     parts = [str(tags[0])] if tags else []
     return "/" + "/".join([*parts, str(operation.get("operationId", ""))])
+
+
+def _slug(heading: str) -> str:
+    """Redoc's route slug of a Markdown heading (lower case, words joined by dashes)."""
+    return re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
 
 
 def _to_yaml(document: object) -> str:

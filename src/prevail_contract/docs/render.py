@@ -86,12 +86,19 @@ def redocly_executable() -> Path:
 
 
 def render_page(
-    document_file: Path, output: Path, *, start_route: str | None = None, layout: str = LAYOUT
+    document_file: Path,
+    output: Path,
+    *,
+    start_route: str | None = None,
+    anchor_routes: tuple[str, str] | None = None,
+    layout: str = LAYOUT,
 ) -> None:
     """Render ``document_file`` to ``output`` (one self-contained HTML file) and seal it.
 
     ``start_route`` is the Redoc route (such as ``/sessions/edit_session``) the page opens on
-    when its address has no ``#...`` part.
+    when its address has no ``#...`` part; ``anchor_routes`` is an anchor prefix and the route
+    of the section holding those anchors (such as ``("rule-", "/section/business-rules")``), so
+    that ``index.html#rule-<id>`` opens that section and scrolls to the anchor.
     """
     options: dict[str, object] = {
         "downloadUrls": DOWNLOADS,
@@ -115,9 +122,17 @@ def render_page(
         json.dumps(options),
     ]
     if start_route:
-        if not _ROUTE.fullmatch(start_route):
-            raise ToolError(f"cannot open the page on route {start_route!r}")
-        argv.append(f"--templateOptions.startRoute={start_route}")
+        prefix, rules_route = anchor_routes or ("", start_route)
+        for route in (start_route, rules_route):
+            if not _ROUTE.fullmatch(route):
+                raise ToolError(f"cannot open the page on route {route!r}")
+        if not re.fullmatch(r"[A-Za-z0-9_-]*", prefix):
+            raise ToolError(f"unusable anchor prefix {prefix!r}")
+        argv += [
+            f"--templateOptions.startRoute={start_route}",
+            f"--templateOptions.rulesRoute={rules_route}",
+            f"--templateOptions.anchorPrefix={prefix}",
+        ]
     environment = {
         **os.environ,
         "REDOCLY_TELEMETRY": "off",
