@@ -123,5 +123,19 @@ def unchanged_after_refusal(
             f"{purpose}: refused, but {', '.join(changed)} changed anyway",
             ex,
         )
-        if rule_if_changed is not None:
-            v.fail(rule_if_changed, f"{purpose}: refused, but applied {', '.join(changed)}", ex)
+        applied = [name for name in changed if name in _sent_names(ex)]
+        if rule_if_changed is not None and applied:
+            # the refused request's own fields took effect: the rule itself is broken
+            v.fail(rule_if_changed, f"{purpose}: refused, but applied {', '.join(applied)}", ex)
+
+
+def _sent_names(ex: Exchange) -> set[str]:
+    """Field names a request carried, at the top level and inside ``remote_session``."""
+    body = ex.request_json()
+    if not isinstance(body, dict):
+        return set()
+    names = set(body)
+    inner = body.get("remote_session")
+    if isinstance(inner, dict):
+        names |= set(inner)
+    return names

@@ -14,11 +14,13 @@ from hypothesis import strategies as st
 from prevail_contract.spec import load_spec
 
 SCHEDULE_FIELDS = ("start_date", "start_time", "time_zone")
-#: Reserved domains only: nobody is ever emailed by a contract run.
-INVITE_DOMAINS = ("example.com", "example.org", "example.net", "mail.test", "people.example.com")
+#: Reserved domains only: nobody is ever emailed by a contract run. (Not ``*.test``: some email
+#: validators refuse special-use TLDs, which would make a valid invite look refused.)
+INVITE_DOMAINS = ("example.com", "example.org", "example.net", "people.example.com")
 
 titles = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 ,.'()&-]{0,58}[A-Za-z0-9.)]", fullmatch=True)
-dates = st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31)).map(dt.date.isoformat)
+#: Future dates only, so that a server refusing past schedules is not mistaken for a broken rule.
+dates = st.dates(dt.date(2030, 1, 1), dt.date(2099, 12, 31)).map(dt.date.isoformat)
 times = st.builds(
     lambda h, m, half: f"{h:02d}:{m:02d} {half}",
     st.integers(1, 12),

@@ -38,6 +38,18 @@ DEFAULT = object()
 NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
 
 
+#: How often a request answered 429 (rate limited) is sent again.
+RATE_LIMIT_RETRIES = 3
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds to wait before a retry: the server's ``Retry-After``, between 0.5 and 10."""
+    try:
+        return min(max(float(value or 1), 0.5), 10.0)
+    except ValueError:
+        return 1.0
+
+
 class UnsafeRequestError(RuntimeError):
     """The suite was about to send an invite to a non-reserved address."""
 
@@ -133,6 +145,12 @@ class Target:
         sent_headers = dict(headers or {})
         started = time.perf_counter()
         response = self.client.request(method, full_url, headers=sent_headers, content=body)
+        for _ in range(RATE_LIMIT_RETRIES):
+            if response.status_code != 429:
+                break
+            time.sleep(_retry_after(response.headers.get("retry-after")))
+            started = time.perf_counter()
+            response = self.client.request(method, full_url, headers=sent_headers, content=body)
         exchange = Exchange(
             method=method,
             url=full_url,
