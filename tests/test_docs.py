@@ -187,6 +187,35 @@ def test_conformance_results_appear_in_the_page(
     assert "target http://127.0.0.1:8765/api/v1" in capsys.readouterr().out
 
 
+def test_reads_the_report_that_check_writes(tmp_path: Path, spec: Spec) -> None:
+    """The shape ``prevail-contract check --report-dir`` writes, extra members included."""
+    report = conformance_report(
+        spec,
+        field_formats={
+            "status": "failed",
+            "accepted": 3,
+            "rejected": 40,
+            "failures": [
+                {"summary": "start_time '14:30' was accepted", "reproduce": "curl -X PATCH ..."},
+                {"summary": "time_zone 'Mars/Olympus' was accepted", "reproduce": "curl ..."},
+            ],
+            "failures_not_listed": 5,
+        },
+    )
+    report.update(profile="quick", requests=412, summary={"documented_passed": 11})
+    report_file = tmp_path / "conformance.json"
+    report_file.write_text(json.dumps(report), encoding="utf-8")
+
+    loaded = load_conformance(report_file, spec.rules)
+
+    result = loaded.results["field-formats"]
+    assert result.failures[0] == "start_time '14:30' was accepted"
+    assert result.failure_count == 7
+    markdown = rules_markdown(spec.rules, loaded)
+    assert "(seed `4242`, profile `quick`)" in markdown
+    assert "start_time '14:30' was accepted (+6 more)" in markdown
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

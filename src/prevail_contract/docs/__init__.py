@@ -30,6 +30,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from prevail_contract import paths
 from prevail_contract.docs.conformance import ConformanceReport, load_conformance
 from prevail_contract.docs.render import render_page
@@ -138,6 +140,4 @@ def _slug(heading: str) -> str:
 
 
 def _to_yaml(document: object) -> str:
-    import yaml
-
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)

@@ -28,6 +28,7 @@ REPORT_SCHEMA: dict[str, Any] = {
     "properties": {
         "target": {"type": "string", "minLength": 1},
         "seed": {"type": ["integer", "string", "null"]},
+        "profile": {"type": ["string", "null"]},
         "rules": {
             "type": "array",
             "items": {
@@ -39,6 +40,7 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "status": {"enum": ["passed", "failed", "not_run"]},
                     "cases": {"type": "integer", "minimum": 0},
                     "failures": {"type": "array"},
+                    "failures_not_listed": {"type": "integer", "minimum": 0},
                     "reason": {"type": ["string", "null"]},
                 },
             },
@@ -56,6 +58,13 @@ class RuleResult:
     cases: int | None
     failures: tuple[str, ...]
     reason: str | None
+    #: Failures beyond the listed ones (the check lists a bounded number).
+    unlisted: int = 0
+
+    @property
+    def failure_count(self) -> int:
+        """How many failures the rule had in all."""
+        return len(self.failures) + self.unlisted
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class ConformanceReport:
     target: str
     seed: int | str | None
     results: Mapping[str, RuleResult]
+    profile: str | None = None
 
 
 def load_conformance(path: Path, rules: Sequence[Rule]) -> ConformanceReport:
@@ -122,6 +132,7 @@ def load_conformance(path: Path, rules: Sequence[Rule]) -> ConformanceReport:
             cases=raw.get("cases"),
             failures=tuple(_failure_text(item) for item in raw.get("failures") or ()),
             reason=raw.get("reason"),
+            unlisted=raw.get("failures_not_listed", 0),
         )
     if unknown:
         raise ConfigError(
@@ -129,7 +140,11 @@ def load_conformance(path: Path, rules: Sequence[Rule]) -> ConformanceReport:
             f"{', '.join(repr(u) for u in unknown)}; known ids: {', '.join(by_id)}"
         )
     return ConformanceReport(
-        path=path, target=data["target"], seed=data.get("seed"), results=results
+        path=path,
+        target=data["target"],
+        seed=data.get("seed"),
+        results=results,
+        profile=data.get("profile"),
     )
 
 

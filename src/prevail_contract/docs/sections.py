@@ -109,7 +109,10 @@ def _verification_line(report: ConformanceReport) -> str:
     counts = {status: 0 for status in _RESULT_LABEL}
     for result in report.results.values():
         counts[result.status] += 1
-    seed = f" (seed `{report.seed}`)" if report.seed is not None else ""
+    details = [f"seed `{report.seed}`"] if report.seed is not None else []
+    if report.profile:
+        details.append(f"profile `{_code(report.profile)}`")
+    seed = f" ({', '.join(details)})" if details else ""
     return (
         f"**Last verification:** `prevail-contract check` against `{_code(report.target)}`"
         f"{seed}: {counts['passed']} passed, {counts['failed']} failed, "
@@ -137,7 +140,7 @@ def _result_cell(result: RuleResult | None) -> str:
         first = result.failures[0]
         if len(first) > 160:
             first = first[:157] + "..."
-        more = f" (+{len(result.failures) - 1} more)" if len(result.failures) > 1 else ""
+        more = f" (+{result.failure_count - 1} more)" if result.failure_count > 1 else ""
         text += f": {_escape(first)}{more}"
     elif result.reason:
         text += f": {_escape(result.reason)}"
