@@ -5,6 +5,10 @@ Requests go through the target (so the path parameter is the configured session,
 reserved domains within the run's cap, tokens stay masked); schemathesis only generates cases
 and judges responses. Its own output sanitisation is off because it would mask the body key
 ``remote_session``; the suite masks tokens itself.
+
+schemathesis' own stateful phase needs OpenAPI links between operations; the contract has one
+operation and no links (``NoLinksFound``), so stateful sequences come from the suite's model-based
+state machine in ``test_stateful.py`` instead.
 """
 
 from __future__ import annotations
@@ -71,6 +75,10 @@ def _send(case: Any) -> tuple[httpx.Response, dict[str, str]] | None:
     remaining = TARGET.budget.remaining()
     if remaining is not None and len(invite_addresses(case.body)) > remaining // 2:
         return None  # keep half of what is left for the targeted invite checks
+    return _send_prepared(case)
+
+
+def _send_prepared(case: Any) -> tuple[httpx.Response, dict[str, str]]:
     kwargs = case.as_transport_kwargs(base_url=TARGET.api_base)
     headers = {str(k): str(v) for k, v in (kwargs.get("headers") or {}).items()}
     if any(k.lower() == "authorization" for k in headers):
@@ -92,9 +100,15 @@ def _send(case: Any) -> tuple[httpx.Response, dict[str, str]] | None:
         purpose="schemathesis",
     )
     request = httpx.Request(exchange.method, exchange.url, headers=headers, content=body)
+    # the body is already decoded: drop the headers that would make httpx decode it again
+    shown = {
+        k: v
+        for k, v in exchange.response_headers.items()
+        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    }
     response = httpx.Response(
         exchange.status,
-        headers=exchange.response_headers,
+        headers=shown,
         content=exchange.response_body,
         request=request,
     )
