@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from contract_tests.support.expect import COMPARED_FIELDS
 from contract_tests.support.strategies import valid_edits
@@ -97,6 +97,16 @@ def check_applied(
     "response-envelope",
 )
 @given(edit=valid_edits(with_invites=False))
+# each field on its own at least once, whatever the profile draws
+@example(edit={"title": "Deposition, day two"})
+@example(
+    edit={
+        "start_date": "2032-07-08",
+        "start_time": "03:45 PM",
+        "time_zone": "Mountain Time (US & Canada)",
+    }
+)
+@example(edit={"estimated_duration": 2.75})
 def test_valid_edit_is_applied(target: Target, edit: dict[str, Any]) -> None:
     v = Verdicts()
     before = target.snapshot()

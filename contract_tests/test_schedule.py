@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
 from contract_tests.support.strategies import SCHEDULE_FIELDS, partial_schedules, schedules
@@ -15,6 +15,13 @@ from prevail_contract.check.verdict import Verdicts
 
 @pytest.mark.rule("schedule-all-three", "rejected-changes-nothing")
 @given(edit=partial_schedules())
+# every one- and two-field subset at least once, whatever the profile draws
+@example(edit={"start_date": "2031-05-06"})
+@example(edit={"start_time": "09:15 AM"})
+@example(edit={"time_zone": "London"})
+@example(edit={"start_date": "2031-05-06", "start_time": "09:15 AM"})
+@example(edit={"start_date": "2031-05-06", "time_zone": "London"})
+@example(edit={"start_time": "09:15 AM", "time_zone": "London", "title": "Partial schedule"})
 def test_partial_schedule_is_refused_and_changes_nothing(
     target: Target, edit: dict[str, Any]
 ) -> None:
