@@ -42,12 +42,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the ``check`` flags."""
     parser.add_argument(
         "--base-url",
+        metavar="URL",
         help="API base URL of a live target, e.g. "
         "https://staging.example.test/api/v1 (default: $PREVAIL_BASE_URL; "
         "neither: the embedded mock)",
     )
     parser.add_argument(
-        "--report-dir", type=Path, help="write conformance.json and junit.xml into this directory"
+        "--report-dir",
+        type=Path,
+        metavar="DIR",
+        help="write conformance.json and junit.xml into this directory",
     )
     parser.add_argument(
         "--profile",
@@ -58,6 +62,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed",
         type=int,
+        metavar="N",
         help="seed for every generator (default: random, printed so that the run can be repeated)",
     )
     parser.add_argument(
