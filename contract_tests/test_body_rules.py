@@ -56,7 +56,6 @@ def test_badly_formatted_field_is_refused(target: Target, field: str) -> None:
 ENVELOPE_BREAKS: dict[str, Any] = {
     "fields without remote_session": {"title": "Envelope probe"},
     "session_request instead of remote_session": {"session_request": {"title": "Envelope probe"}},
-    "extra top-level member": {"remote_session": {"title": "Envelope probe"}, "title": "x"},
     "empty remote_session": {"remote_session": {}},
     "remote_session is a string": {"remote_session": "title=Envelope probe"},
     "remote_session is a list": {"remote_session": [{"title": "Envelope probe"}]},
@@ -114,6 +113,21 @@ def test_field_limits(target: Target) -> None:
         ex = target.edit({"remote_session": edit}, purpose=purpose)
         refused(target.spec, v, ex, "field-limits", purpose)
         unchanged_after_refusal(target, v, before, ex, purpose)
+    v.raise_if_any()
+
+
+@pytest.mark.rule("unknown-fields-rejected", "rejected-changes-nothing")
+def test_unknown_top_level_member(target: Target) -> None:
+    """Next to a valid ``remote_session``, another member is an unknown field (assumed rule)."""
+    v = Verdicts()
+    before = target.snapshot()
+    purpose = "unknown top-level member next to remote_session"
+    ex = target.edit(
+        {"remote_session": {"title": "Envelope probe"}, "title": "Top-level title"},
+        purpose=purpose,
+    )
+    refused(target.spec, v, ex, "unknown-fields-rejected", purpose)
+    unchanged_after_refusal(target, v, before, ex, purpose)
     v.raise_if_any()
 
 

@@ -156,7 +156,7 @@ def test_config_errors_name_what_is_missing(env: dict[str, str], named: str) -> 
     [
         ({"title": "x"}, "request-envelope"),
         ({"remote_session": {}}, "request-envelope"),
-        ({"remote_session": {"title": "x"}, "extra": 1}, "request-envelope"),
+        ({"remote_session": {"title": "x"}, "extra": 1}, "unknown-fields-rejected"),
         ({"remote_session": {"start_date": "2025-01-30"}}, "schedule-all-three"),
         ({"remote_session": {"title": 5}}, "field-formats"),
         (

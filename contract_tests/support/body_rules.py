@@ -83,16 +83,14 @@ def _field_rules(name: str, value: Any) -> set[str]:
 
 def broken_rules(body: Any) -> set[str]:
     """Every rule the body breaks, by our reading of the catalogue."""
-    if (
-        not isinstance(body, dict)
-        or "remote_session" not in body
-        or set(body) != {"remote_session"}
-    ):
+    if not isinstance(body, dict) or "remote_session" not in body:
         return {"request-envelope"}
     edit = body["remote_session"]
     if not isinstance(edit, dict) or not edit:
         return {"request-envelope"}
     broken: set[str] = set()
+    if set(body) != {"remote_session"}:
+        broken.add("unknown-fields-rejected")  # "in the body or in remote_session"
     present = [f for f in SCHEDULE if f in edit]
     if 0 < len(present) < 3:
         broken.add("schedule-all-three")
