@@ -26,6 +26,12 @@ def _bad_tokens(target: Target) -> dict[str, str | None]:
     if target.config.company_id and target.config.api_key:
         cases["expired"] = tokens.expired(target.config.company_id, target.config.api_key)
         cases["unknown Company ID"] = tokens.unknown_company(target.config.api_key)
+    else:
+        target.note(
+            "auth-required",
+            "expired and unknown-Company-ID tokens not probed: they must be signed with the "
+            "API key; set PREVAIL_COMPANY_ID and PREVAIL_API_KEY",
+        )
     for token in cases.values():
         target.masker.add(token)
     return cases
@@ -109,6 +115,12 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
         if found is not None:
             own, title = found
             payload = {"remote_session": {"title": title}}
+    if own is None:
+        target.note(
+            "self-service-required",
+            "probed on your Session (two faults: no Self-Service and another Organization); "
+            "set PREVAIL_NO_SELF_SERVICE_SESSION_ID for a one-fault probe",
+        )
     sid = own or target.session_id
     before = target.admin_session(sid) if target.embedded else None
     ex = target.edit(payload, session_id=sid, token=token, purpose="no Self-Service")

@@ -41,7 +41,13 @@ def test_missing_fixtures_are_not_run_with_a_reason(served_mock: LiveMock, tmp_p
     env = {
         k: v
         for k, v in served_mock.env.items()
-        if k not in ("PREVAIL_LOCKED_SESSION_ID", "PREVAIL_FOREIGN_SESSION_ID")
+        if k
+        not in (
+            "PREVAIL_LOCKED_SESSION_ID",
+            "PREVAIL_FOREIGN_SESSION_ID",
+            "PREVAIL_COMPANY_ID",
+            "PREVAIL_API_KEY",
+        )
     }
     run = run_check(tmp_path, env=env)
     assert run.returncode == 0, run.stdout[-3000:]
@@ -50,6 +56,9 @@ def test_missing_fixtures_are_not_run_with_a_reason(served_mock: LiveMock, tmp_p
     assert "PREVAIL_FOREIGN_SESSION_ID" in rules["org-ownership"]["reason"]
     assert rules["editable-states"]["status"] == "not_run"
     assert "PREVAIL_LOCKED_SESSION_ID" in rules["editable-states"]["reason"]
+    # a passed rule says which of its probes it could not make
+    assert rules["auth-required"]["status"] == "passed"
+    assert any("PREVAIL_API_KEY" in note for note in rules["auth-required"]["notes"])
 
 
 def test_configuration_errors_exit_2_naming_what_is_missing(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import pytest
 
 from prevail_contract.check import tokens
 from prevail_contract.check.config import TargetConfig, from_sources
-from prevail_contract.check.exchange import LOG, Exchange
+from prevail_contract.check.exchange import LOG, NOTES, Exchange
 from prevail_contract.check.safety import (
     InviteBudget,
     InviteCapReachedError,
@@ -98,6 +98,10 @@ class Target:
         """The editable session the run edits."""
         assert self.config.session_id is not None
         return self.config.session_id
+
+    def note(self, rule: str, text: str) -> None:
+        """Record a probe of ``rule`` that this run could not make, for the reports."""
+        NOTES.append((rule, text))
 
     def require(self, attr: str, why: str) -> str:
         """A configured fixture value, or skip the test naming the variable that is missing."""

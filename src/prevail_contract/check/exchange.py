@@ -109,3 +109,6 @@ class ExchangeLog:
 
 #: The process-wide log: the target fixture writes to it, the rule recorder drains it per test.
 LOG = ExchangeLog()
+#: (rule, note) pairs: probes a run could not make (a fixture missing, the invite cap reached),
+#: shown with the rule even when it passed. Drained by the rule recorder.
+NOTES: list[tuple[str, str]] = []

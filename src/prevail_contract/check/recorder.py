@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from prevail_contract.check.exchange import LOG, Exchange
+from prevail_contract.check.exchange import LOG, NOTES, Exchange
 from prevail_contract.check.safety import Masker
 from prevail_contract.check.verdict import Finding, RuleViolationError
 
@@ -35,6 +35,8 @@ class RuleRecord:
     #: Seconds from the start of the session to this rule's first finding (for benchmarks;
     #: kept out of the reports so that the same seed gives the same report).
     first_failure_after: float | None = None
+    #: Probes that could not be made for this rule (deduplicated, in order).
+    notes: list[str] = field(default_factory=list)
 
 
 def rules_of(item: pytest.Item) -> list[str]:
@@ -107,6 +109,10 @@ class RuleRecorder:
         rules = rules_of(item)
         exchanges = LOG.drain()
         self.total_requests += len(exchanges)
+        while NOTES:
+            rule, note = NOTES.pop(0)
+            if note not in self.record(rule).notes:
+                self.record(rule).notes.append(self.masker(note))
         if not rules:
             if report.failed:
                 self.errors.append(self.masker(f"{item.nodeid}: {report.longreprtext[:300]}"))
@@ -118,7 +124,10 @@ class RuleRecorder:
         if report.skipped:
             reason = _skip_reason(report)
             for rule in rules:
-                self.record(rule).skip_reasons.append(reason)
+                rec = self.record(rule)
+                rec.skip_reasons.append(reason)
+                if reason not in rec.notes:
+                    rec.notes.append(reason)
             return
         if report.failed and call.excinfo is not None:
             if call.when != "call" and not isinstance(call.excinfo.value, RuleViolationError):

@@ -36,6 +36,7 @@ class RuleResult:
     failures: list[dict[str, str]] = field(default_factory=list)
     failure_count: int = 0
     reason: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The rule's entry in ``conformance.json``."""
@@ -52,6 +53,8 @@ class RuleResult:
             out["failures_not_listed"] = self.failure_count - len(self.failures)
         if self.reason:
             out["reason"] = self.reason
+        if self.notes and self.status != "not_run":
+            out["notes"] = self.notes
         return out
 
 
@@ -90,6 +93,7 @@ def build_results(spec: Spec, records: dict[str, RuleRecord], masker: Masker) ->
                 failures=failures[:MAX_FAILURES_LISTED],
                 failure_count=len(failures),
                 reason=reason,
+                notes=[masker(n) for n in rec.notes],
             )
         )
     return results
@@ -120,6 +124,8 @@ def render_table(results: list[RuleResult]) -> str:
                     notes.append(f"    reproduce: {failure['reproduce'][:600]}")
         elif r.status == "not_run":
             notes.append(f"  {r.id}: not run: {r.reason}")
+        else:
+            notes.extend(f"  {r.id}: note: {note}" for note in r.notes)
     if notes:
         out += ["", *notes]
     return "\n".join(out)
