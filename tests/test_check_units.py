@@ -104,6 +104,11 @@ def test_config_embedded_without_base_url() -> None:
     assert config.max_invites is None
 
 
+def test_config_live_flags_without_base_url_are_an_error() -> None:
+    with pytest.raises(ConfigError, match=r"--session-id.*PREVAIL_BASE_URL"):
+        from_sources({}, argparse.Namespace(session_id="s1", base_url=None))
+
+
 def test_config_flags_override_environment() -> None:
     env = {
         "PREVAIL_BASE_URL": "http://a.test/api/v1",

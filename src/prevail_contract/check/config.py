@@ -110,6 +110,16 @@ def from_sources(
 
     base_url = values["base_url"]
     if base_url is None:
+        live_flags = [
+            "--" + attr.replace("_", "-")
+            for attr in ENV_VARS
+            if attr not in ("base_url", "max_invites") and getattr(args, attr, None) is not None
+        ]
+        if live_flags:
+            raise ConfigError(
+                f"{', '.join(live_flags)}: flags of a live target, but no --base-url or "
+                "PREVAIL_BASE_URL is set (without one the embedded mock is checked)"
+            )
         if bugs:
             return TargetConfig(
                 max_invites=None if raw_cap is None else max_invites, mock_bugs=bugs
