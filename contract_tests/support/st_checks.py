@@ -12,7 +12,7 @@ from typing import Any
 
 import schemathesis
 
-from contract_tests.support.body_rules import SCHEDULE, broken_rules, rule_broken_by
+from contract_tests.support.body_rules import broken_rules, rule_broken_by
 from contract_tests.support.target import session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Finding
@@ -251,4 +251,4 @@ def file_failures(failures: Any, exchange: Exchange) -> list[Finding]:
     return findings
 
 
-__all__ = ["CUSTOM_CHECKS", "SCHEDULE", "RuleBreachError", "file_failures"]
+__all__ = ["CUSTOM_CHECKS", "RuleBreachError", "file_failures", "rules_checked"]
