@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.plugins.check import LiveMock, run_check, serve_mock
+from prevail_contract.paths import REPO_ROOT
+from tests.plugins.check import LiveMock, clean_env, run_check, serve_mock
 
 
 def _secrets(env: dict[str, str]) -> list[str]:
@@ -75,3 +78,19 @@ def test_configuration_errors_exit_2_naming_what_is_missing(tmp_path: Path) -> N
     )
     assert run.returncode == 2
     assert "cannot reach" in run.stderr
+
+
+def test_plain_pytest_runs_the_suite_on_the_embedded_mock() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "contract_tests", "-q", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=clean_env(),
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "per-rule results" in done.stdout
+    assert "not_run" not in done.stdout
+    assert "failed" not in done.stdout.split("per-rule results", 1)[1]
