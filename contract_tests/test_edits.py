@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import example, given
 
-from contract_tests.support.expect import COMPARED_FIELDS
+from contract_tests.support.expect import COMPARED_FIELDS, refusal_rule
 from contract_tests.support.strategies import valid_edits
 from contract_tests.support.target import Target, session_of
 from prevail_contract.check.exchange import Exchange
@@ -112,7 +112,8 @@ def test_valid_edit_is_applied(target: Target, edit: dict[str, Any]) -> None:
     before = target.snapshot()
     ex = target.edit({"remote_session": edit}, purpose="valid edit")
     if not ex.accepted:
-        v.fail("fields-applied", f"a valid edit of {sorted(edit)} was refused", ex)
+        rule = refusal_rule(ex.status, "fields-applied")
+        v.fail(rule, f"a valid edit of {sorted(edit)} was refused with {ex.status}", ex)
         v.raise_if_any()
     check_envelope(target, v, ex)
     session = session_of(ex.json)

@@ -84,6 +84,9 @@ def _send(case: Any) -> tuple[httpx.Response, dict[str, str]] | None:
 def _send_prepared(case: Any) -> tuple[httpx.Response, dict[str, str]]:
     kwargs = case.as_transport_kwargs(base_url=TARGET.api_base)
     headers = {str(k): str(v) for k, v in (kwargs.get("headers") or {}).items()}
+    if not any(k.lower() == "accept" and "json" in v for k, v in headers.items()):
+        headers = {k: v for k, v in headers.items() if k.lower() != "accept"}
+        headers["Accept"] = "application/json"  # documented request header
     if any(k.lower() == "authorization" for k in headers):
         headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
         headers["Authorization"] = f"Bearer {TARGET.token}"

@@ -75,11 +75,29 @@ def refused(spec: Spec, v: Verdicts, ex: Exchange, rule_id: str, purpose: str) -
     return True
 
 
+#: A valid request to the configured Session with the configured token refused with one of
+#: these statuses shows that precondition misjudged (or the fixtures are wrong), not the rule
+#: the request was probing.
+PRECONDITION_REFUSALS = {
+    401: "auth-required",
+    403: "self-service-required",
+    404: "org-ownership",
+    409: "editable-states",
+}
+
+
+def refusal_rule(status: int, rule_id: str) -> str:
+    """The rule to blame when a valid request is refused with ``status``."""
+    return PRECONDITION_REFUSALS.get(status, rule_id)
+
+
 def accepted(v: Verdicts, ex: Exchange, rule_id: str, purpose: str) -> dict[str, Any] | None:
     """Expect a valid request to be accepted; return the answered Session (envelope tolerated)."""
     ex.checked.add(rule_id)
     if not ex.accepted:
-        v.fail(rule_id, f"{purpose}: a valid request was refused with {ex.status}", ex)
+        blamed = refusal_rule(ex.status, rule_id)
+        why = "" if blamed == rule_id else f" (a precondition said no: {blamed})"
+        v.fail(blamed, f"{purpose}: a valid request was refused with {ex.status}{why}", ex)
         return None
     session = session_of(ex.json)
     if session is None:
