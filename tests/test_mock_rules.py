@@ -181,6 +181,8 @@ def test_incomplete_schedule_wins_over_other_422(mock: MockUnderTest) -> None:
         ({"estimated_duration": "1.5"}, "remote_session.estimated_duration", "number"),
         ({"invites": "a@example.com"}, "remote_session.invites", "array"),
         ({"invites": ["not-an-email"]}, "remote_session.invites[0]", "email"),
+        ({"invites": ["jade@example"]}, "remote_session.invites[0]", "dotted domain"),
+        ({"title": "line\nbreak"}, "remote_session.title", "control characters"),
         (
             {"invites": [{"email": "a@example.com", "access_level": "owner"}]},
             "remote_session.invites[0].access_level",

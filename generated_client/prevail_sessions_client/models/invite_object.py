@@ -16,7 +16,9 @@ class InviteObject:
     """An email address with the access level to grant."""
 
     email: str
-    """ An email address; the participant joins with access level `participant`. """
+    """ An email address; the participant joins with access level `participant`. An ASCII
+    dot-atom local part, `@` and a dotted domain name (the exact check is assumed).
+     """
     access_level: AccessLevel | Unset = UNSET
     """ `participant` (the default) or `host`. `host` takes effect only for a registered
     member of the Organization; anyone else silently becomes a `participant`

@@ -26,7 +26,9 @@ class RemoteSessionEdit:
     """
 
     title: str | Unset = UNSET
-    """ The Session's title. 1 to 255 characters (limits assumed). """
+    """ The Session's title. 1 to 255 characters, no control characters (limits
+    assumed).
+     """
     start_time: str | Unset = UNSET
     """ The local start time on a 12-hour clock, `hh:mm AM` or `hh:mm PM`, hour
     zero-padded (documented). Send together with `start_date` and `time_zone`.

@@ -46,7 +46,9 @@ class Session:
     values are not documented.
      """
     invites: list[str]
-    """ Every invited participant's email, old and new (the whole list is assumed).
+    """ Every invited participant's email, old and new (the whole list is assumed), as
+    it was accepted by `InviteEmail`. No `format` is declared here so that response
+    checkers whose email rules differ do not refuse an address the request accepted.
      """
     provider_specific_details: ProviderSpecificDetails | Unset = UNSET
     """ Details of the video provider; for Zoom Sessions the four fields below (documented).

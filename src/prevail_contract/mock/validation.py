@@ -322,7 +322,10 @@ class BodyValidator:
         if keyword == "oneOf":
             return self._explain_one_of(error, here)
         if keyword in ("pattern", "format", "enum"):
-            return [Detail(here, self._format_message(name, keyword, value, instance))]
+            if instance == "" and schema.get("minLength", 0) > 0:
+                return []  # the minLength error says it better
+            message = self._format_message(name, keyword, value, instance, schema)
+            return [Detail(here, message)]
         if keyword == "minLength":
             return [Detail(here, f"Must be at least {value} character{'s' * (value != 1)} long.")]
         if keyword == "maxLength":
@@ -357,7 +360,9 @@ class BodyValidator:
             )
         ]
 
-    def _format_message(self, name: str | None, keyword: str, value: Any, instance: Any) -> str:
+    def _format_message(
+        self, name: str | None, keyword: str, value: Any, instance: Any, schema: Mapping[str, Any]
+    ) -> str:
         example = self.example.get(name or "")
         such = f' such as "{example}"' if example else ""
         if name == "start_time":
@@ -380,8 +385,13 @@ class BodyValidator:
                 f"Must be one of the {len(self.time_zones)} Rails time zone names, such as "
                 '"Pacific Time (US & Canada)" or "London"; IANA ids are not accepted.'
             )
-        if name == "email" or (keyword == "format" and value == "email"):
-            return f'Must be an email address such as "{self.example.get("email")}".'
+        if name == "email" or schema.get("format") == "email":
+            return (
+                f'Must be an email address such as "{self.example.get("email")}" (an ASCII '
+                "local part, @ and a dotted domain name)."
+            )
+        if name == "title" and keyword == "pattern":
+            return "Must not contain control characters such as line breaks, tabs or NUL."
         if keyword == "enum":
             return f"Must be one of {', '.join(str(v) for v in value[:10])}."
         if keyword == "format":
