@@ -127,10 +127,13 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
     if ex.accepted:
         v.fail("self-service-required", "an Organization without Self-Service edited a Session", ex)
     elif own is None and ex.status == 404:
+        # The contract checks Self-Service (403) before lookup and ownership (404), so a
+        # server that checks Self-Service at all answers 403 here whoever owns the Session.
         v.fail(
-            "error-status-codes",
-            "no Self-Service on another Organization's Session answered "
-            "404 rather than 403 (set PREVAIL_NO_SELF_SERVICE_SESSION_ID for a one-fault probe)",
+            "self-service-required",
+            "an Organization without Self-Service got past the Self-Service check: 404 "
+            "(lookup) instead of 403. This probe leans on the assumed check order; set "
+            "PREVAIL_NO_SELF_SERVICE_SESSION_ID for a one-fault probe that does not",
             ex,
         )
     else:
