@@ -239,19 +239,24 @@ def _rebase(node: Any) -> Any:
     return node
 
 
+def parse_document(text: str, where: str) -> dict[str, Any]:
+    """Parse YAML or JSON OpenAPI text into a dict; errors name ``where`` it came from."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{where} is not valid YAML: {exc}") from exc
+    if not isinstance(document, dict) or "openapi" not in document:
+        raise SpecError(f"{where} is not an OpenAPI document (no 'openapi' key)")
+    return document
+
+
 def read_document(path: Path) -> dict[str, Any]:
     """Parse a YAML or JSON OpenAPI file into a dict, with errors that name the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"cannot read spec {path}: {exc.strerror}") from exc
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path} is not valid YAML: {exc}") from exc
-    if not isinstance(document, dict) or "openapi" not in document:
-        raise SpecError(f"{path} is not an OpenAPI document (no 'openapi' key)")
-    return document
+    return parse_document(text, str(path))
 
 
 @functools.lru_cache(maxsize=8)

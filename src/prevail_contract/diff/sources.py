@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from prevail_contract.errors import ConfigError, SpecError
-from prevail_contract.spec import read_document
+from prevail_contract.errors import ConfigError
+from prevail_contract.spec import parse_document, read_document
 
 #: Branches tried, in order, for the default base (the merge base of HEAD with main).
 DEFAULT_BRANCHES = ("main", "origin/main")
@@ -63,13 +61,8 @@ def from_git(spec: Path, ref: str | None) -> SpecSource:
     text = _git(root, "show", f"{ref}:{relative}")
     if text is None:
         raise ConfigError(f"{relative} does not exist at {label}; pass --base-spec FILE instead")
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{relative} at {label} is not valid YAML: {exc}") from exc
-    if not isinstance(document, dict) or "openapi" not in document:
-        raise SpecError(f"{relative} at {label} is not an OpenAPI document (no 'openapi' key)")
-    return SpecSource(f"{relative} at {label}", document, text)
+    where = f"{relative} at {label}"
+    return SpecSource(where, parse_document(text, where), text)
 
 
 def _merge_base(root: Path) -> tuple[str, str]:
