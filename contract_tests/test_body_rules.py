@@ -92,6 +92,8 @@ LIMIT_BREAKS: dict[str, dict[str, Any]] = {
     "start_date 2031-02-30": {**SCHEDULE, "start_date": "2031-02-30"},
     "start_date 2031-13-01": {**SCHEDULE, "start_date": "2031-13-01"},
     "invites 101 items": {"invites": [f"limit.probe{i}@example.com" for i in range(101)]},
+    "time_zone as the IANA id America/New_York": {**SCHEDULE, "time_zone": "America/New_York"},
+    "time_zone as the IANA id Europe/London": {**SCHEDULE, "time_zone": "Europe/London"},
 }
 LIMIT_EDGES: dict[str, dict[str, Any]] = {
     "title of 255 characters": {"title": "y" * 255},

@@ -56,7 +56,15 @@ def check_applied(
     *,
     when: str,
 ) -> None:
-    """The per-rule checks of one successful edit's answered Session."""
+    """The per-rule checks of one successful edit's answered Session.
+
+    A field of ``edit`` that does not hold its value breaks the documented ``fields-applied``
+    when ``ex`` itself sent it, and the assumed ``untouched-fields-kept`` when only the
+    earlier edit did (``ex`` is then a later read, itself an edit that left the field out).
+    """
+    body = ex.request_json()
+    inner = body.get("remote_session") if isinstance(body, dict) else None
+    sent_now = set(inner) if isinstance(inner, dict) else set()
     if session.get("remote_session_id") != target.session_id:
         v.fail(
             "id-stable",
@@ -67,7 +75,7 @@ def check_applied(
     for name in EDITABLE:
         if name in edit and session.get(name) != edit[name]:
             v.fail(
-                "fields-applied",
+                "fields-applied" if name in sent_now else "untouched-fields-kept",
                 f"{when}: sent {name}={edit[name]!r} but the Session has {session.get(name)!r}",
                 ex,
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from typing import Any
 
 from prevail_contract.spec import load_spec
@@ -27,6 +28,7 @@ PRIORITY = (
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _TIME = re.compile(r"^(0[1-9]|1[0-2]):[0-5][0-9] (AM|PM)$")
 _ZONES = frozenset(load_spec().time_zones())
+_IANA = frozenset(zoneinfo.available_timezones())
 
 
 def _is_number(value: Any) -> bool:
@@ -70,7 +72,10 @@ def _field_rules(name: str, value: Any) -> set[str]:
     if name == "start_time":
         return set() if isinstance(value, str) and _TIME.match(value) else {"field-formats"}
     if name == "time_zone":
-        return set() if isinstance(value, str) and value in _ZONES else {"field-formats"}
+        if isinstance(value, str) and value in _ZONES:
+            return set()
+        # an IANA id is a zone all the same: refusing it is our assumption, not the docs'
+        return {"field-limits"} if isinstance(value, str) and value in _IANA else {"field-formats"}
     if name == "invites":
         return _invite_rules(value)
     if name == "estimated_duration":

@@ -134,7 +134,10 @@ def unchanged_after_refusal(
     if ex.accepted or before is None:
         return
     after = target.snapshot(session_id)
-    changed = changed_fields(before, after)
+    # Reads are edits too (the contract has no read), so a field the refused request did not
+    # send may have been changed by the read itself: untouched-fields-kept covers that.
+    could_change = _sent_names(ex) | {"invites"}
+    changed = [name for name in changed_fields(before, after) if name in could_change]
     if changed:
         v.fail(
             "rejected-changes-nothing",
