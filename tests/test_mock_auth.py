@@ -38,6 +38,7 @@ def _tokens(env: dict[str, str]) -> dict[str, str]:
         "hs512-right-key": _hs512({"slug": slug, "exp": later}, key),
         "unknown-slug": jwt.encode({"slug": "nobody-inc", "exp": later}, key, algorithm="HS256"),
         "no-exp": jwt.encode({"slug": slug}, key, algorithm="HS256"),
+        "exp-as-string": jwt.encode({"slug": slug, "exp": str(later)}, key, algorithm="HS256"),
         "no-slug": jwt.encode({"exp": later}, key, algorithm="HS256"),
         "slug-not-string": jwt.encode({"slug": 7, "exp": later}, key, algorithm="HS256"),
         "other-org-key": jwt.encode(
@@ -59,6 +60,7 @@ def _tokens(env: dict[str, str]) -> dict[str, str]:
         "hs512-right-key",
         "unknown-slug",
         "no-exp",
+        "exp-as-string",
         "no-slug",
         "slug-not-string",
         "other-org-key",

@@ -62,6 +62,14 @@ CASES: list[tuple[str, bytes, int, str]] = [
         422,
         "validation_failed",
     ),
+    ("deep-unclosed", b"[" * 10_000, 400, "malformed_json"),
+    ("deep-trailing-data", b"[" * 5_000 + b"]" * 5_000 + b"x", 400, "malformed_json"),
+    (
+        "deep-inside-an-unfinished-body",
+        b'{"remote_session": {"title": ' + b"[" * 10_000,
+        400,
+        "malformed_json",
+    ),
     (
         "moderately-deep",
         b'{"remote_session": {"title": ' + b"[" * 40 + b"]" * 40 + b"}}",

@@ -118,6 +118,25 @@ def test_huge_declared_length_is_refused_from_the_header(live_mock: MockUnderTes
     assert "payload_too_large" in reply
 
 
+def test_declared_length_never_sent_is_answered_promptly(live_mock: MockUnderTest) -> None:
+    """A client that declares 5 MiB and sends 2 bytes gets its 413 without a hang."""
+    host, port = live_mock.env["PREVAIL_BASE_URL"].split("//")[1].split("/")[0].split(":")
+    path = live_mock.url().split(f":{port}")[1]
+    request = (
+        f"PATCH {path} HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {live_mock.env['PREVAIL_TOKEN']}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 5242880\r\n\r\n{}"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(request)
+        reply = b""
+        while chunk := sock.recv(65536):  # the mock closes the connection after its answer
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
+    assert b"connection: close" in reply.lower()
+    assert b"payload_too_large" in reply
+
+
 # -- the generated client against the running mock --------------------------------------
 
 

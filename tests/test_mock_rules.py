@@ -26,6 +26,8 @@ def test_documented_request_gets_documented_response(mock: MockUnderTest, spec: 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.json() == spec.example("EditResponseDocumented").value
+    # the documented invitee is new to the fixture Session: added, and emailed once
+    assert [m["to"] for m in mock.outbox()] == ["amethyst@example.com"]
 
 
 def test_success_keeps_untouched_fields_and_sets_ready(mock: MockUnderTest) -> None:

@@ -8,9 +8,10 @@ them.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import jsonschema
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -60,6 +61,11 @@ MAX_BODY = 1024 * 1024
 #: How much of a refused oversized body is read and thrown away so that the client can read
 #: the 413 on a clean connection; past this the connection is simply closed.
 DRAIN_LIMIT = 8 * MAX_BODY
+#: Seconds a body may take to arrive, and to be drained after a 413, before the mock stops
+#: waiting and closes the connection (a client that declares more than it sends).
+BODY_TIMEOUT = 10.0
+DRAIN_TIMEOUT = 1.0
+CLOSE = {"connection": "close"}
 JSON_HEADERS = {"content-type": "application/json"}
 ALLOWED_METHOD = "PATCH"
 
@@ -224,33 +230,55 @@ def response_problem(state: MockState, response: Response) -> str | None:
 
 
 async def _read_body(spec: Spec, request: Request) -> bytes:
-    """The body, refusing (413) one over ``MAX_BODY`` without holding more than that in memory."""
+    """The body, refusing (413) one over ``MAX_BODY`` without holding more than that in memory.
+
+    A body that stalls past ``BODY_TIMEOUT`` or whose client goes away is answered as
+    malformed JSON (it never became a complete document), on a connection that is closed.
+    """
     declared = request.headers.get("content-length")
+    stream = request.stream()
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
-        await _drain(request, 0)
+        await _drain(request, stream, 0)
         raise _too_large(spec)
     chunks: list[bytes] = []
     total = 0
-    async for chunk in request.stream():
-        total += len(chunk)
-        if total > MAX_BODY:
-            await _drain(request, total)
-            raise _too_large(spec)
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            async for chunk in stream:
+                total += len(chunk)
+                if total > MAX_BODY:
+                    await _drain(request, stream, total)
+                    raise _too_large(spec)
+                chunks.append(chunk)
+    except TimeoutError as exc:
+        raise _incomplete(spec, f"did not arrive within {BODY_TIMEOUT:g} s") from exc
+    except ClientDisconnect as exc:
+        raise _incomplete(spec, "was cut off: the client disconnected") from exc
     return b"".join(chunks)
 
 
-async def _drain(request: Request, seen: int) -> None:
-    """Read and discard the rest of a refused body, up to ``DRAIN_LIMIT`` bytes."""
+async def _drain(request: Request, stream: AsyncIterator[bytes], seen: int) -> None:
+    """Read and discard the rest of a refused body, up to ``DRAIN_LIMIT`` bytes and
+    ``DRAIN_TIMEOUT`` seconds, so that a client still sending can read the 413."""
     if "100-continue" in request.headers.get("expect", "").lower():
         return
     try:
-        async for chunk in request.stream():
-            seen += len(chunk)
-            if seen > DRAIN_LIMIT:
-                return
-    except Exception:  # noqa: S110 - the client went away; the 413 is still the answer
-        pass
+        async with asyncio.timeout(DRAIN_TIMEOUT):
+            async for chunk in stream:
+                seen += len(chunk)
+                if seen > DRAIN_LIMIT:
+                    return
+    except (TimeoutError, ClientDisconnect):
+        pass  # the 413 is still the answer, on a connection that is then closed
+
+
+def _incomplete(spec: Spec, what: str) -> ApiError:
+    return ApiError.for_rule(
+        spec,
+        "malformed-json",
+        f"The body {what}, so it is not a complete JSON document.",
+        headers=CLOSE,
+    )
 
 
 def _too_large(spec: Spec) -> ApiError:
@@ -258,6 +286,7 @@ def _too_large(spec: Spec) -> ApiError:
         spec,
         "payload-limit",
         f"The body is larger than {MAX_BODY} bytes (1 MiB); send a smaller body.",
+        headers=CLOSE,
     )
 
 

@@ -71,7 +71,7 @@ def authenticate(
     if lenient:
         return org
     try:
-        jwt.decode(
+        claims = jwt.decode(
             token,
             org.api_key,
             algorithms=[ALGORITHM],
@@ -87,6 +87,10 @@ def authenticate(
         raise _refuse(spec, f"the token lacks the {exc.claim!r} claim") from exc
     except jwt.InvalidTokenError as exc:
         raise _refuse(spec, f"the token is not valid ({exc})") from exc
+    exp = claims["exp"]
+    if isinstance(exp, bool) or not isinstance(exp, int | float):
+        # PyJWT converts a string such as "9999999999"; RFC 7519 wants a JSON number.
+        raise _refuse(spec, "the token's 'exp' claim must be a number of seconds since the epoch")
     return org
 
 

@@ -160,7 +160,10 @@ def _sessions(
         values = dict(item)
         example = values.pop("from_example", None)
         if example is not None:
-            values = {**example_session(spec, str(example), at), **values}
+            base = example_session(spec, str(example), at)
+            if "invites" in values or "invitees" in values:
+                base.pop("invites", None)  # the fixture's own list replaces the example's
+            values = {**base, **values}
         session = build_session(spec, values, orgs, at)
         if session.remote_session_id in out:
             raise ConfigError(f"{at}: duplicate remote_session_id {session.remote_session_id!r}")

@@ -102,12 +102,47 @@ def parse_json(spec: Spec, raw: bytes) -> Any:
     except ValueError as exc:
         raise _malformed(spec, str(exc)) from exc
     except RecursionError as exc:
+        if not _brackets_balanced(text):
+            raise _malformed(spec, "its brackets do not balance") from exc
         raise ApiError.for_rule(
             spec,
             "request-envelope",
             f"The request body nests arrays or objects too deeply; at most {MAX_DEPTH} "
             "levels are accepted.",
         ) from exc
+
+
+def _brackets_balanced(text: str) -> bool:
+    """Whether ``[``/``{`` and their closers pair up, outside strings, with nothing after.
+
+    Used only when the JSON parser gave up on nesting depth, to answer a document that can
+    never parse (unclosed, or with trailing data) as malformed rather than as too deep. The
+    standard parser is recursive, and no installed parser checks syntax without recursing.
+    """
+    stack: list[str] = []
+    closed = False
+    in_string = escaped = False
+    pairs = {"]": "[", "}": "{"}
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if closed and not char.isspace():
+            return False
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            stack.append(char)
+        elif char in pairs:
+            if not stack or stack.pop() != pairs[char]:
+                return False
+            closed = not stack
+    return closed and not in_string
 
 
 def _malformed(spec: Spec, why: str) -> ApiError:
