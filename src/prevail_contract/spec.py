@@ -215,7 +215,7 @@ class Spec:
         return rules
 
 
-def _is_email(value: object) -> bool:
+def is_email(value: object) -> bool:
     """RFC 5321 limits on top of jsonschema's own ``email`` check (which only wants an ``@``).
 
     Hand-written because no installed library applies them, while schemathesis's generator
@@ -234,7 +234,7 @@ def _is_email(value: object) -> bool:
 
 #: jsonschema's 2020-12 format checks, with ``email`` held to RFC 5321's length limits.
 FORMAT_CHECKER = copy.deepcopy(jsonschema.Draft202012Validator.FORMAT_CHECKER)
-FORMAT_CHECKER.checks("email")(_is_email)
+FORMAT_CHECKER.checks("email")(is_email)
 
 
 def _example_name(ref_node: Any) -> str | None:
