@@ -96,42 +96,37 @@ def test_oversized_body_over_http(live_mock: MockUnderTest, declared: bool) -> N
     assert live_mock.patch({"remote_session": {"title": "after"}}).status_code == 200
 
 
-def test_huge_declared_length_is_refused_from_the_header(live_mock: MockUnderTest) -> None:
-    """A 1 GiB Content-Length is answered without the body ever being sent."""
+def _raw_patch(live_mock: MockUnderTest, headers: str, body: bytes = b"") -> bytes:
+    """Send a hand-made PATCH over a raw socket; read until the mock has answered a 413
+    (an ``Error`` body ends with ``}``) or closes the connection."""
     host, port = live_mock.env["PREVAIL_BASE_URL"].split("//")[1].split("/")[0].split(":")
     path = live_mock.url().split(f":{port}")[1]
-    request = (
+    head = (
         f"PATCH {path} HTTP/1.1\r\nHost: {host}\r\n"
         f"Authorization: Bearer {live_mock.env['PREVAIL_TOKEN']}\r\n"
-        "Content-Type: application/json\r\nContent-Length: 1073741824\r\n"
-        "Expect: 100-continue\r\n\r\n"
-    ).encode()
+        f"Content-Type: application/json\r\n{headers}\r\n"
+    )
     with socket.create_connection((host, int(port)), timeout=5) as sock:
-        sock.sendall(request)
-        reply = ""
-        while "payload_too_large" not in reply:
+        sock.sendall(head.encode() + body)
+        reply = b""
+        while b"payload_too_large" not in reply or not reply.rstrip().endswith(b"}"):
             chunk = sock.recv(65536)
             if not chunk:
                 break
-            reply += chunk.decode("latin-1")
-    assert reply.startswith("HTTP/1.1 413"), reply[:200]
-    assert "payload_too_large" in reply
+            reply += chunk
+    return reply
+
+
+def test_huge_declared_length_is_refused_from_the_header(live_mock: MockUnderTest) -> None:
+    """A 1 GiB Content-Length is answered without the body ever being sent."""
+    reply = _raw_patch(live_mock, "Content-Length: 1073741824\r\nExpect: 100-continue\r\n")
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
+    assert b"payload_too_large" in reply
 
 
 def test_declared_length_never_sent_is_answered_promptly(live_mock: MockUnderTest) -> None:
     """A client that declares 5 MiB and sends 2 bytes gets its 413 without a hang."""
-    host, port = live_mock.env["PREVAIL_BASE_URL"].split("//")[1].split("/")[0].split(":")
-    path = live_mock.url().split(f":{port}")[1]
-    request = (
-        f"PATCH {path} HTTP/1.1\r\nHost: {host}\r\n"
-        f"Authorization: Bearer {live_mock.env['PREVAIL_TOKEN']}\r\n"
-        "Content-Type: application/json\r\nContent-Length: 5242880\r\n\r\n{}"
-    ).encode()
-    with socket.create_connection((host, int(port)), timeout=5) as sock:
-        sock.sendall(request)
-        reply = b""
-        while chunk := sock.recv(65536):  # the mock closes the connection after its answer
-            reply += chunk
+    reply = _raw_patch(live_mock, "Content-Length: 5242880\r\n", b"{}")
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
     assert b"connection: close" in reply.lower()
     assert b"payload_too_large" in reply
