@@ -100,7 +100,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from prevail_contract.diff.context import Ctx, Doc, Operation, arr, obj
-from prevail_contract.diff.model import BREAKING, NON_BREAKING, Change
+from prevail_contract.diff.model import Change
 from prevail_contract.diff.schemas import SchemaRules
 from prevail_contract.diff.security import SecurityRules
 
@@ -134,7 +134,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "operation-moved",
                     "operation",
                     old.label,
-                    BREAKING,
                     f"operation {old.op_id} moved from {old.label} to {new.label}: clients "
                     "still call the old method and URL",
                 )
@@ -144,7 +143,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "operation-removed",
                     "operation",
                     old.label,
-                    BREAKING,
                     f"operation {old.op_id or old.label} removed: clients that call it fail",
                 )
         for key, new in head_ops.items():
@@ -153,7 +151,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "operation-added",
                     "operation",
                     new.label,
-                    NON_BREAKING,
                     f"new operation {new.op_id or new.label}: existing clients do not call it",
                 )
         return self.changes
@@ -170,7 +167,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "server-removed",
                     "operation",
                     f"servers {url}",
-                    BREAKING,
                     f"server URL {url} removed: clients configured with it no longer reach the API",
                 )
         for url in new:
@@ -179,7 +175,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "server-added",
                     "operation",
                     f"servers {url}",
-                    NON_BREAKING,
                     f"server URL {url} added: an additional place to reach the API",
                 )
 
@@ -192,7 +187,6 @@ class _Walker(SchemaRules, SecurityRules):
                 "operation-id-changed",
                 "operation",
                 f"{label} operationId",
-                BREAKING,
                 f"operationId changed from {old.op_id or '(none)'} to {new.op_id or '(none)'}: "
                 "the generated client's function module is named after it",
             )
@@ -201,7 +195,6 @@ class _Walker(SchemaRules, SecurityRules):
                 "operation-deprecated",
                 "operation",
                 f"{label} deprecated",
-                NON_BREAKING,
                 "operation marked deprecated: it still works, clients should plan to move",
             )
         self.security(old, new)
@@ -224,7 +217,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "rule-removed",
                     "operation",
                     f"{new.label} x-rules {rule_id}",
-                    NON_BREAKING,
                     f"rule {rule_id} removed from the catalogue (informational: the gate "
                     "judges the schemas and statuses, not what a rule means)",
                 )
@@ -234,7 +226,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "rule-added",
                     "operation",
                     f"{new.label} x-rules {rule_id}",
-                    NON_BREAKING,
                     f"rule {rule_id} added to the catalogue (informational)",
                 )
                 continue
@@ -245,7 +236,6 @@ class _Walker(SchemaRules, SecurityRules):
                         "rule-changed",
                         "operation",
                         f"{new.label} x-rules {rule_id} {field}",
-                        NON_BREAKING,
                         f"rule {rule_id} {field} changed from {was} to {now} (informational; "
                         "a removed response status is reported on its own)",
                     )
@@ -270,7 +260,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "parameter-removed",
                     "request",
                     location,
-                    BREAKING,
                     f"{key[0]} parameter {param.get('name')} removed: clients that send it are "
                     "refused or silently ignored, and the generated function loses it",
                 )
@@ -281,7 +270,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "path-parameter-renamed",
                     "request",
                     location,
-                    BREAKING,
                     f"path parameter {key[1]} renamed to {target[1]}: the URL is the same but "
                     "the generated client's argument is renamed",
                 )
@@ -296,7 +284,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "parameter-added-required",
                     "request",
                     location,
-                    BREAKING,
                     f"new required {key[0]} parameter {param.get('name')}: clients that do "
                     "not send it are refused",
                 )
@@ -305,7 +292,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "parameter-added",
                     "request",
                     location,
-                    NON_BREAKING,
                     f"new optional {key[0]} parameter {param.get('name')}",
                 )
 
@@ -316,7 +302,6 @@ class _Walker(SchemaRules, SecurityRules):
                 "parameter-became-required",
                 "request",
                 f"{where} required",
-                BREAKING,
                 "parameter is now required: clients that leave it out are refused",
             )
         elif was_required and not is_required:
@@ -324,7 +309,6 @@ class _Walker(SchemaRules, SecurityRules):
                 "parameter-became-optional",
                 "request",
                 f"{where} required",
-                NON_BREAKING,
                 "parameter is now optional",
             )
         for key in ("style", "explode", "allowReserved"):
@@ -333,7 +317,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "parameter-style-changed",
                     "request",
                     f"{where} {key}",
-                    BREAKING,
                     f"{key} changed from {old.get(key)} to {new.get(key)}: the value is "
                     "serialized differently on the wire",
                 )
@@ -342,7 +325,6 @@ class _Walker(SchemaRules, SecurityRules):
                 "parameter-deprecated",
                 "request",
                 f"{where} deprecated",
-                NON_BREAKING,
                 "parameter marked deprecated (informational)",
             )
         ctx = Ctx("request", where)
@@ -379,7 +361,6 @@ class _Walker(SchemaRules, SecurityRules):
                 "request-body-added-required" if required else "request-body-added",
                 "request",
                 where,
-                BREAKING if required else NON_BREAKING,
                 "a required request body was added: clients that send none are refused"
                 if required
                 else "an optional request body was added",
@@ -390,7 +371,6 @@ class _Walker(SchemaRules, SecurityRules):
                 "request-body-removed",
                 "request",
                 where,
-                BREAKING,
                 "the request body was removed: what clients send is refused or ignored",
             )
             return
@@ -399,7 +379,6 @@ class _Walker(SchemaRules, SecurityRules):
                 "request-body-became-required",
                 "request",
                 f"{where} required",
-                BREAKING,
                 "the request body is now required: clients that send none are refused",
             )
         elif before.get("required") and not after.get("required"):
@@ -407,7 +386,6 @@ class _Walker(SchemaRules, SecurityRules):
                 "request-body-became-optional",
                 "request",
                 f"{where} required",
-                NON_BREAKING,
                 "the request body is now optional",
             )
         self._content(before, after, "request", where)
@@ -427,7 +405,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "media-type-removed",
                     side,
                     f"{where} {media}",
-                    BREAKING,
                     f"media type {media} removed: "
                     + (
                         "clients that send it are refused"
@@ -441,7 +418,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "media-type-added",
                     side,
                     f"{where} {media}",
-                    NON_BREAKING,
                     f"media type {media} added",
                 )
         for media, old_media in old_content.items():
@@ -464,7 +440,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "response-status-removed",
                     "response",
                     f"{new.label} response {status}",
-                    BREAKING,
                     f"response {status} removed: clients that handle it may now meet an "
                     "undocumented answer",
                 )
@@ -475,7 +450,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "response-status-added",
                     "response",
                     f"{new.label} response {status}",
-                    NON_BREAKING,
                     f"response {status} added: a documented answer clients may want to handle",
                 )
         for status, old_raw in before.items():
@@ -506,7 +480,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "response-header-removed",
                     "response",
                     location,
-                    BREAKING,
                     f"response header {name} removed: clients that read it get nothing",
                 )
                 continue
@@ -516,7 +489,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "response-header-became-optional",
                     "response",
                     f"{location} required",
-                    BREAKING,
                     f"response header {name} is no longer always sent",
                 )
             elif other.get("required") and not header.get("required"):
@@ -524,7 +496,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "response-header-became-required",
                     "response",
                     f"{location} required",
-                    NON_BREAKING,
                     f"response header {name} is now always sent",
                 )
             self._content_or_schema(header, other, Ctx("response", location))
@@ -534,7 +505,6 @@ class _Walker(SchemaRules, SecurityRules):
                     "response-header-added",
                     "response",
                     f"{where} header {name}",
-                    NON_BREAKING,
                     f"response header {name} added",
                 )
 

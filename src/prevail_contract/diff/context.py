@@ -1,5 +1,5 @@
 """The diff walk's shared parts: documents with ``$ref`` resolution, where the walk is, and
-how a classified change is recorded (the direction rules live in :mod:`.compare`'s docstring).
+how a classified change is recorded (each kind's verdict comes from :mod:`.kinds`).
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from prevail_contract.diff.kinds import BY_SIDE, Kind, kind
 from prevail_contract.diff.model import BREAKING, NON_BREAKING, Change, Classification, Side
 
 SCHEMA_PREFIX = "#/components/schemas/"
@@ -101,32 +102,30 @@ class Recorder:
         #: (old name, new name, side) of component renames already reported.
         self._renames: set[tuple[str, str, str]] = set()
 
-    def emit(
-        self,
-        kind: str,
-        side: Side,
-        location: str,
-        classification: Classification,
-        reason: str,
-    ) -> None:
-        self.changes.append(Change(kind, side, location, classification, reason))
+    def emit(self, kind_name: str, side: Side, location: str, reason: str) -> None:
+        """Record a change of a kind whose verdict is fixed (the registry gives it)."""
+        self.changes.append(
+            Change(kind_name, side, location, kind(kind_name).classification, reason)
+        )
 
     def directional(
         self,
         ctx: Ctx,
         keyword: str | None,
-        kind: str,
+        kind_name: str,
         what: str,
         *,
-        narrows: bool,
-        widens: bool,
-        response_widening_ok: bool = False,
+        narrows: bool | None = None,
+        widens: bool | None = None,
         note: str = "",
         fits: bool = False,
     ) -> None:
         """Emit a change whose verdict depends on the side: narrowing requests and widening
-        responses break clients. ``fits``: every value the old ``enum`` allowed still passes
+        responses break clients. The registry gives the direction unless it ``varies``, when
+        the caller works it out. ``fits``: every value the old ``enum`` allowed still passes
         the new constraint, so it does not narrow in practice."""
+        narrows, widens = _direction(kind(kind_name), narrows, widens)
+        response_widening_ok = kind(kind_name).response_widening_ok
         if fits and narrows and not ctx.inverted:
             narrows = False
             what += " (every value the enum allows still satisfies it)"
@@ -134,8 +133,8 @@ class Recorder:
             narrows, widens = widens, narrows
         if not narrows and not widens:
             where = f" (schema {ctx.component})" if ctx.component else ""
-            self.emit(
-                kind,
+            self._record(
+                kind_name,
                 ctx.side,
                 ctx.location(keyword),
                 NON_BREAKING,
@@ -159,25 +158,37 @@ class Recorder:
                 effect = "responses stay within what clients already handle"
         extra = " (inside `not`, so the effect is reversed)" if ctx.inverted else ""
         where = f" (schema {ctx.component})" if ctx.component else ""
-        self.emit(
-            kind,
+        self._record(
+            kind_name,
             ctx.side,
             ctx.location(keyword),
             BREAKING if breaking else NON_BREAKING,
             f"{what}{where}: {effect}{extra}",
         )
 
-    def fixed(
-        self,
-        ctx: Ctx,
-        keyword: str | None,
-        kind: str,
-        classification: Classification,
-        reason: str,
-    ) -> None:
+    def fixed(self, ctx: Ctx, keyword: str | None, kind_name: str, reason: str) -> None:
         """Emit a change whose verdict is the same on either side (e.g. a field removed)."""
         where = f" (schema {ctx.component})" if ctx.component else ""
-        self.emit(kind, ctx.side, ctx.location(keyword), classification, f"{reason}{where}")
+        self.emit(kind_name, ctx.side, ctx.location(keyword), f"{reason}{where}")
+
+    def _record(
+        self, kind_name: str, side: Side, location: str, verdict: Classification, reason: str
+    ) -> None:
+        if kind(kind_name).verdict != BY_SIDE:
+            raise ValueError(f"diff kind {kind_name} has a fixed verdict: emit it with emit()")
+        self.changes.append(Change(kind_name, side, location, verdict, reason))
+
+
+def _direction(rule: Kind, narrows: bool | None, widens: bool | None) -> tuple[bool, bool]:
+    """(narrows, widens) from the registry, or from the caller for a kind whose direction varies."""
+    fixed = {"narrows": (True, False), "widens": (False, True), "both": (True, True)}
+    if rule.direction == "varies":
+        if narrows is None or widens is None:
+            raise ValueError(f"diff kind {rule.name} varies: say whether it narrows and widens")
+        return narrows, widens
+    if narrows is not None or widens is not None or rule.direction not in fixed:
+        raise ValueError(f"diff kind {rule.name}'s direction comes from the registry")
+    return fixed[rule.direction]
 
 
 # -- helpers -----------------------------------------------------------------------------

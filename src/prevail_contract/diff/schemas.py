@@ -17,7 +17,6 @@ from typing import Any
 import jsonschema
 
 from prevail_contract.diff.context import Ctx, Doc, Recorder
-from prevail_contract.diff.model import BREAKING, NON_BREAKING
 
 _NULL_MARK = "x-diff-nullable"
 
@@ -276,7 +275,6 @@ class SchemaRules(Recorder):
             replace(ctx, component=None),
             "$ref",
             "model-renamed",
-            BREAKING,
             f"schema {old_name} replaced by {new_name}: the generated client's model class "
             f"{old_name} is now {new_name}, so code that imports or builds it breaks (the wire "
             "format is judged separately)",
@@ -322,8 +320,6 @@ class SchemaRules(Recorder):
                 "schema-changed",
                 f"unresolved $ref changed from {old.get('$ref') or 'an inline schema'} to "
                 f"{new.get('$ref') or 'an inline schema'}",
-                narrows=True,
-                widens=True,
             )
         if self._access(old, new, ctx):
             return
@@ -354,7 +350,6 @@ class SchemaRules(Recorder):
                 ctx,
                 hidden,
                 "field-removed",
-                BREAKING,
                 f"field {ctx.path} became {hidden}, so it is gone from {ctx.side}s: clients "
                 "that use it break",
             )
@@ -384,8 +379,6 @@ class SchemaRules(Recorder):
                 "nullable",
                 "nullable-added",
                 "now nullable",
-                narrows=False,
-                widens=True,
                 note="responses may now hold null where old clients expect a value",
             )
         elif was and not now:
@@ -394,8 +387,6 @@ class SchemaRules(Recorder):
                 "nullable",
                 "nullable-removed",
                 "no longer nullable",
-                narrows=True,
-                widens=False,
             )
 
     def _enum(self, old: dict[str, Any], new: dict[str, Any], ctx: Ctx) -> None:
@@ -410,8 +401,6 @@ class SchemaRules(Recorder):
                 keyword,
                 "enum-restriction-added",
                 f"now restricted to {_show_values(after.values())}",
-                narrows=True,
-                widens=False,
             )
             return
         if after is None:
@@ -420,8 +409,6 @@ class SchemaRules(Recorder):
                 keyword,
                 "enum-restriction-removed",
                 f"no longer restricted to {_show_values(before.values())}",
-                narrows=False,
-                widens=True,
                 note="responses may hold values old generated clients do not know",
             )
             return
@@ -433,8 +420,6 @@ class SchemaRules(Recorder):
                 keyword,
                 "enum-values-removed",
                 f"enum value(s) {_show_values(removed)} removed",
-                narrows=True,
-                widens=False,
             )
         if added:
             self.directional(
@@ -442,8 +427,6 @@ class SchemaRules(Recorder):
                 keyword,
                 "enum-values-added",
                 f"enum value(s) {_show_values(added)} added",
-                narrows=False,
-                widens=True,
                 note="old generated clients raise on enum values they do not know",
             )
 
@@ -457,8 +440,6 @@ class SchemaRules(Recorder):
                 "format",
                 "format-added",
                 f"format {after} added{_client_type_note(old, before, after)}",
-                narrows=True,
-                widens=False,
                 fits=_enum_fits(old, {"format": after}),
             )
         elif after is None:
@@ -467,8 +448,6 @@ class SchemaRules(Recorder):
                 "format",
                 "format-removed",
                 f"format {before} removed{_client_type_note(old, before, after)}",
-                narrows=False,
-                widens=True,
                 note="clients that parse the value as a " + str(before) + " may fail",
             )
         else:
@@ -494,8 +473,6 @@ class SchemaRules(Recorder):
                 "pattern",
                 "pattern-added",
                 f"pattern {after} added",
-                narrows=True,
-                widens=False,
                 fits=_enum_fits(old, {"pattern": after}),
             )
         elif after is None:
@@ -504,8 +481,6 @@ class SchemaRules(Recorder):
                 "pattern",
                 "pattern-removed",
                 f"pattern {before} removed",
-                narrows=False,
-                widens=True,
             )
         else:
             self.directional(
@@ -513,8 +488,6 @@ class SchemaRules(Recorder):
                 "pattern",
                 "pattern-changed",
                 f"pattern changed from {before} to {after}",
-                narrows=True,
-                widens=True,
                 fits=_enum_fits(old, {"pattern": after}),
             )
 
@@ -548,8 +521,6 @@ class SchemaRules(Recorder):
             "bound-tightened" if tighter else "bound-relaxed",
             f"{'upper' if upper else 'lower'} bound changed from {_show_bound(before, upper)} "
             f"to {_show_bound(after, upper)}",
-            narrows=tighter,
-            widens=not tighter,
             fits=_enum_fits(old, {k: new[k] for k in (keyword, exclusive) if k in new}),
         )
 
@@ -575,8 +546,6 @@ class SchemaRules(Recorder):
             keyword,
             "bound-tightened" if tighter else "bound-relaxed",
             what,
-            narrows=tighter,
-            widens=not tighter,
             fits=after is not None and _enum_fits(old, {keyword: after}),
         )
 
@@ -612,8 +581,6 @@ class SchemaRules(Recorder):
                 "uniqueItems",
                 "unique-items-added",
                 "items must now be unique",
-                narrows=True,
-                widens=False,
             )
         elif before and not after:
             self.directional(
@@ -621,8 +588,6 @@ class SchemaRules(Recorder):
                 "uniqueItems",
                 "unique-items-removed",
                 "items no longer need to be unique",
-                narrows=False,
-                widens=True,
             )
 
     def _properties(self, old: dict[str, Any], new: dict[str, Any], ctx: Ctx) -> None:
@@ -645,7 +610,6 @@ class SchemaRules(Recorder):
                     field,
                     None,
                     "field-removed",
-                    BREAKING,
                     f"field {field.path} removed: "
                     + (
                         "clients that send it are refused or ignored, and the generated model "
@@ -661,8 +625,6 @@ class SchemaRules(Recorder):
                     "required",
                     "field-became-required",
                     f"field {field.path} is now required",
-                    narrows=True,
-                    widens=False,
                 )
             elif name in old_required and name not in new_required:
                 self.directional(
@@ -670,8 +632,6 @@ class SchemaRules(Recorder):
                     "required",
                     "field-became-optional",
                     f"field {field.path} is no longer required",
-                    narrows=False,
-                    widens=True,
                     note="clients may now get responses without it",
                 )
             self.schema(schema, new_props[name], field)
@@ -684,7 +644,6 @@ class SchemaRules(Recorder):
                     field,
                     None,
                     "field-added",
-                    NON_BREAKING,
                     f"field {field.path} is now part of {ctx.side}s (no longer {hidden})",
                 )
             elif ctx.side == "request" and name in new_required and not ctx.inverted:
@@ -692,7 +651,6 @@ class SchemaRules(Recorder):
                     field,
                     None,
                     "field-added-required",
-                    BREAKING,
                     f"new required field {field.path}: requests without it are refused",
                 )
             else:
@@ -700,7 +658,6 @@ class SchemaRules(Recorder):
                     field,
                     None,
                     "field-added",
-                    NON_BREAKING,
                     f"new {'optional ' if ctx.side == 'request' else ''}field {field.path}"
                     + (
                         ": clients must already ignore fields they do not know"
@@ -715,8 +672,6 @@ class SchemaRules(Recorder):
                 "required",
                 "required-entry-added",
                 f"{name} is now required",
-                narrows=True,
-                widens=False,
             )
         for name in sorted(old_required - new_required - known):
             self.directional(
@@ -724,8 +679,6 @@ class SchemaRules(Recorder):
                 "required",
                 "required-entry-removed",
                 f"{name} is no longer required",
-                narrows=False,
-                widens=True,
             )
 
     def _additional_properties(self, old: dict[str, Any], new: dict[str, Any], ctx: Ctx) -> None:
@@ -742,8 +695,6 @@ class SchemaRules(Recorder):
                 "additionalProperties",
                 "additional-properties-restricted",
                 "additionalProperties turned false: fields the schema does not list are refused",
-                narrows=True,
-                widens=False,
             )
         elif before is False:
             self.directional(
@@ -751,9 +702,6 @@ class SchemaRules(Recorder):
                 "additionalProperties",
                 "additional-properties-allowed",
                 "additionalProperties no longer false: unlisted fields are allowed",
-                narrows=False,
-                widens=True,
-                response_widening_ok=True,
             )
         elif open_before:
             self.directional(
@@ -761,8 +709,6 @@ class SchemaRules(Recorder):
                 "additionalProperties",
                 "additional-properties-restricted",
                 "additionalProperties now constrained by a schema",
-                narrows=True,
-                widens=False,
             )
         elif open_after:
             self.directional(
@@ -770,9 +716,6 @@ class SchemaRules(Recorder):
                 "additionalProperties",
                 "additional-properties-allowed",
                 "additionalProperties no longer constrained",
-                narrows=False,
-                widens=True,
-                response_widening_ok=True,
             )
         else:
             self.schema(before, after, ctx.at("*"))
@@ -788,8 +731,6 @@ class SchemaRules(Recorder):
                     f"dependentRequired {name}",
                     "dependent-required-added",
                     f"when {name} is present, {', '.join(sorted(now - was))} must now be too",
-                    narrows=True,
-                    widens=False,
                 )
             if was - now:
                 self.directional(
@@ -797,8 +738,6 @@ class SchemaRules(Recorder):
                     f"dependentRequired {name}",
                     "dependent-required-removed",
                     f"when {name} is present, {', '.join(sorted(was - now))} no longer must be",
-                    narrows=False,
-                    widens=True,
                 )
 
     def _compositions(self, old: dict[str, Any], new: dict[str, Any], ctx: Ctx) -> None:
@@ -821,8 +760,6 @@ class SchemaRules(Recorder):
                 old_key,
                 "composition-removed",
                 f"{old_key} removed",
-                narrows=False,
-                widens=True,
             )
         elif new_key:
             self.directional(
@@ -830,15 +767,23 @@ class SchemaRules(Recorder):
                 new_key,
                 "composition-added",
                 f"{new_key} added",
-                narrows=True,
-                widens=False,
             )
         if "not" in old and "not" in new:
             self.schema(old["not"], new["not"], replace(ctx.at("not"), inverted=not ctx.inverted))
         elif "not" in old:
-            self.directional(ctx, "not", "not-removed", "`not` removed", narrows=False, widens=True)
+            self.directional(
+                ctx,
+                "not",
+                "not-removed",
+                "`not` removed",
+            )
         elif "not" in new:
-            self.directional(ctx, "not", "not-added", "`not` added", narrows=True, widens=False)
+            self.directional(
+                ctx,
+                "not",
+                "not-added",
+                "`not` added",
+            )
         old_all, new_all = old.get("allOf") or [], new.get("allOf") or []
         for index in range(max(len(old_all), len(new_all))):
             if index >= len(new_all):
@@ -847,8 +792,6 @@ class SchemaRules(Recorder):
                     "allOf",
                     "all-of-member-removed",
                     f"allOf member {index} removed",
-                    narrows=False,
-                    widens=True,
                 )
             elif index >= len(old_all):
                 self.directional(
@@ -856,8 +799,6 @@ class SchemaRules(Recorder):
                     "allOf",
                     "all-of-member-added",
                     f"allOf member {index} added",
-                    narrows=True,
-                    widens=False,
                 )
             else:
                 self.schema(old_all[index], new_all[index], ctx.at(f"allOf[{index}]"))
@@ -870,8 +811,6 @@ class SchemaRules(Recorder):
                 keyword,
                 "variant-removed",
                 f"{keyword} variant {_variant_label(self.base, old[i], i)} removed",
-                narrows=True,
-                widens=False,
             )
         for j in added:
             self.directional(
@@ -879,8 +818,6 @@ class SchemaRules(Recorder):
                 keyword,
                 "variant-added",
                 f"{keyword} variant {_variant_label(self.head, new[j], j)} added",
-                narrows=False,
-                widens=True,
                 note="responses may take a shape old clients do not parse",
             )
         for i, j in pairs:
@@ -906,7 +843,6 @@ class SchemaRules(Recorder):
                 ctx,
                 "discriminator",
                 "discriminator-changed",
-                BREAKING,
                 f"discriminator {' and '.join(changed)} changed: payloads are told apart "
                 "differently",
             )
@@ -917,7 +853,6 @@ class SchemaRules(Recorder):
                 ctx,
                 "default",
                 "default-changed",
-                NON_BREAKING,
                 f"default changed from {old['default']!r} to {new['default']!r} "
                 "(informational: clients that rely on the default see other behaviour)",
             )
@@ -926,7 +861,6 @@ class SchemaRules(Recorder):
                 ctx,
                 "deprecated",
                 "field-deprecated",
-                NON_BREAKING,
                 "marked deprecated (informational)",
             )
 
@@ -939,8 +873,6 @@ class SchemaRules(Recorder):
                 key,
                 "schema-changed",
                 f"{key} changed (direction not worked out, so treated as breaking)",
-                narrows=True,
-                widens=True,
             )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from prevail_contract.diff.context import Doc, Operation, Recorder, arr, obj
-from prevail_contract.diff.model import BREAKING, NON_BREAKING
 
 #: What a client must send for one security scheme, e.g. ``("http", "bearer")``.
 Signature = tuple[str, ...]
@@ -32,7 +31,6 @@ class SecurityRules(Recorder):
                     "security-added",
                     "operation",
                     location,
-                    BREAKING,
                     "authentication is now required ("
                     + " or ".join(_describe_alt({a: s}) for a, s in after.items())
                     + "): unauthenticated clients are refused",
@@ -43,7 +41,6 @@ class SecurityRules(Recorder):
                 "security-removed",
                 "operation",
                 location,
-                NON_BREAKING,
                 "authentication is no longer required: credentials clients send are ignored",
             )
             return
@@ -58,7 +55,6 @@ class SecurityRules(Recorder):
                         "security-scheme-changed",
                         "operation",
                         f"{location} " + ", ".join(sorted(name for _, name in changed.values())),
-                        BREAKING,
                         "; ".join(
                             f"security scheme {name} changed from {_describe_sig(sig)} to "
                             f"{_describe_sig(now)}"
@@ -71,7 +67,6 @@ class SecurityRules(Recorder):
                     "security-alternative-removed",
                     "operation",
                     location,
-                    BREAKING,
                     f"clients can no longer authenticate with {_describe_alt({keys: scopes})}"
                     ": clients using it are refused",
                 )
@@ -83,7 +78,6 @@ class SecurityRules(Recorder):
                     "security-scopes-added",
                     "operation",
                     location,
-                    BREAKING,
                     f"{_describe_alt({keys: scopes})} now also needs scope(s) "
                     f"{', '.join(sorted(added))}: existing tokens may lack them",
                 )
@@ -92,7 +86,6 @@ class SecurityRules(Recorder):
                     "security-scopes-removed",
                     "operation",
                     location,
-                    NON_BREAKING,
                     f"{_describe_alt({keys: scopes})} no longer needs scope(s) "
                     f"{', '.join(sorted(dropped))}",
                 )
@@ -102,7 +95,6 @@ class SecurityRules(Recorder):
                     "security-alternative-added",
                     "operation",
                     location,
-                    NON_BREAKING,
                     f"clients may now also authenticate with {_describe_alt({keys: scopes})}",
                 )
 
@@ -129,7 +121,6 @@ class SecurityRules(Recorder):
                         "security-scheme-renamed",
                         "operation",
                         f"{new.label} security {other}",
-                        NON_BREAKING,
                         f"security scheme {name} renamed to {other} with the same definition: "
                         "nothing changes on the wire",
                     )
