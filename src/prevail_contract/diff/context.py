@@ -216,3 +216,11 @@ class Operation:
     def op_id(self) -> str | None:
         value = self.op.get("operationId")
         return str(value) if value else None
+
+
+class SchemaWalk(Recorder):
+    """A recorder that compares schemas: what the schema rule mixins build on."""
+
+    def schema(self, old_raw: Any, new_raw: Any, ctx: Ctx) -> None:
+        """Compare two schema nodes at ``ctx`` (implemented by the schema walker)."""
+        raise NotImplementedError
