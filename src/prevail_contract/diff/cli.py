@@ -15,6 +15,7 @@ from prevail_contract import paths
 from prevail_contract.diff import sources
 from prevail_contract.diff.client_api import client_api_diff
 from prevail_contract.diff.compare import compare_documents
+from prevail_contract.diff.kinds import list_rules
 from prevail_contract.diff.model import ClientApiDiff, DiffReport
 from prevail_contract.diff.render import FORMATS, render
 
@@ -46,6 +47,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="text for CI logs (default), markdown for a pull-request comment, json for tools",
     )
     parser.add_argument(
+        "--list-rules",
+        action="store_true",
+        help="print every kind of change the gate reports, with its verdict and direction, "
+        "and exit (in --format text, markdown or json)",
+    )
+    parser.add_argument(
         "--client-diff",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -56,6 +63,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compare, print the report, and return 1 if a change breaks clients."""
+    if args.list_rules:
+        sys.stdout.write(list_rules(args.format))
+        return 0
     head_path: Path = args.spec or paths.spec_path()
     if args.base_spec is not None:
         head = sources.from_file(head_path, label=_shown(head_path))

@@ -124,8 +124,11 @@ class Recorder:
         responses break clients. The registry gives the direction unless it ``varies``, when
         the caller works it out. ``fits``: every value the old ``enum`` allowed still passes
         the new constraint, so it does not narrow in practice."""
-        narrows, widens = _direction(kind(kind_name), narrows, widens)
-        response_widening_ok = kind(kind_name).response_widening_ok
+        rule = kind(kind_name)
+        if rule.verdict != BY_SIDE:
+            raise ValueError(f"diff kind {kind_name} has a fixed verdict: emit it with emit()")
+        narrows, widens = _direction(rule, narrows, widens)
+        response_widening_ok = rule.response_widening_ok
         if fits and narrows and not ctx.inverted:
             narrows = False
             what += " (every value the enum allows still satisfies it)"
@@ -174,8 +177,6 @@ class Recorder:
     def _record(
         self, kind_name: str, side: Side, location: str, verdict: Classification, reason: str
     ) -> None:
-        if kind(kind_name).verdict != BY_SIDE:
-            raise ValueError(f"diff kind {kind_name} has a fixed verdict: emit it with emit()")
         self.changes.append(Change(kind_name, side, location, verdict, reason))
 
 

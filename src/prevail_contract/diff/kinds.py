@@ -1,8 +1,8 @@
 """The registry of diff rule kinds: each kind the gate can emit, its verdict, direction, meaning.
 
 The walker emits only kinds listed here and takes a kind's verdict (and, where it is fixed,
-its direction) from this table, so the documented list (``prevail-contract diff --list-rules``
-and the README's "Diff rule kinds" section) cannot drift from what the code does.
+its direction) from this table, so the documented list (``prevail-contract diff --list-rules``)
+cannot drift from what the code does.
 
 A kind's ``verdict`` is ``breaking`` or ``non-breaking`` when it is the same on every side,
 or ``by side`` when it depends on the side: a request must not *narrow* (accept less than
@@ -14,7 +14,8 @@ an odd number of ``not`` the direction is reversed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from typing import Literal
 
 from prevail_contract.diff.model import BREAKING, NON_BREAKING, Classification
@@ -194,7 +195,9 @@ def kind(name: str) -> Kind:
 
 
 def list_rules(fmt: str = "text") -> str:
-    """The registry as a table: plain text, or Markdown (the README's section)."""
+    """The registry as a table: plain text, Markdown, or JSON (a list of objects)."""
+    if fmt == "json":
+        return json.dumps([asdict(k) for k in KINDS.values()], indent=2) + "\n"
     rows = [(k.name, k.group, k.verdict, k.direction or "-", k.summary) for k in KINDS.values()]
     if fmt == "markdown":
         lines = ["| kind | where | verdict | direction | what |", "|---|---|---|---|---|"]

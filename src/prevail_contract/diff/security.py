@@ -1,6 +1,6 @@
 """Compare the security an operation demands: ways to authenticate, scopes, scheme definitions.
 
-Part of the diff gate; the rules are listed in :mod:`prevail_contract.diff.compare`. Schemes are
+Part of the diff gate; its kinds are listed in :mod:`prevail_contract.diff.kinds`. Schemes are
 matched by what a client must send (type, HTTP scheme, API key location and name), not by
 their component name, so renaming a scheme is not a change on the wire.
 """
