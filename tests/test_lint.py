@@ -23,7 +23,8 @@ def _errors(path: Path, layer: str, *, spectral: bool = False) -> list[str]:
 def test_repository_spec_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["lint"]) == 0
     out = capsys.readouterr().out
-    for layer in ("openapi-spec-validator", "spectral", "local refs", "examples", "rule catalogue"):
+    layers = ("openapi-spec-validator", "spectral", "local refs", "examples", "rule catalogue")
+    for layer in (*layers, "stated limits"):
         assert f"{layer}" in out
     assert "error" not in out
 
@@ -81,12 +82,57 @@ def test_an_unused_example_is_an_error(spec_copy: WriteCopy) -> None:
     assert any("Orphan" in e for e in _errors(spec_copy(orphan), "examples"))
 
 
-def test_a_missing_required_rule_is_an_error(spec_copy: WriteCopy) -> None:
-    def drop(doc: dict[str, Any]) -> None:
-        op = doc["paths"]["/sessions/{remote_session_id}"]["patch"]
-        op["x-rules"] = [r for r in op["x-rules"] if r["id"] != "invites-additive"]
+def _patch_rules(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = doc["paths"]["/sessions/{remote_session_id}"]["patch"]["x-rules"]
+    return rules
 
-    assert any("invites-additive" in e for e in _errors(spec_copy(drop), "rule catalogue"))
+
+def _drop_rule(doc: dict[str, Any], rule_id: str) -> None:
+    rules = _patch_rules(doc)
+    rules[:] = [r for r in rules if r["id"] != rule_id]
+
+
+def test_a_rule_a_schema_names_must_be_in_the_catalogue(spec_copy: WriteCopy) -> None:
+    errors = _errors(spec_copy(lambda doc: _drop_rule(doc, "schedule-all-three")), "rule catalogue")
+    assert any("RemoteSessionEdit/x-rules" in e and "schedule-all-three" in e for e in errors)
+
+
+def test_a_response_no_rule_produces_is_an_error(spec_copy: WriteCopy) -> None:
+    errors = _errors(spec_copy(lambda doc: _drop_rule(doc, "editable-states")), "rule catalogue")
+    assert any("response 409 is produced by no rule" in e for e in errors)
+
+
+def test_an_error_code_no_rule_answers_is_an_error(spec_copy: WriteCopy) -> None:
+    def add_code(doc: dict[str, Any]) -> None:
+        _schemas(doc)["Error"]["properties"]["code"]["x-extensible-enum"].append("rate_limited")
+
+    errors = _errors(spec_copy(add_code), "rule catalogue")
+    assert any("'rate_limited'" in e and "answered by no rule" in e for e in errors)
+
+
+def test_a_rule_naming_a_missing_example_stops_at_the_refs(spec_copy: WriteCopy) -> None:
+    def misname(doc: dict[str, Any]) -> None:
+        rule = next(r for r in _patch_rules(doc) if r["id"] == "media-type")
+        rule["examples"]["request"] = {"$ref": "#/components/examples/NoSuchExample"}
+
+    errors = _errors(spec_copy(misname), "local refs")
+    assert any("x-rules" in e and "NoSuchExample" in e for e in errors)
+
+
+def test_a_status_outside_the_responses_needs_its_own_response(spec_copy: WriteCopy) -> None:
+    def orphan_status(doc: dict[str, Any]) -> None:
+        del next(r for r in _patch_rules(doc) if r["id"] == "method-not-allowed")["response"]
+
+    errors = _errors(spec_copy(orphan_status), "rule catalogue")
+    assert any("method-not-allowed" in e and "405 is not among" in e for e in errors)
+
+
+def test_a_rule_statement_must_be_a_sentence(spec_copy: WriteCopy) -> None:
+    def shorten(doc: dict[str, Any]) -> None:
+        next(r for r in _patch_rules(doc) if r["id"] == "id-stable")["statement"] = "Stable"
+
+    errors = _errors(spec_copy(shorten), "rule catalogue")
+    assert any("id-stable" in e and "full sentence" in e for e in errors)
 
 
 def test_a_rule_with_an_unknown_code_is_an_error(spec_copy: WriteCopy) -> None:

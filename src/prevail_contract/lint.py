@@ -2,8 +2,10 @@
 
 Layers, each reported separately: every ``$ref`` is local, openapi-spec-validator (the
 document is valid OpenAPI 3.1), Spectral with ``spectral:oas`` and the OWASP ruleset
-(``.spectral.yaml``), then the kit's own checks in :mod:`prevail_contract.spec_checks`
-(examples against their schemas, the rule catalogue). Any error fails the command with exit code 1.
+(``.spectral.yaml``), then the kit's own checks over every operation: examples against their
+schemas (:mod:`prevail_contract.spec_checks`), the rule catalogue's integrity
+(:mod:`prevail_contract.rule_checks`) and limits stated in prose against the schema
+(:mod:`prevail_contract.limit_checks`). Any error fails the command with exit code 1.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from prevail_contract import paths
 from prevail_contract.errors import CheckFailed, ToolError
+from prevail_contract.limit_checks import check_limits
+from prevail_contract.rule_checks import check_rules
 from prevail_contract.spec import Spec, read_document
-from prevail_contract.spec_checks import check_examples, check_refs, check_rules
+from prevail_contract.spec_checks import check_examples, check_refs
 
 SPECTRAL_RULESET = paths.REPO_ROOT / ".spectral.yaml"
 
@@ -83,6 +87,7 @@ def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
         results.append(run_spectral(spec_file))
     results.append(LayerResult("examples", check_examples(spec)))
     results.append(LayerResult("rule catalogue", check_rules(spec)))
+    results.append(LayerResult("stated limits", check_limits(spec)))
     return results
 
 

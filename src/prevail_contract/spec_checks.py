@@ -1,60 +1,109 @@
-"""Spec checks no generic linter makes: examples against schemas, the rule catalogue, refs.
+"""Spec checks no generic linter makes: every ``$ref`` local, every example against its schema.
 
-Each function takes a loaded :class:`~prevail_contract.spec.Spec` and returns a list of
+Each check takes a loaded :class:`~prevail_contract.spec.Spec` and returns a list of
 problems, one human-readable line each, so that the lint command can print them all at once.
+Every check walks every operation under ``paths``: nothing here names an operation, a schema
+or a rule. The rule catalogue's own checks are in :mod:`prevail_contract.rule_checks`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from prevail_contract.errors import SpecError
 from prevail_contract.spec import Spec
 
-#: Rule ids the contract must always carry (issue 2), with the source each must have.
-REQUIRED_RULES: dict[str, str] = {
-    "auth-required": "documented",
-    "self-service-required": "documented",
-    "org-ownership": "documented",
-    "editable-states": "documented",
-    "schedule-all-three": "documented",
-    "field-formats": "documented",
-    "id-stable": "documented",
-    "fields-applied": "documented",
-    "state-ready-after-edit": "documented",
-    "invites-additive": "documented",
-    "response-envelope": "documented",
-    "error-shape": "assumed",
-    "untouched-fields-kept": "assumed",
-    "invites-no-duplicates": "assumed",
-    "media-type": "assumed",
-    "malformed-json": "assumed",
-    "payload-limit": "assumed",
-    "field-limits": "assumed",
-    "unknown-fields-rejected": "assumed",
-    "method-not-allowed": "assumed",
-    "rejected-changes-nothing": "assumed",
-}
-
-_EXAMPLE_PREFIX = "#/components/examples/"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+EXAMPLE_PREFIX = "#/components/examples/"
 
 
-def _walk(node: Any, path: str = "#") -> Iterator[tuple[str, Any]]:
+@dataclass(frozen=True)
+class Operation:
+    """One operation under ``paths``, with its raw ``x-rules`` entries."""
+
+    method: str
+    path: str
+    node: Mapping[str, Any]
+    #: The path item holding it (its ``parameters`` apply to the operation too).
+    item: Mapping[str, Any]
+
+    @property
+    def label(self) -> str:
+        """``PATCH /sessions/{remote_session_id}``."""
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def entries(self) -> list[Mapping[str, Any]]:
+        """The operation's ``x-rules`` entries that are objects (the others are reported)."""
+        raw = self.node.get("x-rules")
+        return [e for e in raw if isinstance(e, Mapping)] if isinstance(raw, list) else []
+
+    def responses(self, spec: Spec) -> dict[str, Mapping[str, Any]]:
+        """The operation's responses by status text, refs followed."""
+        raw = self.node.get("responses") or {}
+        return {str(status): spec.deref(node) for status, node in raw.items()}
+
+    def request_schema(self, spec: Spec) -> Any:
+        """The JSON request body's schema, or ``None`` when the operation takes no body."""
+        body = spec.deref(self.node.get("requestBody") or {})
+        return _json_schema(body)
+
+
+def operations(spec: Spec) -> list[Operation]:
+    """Every operation under ``paths``, in document order."""
+    out: list[Operation] = []
+    for path, item in (spec.document.get("paths") or {}).items():
+        item = spec.deref(item)
+        for method in HTTP_METHODS:
+            if isinstance(item, Mapping) and isinstance(item.get(method), Mapping):
+                out.append(Operation(method, str(path), item[method], item))
+    return out
+
+
+def response_schema(spec: Spec, op: Operation, entry: Mapping[str, Any]) -> Any:
+    """The schema of the answer a rule names: its status among the operation's responses, or
+    the rule's own ``response`` ref (a status no operation lists, such as 405)."""
+    own = entry.get("response")
+    if isinstance(own, Mapping):
+        return _json_schema(spec.deref(own))
+    response = op.responses(spec).get(str(entry.get("status")))
+    return _json_schema(response) if response is not None else None
+
+
+def example_ref(entry: Mapping[str, Any], which: str) -> str | None:
+    """The ``components/examples`` name a rule entry gives as its ``request``/``response``."""
+    node = (entry.get("examples") or {}).get(which)
+    ref = node.get("$ref") if isinstance(node, Mapping) else None
+    return ref.removeprefix(EXAMPLE_PREFIX) if isinstance(ref, str) else None
+
+
+def walk(node: Any, path: str = "#") -> Iterator[tuple[str, Any]]:
+    """Every node of a document with its JSON pointer."""
     yield path, node
     if isinstance(node, Mapping):
         for key, value in node.items():
-            yield from _walk(value, f"{path}/{str(key).replace('~', '~0').replace('/', '~1')}")
+            yield from walk(value, f"{path}/{str(key).replace('~', '~0').replace('/', '~1')}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _walk(value, f"{path}/{index}")
+            yield from walk(value, f"{path}/{index}")
+
+
+def schema_errors(spec: Spec, schema: Any, value: Any) -> list[str]:
+    """Why ``value`` breaks ``schema``, one line per error with its field path."""
+    validator = spec.validator(schema)
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
+        for error in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    ]
 
 
 def check_refs(spec: Spec) -> list[str]:
     """Every ``$ref`` is local (``#/components/...``) and resolves."""
     problems: list[str] = []
-    for path, node in _walk(spec.document):
+    for path, node in walk(spec.document):
         if isinstance(node, Mapping) and "$ref" in node:
             ref = node["$ref"]
             if not isinstance(ref, str) or not ref.startswith("#/components/"):
@@ -67,17 +116,16 @@ def check_refs(spec: Spec) -> list[str]:
     return problems
 
 
-def _errors(spec: Spec, schema: Any, value: Any) -> list[str]:
-    validator = spec.validator(schema)
-    return [
-        f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
-        for error in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
-    ]
+def _json_schema(holder: Any) -> Any:
+    if not isinstance(holder, Mapping):
+        return None
+    media = (holder.get("content") or {}).get("application/json")
+    return media.get("schema") if isinstance(media, Mapping) else None
 
 
 def _media_examples(spec: Spec) -> Iterator[tuple[str, Any, str]]:
     """(where, schema, example ref) for every example referenced by a media type."""
-    for path, node in _walk(spec.document):
+    for path, node in walk(spec.document):
         if not (isinstance(node, Mapping) and "schema" in node and "examples" in node):
             continue
         for key, example in (node.get("examples") or {}).items():
@@ -90,134 +138,89 @@ def check_examples(spec: Spec) -> list[str]:
     """Examples validate against their schemas; rejected-request examples really are rejected."""
     problems: list[str] = []
     used: set[str] = set()
+    declared = set(spec.document.get("components", {}).get("examples", {}))
     for where, media_schema, ref in _media_examples(spec):
-        name = ref.removeprefix(_EXAMPLE_PREFIX)
+        name = ref.removeprefix(EXAMPLE_PREFIX)
         used.add(name)
+        if name not in declared:
+            continue  # check_refs reports it
         example = spec.example(name)
         if example.setup.get("expect-schema") == "invalid" or example.setup.get("raw"):
             problems.append(
                 f"{where}: {name} is a rejected-request example; keep it out of media types"
             )
             continue
-        problems += [f"{where} ({name}): {e}" for e in _errors(spec, media_schema, example.value)]
+        problems += [
+            f"{where} ({name}): {e}" for e in schema_errors(spec, media_schema, example.value)
+        ]
 
-    request_schema = "EditSessionRequest"
-    error_schema = "Error"
-    for rule in spec.rules:
-        used.update(n for n in (rule.request_example, rule.response_example) if n)
-        if rule.request_example:
-            example = spec.example(rule.request_example)
-            setup = example.setup
-            if setup.get("raw"):
-                if not isinstance(example.value, str):
-                    problems.append(f"{example.name}: a raw example's value must be a string")
-                elif setup.get("content-type") in (None, "application/json"):
-                    try:
-                        json.loads(example.value)
-                    except ValueError:
-                        pass
-                    else:
-                        problems.append(f"{example.name}: meant as malformed JSON but it parses")
-            else:
-                errors = _errors(spec, request_schema, example.value)
-                expect_invalid = setup.get("expect-schema") == "invalid"
-                if expect_invalid and not errors and "pad-to-bytes" not in setup:
-                    problems.append(
-                        f"{example.name} (rule {rule.id}): meant to be refused, but the request "
-                        "schema accepts it"
-                    )
-                if not expect_invalid:
-                    problems += [f"{example.name} (rule {rule.id}): {e}" for e in errors]
-        if rule.response_example:
-            example = spec.example(rule.response_example)
-            schema: str | Any = error_schema
-            if rule.status == 200:
-                schema = spec.deref(spec.operation["responses"]["200"])["content"][
-                    "application/json"
-                ]["schema"]
-            problems += [
-                f"{example.name} (rule {rule.id}): {e}"
-                for e in _errors(spec, schema, example.value)
-            ]
-            if (
-                rule.code
-                and isinstance(example.value, Mapping)
-                and example.value.get("code") != rule.code
-            ):
-                problems.append(
-                    f"{example.name}: code {example.value.get('code')!r} differs from rule "
-                    f"{rule.id}'s {rule.code!r}"
-                )
+    for op in operations(spec):
+        for entry in op.entries:
+            names = {which: example_ref(entry, which) for which in ("request", "response")}
+            used.update(n for n in names.values() if n)
+            missing = [n for n in names.values() if n and n not in declared]
+            if missing:
+                continue  # the rule catalogue check reports them
+            where = f"{op.label} rule {entry.get('id')}"
+            if names["request"]:
+                problems += _request_example(spec, op, names["request"], where)
+            if names["response"]:
+                problems += _response_example(spec, op, entry, names["response"], where)
 
     problems += _schema_level_examples(spec)
-    declared = set(spec.document.get("components", {}).get("examples", {}))
     for name in sorted(declared - used):
         problems.append(f"components/examples/{name} is used by no media type and no rule")
     return problems
 
 
+def _request_example(spec: Spec, op: Operation, name: str, where: str) -> list[str]:
+    example = spec.example(name)
+    setup = example.setup
+    if setup.get("raw"):
+        if not isinstance(example.value, str):
+            return [f"{name}: a raw example's value must be a string"]
+        if setup.get("content-type") in (None, "application/json"):
+            try:
+                json.loads(example.value)
+            except ValueError:
+                return []
+            return [f"{name}: meant as malformed JSON but it parses"]
+        return []
+    schema = op.request_schema(spec)
+    if schema is None:
+        return []  # an operation without a body: its request examples set up the call only
+    errors = schema_errors(spec, schema, example.value)
+    if setup.get("expect-schema") == "invalid":
+        if not errors and "pad-to-bytes" not in setup:
+            return [f"{name} ({where}): meant to be refused, but the request schema accepts it"]
+        return []
+    return [f"{name} ({where}): {e}" for e in errors]
+
+
+def _response_example(
+    spec: Spec, op: Operation, entry: Mapping[str, Any], name: str, where: str
+) -> list[str]:
+    example = spec.example(name)
+    schema = response_schema(spec, op, entry)
+    if schema is None:
+        return [f"{name} ({where}): status {entry.get('status')} has no JSON body to hold it"]
+    problems = [f"{name} ({where}): {e}" for e in schema_errors(spec, schema, example.value)]
+    code = entry.get("code")
+    if code and isinstance(example.value, Mapping) and example.value.get("code") != code:
+        problems.append(
+            f"{name}: code {example.value.get('code')!r} differs from {where}'s {code!r}"
+        )
+    return problems
+
+
 def _schema_level_examples(spec: Spec) -> list[str]:
     problems: list[str] = []
-    for path, node in _walk(
+    for path, node in walk(
         spec.document.get("components", {}).get("schemas", {}), "#/components/schemas"
     ):
         if isinstance(node, Mapping) and isinstance(node.get("examples"), list) and "type" in node:
             for index, value in enumerate(node["examples"]):
-                problems += [f"{path}/examples/{index}: {e}" for e in _errors(spec, node, value)]
-    return problems
-
-
-def check_rules(spec: Spec) -> list[str]:
-    """The rule catalogue is complete and agrees with the responses it names."""
-    problems: list[str] = []
-    by_id = {rule.id: rule for rule in spec.rules}
-    for rule_id, source in REQUIRED_RULES.items():
-        if rule_id not in by_id:
-            problems.append(f"x-rules lacks the required rule {rule_id!r}")
-        elif by_id[rule_id].source != source:
-            problems.append(f"rule {rule_id!r} must be {source}, not {by_id[rule_id].source}")
-
-    responses = spec.operation.get("responses", {})
-    error_codes = set(
-        spec.document["components"]["schemas"]["Error"]["properties"]["code"].get(
-            "x-extensible-enum", []
-        )
-    )
-    produced: set[str] = set()
-    for rule in spec.rules:
-        if len(rule.statement) < 20 or not rule.statement.endswith("."):
-            problems.append(f"rule {rule.id}: statement should be one full sentence")
-        if rule.kind != "rejection":
-            continue
-        if not isinstance(rule.status, int) or not 400 <= rule.status < 500:
-            problems.append(f"rule {rule.id}: a rejection rule needs a 4xx status")
-            continue
-        produced.add(str(rule.status))
-        if rule.status == 405:
-            continue
-        if str(rule.status) not in responses:
-            problems.append(f"rule {rule.id}: status {rule.status} is not among the responses")
-        if rule.code not in error_codes:
-            problems.append(f"rule {rule.id}: code {rule.code!r} is not a known Error code")
-        if not rule.request_example or not rule.response_example:
-            problems.append(
-                f"rule {rule.id}: a rejection rule needs a request and a response example"
-            )
-    for status in responses:
-        if status.startswith("4") and status not in produced:
-            problems.append(f"response {status} is produced by no rule of x-rules")
-        if status.startswith("4"):
-            description = str(spec.deref(responses[status]).get("description", ""))
-            if "assumed" not in description:
-                problems.append(
-                    f"response {status}: its description must say the status is assumed"
-                )
-
-    for path, node in _walk(
-        spec.document.get("components", {}).get("schemas", {}), "#/components/schemas"
-    ):
-        if isinstance(node, Mapping) and isinstance(node.get("x-rules"), list):
-            for rule_id in node["x-rules"]:
-                if rule_id not in by_id:
-                    problems.append(f"{path}/x-rules names unknown rule {rule_id!r}")
+                problems += [
+                    f"{path}/examples/{index}: {e}" for e in schema_errors(spec, node, value)
+                ]
     return problems
