@@ -77,7 +77,9 @@ def example_ref(entry: Mapping[str, Any], which: str) -> str | None:
     """The ``components/examples`` name a rule entry gives as its ``request``/``response``."""
     node = (entry.get("examples") or {}).get(which)
     ref = node.get("$ref") if isinstance(node, Mapping) else None
-    return ref.removeprefix(EXAMPLE_PREFIX) if isinstance(ref, str) else None
+    if not (isinstance(ref, str) and ref.startswith(EXAMPLE_PREFIX)):
+        return None
+    return ref.removeprefix(EXAMPLE_PREFIX)
 
 
 def walk(node: Any, path: str = "#") -> Iterator[tuple[str, Any]]:
