@@ -44,7 +44,8 @@ def check_rules(spec: Spec) -> list[str]:
                 problems.append(f"{op.label} x-rules[{index}]: an entry must be an object")
                 continue
             problems += _entry(spec, op, index, entry)
-            owners.setdefault(str(entry.get("id")), []).append(op)
+            if isinstance(entry.get("id"), str):
+                owners.setdefault(entry["id"], []).append(op)
             if isinstance(entry.get("code"), str):
                 codes_used.add(entry["code"])
         problems += _responses_covered(spec, op)
