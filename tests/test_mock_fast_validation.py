@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from prevail_contract.mock import ecma
 from prevail_contract.mock.validation import BodyValidator
 from prevail_contract.spec import Spec
 
@@ -62,3 +65,99 @@ _fields = st.sampled_from(
 )
 def test_random_edits_agree(body_validator: BodyValidator, edit: dict[str, Any]) -> None:
     _agree(body_validator, {"remote_session": edit})
+
+
+def _patterns(node: Any) -> set[str]:
+    """Every ``pattern`` in a schema node, nested ones included."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            found.add(node["pattern"])
+        for value in node.values():
+            found |= _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _patterns(value)
+    return found
+
+
+def _spec_patterns(spec: Spec) -> list[str]:
+    return sorted(_patterns(spec.document))
+
+
+_BREAKS = st.sampled_from(["\n", "\r\n", "\r", "\u0085", "\u2028", "\u2029", "\x00", ""])
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_spec_patterns_agree_on_anchors_and_line_breaks(spec: Spec, data: st.DataObject) -> None:
+    """Text the pattern matches, with line breaks added before or after, gets one verdict."""
+    pattern = data.draw(st.sampled_from(_spec_patterns(spec)))
+    core = data.draw(st.from_regex(ecma.to_python(pattern), fullmatch=True) | st.text(max_size=8))
+    text = data.draw(_BREAKS) + core + data.draw(_BREAKS)
+    fast = jsonschema_rs.Draft202012Validator({"type": "string", "pattern": pattern})
+    assert fast.is_valid(text) == bool(ecma.compiled(pattern).search(text)), (pattern, text)
+
+
+def _edit_texts() -> st.SearchStrategy[str]:
+    valid = st.sampled_from(
+        ["Renamed", "a@example.com", "A@Example.com", "02:30 PM", "2025-01-30", "Hawaii"]
+    )
+    return st.tuples(_BREAKS, valid | st.text(max_size=6), _BREAKS).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    name=st.sampled_from(["title", "start_time", "start_date", "time_zone", "invites"]),
+    text=_edit_texts(),
+)
+def test_bodies_with_line_breaks_agree(
+    body_validator: BodyValidator, name: str, text: str
+) -> None:
+    edit: dict[str, Any] = {"invites": [text]} if name == "invites" else {**SCHEDULE, name: text}
+    if name == "title":
+        edit = {"title": text}
+    _agree(body_validator, {"remote_session": edit})
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"title": "Renamed\n"},
+        {"title": "Renamed\r\n"},
+        {"invites": ["a@example.com\n"]},
+        {**SCHEDULE, "start_time": "02:30 PM\n"},
+        {**SCHEDULE, "start_date": "2025-01-30\n"},
+    ],
+)
+def test_final_line_break_refused_by_both(body_validator: BodyValidator, edit: dict[str, Any]) -> None:
+    body = {"remote_session": edit}
+    assert not body_validator.fast.is_valid(body)
+    assert not body_validator.validator.is_valid(body)
+
+
+def test_title_pattern_refuses_exactly_control_format_and_separators(spec: Spec) -> None:
+    """Every BMP code point: refused iff Cc, Cf (but the two joiners), Zl or Zp."""
+    title = spec.document["components"]["schemas"]["RemoteSessionEdit"]["properties"]["title"]
+    fast = jsonschema_rs.Draft202012Validator({"type": "string", "pattern": title["pattern"]})
+    explain = ecma.compiled(title["pattern"])
+    wrong = []
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        refused = unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and code not in (
+            0x200C,
+            0x200D,
+        )
+        text = f"a{char}b"
+        if fast.is_valid(text) == refused or bool(explain.search(text)) == refused:
+            wrong.append(f"U+{code:04X}")
+    assert wrong == []
+
+
+def test_ecma_rewrite() -> None:
+    assert ecma.to_python(r"^a$") == r"^a\Z"
+    assert ecma.to_python(r"^[$]\$$") == r"^[$]\$\Z"
+    assert ecma.to_python(r"^\d[\w]$") == r"^[0-9][A-Za-z0-9_]\Z"
+    assert ecma.to_python(r"[]$]$") == r"[]$]\Z"

@@ -23,6 +23,7 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
+from prevail_contract.mock import ecma
 from prevail_contract.mock.errors import ApiError, Detail
 from prevail_contract.spec import Spec, is_email
 
@@ -240,7 +241,8 @@ class BodyValidator:
         self.spec = spec
         self.bugs = frozenset(bugs)
         schema = inline_refs(spec, spec.schema_ref("EditSessionRequest"))
-        self.validator = spec.validator(schema)
+        #: Patterns read as ECMA-262 (``$`` is the end of the text), as jsonschema-rs does.
+        self.validator = ecma.validator(schema)
         #: The same schema in the Rust validator: a body it accepts skips the Python pass,
         #: which is only needed to explain a refusal (25x faster on the hot path).
         self.fast = jsonschema_rs.Draft202012Validator(
@@ -437,7 +439,10 @@ class BodyValidator:
                 "local part, @ and a dotted domain name)."
             )
         if name == "title" and keyword == "pattern":
-            return "Must not contain control characters such as line breaks, tabs or NUL."
+            return (
+                "Must not contain control, format or line-separator characters such as line "
+                "breaks (also a final one), tabs, NUL, U+2028 or U+202E."
+            )
         if keyword == "enum":
             return f"Must be one of {', '.join(str(v) for v in value[:10])}."
         if keyword == "format":
