@@ -18,6 +18,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from prevail_contract.mock import create_app, target_environment
+from prevail_contract.mock.server import build_config
 
 with warnings.catch_warnings():
     # Starlette nudges towards httpx2; httpx is what the kit pins.
@@ -80,14 +81,15 @@ def mock() -> Iterator[MockUnderTest]:
 
 
 @contextmanager
-def serve(app: Starlette) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free loopback port in a thread; yield its base URL."""
+def serve(app: Starlette, **options: Any) -> Iterator[str]:
+    """Serve ``app`` as the CLI does (uvicorn with the mock's connection limits) on a free
+    loopback port in a thread; yield its base URL. ``options`` go to ``build_config``."""
     # IPPROTO_TCP so that asyncio turns on TCP_NODELAY for accepted connections.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(build_config(app, log_level="warning", lifespan="off", **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

@@ -1,16 +1,20 @@
 """The mock's admin API under ``/__mock__/``: reset, create and read Sessions, the outbox.
 
-It is for test set-up and inspection only; it needs no token and is not part of the contract.
+It is for test set-up and inspection only and is not part of the contract. Without an admin
+token it is open (the CLI allows that only on a loopback bind); with one, every admin request
+must carry ``Authorization: Bearer <admin token>`` or gets 401. Bodies are read as a stream
+and refused (413) once past ``MAX_ADMIN_BODY``; at most ``MAX_SESSIONS`` Sessions are stored.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -24,28 +28,90 @@ PREFIX = "/__mock__"
 #: The spec example the defaults of a created Session are taken from.
 DEFAULTS_EXAMPLE = "EditResponseDocumented"
 MAX_ADMIN_BODY = 1024 * 1024
+#: Most Sessions the store holds, fixtures included (mock limit, assumed).
+MAX_SESSIONS = 10_000
 _HEADERS = {"content-type": "application/json"}
+_CLOSE = {"connection": "close"}
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 def _json(body: Any, status: int = 200) -> Response:
     return Response(dump_json(body), status, headers=_HEADERS)
 
 
-def _error(status: int, code: str, messages: str) -> Response:
-    return _json({"code": code, "messages": messages}, status)
+def _error(
+    status: int, code: str, messages: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(
+        dump_json({"code": code, "messages": messages}),
+        status,
+        headers={**_HEADERS, **(headers or {})},
+    )
 
 
-def routes(store: Store, spec: Spec, order: tuple[str, ...]) -> list[Route]:
-    """The admin routes bound to one store."""
+class _TooLargeError(Exception):
+    """The admin body passed ``MAX_ADMIN_BODY``."""
+
+
+async def read_limited(request: Request, limit: int = MAX_ADMIN_BODY) -> bytes:
+    """The body, read as a stream and given up on (``_TooLargeError``) once past ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _TooLargeError
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise _TooLargeError
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _guarded(handler: Handler, token: str | None) -> Handler:
+    """``handler``, answering 401 first unless the request carries the admin token."""
+    if token is None:
+        return handler
+    expected = f"Bearer {token}".encode()
+
+    async def guarded(request: Request) -> Response:
+        sent = request.headers.getlist("authorization")
+        if len(sent) != 1 or not hmac.compare_digest(sent[0].strip().encode(), expected):
+            return _error(
+                401,
+                "unauthorized",
+                "The admin API wants 'Authorization: Bearer <admin token>' (the token given "
+                "with --admin-token).",
+                {"WWW-Authenticate": "Bearer"},
+            )
+        return await handler(request)
+
+    return guarded
+
+
+def routes(
+    store: Store, spec: Spec, order: tuple[str, ...], token: str | None = None
+) -> list[Route]:
+    """The admin routes bound to one store; with ``token`` each wants it as a Bearer token."""
 
     async def reset(request: Request) -> Response:
         store.reset()
         return _json({"sessions": len(store.sessions()), "outbox": 0})
 
     async def create_session(request: Request) -> Response:
-        raw = await request.body()
-        if len(raw) > MAX_ADMIN_BODY:
-            return _error(413, "payload_too_large", "The admin body is larger than 1 MiB.")
+        try:
+            raw = await read_limited(request)
+        except _TooLargeError:
+            return _error(413, "payload_too_large", "The admin body is larger than 1 MiB.", _CLOSE)
+        except ClientDisconnect:
+            return _error(400, "malformed_json", "The body was cut off.", _CLOSE)
+        if len(store.sessions()) >= MAX_SESSIONS:
+            return _error(
+                409,
+                "too_many_sessions",
+                f"The mock holds at most {MAX_SESSIONS} Sessions; POST {PREFIX}/reset first.",
+            )
         try:
             body = json.loads(raw)
         except (ValueError, RecursionError) as exc:
@@ -89,11 +155,15 @@ def routes(store: Store, spec: Spec, order: tuple[str, ...]) -> list[Route]:
         return _json(target_environment(request.app, base))
 
     return [
-        Route(f"{PREFIX}/reset", reset, methods=["POST"]),
-        Route(f"{PREFIX}/sessions", create_session, methods=["POST"]),
-        Route(f"{PREFIX}/sessions/{{remote_session_id}}", read_session, methods=["GET"]),
-        Route(f"{PREFIX}/outbox", outbox, methods=["GET", "DELETE"]),
-        Route(f"{PREFIX}/environment", environment, methods=["GET"]),
+        Route(f"{PREFIX}/reset", _guarded(reset, token), methods=["POST"]),
+        Route(f"{PREFIX}/sessions", _guarded(create_session, token), methods=["POST"]),
+        Route(
+            f"{PREFIX}/sessions/{{remote_session_id}}",
+            _guarded(read_session, token),
+            methods=["GET"],
+        ),
+        Route(f"{PREFIX}/outbox", _guarded(outbox, token), methods=["GET", "DELETE"]),
+        Route(f"{PREFIX}/environment", _guarded(environment, token), methods=["GET"]),
     ]
 
 

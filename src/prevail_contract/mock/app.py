@@ -90,12 +90,15 @@ def create_app(
     *,
     bugs: Collection[str] = (),
     validate_responses: bool = False,
+    admin_api: bool = True,
+    admin_token: str | None = None,
 ) -> Starlette:
     """A mock of the Edit Sessions API with its own in-memory state loaded from ``fixtures``.
 
     ``bugs`` holds rule ids (see ``PLANTABLE_BUGS``) the mock should break on purpose;
     ``validate_responses`` checks every answer of the operation against the spec and turns a
-    mismatch into a 500 that names it.
+    mismatch into a 500 that names it. ``admin_api`` False leaves the admin API out (404);
+    with ``admin_token`` it wants ``Authorization: Bearer <admin_token>``.
     """
     spec = load_spec()
     unknown = sorted(set(bugs) - set(PLANTABLE_BUGS))
@@ -123,7 +126,7 @@ def create_app(
     )
     routes = [
         Route(spec.base_path + OPERATION_PATH, EditSessionEndpoint(state)),
-        *admin.routes(state.store, spec, state.session_order),
+        *(admin.routes(state.store, spec, state.session_order, admin_token) if admin_api else ()),
     ]
     app = Starlette(
         routes=routes,
@@ -132,6 +135,8 @@ def create_app(
             Exception: _crash,
         },
     )
+    # A path with a trailing slash is 404, not a redirect built from the Host header.
+    app.router.redirect_slashes = False
     app.state.mock = state
     if bugs:
         log.warning("planted bugs active: %s", ", ".join(sorted(bugs)))
@@ -169,7 +174,7 @@ class EditSessionEndpoint:
     async def _edit(self, request: Request) -> StoredSession:
         state, spec, bugs = self.state, self.state.spec, self.state.bugs
         remote_session_id = str(request.path_params["remote_session_id"])
-        org = state.authenticator(token_from(request.headers, request.query_params))
+        org = state.authenticator(token_from(spec, request.headers, request.query_params))
         check_self_service(spec, org, bugs)
         check_owned(spec, state.store.get(remote_session_id), remote_session_id, org, bugs)
         check_media_type(spec, request.headers.get("content-type"))
@@ -182,6 +187,7 @@ class EditSessionEndpoint:
             session = check_owned(spec, current, remote_session_id, org, bugs)
             check_editable(spec, session, bugs)
             updated, messages = apply_edit(session, edit, org, bugs)
+            state.body_validator.check_invitee_total(len(updated.invitees))
             return updated, messages, updated
 
         return state.store.update(remote_session_id, change)

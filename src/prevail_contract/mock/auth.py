@@ -3,15 +3,25 @@
 The Organization is found from the unverified ``slug`` claim, then the token is verified with
 that Organization's API key and the algorithm pinned to HS256, so ``alg: none`` and any other
 algorithm are refused by PyJWT itself.
+
+Decoding runs on the event loop, so it is bounded before it starts: a token longer than
+``MAX_TOKEN`` bytes is refused unread (one decode of a token at that limit takes tens of
+microseconds, less than the cost of handing it to a thread). An unknown Company ID and a
+wrong key get the same answer (and an unknown one is still checked against a throw-away key,
+so timing tells little), so Company IDs cannot be enumerated.
 """
 
 from __future__ import annotations
 
+import hmac
+import math
+import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
 
 import jwt
+from starlette.datastructures import Headers
 
 from prevail_contract.mock.errors import ApiError
 from prevail_contract.mock.fixtures import Organization
@@ -19,11 +29,19 @@ from prevail_contract.spec import Spec
 
 ALGORITHM = "HS256"
 RULE = "auth-required"
+#: Longest token read (bytes); longer ones are refused before decoding (mock limit, assumed).
+MAX_TOKEN = 8 * 1024
+#: Largest ``exp`` accepted: JSON numbers beyond 2**53 are not exchanged exactly (I-JSON).
+MAX_EXP = 2**53
 HOW = (
     "send a JWT signed (HS256) with your Organization's API key, with the claims 'slug' "
     "(your Company ID) and 'exp', as 'Authorization: Bearer <token>' or the 'jwt_payload' "
     "query parameter."
 )
+NOT_SIGNED_BY_KNOWN_KEY = (
+    "the token is not signed with the API key of the Organization its 'slug' claim names"
+)
+_DECOY_KEY = secrets.token_hex(32)
 
 
 def make_token(org: Organization, lifetime: int = 3600, **claims: Any) -> str:
@@ -33,11 +51,16 @@ def make_token(org: Organization, lifetime: int = 3600, **claims: Any) -> str:
     return jwt.encode(payload, org.api_key, algorithm=ALGORITHM)
 
 
-def token_from(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
-    """The token of a request: the Bearer header first, else the ``jwt_payload`` parameter."""
-    header = headers.get("authorization")
-    if header is not None:
-        scheme, _, value = header.strip().partition(" ")
+def token_from(spec: Spec, headers: Headers, query: Mapping[str, str]) -> str | None:
+    """The token of a request: the Bearer header first, else the ``jwt_payload`` parameter.
+
+    Two ``Authorization`` headers are refused (401): which one counts would be a guess.
+    """
+    values = headers.getlist("authorization")
+    if len(values) > 1:
+        raise _refuse(spec, "the request has more than one Authorization header")
+    if values:
+        scheme, _, value = values[0].strip().partition(" ")
         return value.strip() if scheme.lower() == "bearer" and value.strip() else ""
     return query.get("jwt_payload")
 
@@ -48,8 +71,8 @@ def authenticate(
     organizations: Mapping[str, Organization],
     *,
     lenient: bool = False,
-) -> Organization:
-    """The caller's Organization, or a 401 ``ApiError`` saying what is wrong with the token.
+) -> tuple[Organization, float]:
+    """The caller's Organization and the token's expiry, or a 401 saying what is wrong.
 
     ``lenient`` is the planted bug for ``auth-required``: the signature, algorithm and expiry
     are not checked (a known ``slug`` is still needed to pick the Organization).
@@ -58,52 +81,62 @@ def authenticate(
         raise _refuse(spec, "no token was sent")
     if not token:
         raise _refuse(spec, "the Authorization header is not of the form 'Bearer <token>'")
+    if len(token) > MAX_TOKEN:
+        raise _refuse(spec, f"the token is longer than {MAX_TOKEN} characters")
     try:
         unverified = jwt.decode(token, options={"verify_signature": False})
     except jwt.InvalidTokenError as exc:
-        raise _refuse(spec, f"the token is not a well-formed JWT ({exc})") from exc
+        raise _refuse(spec, f"the token is not a well-formed JWT ({str(exc)[:200]})") from exc
     slug = unverified.get("slug")
     if not isinstance(slug, str) or not slug:
         raise _refuse(spec, "the token has no 'slug' claim naming your Company ID")
     org = organizations.get(slug)
-    if org is None:
-        raise _refuse(spec, f"the Company ID {slug[:100]!r} in the token is not known")
-    if lenient:
-        return org
+    if lenient and org is not None:
+        return org, math.inf
     try:
         claims = jwt.decode(
             token,
-            org.api_key,
+            org.api_key if org is not None else _DECOY_KEY,
             algorithms=[ALGORITHM],
             options={"require": ["exp", "slug"]},
         )
+    except jwt.InvalidSignatureError as exc:
+        raise _refuse(spec, NOT_SIGNED_BY_KNOWN_KEY) from exc
     except jwt.ExpiredSignatureError as exc:
         raise _refuse(spec, "the token has expired") from exc
     except jwt.InvalidAlgorithmError as exc:
         raise _refuse(spec, "the token is not signed with HS256") from exc
-    except jwt.InvalidSignatureError as exc:
-        raise _refuse(spec, "the token's signature does not match your API key") from exc
     except jwt.MissingRequiredClaimError as exc:
         raise _refuse(spec, f"the token lacks the {exc.claim!r} claim") from exc
     except jwt.InvalidTokenError as exc:
-        raise _refuse(spec, f"the token is not valid ({exc})") from exc
-    exp = claims["exp"]
+        raise _refuse(spec, f"the token is not valid ({str(exc)[:200]})") from exc
+    if org is None or not hmac.compare_digest(str(claims["slug"]), org.slug):
+        raise _refuse(spec, NOT_SIGNED_BY_KNOWN_KEY)
+    return org, _expiry(spec, claims["exp"])
+
+
+def _expiry(spec: Spec, exp: object) -> float:
+    """``exp`` as seconds since the epoch, if it is a usable JSON number."""
+    # PyJWT converts a string such as "9999999999"; RFC 7519 wants a JSON number.
     if isinstance(exp, bool) or not isinstance(exp, int | float):
-        # PyJWT converts a string such as "9999999999"; RFC 7519 wants a JSON number.
         raise _refuse(spec, "the token's 'exp' claim must be a number of seconds since the epoch")
-    return org
+    if (isinstance(exp, float) and not math.isfinite(exp)) or abs(exp) > MAX_EXP:
+        raise _refuse(spec, f"the token's 'exp' claim must be a finite number of at most {MAX_EXP}")
+    return float(exp)
 
 
 class Authenticator:
     """``authenticate`` with a cache of tokens already verified, keyed by the token's text.
 
     A token's signature either matches its Organization's (fixed) key or not, so a token
-    verified once need not be verified again; only its expiry is re-checked on each use. This
-    halves the cost of a request at the cache's small memory price.
+    verified once need not be verified again; only its expiry is re-checked on each use. The
+    cache is bounded in entries and in bytes of token text, and emptied when either is full.
     """
 
-    #: Tokens remembered at most; the cache is emptied when full.
+    #: Tokens remembered at most.
     SIZE = 4096
+    #: Bytes of token text remembered at most (mock limit).
+    BYTES = 4 * 1024 * 1024
 
     def __init__(
         self, spec: Spec, organizations: Mapping[str, Organization], *, lenient: bool = False
@@ -112,6 +145,7 @@ class Authenticator:
         self.organizations = organizations
         self.lenient = lenient
         self._verified: dict[str, tuple[Organization, float]] = {}
+        self._bytes = 0
 
     def __call__(self, token: str | None) -> Organization:
         if token:
@@ -121,13 +155,20 @@ class Authenticator:
                 if time.time() < expires:
                     return org
                 del self._verified[token]
-        org = authenticate(self.spec, token, self.organizations, lenient=self.lenient)
+                self._bytes -= len(token)
+        org, expires = authenticate(self.spec, token, self.organizations, lenient=self.lenient)
         if token and not self.lenient:
-            expires = jwt.decode(token, options={"verify_signature": False})["exp"]
-            if len(self._verified) >= self.SIZE:
+            if len(self._verified) >= self.SIZE or self._bytes + len(token) > self.BYTES:
                 self._verified.clear()
-            self._verified[token] = (org, float(expires))
+                self._bytes = 0
+            self._verified[token] = (org, expires)
+            self._bytes += len(token)
         return org
+
+    @property
+    def cached_bytes(self) -> int:
+        """Bytes of token text the cache holds."""
+        return self._bytes
 
 
 def _refuse(spec: Spec, reason: str) -> ApiError:

@@ -1,11 +1,17 @@
-"""``prevail-contract mock``: serve the mock with uvicorn and print how to target it."""
+"""``prevail-contract mock``: serve the mock with uvicorn and print how to target it.
+
+A bind that is not loopback needs ``--admin-token`` (or ``--no-admin``): the admin API can
+reset the mock and hands out its API keys and tokens, so it is never open to a network.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import gc
+import ipaddress
 import logging
+import os
 import signal
 import socket
 import sys
@@ -18,6 +24,11 @@ import uvicorn
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock.app import PLANTABLE_BUGS, create_app
 from prevail_contract.mock.environment import target_environment
+from prevail_contract.mock.server import build_config
+
+#: The admin token may come from this variable instead of the command line (kept out of ps).
+ADMIN_TOKEN_VARIABLE = "PREVAIL_MOCK_ADMIN_TOKEN"  # noqa: S105 (a variable name)
+MIN_ADMIN_TOKEN = 16
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +60,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="check every answer against the spec; a mismatch becomes a 500 naming it",
     )
     parser.add_argument(
+        "--admin-token",
+        help="require 'Authorization: Bearer TOKEN' on the admin API (at least "
+        f"{MIN_ADMIN_TOKEN} characters; default ${ADMIN_TOKEN_VARIABLE}); needed on a "
+        "non-loopback --host unless --no-admin",
+    )
+    parser.add_argument(
+        "--no-admin", action="store_true", help="switch the admin API (/__mock__/) off"
+    )
+    parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -60,13 +80,28 @@ def run(args: argparse.Namespace) -> int:
     """Bind, print the target variables, serve until SIGINT/SIGTERM."""
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be 0..65535, got {args.port}")
+    admin_token = args.admin_token or os.environ.get(ADMIN_TOKEN_VARIABLE) or None
+    if admin_token is not None and len(admin_token) < MIN_ADMIN_TOKEN:
+        raise ConfigError(f"--admin-token must have at least {MIN_ADMIN_TOKEN} characters")
+    if args.no_admin and admin_token is not None:
+        raise ConfigError("--no-admin and --admin-token exclude each other; choose one")
+    if not _is_loopback(args.host) and admin_token is None and not args.no_admin:
+        raise ConfigError(
+            f"--host {args.host} is not a loopback address: give --admin-token TOKEN (or "
+            f"${ADMIN_TOKEN_VARIABLE}) to protect the admin API, or --no-admin to switch it off"
+        )
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    app = create_app(args.fixtures, bugs=args.bug, validate_responses=args.validate_responses)
+    app = create_app(
+        args.fixtures,
+        bugs=args.bug,
+        validate_responses=args.validate_responses,
+        admin_api=not args.no_admin,
+        admin_token=admin_token,
+    )
     sock = _bind(args.host, args.port)
-    port = sock.getsockname()[1]
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host  # noqa: S104
-    shown = f"[{shown}]" if ":" in shown else shown
-    base_url = f"http://{shown}:{port}"
+    bound, port = sock.getsockname()[:2]
+    listen = f"[{bound}]:{port}" if ":" in bound else f"{bound}:{port}"
+    base_url = f"http://{listen}"
     env = target_environment(app, base_url)
     lines = [f"{key}={value}" for key, value in env.items()]
     if args.env_file is not None:
@@ -75,11 +110,18 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             sock.close()
             raise ConfigError(f"cannot write --env-file {args.env_file}: {exc.strerror}") from exc
-    print(f"Prevail mock serving {env['PREVAIL_BASE_URL']} (admin API: {base_url}/__mock__/)")
+    admin_text = (
+        "off"
+        if args.no_admin
+        else f"{base_url}/__mock__/" + (", Bearer admin token required" if admin_token else "")
+    )
+    print(f"Prevail mock serving {env['PREVAIL_BASE_URL']} (admin API: {admin_text})")
+    if ipaddress.ip_address(bound).is_unspecified:
+        print(f"listening on every interface ({listen}): reachable from other machines")
     if args.bug:
         print(f"planted bugs: {', '.join(args.bug)}")
     print("\n".join(lines), flush=True)
-    config = uvicorn.Config(
+    config = build_config(
         app, log_level=args.log_level, access_log=args.log_level in ("info", "debug")
     )
     server = _Server(config)
@@ -112,6 +154,16 @@ class _Server(uvicorn.Server):
 
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether every address ``host`` names is a loopback address (unresolvable: no)."""
+    try:
+        infos = socket.getaddrinfo(host or None, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {str(info[4][0]).split("%")[0] for info in infos}
+    return bool(addresses) and all(ipaddress.ip_address(a).is_loopback for a in addresses)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -69,11 +69,12 @@ def _pattern(
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-EcmaValidator = jsonschema.validators.extend(
+EcmaValidator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
     jsonschema.Draft202012Validator, {"pattern": _pattern}
 )
 
 
 def validator(schema: Mapping[str, Any]) -> Validator:
     """A 2020-12 validator of a self-contained ``schema`` (no ``$ref``), formats checked."""
-    return EcmaValidator(schema, format_checker=FORMAT_CHECKER)
+    made: Validator = EcmaValidator(schema, format_checker=FORMAT_CHECKER)
+    return made

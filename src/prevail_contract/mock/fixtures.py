@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from prevail_contract.errors import ConfigError
+from prevail_contract.mock import ecma
 from prevail_contract.spec import Spec
 
 #: The fixtures shipped with the package.
@@ -214,7 +215,7 @@ def build_session(
     _only(values, session_fields - {"invites"}, at)
     session_id = values.pop("remote_session_id", None)
     id_schema = spec.document["components"]["parameters"]["RemoteSessionId"]["schema"]
-    if not isinstance(session_id, str) or not spec.validator(id_schema).is_valid(session_id):
+    if not isinstance(session_id, str) or not ecma.validator(id_schema).is_valid(session_id):
         raise ConfigError(
             f"{at}: 'remote_session_id' must be a string matching the spec's RemoteSessionId "
             f"({id_schema.get('pattern')}, at most {id_schema.get('maxLength')} characters)"

@@ -257,6 +257,8 @@ class BodyValidator:
         for name, iana in self.time_zones.items():
             self.by_iana.setdefault(iana.casefold(), name)
         self.edit_fields = tuple(edit["properties"])
+        #: Invitees one Session may have over all its edits (``Session.invites.maxItems``).
+        self.max_invitees: int | None = schemas["Session"]["properties"]["invites"].get("maxItems")
         props = edit["properties"]
         self.example = {name: (node.get("examples") or [None])[0] for name, node in props.items()}
         self.example["email"] = (schemas["InviteEmail"].get("examples") or [None])[0]
@@ -295,6 +297,17 @@ class BodyValidator:
             )
         assert isinstance(edit, dict)
         return edit
+
+    def check_invitee_total(self, count: int) -> None:
+        """422 if an edit would leave a Session with more invitees than the spec allows."""
+        if self.max_invitees is not None and count > self.max_invitees:
+            raise ApiError.for_rule(
+                self.spec,
+                "field-limits",
+                f"A Session has at most {self.max_invitees} invitees; this edit would make "
+                f"{count}.",
+                [Detail("remote_session.invites", f"Would pass {self.max_invitees} invitees.")],
+            )
 
     def _check_schedule(self, edit: Mapping[str, Any]) -> None:
         sent = [f for f in self.schedule_fields if f in edit]
@@ -440,8 +453,8 @@ class BodyValidator:
             )
         if name == "title" and keyword == "pattern":
             return (
-                "Must not contain control, format or line-separator characters such as line "
-                "breaks (also a final one), tabs, NUL, U+2028 or U+202E."
+                "Must not contain control characters, format characters or line separators, "
+                "such as line breaks (a final one too), tabs, NUL, U+2028 or U+202E."
             )
         if keyword == "enum":
             return f"Must be one of {', '.join(str(v) for v in value[:10])}."

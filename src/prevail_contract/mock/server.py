@@ -1,0 +1,238 @@
+"""How the mock is served: uvicorn with httptools, plus the per-connection limits uvicorn lacks.
+
+uvicorn's own knobs are used where it has them: ``limit_concurrency`` (requests beyond it get
+uvicorn's 503), ``timeout_keep_alive`` (idle keep-alive connections closed) and ``backlog``.
+It has no header size or count limit with httptools (``h11_max_incomplete_event_size`` only
+applies to h11, which serves a third as many requests a second here), no deadline for the
+request line and headers to arrive, none for a body to arrive once the app stopped reading
+it, no check that an HTTP/1.1 request carries exactly one ``Host``, and its connection limit
+answers only after headers arrive, so a slow client still holds a file descriptor. So
+``GuardedProtocol`` subclasses uvicorn's httptools protocol and adds, per connection:
+
+- at most ``MAX_HEADER_BYTES`` of request line and headers and ``MAX_HEADERS`` header
+  fields, else 431 (bytes are counted as they arrive, so a huge header is never buffered);
+- the request line and headers complete within ``HEADER_TIMEOUT`` seconds of the connection
+  opening or the previous request ending, else 408 (or a silent close if nothing came);
+- the body complete within ``BODY_READ_TIMEOUT`` seconds of the headers, else the connection
+  is closed (the app answers its own 400 first when it is still reading);
+- a missing or repeated ``Host`` on HTTP/1.1 answered 400 (RFC 9112, section 3.2);
+- at most ``max_connections`` open connections (default ``MAX_CONNECTIONS``, lowered to fit
+  the process's file limit); one more is answered 503 and closed before anything is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+from typing import Any
+
+import httptools
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from prevail_contract.mock.app import BODY_TIMEOUT
+
+#: Largest request line plus header block, in bytes (mock limit, assumed).
+MAX_HEADER_BYTES = 32 * 1024
+#: Most header fields in one request (mock limit, assumed).
+MAX_HEADERS = 100
+#: Seconds for a request line and its headers to arrive (mock limit, assumed).
+HEADER_TIMEOUT = 10.0
+#: Seconds for a body to arrive after its headers; above the app's own ``BODY_TIMEOUT`` so
+#: that the app's 400 is the answer while it still reads.
+BODY_READ_TIMEOUT = BODY_TIMEOUT + 2.0
+#: Seconds an idle keep-alive connection is kept (uvicorn's ``timeout_keep_alive``).
+KEEP_ALIVE_TIMEOUT = 5
+#: Most open connections (mock limit, assumed); lowered when the file limit is smaller.
+MAX_CONNECTIONS = 1000
+#: File descriptors kept free of connections (listening socket, logs, fixtures, ...).
+SPARE_FILES = 64
+
+
+class _RefusedError(Exception):
+    """Raised inside a parser callback to stop parsing and answer ``status``."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+_REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large"}
+
+
+def raw_error(status: int, code: str, message: str, reason: str | None = None) -> bytes:
+    """A complete HTTP/1.1 response with an ``Error``-shaped body, closing the connection."""
+    body = json.dumps({"code": code, "messages": message}).encode("ascii")
+    head = (
+        f"HTTP/1.1 {status} {reason or _REASONS.get(status, 'Error')}\r\n"
+        "content-type: application/json\r\n"
+        f"content-length: {len(body)}\r\n"
+        "connection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with header limits, read deadlines and a connection cap."""
+
+    #: Set by ``build_config`` for the server it configures.
+    max_connections = MAX_CONNECTIONS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._awaiting_headers = True
+        self._header_bytes = 0
+        self._header_bytes_parsed = 0
+        self._header_fields = 0
+        self._host_fields = 0
+        self._refused = False
+        self._deadline: asyncio.TimerHandle | None = None
+
+    # -- connection ----------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        if len(self.connections) >= self.max_connections:
+            self.transport = transport
+            self._refused = True
+            message = f"The mock serves at most {self.max_connections} connections at once."
+            transport.write(raw_error(503, "too_many_connections", message, "Service Unavailable"))
+            transport.close()
+            return
+        super().connection_made(transport)
+        self._expect_headers()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        self._unset_keepalive_if_required()
+        if self._awaiting_headers:
+            self._header_bytes += len(data)
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserCallbackError as exc:
+            refusal = exc.__context__
+            if isinstance(refusal, _RefusedError):
+                self._refuse(refusal.status, refusal.code, refusal.message)
+            else:
+                self._refuse(400, "bad_request", "The request could not be handled.")
+            return
+        except httptools.HttpParserUpgrade:
+            pass  # no protocol is upgraded to: the request is answered as HTTP/1.1
+        except httptools.HttpParserError:
+            self._refuse(400, "bad_request", "The request is not valid HTTP/1.1.")
+            return
+        if self._awaiting_headers and self._header_bytes > MAX_HEADER_BYTES:
+            self._refuse(431, "headers_too_large", _TOO_LARGE)
+
+    # -- parser callbacks ----------------------------------------------------------------
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_fields += 1
+        if self._header_fields > MAX_HEADERS:
+            raise _RefusedError(
+                431, "headers_too_large", f"Send at most {MAX_HEADERS} header fields."
+            )
+        self._count(len(name) + len(value) + 4)
+        if name.lower() == b"host":
+            self._host_fields += 1
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._awaiting_headers = False
+        if self.parser.get_http_version() == "1.1" and self._host_fields != 1:
+            got = "none" if not self._host_fields else str(self._host_fields)
+            raise _RefusedError(400, "bad_request", f"Send exactly one Host header (got {got}).")
+        self._arm(BODY_READ_TIMEOUT, self._body_timeout)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._expect_headers()
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _count(self, size: int) -> None:
+        self._header_bytes_parsed += size
+        if self._header_bytes_parsed > MAX_HEADER_BYTES:
+            raise _RefusedError(431, "headers_too_large", _TOO_LARGE)
+
+    def _expect_headers(self) -> None:
+        self._awaiting_headers = True
+        self._header_bytes = 0
+        self._header_bytes_parsed = 0
+        self._header_fields = 0
+        self._host_fields = 0
+        self._arm(HEADER_TIMEOUT, self._header_timeout)
+
+    def _arm(self, seconds: float, callback: Any) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, callback)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _header_timeout(self) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if self._header_bytes == 0 and (self.cycle is None or self.cycle.response_complete):
+            self.transport.close()  # nothing of a new request came: an idle connection
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            self._arm(HEADER_TIMEOUT, self._header_timeout)  # still answering the last one
+            return
+        message = f"The request line and headers did not arrive within {HEADER_TIMEOUT:g} s."
+        self._refuse(408, "request_timeout", message)
+
+    def _body_timeout(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            self._refused = True
+            self.transport.close()
+
+    def _refuse(self, status: int, code: str, message: str) -> None:
+        self._refused = True
+        self._disarm()
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False  # the answer under way is the last one
+            return
+        self.transport.write(raw_error(status, code, message))
+        self.transport.close()
+
+
+_TOO_LARGE = f"The request line and headers are larger than {MAX_HEADER_BYTES} bytes."
+
+
+def connection_cap(wanted: int = MAX_CONNECTIONS) -> int:
+    """``wanted``, lowered so that open connections stay below the soft file limit."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - SPARE_FILES))
+
+
+def build_config(app: Any, *, max_connections: int | None = None, **kwargs: Any) -> uvicorn.Config:
+    """A uvicorn configuration serving ``app`` through ``GuardedProtocol`` with the limits."""
+    cap = connection_cap(max_connections or MAX_CONNECTIONS)
+    protocol = type("GuardedProtocol", (GuardedProtocol,), {"max_connections": cap})
+    return uvicorn.Config(
+        app,
+        http=protocol,
+        # uvicorn counts the connection being served, so one more than the cap.
+        limit_concurrency=cap + 1,
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+        backlog=min(2048, cap),
+        **kwargs,
+    )
