@@ -78,6 +78,8 @@ class GuardedProtocol(HttpToolsProtocol):
 
     #: Set by ``build_config`` for the server it configures.
     max_connections = MAX_CONNECTIONS
+    header_timeout = HEADER_TIMEOUT
+    body_read_timeout = BODY_READ_TIMEOUT
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,7 +154,7 @@ class GuardedProtocol(HttpToolsProtocol):
         if self.parser.get_http_version() == "1.1" and self._host_fields != 1:
             got = "none" if not self._host_fields else str(self._host_fields)
             raise _RefusedError(400, "bad_request", f"Send exactly one Host header (got {got}).")
-        self._arm(BODY_READ_TIMEOUT, self._body_timeout)
+        self._arm(self.body_read_timeout, self._body_timeout)
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -172,7 +174,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self._header_bytes_parsed = 0
         self._header_fields = 0
         self._host_fields = 0
-        self._arm(HEADER_TIMEOUT, self._header_timeout)
+        self._arm(self.header_timeout, self._header_timeout)
 
     def _arm(self, seconds: float, callback: Any) -> None:
         self._disarm()
@@ -191,9 +193,9 @@ class GuardedProtocol(HttpToolsProtocol):
             self.transport.close()  # nothing of a new request came: an idle connection
             return
         if self.cycle is not None and not self.cycle.response_complete:
-            self._arm(HEADER_TIMEOUT, self._header_timeout)  # still answering the last one
+            self._arm(self.header_timeout, self._header_timeout)  # still answering
             return
-        message = f"The request line and headers did not arrive within {HEADER_TIMEOUT:g} s."
+        message = f"The request line and headers did not arrive within {self.header_timeout:g} s."
         self._refuse(408, "request_timeout", message)
 
     def _body_timeout(self) -> None:
@@ -223,10 +225,23 @@ def connection_cap(wanted: int = MAX_CONNECTIONS) -> int:
     return max(1, min(wanted, soft - SPARE_FILES))
 
 
-def build_config(app: Any, *, max_connections: int | None = None, **kwargs: Any) -> uvicorn.Config:
-    """A uvicorn configuration serving ``app`` through ``GuardedProtocol`` with the limits."""
-    cap = connection_cap(max_connections or MAX_CONNECTIONS)
-    protocol = type("GuardedProtocol", (GuardedProtocol,), {"max_connections": cap})
+def build_config(
+    app: Any,
+    *,
+    max_connections: int = MAX_CONNECTIONS,
+    header_timeout: float = HEADER_TIMEOUT,
+    body_read_timeout: float = BODY_READ_TIMEOUT,
+    **kwargs: Any,
+) -> uvicorn.Config:
+    """A uvicorn configuration serving ``app`` through ``GuardedProtocol`` with these limits
+    (tests shorten the timeouts); ``kwargs`` go to ``uvicorn.Config``."""
+    cap = connection_cap(max_connections)
+    limits = {
+        "max_connections": cap,
+        "header_timeout": header_timeout,
+        "body_read_timeout": body_read_timeout,
+    }
+    protocol = type("GuardedProtocol", (GuardedProtocol,), limits)
     return uvicorn.Config(
         app,
         http=protocol,
