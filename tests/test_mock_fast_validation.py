@@ -111,9 +111,7 @@ def _edit_texts() -> st.SearchStrategy[str]:
     name=st.sampled_from(["title", "start_time", "start_date", "time_zone", "invites"]),
     text=_edit_texts(),
 )
-def test_bodies_with_line_breaks_agree(
-    body_validator: BodyValidator, name: str, text: str
-) -> None:
+def test_bodies_with_line_breaks_agree(body_validator: BodyValidator, name: str, text: str) -> None:
     edit: dict[str, Any] = {"invites": [text]} if name == "invites" else {**SCHEDULE, name: text}
     if name == "title":
         edit = {"title": text}
@@ -130,7 +128,9 @@ def test_bodies_with_line_breaks_agree(
         {**SCHEDULE, "start_date": "2025-01-30\n"},
     ],
 )
-def test_final_line_break_refused_by_both(body_validator: BodyValidator, edit: dict[str, Any]) -> None:
+def test_final_line_break_refused_by_both(
+    body_validator: BodyValidator, edit: dict[str, Any]
+) -> None:
     body = {"remote_session": edit}
     assert not body_validator.fast.is_valid(body)
     assert not body_validator.validator.is_valid(body)
