@@ -17,7 +17,9 @@ class InviteObject:
 
     email: str
     """ An email address; the participant joins with access level `participant`. An ASCII
-    dot-atom local part, `@` and a dotted domain name (the exact check is assumed).
+    dot-atom local part, `@` and a dotted domain name (the exact check is assumed), with
+    nothing after it: `$` in the pattern is the end of the text (ECMA-262), so an address
+    ending in a line break is refused.
      """
     access_level: AccessLevel | Unset = UNSET
     """ `participant` (the default) or `host`. `host` takes effect only for a registered
