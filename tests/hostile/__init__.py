@@ -1,1 +1,1 @@
-"""Hostile-input corpus for the served mock: raw-socket clients and the state they must not change."""
+"""Hostile-input corpus for the served mock: raw-socket clients, the state to keep."""

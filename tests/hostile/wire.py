@@ -148,3 +148,8 @@ def exchange(target: Target, data: bytes) -> Reply | None:
     with connection(target) as conn:
         conn.send(data)
         return conn.reply()
+
+
+def status(reply: Reply | None) -> int | None:
+    """The reply's status, or None when the connection closed without one."""
+    return None if reply is None else reply.status
