@@ -28,10 +28,12 @@ class RemoteSessionEdit:
     title: str | Unset = UNSET
     """ The Session's title. 1 to 255 characters (assumed). No control, format or
     line-separator character of the Basic Multilingual Plane (assumed): the pattern
-    refuses Unicode categories Cc (such as NUL, tab, line feed, U+0085), Cf (such as
-    U+00AD, U+200B, U+202E, U+FEFF) except the joiners U+200C and U+200D that
-    scripts and emoji need, Zl (U+2028) and Zp (U+2029). The pattern is matched as
-    ECMA-262 reads it: `$` is the end of the text, so a final line break is refused.
+    refuses the Unicode categories Cc (NUL, tab, line feed, next line and the other
+    C0 and C1 controls), Cf (soft hyphen, zero-width space, bidirectional marks and
+    overrides, byte order mark, ...) except the zero-width joiner and non-joiner
+    that scripts and emoji need, Zl (line separator) and Zp (paragraph separator).
+    The pattern is matched as ECMA-262 reads it: `$` is the end of the text, so a
+    final line break is refused.
      """
     start_time: str | Unset = UNSET
     """ The local start time on a 12-hour clock, `hh:mm AM` or `hh:mm PM`, hour

@@ -49,9 +49,9 @@ class Session:
     """ Every invited participant's email, old and new (the whole list is assumed), as
     it was accepted by `InviteEmail`. No `format` is declared here so that response
     checkers whose email rules differ do not refuse an address the request accepted.
-    At most 1000 invitees a Session, over all its edits (assumed): an edit that
-    would pass that is refused with 422 `validation_failed` naming
-    `remote_session.invites`, and nothing of it is applied.
+    The invitees of a Session over all its edits are capped by `maxItems`
+    (assumed): an edit that would pass the cap is refused under rule
+    `field-limits`, naming `remote_session.invites`, and nothing of it is applied.
      """
     provider_specific_details: ProviderSpecificDetails | Unset = UNSET
     """ Details of the video provider; for Zoom Sessions the four fields below (documented).
