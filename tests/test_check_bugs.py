@@ -22,6 +22,10 @@ PLANTABLE_BUGS = DOCUMENTED
 #: which the assumed field-limits rule refuses.
 ALSO_BROKEN: dict[str, set[str]] = {"field-formats": {"field-limits"}}
 
+#: The module fixture makes every run of the matrix before the first test: its time grows with
+#: the number of planted bugs, so the limit covers the whole matrix, not one run.
+pytestmark = pytest.mark.timeout(2400)
+
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckRun]:
