@@ -18,6 +18,7 @@ import uvicorn
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock.app import PLANTABLE_BUGS, create_app
 from prevail_contract.mock.environment import target_environment
+from prevail_contract.mock.sandboxes import DEFAULT_TTL
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +50,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="check every answer against the spec; a mismatch becomes a 500 naming it",
     )
     parser.add_argument(
+        "--store",
+        default="memory",
+        metavar="memory|redis://HOST:PORT/DB",
+        help="where the state lives: this process (default) or a Redis database shared by "
+        "workers and hosts (needs prevail-contract[redis])",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (more than 1 needs --store redis)"
+    )
+    parser.add_argument(
+        "--sandbox-ttl",
+        type=float,
+        default=DEFAULT_TTL,
+        metavar="SECONDS",
+        help=f"remove a sandbox idle this long (default {DEFAULT_TTL:g})",
+    )
+    parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -60,8 +78,20 @@ def run(args: argparse.Namespace) -> int:
     """Bind, print the target variables, serve until SIGINT/SIGTERM."""
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be 0..65535, got {args.port}")
+    if args.workers < 1 or (args.workers > 1 and args.store == "memory"):
+        raise ConfigError(
+            f"--workers {args.workers}: use 1, or several with --store redis://HOST:PORT/DB "
+            "(the in-memory store lives in one process, so workers would not share state)"
+        )
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    app = create_app(args.fixtures, bugs=args.bug, validate_responses=args.validate_responses)
+    options = (args.fixtures, args.bug, args.validate_responses, args.store, args.sandbox_ttl)
+    app = create_app(
+        args.fixtures,
+        bugs=args.bug,
+        validate_responses=args.validate_responses,
+        store=args.store,
+        sandbox_ttl=args.sandbox_ttl,
+    )
     sock = _bind(args.host, args.port)
     port = sock.getsockname()[1]
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host  # noqa: S104
@@ -79,6 +109,15 @@ def run(args: argparse.Namespace) -> int:
     if args.bug:
         print(f"planted bugs: {', '.join(args.bug)}")
     print("\n".join(lines), flush=True)
+    if args.workers > 1:
+        from prevail_contract.mock.workers import serve_workers, settings
+
+        try:
+            serve_workers(sock, args.workers, args.log_level, settings(*options))
+        finally:
+            sock.close()
+        print("Prevail mock stopped.", file=sys.stderr, flush=True)
+        return 0
     config = uvicorn.Config(
         app, log_level=args.log_level, access_log=args.log_level in ("info", "debug")
     )
