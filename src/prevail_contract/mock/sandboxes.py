@@ -132,10 +132,10 @@ def routes(worlds: Worlds, spec: Spec, order: tuple[str, ...], ttl: float) -> li
             return _error(413, "payload_too_large", "The fixtures document is over 1 MiB.")
         try:
             source = _posted_fixtures(spec, raw) if raw.strip() else worlds.main.fixtures
+        except ConfigError as exc:  # before ValueError: a ConfigError is one
+            return _error(422, "validation_failed", str(exc))
         except ValueError as exc:
             return _error(400, "malformed_body", str(exc))
-        except ConfigError as exc:
-            return _error(422, "validation_failed", str(exc))
         sandbox_id = new_sandbox_id()
         fixtures = namespaced(source, sandbox_id)
         worlds.create_sandbox(sandbox_id, fixtures, ttl)
