@@ -158,6 +158,15 @@ def wait_ready(root: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def worker_pids(process: subprocess.Popen[bytes]) -> list[int]:
-    """The child processes of ``process`` (uvicorn's workers), from /proc."""
+    """uvicorn's worker processes under ``process`` (spawned children, not helpers such as
+    multiprocessing's resource tracker), from /proc."""
     path = Path(f"/proc/{process.pid}/task/{process.pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
+    pids = [int(p) for p in path.read_text().split()] if path.exists() else []
+    return [pid for pid in pids if b"spawn_main" in _cmdline(pid)]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
