@@ -3,7 +3,7 @@
 A *world* is one isolated set of Organizations, Sessions and outbox: the default world loaded
 from the fixtures, or a sandbox created through the admin API. Every change is a
 check-state-and-apply step (``Store.update``) that the implementation makes atomic: in memory
-under a lock, in Redis with an optimistic WATCH/MULTI transaction, so it holds across worker
+under a lock, in Redis with an optimistic compare-and-set script, so it holds across worker
 processes and hosts.
 """
 

@@ -3,15 +3,15 @@
 Per world (``{prefix}:{world}:``): ``sessions`` (hash id -> JSON), ``ids`` (list, creation
 order), ``outbox`` (list of JSON) and, for sandboxes, ``meta`` (Organizations, fixtures, TTL).
 Sandboxes' idle deadlines live in one sorted set (``{prefix}:sandboxes``, scored with Redis'
-own clock in ms) so that touching a sandbox does not disturb WATCHes on its data.
+own clock in ms), so that touching a sandbox never writes to its data.
 
-``update`` is an optimistic transaction: WATCH the world's sessions, read, run the rules in
-Python, then MULTI/EXEC the new Session and its outbox messages together; if another writer
-changed the world meanwhile, EXEC fails and the step is re-run on the new state. So no invite
-is lost, no edit is seen half-applied and no email is recorded twice, across processes and
-hosts. The rules are Python (shared with the in-memory store), hence a transaction rather than
-a Lua script; the small Lua scripts below only make multi-key bookkeeping atomic. redis-py is
-imported only here, so the in-memory default needs nothing beyond the base install.
+``update`` is an optimistic compare-and-set: read the Session, run the rules in Python, then a
+Lua script stores the new Session and appends its outbox messages only if the stored Session
+is still exactly the one read (Redis runs a script atomically); otherwise it answers the
+current one and the step is re-run on it. So no invite is lost, no edit is seen half-applied
+and no email is recorded twice, across processes and hosts, in two round trips. (The rules
+stay Python, shared with the in-memory store, so they cannot run inside Redis themselves.)
+redis-py is imported only here, so the in-memory default needs nothing beyond the base install.
 """
 
 from __future__ import annotations
@@ -49,6 +49,16 @@ if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   return 1
 end
 return 0
+"""
+# KEYS: sessions, ids, outbox; ARGV: id, the Session JSON read ('' = none), new JSON,
+# messages... {1} when stored; {0, current JSON or ''} when another writer changed it.
+_COMPARE_AND_SET = """
+local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if current ~= ARGV[2] then return {0, current} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if current == '' then redis.call('RPUSH', KEYS[2], ARGV[1]) end
+for i = 4, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+return {1}
 """
 # KEYS: deadlines, meta; ARGV: id. 1 and the sandbox's deadline pushed back, or nil when it
 # is gone or past its deadline.
@@ -164,24 +174,18 @@ class RedisStore:
         return bool(added)
 
     def update(self, remote_session_id: str, change: Change[T]) -> T:
-        sessions_key = self.keys["sessions"]
+        keys = [self.keys["sessions"], self.keys["ids"], self.keys["outbox"]]
+        raw = self._client.hget(keys[0], remote_session_id) or ""
         for _ in range(MAX_ATTEMPTS):
-            with self._client.pipeline(transaction=True) as pipe:
-                try:
-                    pipe.watch(sessions_key)  # type: ignore[no-untyped-call]
-                    raw = pipe.hget(sessions_key, remote_session_id)
-                    current = None if raw is None else codec.decode_session(raw)
-                    new, messages, result = change(current)
-                    pipe.multi()
-                    pipe.hset(sessions_key, remote_session_id, codec.encode_session(new))
-                    if current is None:
-                        pipe.rpush(self.keys["ids"], remote_session_id)
-                    if messages:
-                        pipe.rpush(self.keys["outbox"], *map(codec.encode_message, messages))
-                    pipe.execute()
-                    return result
-                except redis.WatchError:
-                    continue
+            current = codec.decode_session(raw) if raw else None
+            new, messages, result = change(current)
+            args = [remote_session_id, raw, codec.encode_session(new)]
+            answer = self._scripts["compare_and_set"](
+                keys=keys, args=args + [codec.encode_message(m) for m in messages]
+            )
+            if answer[0] == 1:
+                return result
+            raw = answer[1]  # another writer got there first: run the rules on its result
         raise RuntimeError(
             f"gave up on Session {remote_session_id!r} after {MAX_ATTEMPTS} conflicting writes"
         )
@@ -208,6 +212,7 @@ class RedisWorlds:
         self._deadlines = f"{prefix}:sandboxes"
         self._scripts = {
             "add": self._client.register_script(_ADD),
+            "compare_and_set": self._client.register_script(_COMPARE_AND_SET),
             "touch": self._client.register_script(_TOUCH),
             "delete": self._client.register_script(_DELETE),
         }
