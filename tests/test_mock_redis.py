@@ -197,13 +197,13 @@ def test_deleted_sandbox_refuses_its_tokens(any_mock: MockUnderTest) -> None:
 
 
 def test_idle_sandbox_expires_and_use_keeps_it_alive(store_url: str) -> None:
-    mock = next(_served(create_app(store=store_url, sandbox_ttl=0.6)))
+    mock = next(_served(create_app(store=store_url, sandbox_ttl=1.5)))
     answer = sandbox(mock)
     box = in_sandbox(mock, answer)
-    for _ in range(3):  # used more often than the TTL: stays
-        time.sleep(0.3)
+    for _ in range(4):  # used more often than the TTL, for longer than it: stays
+        time.sleep(0.5)
         assert box.patch(TITLE).status_code == 200
-    time.sleep(0.9)
+    time.sleep(2.5)
     assert box.patch(TITLE).status_code == 401
     assert mock.client.get(f"/__mock__/sandboxes/{answer['sandbox_id']}/outbox").status_code == 404
 

@@ -9,8 +9,9 @@ own clock in ms), so that touching a sandbox never writes to its data.
 Lua script stores the new Session and appends its outbox messages only if the stored Session
 is still exactly the one read (Redis runs a script atomically); otherwise it answers the
 current one and the step is re-run on it. So no invite is lost, no edit is seen half-applied
-and no email is recorded twice, across processes and hosts, in two round trips. (The rules
-stay Python, shared with the in-memory store, so they cannot run inside Redis themselves.)
+and no email is recorded twice, across processes and hosts, in one round trip when
+the Session this process saw last is still current. (The rules stay Python, shared with the
+in-memory store, so they cannot run inside Redis themselves.)
 redis-py is imported only here, so the in-memory default needs nothing beyond the base install.
 """
 
@@ -38,7 +39,7 @@ PREFIX = "prevail-mock"
 MAX_ATTEMPTS = 1000
 #: Seconds between two sweeps of expired sandboxes by one process.
 SWEEP_EVERY = 5.0
-#: Sandboxes whose (immutable) fixtures one process keeps decoded.
+#: Sandbox worlds (their fixtures are immutable) and Sessions one process keeps decoded.
 CACHE_SIZE = 256
 _PARTS = ("sessions", "ids", "outbox", "meta", "loaded")
 
@@ -107,6 +108,9 @@ class RedisStore:
         self._scripts = scripts
         base = f"{prefix}:{world}:"
         self.keys = {part: base + part for part in _PARTS}
+        #: The last JSON read or written per Session id and its decoded form: ``update``'s
+        #: first guess of the current state (a stale guess only costs one retry).
+        self._seen: dict[str, tuple[str, StoredSession]] = {}
 
     @property
     def fixtures(self) -> Fixtures:
@@ -154,7 +158,20 @@ class RedisStore:
 
     def get(self, remote_session_id: str) -> StoredSession | None:
         raw = self._client.hget(self.keys["sessions"], remote_session_id)
-        return None if raw is None else codec.decode_session(raw)
+        return None if raw is None else self._decoded(remote_session_id, str(raw))
+
+    def _decoded(self, remote_session_id: str, raw: str) -> StoredSession:
+        seen = self._seen.get(remote_session_id)
+        if seen is not None and seen[0] == raw:
+            return seen[1]
+        session = codec.decode_session(raw)
+        self._remember(remote_session_id, raw, session)
+        return session
+
+    def _remember(self, remote_session_id: str, raw: str, session: StoredSession) -> None:
+        if len(self._seen) >= CACHE_SIZE:
+            self._seen.clear()
+        self._seen[remote_session_id] = (raw, session)
 
     def sessions(self) -> list[StoredSession]:
         with self._client.pipeline(transaction=True) as pipe:
@@ -175,15 +192,18 @@ class RedisStore:
 
     def update(self, remote_session_id: str, change: Change[T]) -> T:
         keys = [self.keys["sessions"], self.keys["ids"], self.keys["outbox"]]
-        raw = self._client.hget(keys[0], remote_session_id) or ""
+        seen = self._seen.get(remote_session_id)
+        raw = seen[0] if seen else str(self._client.hget(keys[0], remote_session_id) or "")
         for _ in range(MAX_ATTEMPTS):
-            current = codec.decode_session(raw) if raw else None
+            current = self._decoded(remote_session_id, raw) if raw else None
             new, messages, result = change(current)
-            args = [remote_session_id, raw, codec.encode_session(new)]
+            encoded = codec.encode_session(new)
             answer = self._scripts["compare_and_set"](
-                keys=keys, args=args + [codec.encode_message(m) for m in messages]
+                keys=keys,
+                args=[remote_session_id, raw, encoded, *map(codec.encode_message, messages)],
             )
             if answer[0] == 1:
+                self._remember(remote_session_id, encoded, new)
                 return result
             raw = answer[1]  # another writer got there first: run the rules on its result
         raise RuntimeError(
@@ -219,7 +239,7 @@ class RedisWorlds:
         self._main = RedisStore(self._client, MAIN_WORLD, fixtures, self._scripts, prefix)
         self._main.load_once()
         self._swept = 0.0
-        self._cache: dict[str, Fixtures] = {}
+        self._cache: dict[str, RedisStore] = {}
 
     @property
     def main(self) -> Store:
@@ -251,16 +271,17 @@ class RedisWorlds:
         if not self._scripts["touch"](keys=[self._deadlines, meta], args=[sandbox_id]):
             self._cache.pop(sandbox_id, None)
             return None
-        fixtures = self._cache.get(sandbox_id)
-        if fixtures is None:
+        world = self._cache.get(sandbox_id)
+        if world is None:
             orgs, raw_fixtures = self._client.hmget(meta, ["organizations", "fixtures"])
             if orgs is None or raw_fixtures is None:
                 return None
             fixtures = codec.decode_fixtures(raw_fixtures, codec.decode_organizations(orgs))
+            world = RedisStore(self._client, sandbox_id, fixtures, self._scripts, self._prefix)
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
-            self._cache[sandbox_id] = fixtures
-        return RedisStore(self._client, sandbox_id, fixtures, self._scripts, self._prefix)
+            self._cache[sandbox_id] = world
+        return world
 
     def delete_sandbox(self, sandbox_id: str) -> bool:
         self._cache.pop(sandbox_id, None)
