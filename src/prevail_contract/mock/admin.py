@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock.errors import dump_json
@@ -35,8 +35,10 @@ def _error(status: int, code: str, messages: str) -> Response:
     return _json({"code": code, "messages": messages}, status)
 
 
-def routes(store: Store, spec: Spec, order: tuple[str, ...]) -> list[Route]:
-    """The admin routes bound to one store."""
+def routes(
+    store: Store, spec: Spec, order: tuple[str, ...], extra: Sequence[BaseRoute] = ()
+) -> list[BaseRoute]:
+    """The admin routes bound to one store, plus ``extra`` admin routes (the sandboxes')."""
 
     async def reset(request: Request) -> Response:
         store.reset()
@@ -94,6 +96,7 @@ def routes(store: Store, spec: Spec, order: tuple[str, ...]) -> list[Route]:
         Route(f"{PREFIX}/sessions/{{remote_session_id}}", read_session, methods=["GET"]),
         Route(f"{PREFIX}/outbox", outbox, methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/environment", environment, methods=["GET"]),
+        *extra,
     ]
 
 

@@ -135,8 +135,12 @@ def create_app(
     )
     routes = [
         Route(spec.base_path + OPERATION_PATH, EditSessionEndpoint(state)),
-        *admin.routes(state.store, spec, state.session_order),
-        *sandboxes.routes(worlds, spec, state.session_order, sandbox_ttl),
+        *admin.routes(
+            state.store,
+            spec,
+            state.session_order,
+            extra=sandboxes.routes(worlds, spec, state.session_order, sandbox_ttl),
+        ),
     ]
     app = Starlette(
         routes=routes,
