@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.plugins.mock",
     "tests.plugins.check",
     "tests.plugins.docs",
+    "tests.plugins.redis_server",
 ]

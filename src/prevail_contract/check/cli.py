@@ -68,6 +68,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when an assumed rule fails too"
     )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="ask the mock served at --base-url for a fresh sandbox and check that "
+        "(parallel runs never share state)",
+    )
     group = parser.add_argument_group("target fixtures (override the PREVAIL_* variables)")
     group.add_argument("--session-id", help="editable session the run may edit")
     group.add_argument("--token", help="valid token of the session's Organization")
@@ -176,14 +182,36 @@ def exit_code(results: list[RuleResult], *, strict: bool) -> int:
     return 0
 
 
+def sandbox_environment(base_url: str | None) -> dict[str, str]:
+    """The ``PREVAIL_*`` variables of a fresh sandbox of the mock served at ``base_url``."""
+    if not base_url:
+        raise ConfigError("--sandbox needs --base-url (or PREVAIL_BASE_URL) of a served mock")
+    root = base_url.rstrip("/").removesuffix(load_spec().base_path)
+    try:
+        response = httpx.post(f"{root}/__mock__/sandboxes", timeout=30.0)
+    except httpx.HTTPError as exc:
+        raise ConfigError(f"--sandbox: cannot reach the mock at {root} ({exc})") from None
+    if response.status_code != 201:
+        raise ConfigError(
+            f"--sandbox: {root}/__mock__/sandboxes answered {response.status_code}, not 201 "
+            f"(is it a prevail-contract mock?): {response.text[:200]}"
+        )
+    answer = response.json()
+    print(f"prevail-contract check: sandbox {answer['sandbox_id']}", flush=True)
+    return {str(k): str(v) for k, v in answer["environment"].items()}
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the check and return the process exit code."""
-    config = from_sources(os.environ, args)
+    environ = dict(os.environ)
+    if args.sandbox:
+        environ.update(sandbox_environment(args.base_url or environ.get("PREVAIL_BASE_URL")))
+    config = from_sources(environ, args)
     masker = Masker(config.secrets)
     preflight(config)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     extra: dict[str, str] = {}
-    ns_session = args.no_self_service_session_id or os.environ.get(NO_SELF_SERVICE_SESSION_VAR)
+    ns_session = args.no_self_service_session_id or environ.get(NO_SELF_SERVICE_SESSION_VAR)
     if ns_session and not config.embedded:
         extra[NO_SELF_SERVICE_SESSION_VAR] = ns_session
     target = describe_target(config, masker)

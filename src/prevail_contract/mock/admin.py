@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -50,21 +50,21 @@ def _error(
     )
 
 
-class _TooLargeError(Exception):
+class AdminBodyTooLargeError(Exception):
     """The admin body passed ``MAX_ADMIN_BODY``."""
 
 
 async def read_limited(request: Request, limit: int = MAX_ADMIN_BODY) -> bytes:
-    """The body, read as a stream and given up on (``_TooLargeError``) once past ``limit`` bytes."""
+    """The body, read as a stream and given up on (``AdminBodyTooLargeError``) past ``limit``."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _TooLargeError
+        raise AdminBodyTooLargeError
     chunks: list[bytes] = []
     total = 0
     async for chunk in request.stream():
         total += len(chunk)
         if total > limit:
-            raise _TooLargeError
+            raise AdminBodyTooLargeError
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -91,9 +91,14 @@ def _guarded(handler: Handler, token: str | None) -> Handler:
 
 
 def routes(
-    store: Store, spec: Spec, order: tuple[str, ...], token: str | None = None
+    store: Store,
+    spec: Spec,
+    order: tuple[str, ...],
+    token: str | None = None,
+    extra: Sequence[Route] = (),
 ) -> list[Route]:
-    """The admin routes bound to one store; with ``token`` each wants it as a Bearer token."""
+    """The admin routes bound to one store, plus ``extra`` admin routes (the sandboxes'); with
+    ``token`` each wants it as a Bearer token."""
 
     async def reset(request: Request) -> Response:
         store.reset()
@@ -102,7 +107,7 @@ def routes(
     async def create_session(request: Request) -> Response:
         try:
             raw = await read_limited(request)
-        except _TooLargeError:
+        except AdminBodyTooLargeError:
             return _error(413, "payload_too_large", "The admin body is larger than 1 MiB.", _CLOSE)
         except ClientDisconnect:
             return _error(400, "malformed_json", "The body was cut off.", _CLOSE)
@@ -164,6 +169,10 @@ def routes(
         ),
         Route(f"{PREFIX}/outbox", _guarded(outbox, token), methods=["GET", "DELETE"]),
         Route(f"{PREFIX}/environment", _guarded(environment, token), methods=["GET"]),
+        *(
+            Route(r.path, _guarded(r.endpoint, token), methods=sorted(r.methods or ()))
+            for r in extra
+        ),
     ]
 
 

@@ -2,8 +2,9 @@
 
 Checks run in the contract's order: token (401), Self-Service (403), lookup and ownership
 (404), media type (415), size (413), JSON (400), body (422), state (409). The state check and
-the change itself happen under the store's lock, so a concurrent edit cannot slip between
-them.
+the change itself are one atomic store step (``Store.update``), so a concurrent edit, from this
+process or another worker, cannot slip between them. A token's world (the default one or a
+sandbox) is the store every lookup of its request uses.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from prevail_contract.errors import ConfigError
-from prevail_contract.mock import admin
+from prevail_contract.mock import admin, sandboxes
 from prevail_contract.mock.auth import Authenticator, token_from
 from prevail_contract.mock.errors import ApiError, dump_json
 from prevail_contract.mock.fixtures import Fixtures, StoredSession, load_fixtures
 from prevail_contract.mock.rules import apply_edit, check_editable, check_owned, check_self_service
-from prevail_contract.mock.store import OutboxMessage, Store
+from prevail_contract.mock.store import OutboxMessage, Store, Worlds, open_worlds
 from prevail_contract.mock.validation import (
     BodyValidator,
     check_media_type,
@@ -77,6 +78,7 @@ class MockState:
     spec: Spec
     fixtures: Fixtures
     store: Store
+    worlds: Worlds
     bugs: frozenset[str]
     validate_responses: bool
     body_validator: BodyValidator
@@ -92,14 +94,20 @@ def create_app(
     validate_responses: bool = False,
     admin_api: bool = True,
     admin_token: str | None = None,
+    store: str | None = None,
+    sandbox_ttl: float = sandboxes.DEFAULT_TTL,
 ) -> Starlette:
-    """A mock of the Edit Sessions API with its own in-memory state loaded from ``fixtures``.
+    """A mock of the Edit Sessions API with its own state loaded from ``fixtures``.
 
     ``bugs`` holds rule ids (see ``PLANTABLE_BUGS``) the mock should break on purpose;
     ``validate_responses`` checks every answer of the operation against the spec and turns a
     mismatch into a 500 that names it. ``admin_api`` False leaves the admin API out (404);
-    with ``admin_token`` it wants ``Authorization: Bearer <admin_token>``.
+    with ``admin_token`` it wants ``Authorization: Bearer <admin_token>``. ``store`` is
+    ``None``/``"memory"`` (this app only) or a Redis URL (shared by every app pointed at it);
+    sandboxes expire after ``sandbox_ttl`` idle seconds.
     """
+    if not sandbox_ttl > 0:
+        raise ConfigError(f"--sandbox-ttl must be a positive number of seconds, got {sandbox_ttl}")
     spec = load_spec()
     unknown = sorted(set(bugs) - set(PLANTABLE_BUGS))
     if unknown:
@@ -113,20 +121,34 @@ def create_app(
     if missing_zones:
         log.warning("zoneinfo cannot load these IANA zones of the spec: %s", missing_zones)
     session_schema = spec.document["components"]["schemas"]["Session"]
+    worlds = open_worlds(store, loaded)
     state = MockState(
         spec=spec,
         fixtures=loaded,
-        store=Store(loaded),
+        store=worlds.main,
+        worlds=worlds,
         bugs=frozenset(bugs),
         validate_responses=validate_responses,
         body_validator=BodyValidator(spec, bugs),
         session_order=tuple(session_schema.get("properties") or ()),
-        authenticator=Authenticator(spec, loaded.organizations, lenient="auth-required" in bugs),
+        authenticator=Authenticator(
+            spec, sandboxes.Directory(worlds), lenient="auth-required" in bugs
+        ),
         response_validators=_response_validators(spec) if validate_responses else {},
     )
     routes = [
         Route(spec.base_path + OPERATION_PATH, EditSessionEndpoint(state)),
-        *(admin.routes(state.store, spec, state.session_order, admin_token) if admin_api else ()),
+        *(
+            admin.routes(
+                state.store,
+                spec,
+                state.session_order,
+                admin_token,
+                extra=sandboxes.routes(worlds, spec, state.session_order, sandbox_ttl),
+            )
+            if admin_api
+            else ()
+        ),
     ]
     app = Starlette(
         routes=routes,
@@ -175,8 +197,17 @@ class EditSessionEndpoint:
         state, spec, bugs = self.state, self.state.spec, self.state.bugs
         remote_session_id = str(request.path_params["remote_session_id"])
         org = state.authenticator(token_from(spec, request.headers, request.query_params))
+        store = sandboxes.world_for(state.worlds, org)
+        if store is None:
+            raise ApiError.for_rule(
+                spec,
+                "auth-required",
+                "Authentication failed: this token's sandbox was deleted or sat idle past its "
+                "TTL; create a new one with POST /__mock__/sandboxes.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         check_self_service(spec, org, bugs)
-        check_owned(spec, state.store.get(remote_session_id), remote_session_id, org, bugs)
+        check_owned(spec, store.get(remote_session_id), remote_session_id, org, bugs)
         check_media_type(spec, request.headers.get("content-type"))
         raw = await _read_body(spec, request)
         edit = state.body_validator.validate(parse_json(spec, raw))
@@ -190,7 +221,7 @@ class EditSessionEndpoint:
             state.body_validator.check_invitee_total(len(updated.invitees))
             return updated, messages, updated
 
-        return state.store.update(remote_session_id, change)
+        return store.update(remote_session_id, change)
 
     def _ok(self, session: StoredSession) -> Response:
         body: Any = session.session(self.state.session_order)

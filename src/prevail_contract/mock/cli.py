@@ -24,6 +24,7 @@ import uvicorn
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock.app import PLANTABLE_BUGS, create_app
 from prevail_contract.mock.environment import target_environment
+from prevail_contract.mock.sandboxes import DEFAULT_TTL
 from prevail_contract.mock.server import build_config
 
 #: The admin token may come from this variable instead of the command line (kept out of ps).
@@ -69,6 +70,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--no-admin", action="store_true", help="switch the admin API (/__mock__/) off"
     )
     parser.add_argument(
+        "--store",
+        default="memory",
+        metavar="memory|redis://HOST:PORT/DB",
+        help="where the state lives: this process (default) or a Redis database shared by "
+        "workers and hosts (needs prevail-contract[redis])",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (more than 1 needs --store redis)"
+    )
+    parser.add_argument(
+        "--sandbox-ttl",
+        type=float,
+        default=DEFAULT_TTL,
+        metavar="SECONDS",
+        help=f"remove a sandbox idle this long (default {DEFAULT_TTL:g})",
+    )
+    parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -91,12 +109,28 @@ def run(args: argparse.Namespace) -> int:
             f"${ADMIN_TOKEN_VARIABLE}) to protect the admin API, or --no-admin to switch it off"
         )
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if args.workers < 1 or (args.workers > 1 and args.store == "memory"):
+        raise ConfigError(
+            f"--workers {args.workers}: use 1, or several with --store redis://HOST:PORT/DB "
+            "(the in-memory store lives in one process, so workers would not share state)"
+        )
+    options = (
+        args.fixtures,
+        args.bug,
+        args.validate_responses,
+        args.store,
+        args.sandbox_ttl,
+        not args.no_admin,
+        admin_token,
+    )
     app = create_app(
         args.fixtures,
         bugs=args.bug,
         validate_responses=args.validate_responses,
         admin_api=not args.no_admin,
         admin_token=admin_token,
+        store=args.store,
+        sandbox_ttl=args.sandbox_ttl,
     )
     sock = _bind(args.host, args.port)
     bound, port = sock.getsockname()[:2]
@@ -121,6 +155,15 @@ def run(args: argparse.Namespace) -> int:
     if args.bug:
         print(f"planted bugs: {', '.join(args.bug)}")
     print("\n".join(lines), flush=True)
+    if args.workers > 1:
+        from prevail_contract.mock.workers import serve_workers, settings
+
+        try:
+            serve_workers(sock, args.workers, args.log_level, settings(*options))
+        finally:
+            sock.close()
+        print("Prevail mock stopped.", file=sys.stderr, flush=True)
+        return 0
     config = build_config(
         app, log_level=args.log_level, access_log=args.log_level in ("info", "debug")
     )

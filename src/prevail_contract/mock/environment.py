@@ -16,12 +16,16 @@ TOKEN_LIFETIME = 3600
 def target_environment(app: Starlette, base_url: str) -> dict[str, str]:
     """The variables for ``app`` served at ``base_url`` (e.g. ``http://127.0.0.1:8000``)."""
     state: Any = app.state.mock
-    fixtures: Fixtures = state.fixtures
+    return fixtures_environment(state.fixtures, str(state.spec.base_path), base_url)
+
+
+def fixtures_environment(fixtures: Fixtures, base_path: str, base_url: str) -> dict[str, str]:
+    """The variables for the world loaded from ``fixtures`` (the default one or a sandbox)."""
     targets = fixtures.targets
     org = fixtures.organizations[targets.organization]
     other = fixtures.organizations[targets.no_self_service_organization]
     return {
-        "PREVAIL_BASE_URL": base_url.rstrip("/") + str(state.spec.base_path),
+        "PREVAIL_BASE_URL": base_url.rstrip("/") + base_path,
         "PREVAIL_TOKEN": make_token(org, TOKEN_LIFETIME),
         "PREVAIL_COMPANY_ID": org.slug,
         "PREVAIL_API_KEY": org.api_key,

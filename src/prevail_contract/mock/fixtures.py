@@ -110,6 +110,11 @@ def load_fixtures(spec: Spec, path: Path | None = None) -> Fixtures:
         raise ConfigError(f"cannot read fixtures file {source}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"fixtures file {source} is not valid YAML: {exc}") from exc
+    return fixtures_from(spec, raw, source)
+
+
+def fixtures_from(spec: Spec, raw: Any, source: Path) -> Fixtures:
+    """Check a parsed fixtures document; ``source`` names it in messages."""
     if not isinstance(raw, Mapping):
         raise ConfigError(f"fixtures file {source}: expected a mapping with organizations, ...")
     where = str(source)
