@@ -73,16 +73,23 @@ def raw_error(status: int, code: str, message: str, reason: str | None = None) -
     return head.encode("ascii") + body
 
 
+#: Where ``build_config`` leaves the limits on a ``uvicorn.Config`` for the protocol to read.
+LIMITS_ATTRIBUTE = "prevail_limits"
+
+
 class GuardedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with header limits, read deadlines and a connection cap."""
 
-    #: Set by ``build_config`` for the server it configures.
+    #: Defaults; ``build_config`` puts the server's own on its config as ``LIMITS_ATTRIBUTE``
+    #: (a plain attribute survives the pickling that uvicorn's worker processes need).
     max_connections = MAX_CONNECTIONS
     header_timeout = HEADER_TIMEOUT
     body_read_timeout = BODY_READ_TIMEOUT
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, config: uvicorn.Config, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        for name, value in getattr(config, LIMITS_ATTRIBUTE, {}).items():
+            setattr(self, name, value)
         self._awaiting_headers = True
         self._header_bytes = 0
         self._header_bytes_parsed = 0
@@ -241,13 +248,14 @@ def build_config(
         "header_timeout": header_timeout,
         "body_read_timeout": body_read_timeout,
     }
-    protocol = type("GuardedProtocol", (GuardedProtocol,), limits)
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
-        http=protocol,
+        http=GuardedProtocol,
         # uvicorn counts the connection being served, so one more than the cap.
         limit_concurrency=cap + 1,
         timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
         backlog=min(2048, cap),
         **kwargs,
     )
+    setattr(config, LIMITS_ATTRIBUTE, limits)
+    return config
