@@ -115,7 +115,7 @@ def valid_edits(draw: st.DrawFn, *, with_invites: bool = True) -> dict[str, Any]
     for name in SCALARS:
         if draw(st.booleans()):
             edit[name] = draw(field_values(name))
-    if SCHEDULE_FIELDS and draw(st.booleans()):
+    if len(SCHEDULE_FIELDS) > 0 and bool(draw(st.booleans())):
         edit.update(draw(schedules))
     if with_invites and draw(st.booleans()):
         edit[_F.invite_field] = draw(invite_lists)
