@@ -7,26 +7,15 @@ from typing import Any
 import pytest
 
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
+from contract_tests.support.facts import facts
+from contract_tests.support.probes import base_schedule, enum_values, good_value, limit_probes
 from contract_tests.support.strategies import BAD_FORMATS, bad_format_edit
 from contract_tests.support.target import Target
 from prevail_contract.check.verdict import Verdicts
 
-SCHEDULE = {
-    "start_date": "2031-03-14",
-    "start_time": "02:30 PM",
-    "time_zone": "Pacific Time (US & Canada)",
-}
-GOOD_VALUES: dict[str, Any] = {
-    "start_time": "11:45 AM",
-    "start_date": "2031-12-31",
-    "time_zone": "Eastern Time (US & Canada)",
-    "invites": [
-        "format.probe@example.com",
-        {"email": "format.host@example.org", "access_level": "host"},
-    ],
-    "estimated_duration": 1.25,
-    "title": "Format probe",
-}
+FACTS = facts()
+SCHEDULE = base_schedule(FACTS)
+GOOD_VALUES: dict[str, Any] = {name: good_value(name) for name in BAD_FORMATS}
 
 
 @pytest.mark.rule("field-formats", "rejected-changes-nothing")
@@ -53,14 +42,21 @@ def test_badly_formatted_field_is_refused(target: Target, field: str) -> None:
     v.raise_if_any()
 
 
+def _some_field() -> dict[str, Any]:
+    """A valid edit of the first editable field alone (with its group if it has one)."""
+    name = next(n for n in FACTS.editable if n not in FACTS.schedule)
+    return {name: good_value(name)}
+
+
+FIELD = _some_field()
 ENVELOPE_BREAKS: dict[str, Any] = {
-    "fields without remote_session": {"title": "Envelope probe"},
-    "session_request instead of remote_session": {"session_request": {"title": "Envelope probe"}},
+    "fields without remote_session": FIELD,
+    "session_request instead of remote_session": {"session_request": FIELD},
     "empty remote_session": {"remote_session": {}},
     "remote_session is a string": {"remote_session": "title=Envelope probe"},
-    "remote_session is a list": {"remote_session": [{"title": "Envelope probe"}]},
+    "remote_session is a list": {"remote_session": [FIELD]},
     "remote_session is null": {"remote_session": None},
-    "body is a list": [{"remote_session": {"title": "Envelope probe"}}],
+    "body is a list": [{"remote_session": FIELD}],
     "body is a string": "remote_session",
     "body is null": None,
     "empty object": {},
@@ -73,7 +69,7 @@ def test_request_envelope(target: Target, case: str) -> None:
     v = Verdicts()
     before = target.snapshot()
     assert target.last_exchange is not None
-    accepted(v, target.last_exchange, "request-envelope", "remote_session with a title")
+    accepted(v, target.last_exchange, "request-envelope", "a valid remote_session")
     payload = ENVELOPE_BREAKS[case]
     raw = b"null" if payload is None else None
     ex = target.edit(payload, raw=raw, purpose=case)
@@ -82,41 +78,35 @@ def test_request_envelope(target: Target, case: str) -> None:
     v.raise_if_any()
 
 
-LIMIT_BREAKS: dict[str, dict[str, Any]] = {
-    "title of 256 characters": {"title": "x" * 256},
-    "empty title": {"title": ""},
-    "estimated_duration 0": {"estimated_duration": 0},
-    "estimated_duration -1": {"estimated_duration": -1},
-    "estimated_duration 24.25": {"estimated_duration": 24.25},
-    "estimated_duration 1.1": {"estimated_duration": 1.1},
-    "start_date 2031-02-30": {**SCHEDULE, "start_date": "2031-02-30"},
-    "start_date 2031-13-01": {**SCHEDULE, "start_date": "2031-13-01"},
-    "invites 101 items": {"invites": [f"limit.probe{i}@example.com" for i in range(101)]},
-    "time_zone as the IANA id America/New_York": {**SCHEDULE, "time_zone": "America/New_York"},
-    "time_zone as the IANA id Europe/London": {**SCHEDULE, "time_zone": "Europe/London"},
-}
-LIMIT_EDGES: dict[str, dict[str, Any]] = {
-    "title of 255 characters": {"title": "y" * 255},
-    "estimated_duration 24": {"estimated_duration": 24},
-    "estimated_duration 0.25": {"estimated_duration": 0.25},
-    "start_date 2032-02-29": {**SCHEDULE, "start_date": "2032-02-29"},
-}
-
-
 @pytest.mark.rule("field-limits", "rejected-changes-nothing")
 def test_field_limits(target: Target) -> None:
+    """Each bound of the spec: the last value inside is accepted, the first outside refused."""
     v = Verdicts()
-    for purpose, edit in LIMIT_EDGES.items():
-        accepted(v, target.edit({"remote_session": edit}, purpose=purpose), "field-limits", purpose)
-    for purpose, edit in LIMIT_BREAKS.items():
-        if "invites" in edit and (target.budget.remaining() or 10**6) < 2 * len(edit["invites"]):
+    for probe in limit_probes():
+        remaining = target.budget.remaining()
+        if probe.invites and remaining is not None and remaining < 2 * probe.invites:
             # a live run keeps its invite budget for the invite rules
-            target.note("field-limits", f"{purpose} not probed: the invite cap leaves no room")
+            why = f"{probe.purpose} not probed: the invite cap leaves no room"
+            target.note("field-limits", why)
+            continue
+        if probe.accept:
+            ex = target.edit({"remote_session": probe.edit}, purpose=probe.purpose)
+            accepted(v, ex, "field-limits", probe.purpose)
             continue
         before = target.snapshot()
+        ex = target.edit({"remote_session": probe.edit}, purpose=probe.purpose)
+        refused(target.spec, v, ex, "field-limits", probe.purpose)
+        unchanged_after_refusal(target, v, before, ex, probe.purpose)
+    v.raise_if_any()
+
+
+@pytest.mark.rule("field-formats")
+def test_every_enum_value_is_accepted(target: Target) -> None:
+    """Every zone name and access level the spec lists is accepted (a new one is probed too)."""
+    v = Verdicts()
+    for purpose, edit in enum_values():
         ex = target.edit({"remote_session": edit}, purpose=purpose)
-        refused(target.spec, v, ex, "field-limits", purpose)
-        unchanged_after_refusal(target, v, before, ex, purpose)
+        accepted(v, ex, "field-formats", purpose)
     v.raise_if_any()
 
 
@@ -127,7 +117,7 @@ def test_unknown_top_level_member(target: Target) -> None:
     before = target.snapshot()
     purpose = "unknown top-level member next to remote_session"
     ex = target.edit(
-        {"remote_session": {"title": "Envelope probe"}, "title": "Top-level title"},
+        {"remote_session": FIELD, FACTS.editable[0]: good_value(FACTS.editable[0])},
         purpose=purpose,
     )
     refused(target.spec, v, ex, "unknown-fields-rejected", purpose)
@@ -136,11 +126,19 @@ def test_unknown_top_level_member(target: Target) -> None:
 
 
 @pytest.mark.rule("unknown-fields-rejected", "rejected-changes-nothing")
-@pytest.mark.parametrize("extra", ["location", "state", "remote_session_id", "transcript_status"])
+@pytest.mark.parametrize(
+    "extra",
+    # Session fields an edit cannot send, and one no schema defines
+    [
+        name
+        for name in ("location", "state", "remote_session_id", "transcript_status")
+        if name not in FACTS.editable
+    ],
+)
 def test_unknown_field_in_remote_session(target: Target, extra: str) -> None:
     v = Verdicts()
     before = target.snapshot()
-    edit = {"title": "Unknown field probe", extra: "Room 4"}
+    edit = {**FIELD, extra: "Room 4"}
     purpose = f"unknown field remote_session.{extra}"
     ex = target.edit({"remote_session": edit}, purpose=purpose)
     refused(target.spec, v, ex, "unknown-fields-rejected", purpose)

@@ -8,13 +8,14 @@ import pytest
 from hypothesis import example, given
 
 from contract_tests.support.expect import COMPARED_FIELDS, refusal_rule
+from contract_tests.support.facts import facts
 from contract_tests.support.strategies import valid_edits
 from contract_tests.support.target import Target, session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Verdicts
 
 VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
-EDITABLE = ("title", "start_date", "start_time", "time_zone", "estimated_duration")
+EDITABLE = facts().value_fields
 
 
 def check_envelope(target: Target, v: Verdicts, ex: Exchange) -> None:
@@ -79,7 +80,7 @@ def check_applied(
                 f"{when}: sent {name}={edit[name]!r} but the Session has {session.get(name)!r}",
                 ex,
             )
-    if session.get("state") != "ready":
+    if session.get("state") != facts().state_after_edit:
         v.fail("state-ready-after-edit", f"{when}: state is {session.get('state')!r}", ex)
     if before is not None:
         untouched = [

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from contract_tests.support.expect import accepted, refused
+from contract_tests.support.facts import facts
 from contract_tests.support.target import DEFAULT, Target, session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Verdicts
@@ -140,7 +141,7 @@ def test_named_example(
                         f"{purpose}: {name} is {session.get(name)!r}, sent {value!r}",
                         ex,
                     )
-            if session.get("state") != "ready":
+            if session.get("state") != facts().state_after_edit:
                 v.fail("state-ready-after-edit", f"{purpose}: state {session.get('state')!r}", ex)
             if response_name is not None:
                 expected = session_of(SPEC.example(response_name).value) or {}

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
+from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
 from prevail_contract.check import tokens
 from prevail_contract.check.verdict import Verdicts
@@ -198,7 +199,7 @@ def test_locked_session_is_refused(target: Target) -> None:
 
 
 @pytest.mark.rule("editable-states", "state-ready-after-edit")
-@pytest.mark.parametrize("state", ["scheduled", "ready", "active", "canceled"])
+@pytest.mark.parametrize("state", facts().states)
 def test_each_state(target: Target, state: str) -> None:
     """Embedded only: a fresh session per state (a live run cannot create sessions)."""
     if not target.embedded or target.config.company_id is None:
@@ -206,9 +207,9 @@ def test_each_state(target: Target, state: str) -> None:
     sid = target.admin_create(target.config.company_id, state, title=f"State probe {state}")
     v = Verdicts()
     ex = target.edit(TITLE_EDIT, session_id=sid, purpose=f"edit a {state} Session")
-    if state in ("scheduled", "ready"):
+    if state in facts().editable_states:
         session = accepted(v, ex, "editable-states", f"edit of a {state} Session")
-        if session is not None and session.get("state") != "ready":
+        if session is not None and session.get("state") != facts().state_after_edit:
             v.fail(
                 "state-ready-after-edit",
                 f"a {state} Session is {session.get('state')!r} after an edit",

@@ -17,10 +17,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from contract_tests.plugins.profiles import profile_name
 from contract_tests.plugins.target import get_target
 from contract_tests.support.expect import accepted, refused
+from contract_tests.support.facts import facts
 from contract_tests.support.strategies import invite_lists, partial_schedules, valid_edits
 from prevail_contract.check.verdict import Verdicts
 
-EDITABLE = ("title", "start_date", "start_time", "time_zone", "estimated_duration")
+EDITABLE = facts().value_fields
 
 
 class EditSequences(RuleBasedStateMachine):

@@ -1,113 +1,169 @@
-"""Our own reading of which catalogue rule a request body breaks (``None`` when it breaks none).
+"""Which catalogue rule a request body breaks, by the spec's own schema and its rule annotations.
 
 Used to file a schemathesis "accepted invalid data" finding under the rule that data broke, so
 that a server accepting a partial schedule fails ``schedule-all-three`` and one accepting an
-over-long title fails the assumed ``field-limits``. Written from the rule catalogue, not from the
-mock, and deliberately no stricter than JSON Schema's own checks (an address needs an ``@``).
+over-long title fails the assumed ``field-limits``. jsonschema validates the body against the
+spec's ``EditSessionRequest``; each error is mapped to a rule by the ``x-violation-rules`` entry
+(keyword -> rule id, or a list of ``{when: schema, rule}`` cases) on the schema node holding the
+failing keyword. No limit, field name or pattern is written here, and nothing comes from the mock.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import zoneinfo
+import functools
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from prevail_contract.spec import load_spec
+import jsonschema
 
-EDITABLE = ("title", "start_date", "start_time", "time_zone", "invites", "estimated_duration")
-SCHEDULE = ("start_date", "start_time", "time_zone")
-#: Which rule wins when a body breaks several: documented rules first.
-PRIORITY = (
-    "request-envelope",
-    "schedule-all-three",
-    "field-formats",
-    "unknown-fields-rejected",
-    "field-limits",
-)
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_TIME = re.compile(r"^(0[1-9]|1[0-2]):[0-5][0-9] (AM|PM)$")
-_ZONES = frozenset(load_spec().time_zones())
-_IANA = frozenset(zoneinfo.available_timezones())
+from prevail_contract.errors import SpecError
+from prevail_contract.spec import FORMAT_CHECKER, Spec, load_spec
 
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+REQUEST_SCHEMA = "EditSessionRequest"
+ANNOTATION = "x-violation-rules"
+#: Keywords that can fail on their own and so need a rule in ``x-violation-rules``.
+ASSERTIONS = frozenset(
+    {
+        "type", "enum", "const", "format", "pattern", "minLength", "maxLength", "minimum",
+        "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
+        "uniqueItems", "required", "minProperties", "maxProperties", "dependentRequired",
+        "not", "anyOf", "oneOf", "additionalProperties",
+    }
+)  # fmt: skip
+#: Composite keywords an unannotated node may leave to its branches.
+BRANCHING = ("anyOf", "oneOf")
 
 
-def _invite_rules(value: Any) -> set[str]:
-    if not isinstance(value, list):
-        return {"field-formats"}
-    broken: set[str] = set()
-    if len(value) > 100:
-        broken.add("field-limits")
-    for item in value:
-        email = item
-        if isinstance(item, dict):
-            if set(item) - {"email", "access_level"}:
-                broken.add("unknown-fields-rejected")
-            if "access_level" in item and item["access_level"] not in ("host", "participant"):
-                broken.add("field-formats")
-            email = item.get("email")
-        if not isinstance(email, str) or "@" not in email:
-            broken.add("field-formats")
-        elif len(email) > 254:
-            broken.add("field-limits")
-    return broken
+class BodyRules:
+    """The spec's reading of request bodies: every rule a body breaks, and the one to blame."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.validator = spec.validator(REQUEST_SCHEMA)
+        self.known = {rule.id for rule in spec.rules}
+        #: The rules some annotation names.
+        self.used: set[str] = set()
+        root = spec.document["components"]["schemas"][REQUEST_SCHEMA]
+        self._check_annotations(root, f"components/schemas/{REQUEST_SCHEMA}", set())
+        #: Which rule wins when a body breaks several: documented rules first, then catalogue
+        #: order (a server accepting such a body breaks all of them; one is named).
+        self.priority = tuple(
+            r.id for r in sorted(spec.rules, key=lambda r: not r.documented) if r.id in self.used
+        )
+
+    # -- the annotation walk ---------------------------------------------------------------
+
+    def _check_annotations(self, node: Any, where: str, seen: set[int]) -> None:
+        """Every assertion keyword reachable from the request schema names a known rule."""
+        node = self.spec.deref(node)
+        if not isinstance(node, Mapping) or id(node) in seen:
+            return
+        seen.add(id(node))
+        mapping = node.get(ANNOTATION) or {}
+        for keyword in sorted(ASSERTIONS & set(node)):
+            if keyword == "additionalProperties" and node[keyword] is not False:
+                continue
+            if keyword not in mapping:
+                if keyword in BRANCHING:
+                    for i, branch in enumerate(node[keyword]):
+                        self._check_annotations(branch, f"{where}/{keyword}/{i}", seen)
+                    continue
+                raise SpecError(
+                    f"{where}: keyword {keyword!r} has no entry in {ANNOTATION} naming the rule "
+                    "its violation breaks"
+                )
+            for rule in _rules_named(mapping[keyword]):
+                if rule not in self.known:
+                    raise SpecError(f"{where}/{ANNOTATION}/{keyword}: no rule {rule!r} in x-rules")
+                self.used.add(rule)
+        for key in ("properties", "patternProperties"):
+            for name, child in (node.get(key) or {}).items():
+                self._check_annotations(child, f"{where}/{key}/{name}", seen)
+        for key in ("items", "additionalProperties"):
+            if isinstance(node.get(key), Mapping):
+                self._check_annotations(node[key], f"{where}/{key}", seen)
+        for i, part in enumerate(node.get("allOf") or []):
+            self._check_annotations(part, f"{where}/allOf/{i}", seen)
+
+    # -- reading a body --------------------------------------------------------------------
+
+    def errors(self, body: Any) -> Iterator[tuple[str, jsonschema.ValidationError]]:
+        """Each schema error of ``body`` with the rule it breaks."""
+        for error in self.validator.iter_errors(body):
+            yield from self._classify(error)
+
+    def _classify(
+        self, error: jsonschema.ValidationError
+    ) -> Iterator[tuple[str, jsonschema.ValidationError]]:
+        schema = error.schema if isinstance(error.schema, Mapping) else {}
+        entry = (schema.get(ANNOTATION) or {}).get(error.validator)
+        if entry is not None:
+            yield self._pick(entry, error.instance), error
+            return
+        if error.validator in BRANCHING and error.context:
+            for sub in _relevant_branch(error):
+                yield from self._classify(sub)
+            return
+        raise SpecError(f"no {ANNOTATION} entry for {error.validator!r} at {error.json_path}")
+
+    def _pick(self, entry: Any, instance: Any) -> str:
+        if isinstance(entry, str):
+            return entry
+        for case in entry:
+            when = case.get("when")
+            if when is None or jsonschema.Draft202012Validator(
+                when, format_checker=FORMAT_CHECKER
+            ).is_valid(instance):
+                return str(case["rule"])
+        raise SpecError(f"{ANNOTATION}: no case matches {instance!r} and there is no default")
+
+    def broken(self, body: Any) -> set[str]:
+        """Every rule the body breaks."""
+        return {rule for rule, _ in self.errors(body)}
+
+    def blame(self, body: Any) -> str | None:
+        """The one rule to blame when a server accepts ``body`` (documented rules first)."""
+        broken = self.broken(body)
+        return next((rule for rule in self.priority if rule in broken), None)
 
 
-def _field_rules(name: str, value: Any) -> set[str]:
-    if name == "title":
-        if not isinstance(value, str):
-            return {"field-formats"}
-        return {"field-limits"} if not 1 <= len(value) <= 255 else set()
-    if name == "start_date":
-        if not isinstance(value, str) or not _DATE.match(value):
-            return {"field-formats"}
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            return {"field-limits"}
-        return set()
-    if name == "start_time":
-        return set() if isinstance(value, str) and _TIME.match(value) else {"field-formats"}
-    if name == "time_zone":
-        if isinstance(value, str) and value in _ZONES:
-            return set()
-        # an IANA id is a zone all the same: refusing it is our assumption, not the docs'
-        return {"field-limits"} if isinstance(value, str) and value in _IANA else {"field-formats"}
-    if name == "invites":
-        return _invite_rules(value)
-    if name == "estimated_duration":
-        if not _is_number(value):
-            return {"field-formats"}
-        ok = 0 < value <= 24 and abs(value * 4 - round(value * 4)) < 1e-9
-        return set() if ok else {"field-limits"}
-    return {"unknown-fields-rejected"}
+def _rules_named(entry: Any) -> list[str]:
+    if isinstance(entry, str):
+        return [entry]
+    if isinstance(entry, list) and all(isinstance(c, Mapping) and "rule" in c for c in entry):
+        return [str(c["rule"]) for c in entry]
+    raise SpecError(f"{ANNOTATION} entries are a rule id or a list of {{when, rule}} cases")
+
+
+def _relevant_branch(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """The errors of the branches the value was meant for (its type fits), else of all."""
+    by_branch: dict[Any, list[jsonschema.ValidationError]] = {}
+    for sub in error.context or ():
+        by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [
+        subs
+        for subs in by_branch.values()
+        if not any(s.validator == "type" and not s.relative_path for s in subs)
+    ]
+    chosen = fitting or list(by_branch.values())
+    return [sub for subs in chosen for sub in subs]
+
+
+@functools.lru_cache(maxsize=4)
+def _reading(spec: Spec) -> BodyRules:
+    return BodyRules(spec)
+
+
+def body_rules(spec: Spec | None = None) -> BodyRules:
+    """The body reading of ``spec`` (default: the spec the run checks against)."""
+    return _reading(spec if spec is not None else load_spec())
 
 
 def broken_rules(body: Any) -> set[str]:
-    """Every rule the body breaks, by our reading of the catalogue."""
-    if not isinstance(body, dict) or "remote_session" not in body:
-        return {"request-envelope"}
-    edit = body["remote_session"]
-    if not isinstance(edit, dict) or not edit:
-        return {"request-envelope"}
-    broken: set[str] = set()
-    if set(body) != {"remote_session"}:
-        broken.add("unknown-fields-rejected")  # "in the body or in remote_session"
-    present = [f for f in SCHEDULE if f in edit]
-    if 0 < len(present) < 3:
-        broken.add("schedule-all-three")
-    for name, value in edit.items():
-        broken |= _field_rules(name, value)
-    return broken
+    """Every rule the body breaks, by the spec's schema."""
+    return body_rules().broken(body)
 
 
 def rule_broken_by(body: Any) -> str | None:
     """The one rule to blame when a server accepts ``body`` (documented rules first)."""
-    broken = broken_rules(body)
-    for rule in PRIORITY:
-        if rule in broken:
-            return rule
-    return None
+    return body_rules().blame(body)

@@ -13,13 +13,14 @@ from typing import Any
 import schemathesis
 
 from contract_tests.support.body_rules import broken_rules, rule_broken_by
+from contract_tests.support.facts import facts
 from contract_tests.support.target import session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Finding
 from prevail_contract.spec import load_spec
 
 VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
-EDITABLE = ("title", "start_date", "start_time", "time_zone", "estimated_duration")
+EDITABLE = facts().value_fields
 
 
 class RuleBreachError(AssertionError):
@@ -81,7 +82,7 @@ def rule_state_ready_after_edit(ctx: Any, response: Any, case: Any) -> None:
     if not _is_edit(response, case):
         return
     session = session_of(_response_json(response))
-    if session is not None and session.get("state") != "ready":
+    if session is not None and session.get("state") != facts().state_after_edit:
         raise RuleBreachError(
             "state-ready-after-edit", f"state {session.get('state')!r} after an edit"
         )

@@ -1,35 +1,94 @@
 """Hypothesis strategies for the contract's request values, valid and deliberately invalid.
 
-Valid values are kept conservative (plain titles, real dates, reserved-domain emails) so that a
-refusal of one is unambiguously the server's fault; the wild inputs come from schemathesis.
+Every bound, pattern, enum and field name comes from the spec (through
+:mod:`contract_tests.support.facts`). Valid values are kept conservative within those bounds
+(plain titles, real future dates, reserved-domain emails) so that a refusal of one is
+unambiguously the server's fault; the wild inputs come from schemathesis.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
 
-from prevail_contract.spec import load_spec
+from contract_tests.support.body_rules import ANNOTATION, body_rules
+from contract_tests.support.facts import facts
+from contract_tests.support.probes import edit_with
 
-SCHEDULE_FIELDS = ("start_date", "start_time", "time_zone")
+_F = facts()
+SCHEDULE_FIELDS = _F.schedule
 #: Reserved domains only: nobody is ever emailed by a contract run. (Not ``*.test``: some email
 #: validators refuse special-use TLDs, which would make a valid invite look refused.)
 INVITE_DOMAINS = ("example.com", "example.org", "example.net", "people.example.com")
+#: The longest free text drawn (a conservative choice, kept within the spec's bounds).
+TEXT_CAP = 60
 
-titles = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 ,.'()&-]{0,58}[A-Za-z0-9.)]", fullmatch=True)
-#: Future dates only, so that a server refusing past schedules is not mistaken for a broken rule.
-dates = st.dates(dt.date(2030, 1, 1), dt.date(2099, 12, 31)).map(dt.date.isoformat)
-times = st.builds(
-    lambda h, m, half: f"{h:02d}:{m:02d} {half}",
-    st.integers(1, 12),
-    st.integers(0, 59),
-    st.sampled_from(["AM", "PM"]),
-)
-zones = st.sampled_from(sorted(load_spec().time_zones()))
-durations = st.integers(1, 96).map(lambda quarters: quarters / 4)
-schedules = st.fixed_dictionaries({"start_date": dates, "start_time": times, "time_zone": zones})
+
+def _valid_alone(name: str) -> Any:
+    """A predicate: the value is valid for ``name`` by the spec's own reading."""
+    reading = body_rules(_F.spec)
+    return lambda value: not reading.broken({"remote_session": edit_with(_F, name, value)})
+
+
+def _text(schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
+    low = max(int(schema.get("minLength", 1)), 1)
+    high = min(int(schema.get("maxLength", TEXT_CAP)), TEXT_CAP)
+    if high < 2:
+        return st.from_regex(r"[A-Za-z0-9]", fullmatch=True)
+    middle = f"{{{max(low - 2, 0)},{high - 2}}}"
+    return st.from_regex(rf"[A-Za-z0-9][A-Za-z0-9 ,.'()&-]{middle}[A-Za-z0-9.)]", fullmatch=True)
+
+
+def _number(schema: Mapping[str, Any]) -> st.SearchStrategy[float]:
+    """Whole multiples of the step (``multipleOf``, else 1) inside the bounds."""
+    step = float(schema.get("multipleOf") or 1)
+    if "exclusiveMinimum" in schema:
+        first = math.floor(float(schema["exclusiveMinimum"]) / step) + 1
+    elif "minimum" in schema:
+        first = math.ceil(float(schema["minimum"]) / step)
+    else:
+        first = 1
+    if "maximum" in schema:
+        last = math.floor(float(schema["maximum"]) / step)
+    elif "exclusiveMaximum" in schema:
+        last = math.ceil(float(schema["exclusiveMaximum"]) / step) - 1
+    else:
+        last = first + 96
+    return st.integers(first, last).map(lambda n: n * step)
+
+
+def _formats_pattern(schema: Mapping[str, Any]) -> bool:
+    return (schema.get(ANNOTATION) or {}).get("pattern") == "field-formats"
+
+
+def field_values(name: str) -> st.SearchStrategy[Any]:
+    """Valid values of one editable scalar field, drawn from its schema."""
+    schema = _F.field(name)
+    strategy: st.SearchStrategy[Any]
+    if "enum" in schema:
+        strategy = st.sampled_from(list(schema["enum"]))
+    elif schema.get("format") == "date":
+        # future dates only, so that a server refusing past schedules is not mistaken for a bug
+        strategy = st.dates(dt.date(2030, 1, 1), dt.date(2099, 12, 31)).map(dt.date.isoformat)
+    elif schema.get("type") == "string" and _formats_pattern(schema):
+        strategy = st.from_regex(str(schema["pattern"]), fullmatch=True)
+    elif schema.get("type") == "string":
+        strategy = _text(schema)
+    elif schema.get("type") in ("number", "integer"):
+        strategy = _number(schema)
+    else:
+        raise LookupError(f"no strategy for the field {name!r} of type {schema.get('type')!r}")
+    return strategy.filter(_valid_alone(name))
+
+
+SCALARS = tuple(n for n in _F.editable if n != _F.invite_field and n not in SCHEDULE_FIELDS)
+#: The schedule group (every field together).
+schedules = st.fixed_dictionaries({name: field_values(name) for name in SCHEDULE_FIELDS})
+zones = st.sampled_from(list(_F.zones))
 
 local_parts = st.from_regex(r"[a-z][a-z0-9]{2,10}(\.[a-z0-9]{1,6})?", fullmatch=True)
 emails = st.builds(
@@ -38,17 +97,13 @@ emails = st.builds(
 
 
 def _invite_item(email: str) -> st.SearchStrategy[Any]:
-    return st.sampled_from(
-        [
-            email,
-            {"email": email},
-            {"email": email, "access_level": "participant"},
-            {"email": email, "access_level": "host"},
-        ]
-    )
+    objects: list[Any] = [{_F.invite_email: email}]
+    objects += [{_F.invite_email: email, _F.invite_level: level} for level in _F.access_levels]
+    return st.sampled_from([email, *objects])
 
 
-invite_lists = st.lists(emails, min_size=1, max_size=4, unique_by=str.lower).flatmap(
+_MAX_INVITES = min(4, int(_F.field(_F.invite_field).get("maxItems", 4)))
+invite_lists = st.lists(emails, min_size=1, max_size=_MAX_INVITES, unique_by=str.lower).flatmap(
     lambda addresses: st.tuples(*[_invite_item(a) for a in addresses]).map(list)
 )
 
@@ -57,34 +112,35 @@ invite_lists = st.lists(emails, min_size=1, max_size=4, unique_by=str.lower).fla
 def valid_edits(draw: st.DrawFn, *, with_invites: bool = True) -> dict[str, Any]:
     """A non-empty valid ``remote_session`` object: any mix of the editable fields."""
     edit: dict[str, Any] = {}
-    if draw(st.booleans()):
-        edit["title"] = draw(titles)
-    if draw(st.booleans()):
+    for name in SCALARS:
+        if draw(st.booleans()):
+            edit[name] = draw(field_values(name))
+    if len(SCHEDULE_FIELDS) > 0 and bool(draw(st.booleans())):
         edit.update(draw(schedules))
-    if draw(st.booleans()):
-        edit["estimated_duration"] = draw(durations)
     if with_invites and draw(st.booleans()):
-        edit["invites"] = draw(invite_lists)
+        edit[_F.invite_field] = draw(invite_lists)
     if not edit:
-        edit["title"] = draw(titles)
+        first = SCALARS[0]
+        edit[first] = draw(field_values(first))
     return edit
 
 
 @st.composite
 def partial_schedules(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid edit keeping one or two of the three schedule fields (all values well formed)."""
+    """A valid edit keeping some but not all of the schedule fields (all values well formed)."""
     full = draw(schedules)
-    kept = draw(st.lists(st.sampled_from(SCHEDULE_FIELDS), min_size=1, max_size=2, unique=True))
+    most = len(SCHEDULE_FIELDS) - 1
+    kept = draw(st.lists(st.sampled_from(SCHEDULE_FIELDS), min_size=1, max_size=most, unique=True))
     edit: dict[str, Any] = {name: full[name] for name in kept}
-    if draw(st.booleans()):
-        edit["title"] = draw(titles)
-    if draw(st.booleans()):
-        edit["estimated_duration"] = draw(durations)
+    for name in SCALARS:
+        if draw(st.booleans()):
+            edit[name] = draw(field_values(name))
     return edit
 
 
-#: Values that break a field's documented form (not merely an assumed limit), per field.
-BAD_FORMATS: dict[str, list[Any]] = {
+#: Values that break a field's documented form (not merely an assumed limit), per field; only
+#: those the spec's own reading files under ``field-formats`` are used (see ``bad_formats``).
+CANDIDATE_BAD_FORMATS: dict[str, list[Any]] = {
     "start_time": [
         "14:30",
         "2:30 PM",
@@ -121,8 +177,28 @@ BAD_FORMATS: dict[str, list[Any]] = {
 }
 
 
+def bad_formats() -> dict[str, list[Any]]:
+    """The candidate bad values the spec agrees break ``field-formats``, per editable field."""
+    reading = body_rules(_F.spec)
+    out: dict[str, list[Any]] = {}
+    for name, values in CANDIDATE_BAD_FORMATS.items():
+        if name not in _F.editable:
+            continue
+        kept = [
+            v
+            for v in values
+            if "field-formats" in reading.broken({"remote_session": edit_with(_F, name, v)})
+        ]
+        if kept:
+            out[name] = kept
+    return out
+
+
+BAD_FORMATS = bad_formats()
+
+
 def bad_format_edit(field: str, value: Any, schedule: dict[str, str]) -> dict[str, Any]:
-    """An edit whose only fault is ``field`` = ``value`` (the schedule triple stays complete)."""
+    """An edit whose only fault is ``field`` = ``value`` (the schedule group stays complete)."""
     if field in SCHEDULE_FIELDS:
         return {**schedule, field: value}
     return {field: value}

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from contract_tests.support.facts import facts
 from prevail_contract.check import tokens
 from prevail_contract.check.config import TargetConfig, from_sources
 from prevail_contract.check.exchange import LOG, NOTES, Exchange
@@ -260,7 +261,7 @@ class Target:
         body = ex.json
         sessions = body.get("sessions") if isinstance(body, dict) and ex.accepted else None
         for item in sessions if isinstance(sessions, list) else []:
-            if not isinstance(item, dict) or item.get("state") not in ("scheduled", "ready"):
+            if not isinstance(item, dict) or item.get("state") not in facts().editable_states:
                 continue
             sid, title = item.get("remote_session_id"), item.get("title")
             if isinstance(sid, str) and isinstance(title, str) and title:
@@ -340,7 +341,9 @@ def build_target(env: Mapping[str, str] | None = None, seed: int = 0) -> Target:
             slug = tokens.claims_of(config.no_self_service_token).get("slug")
             if isinstance(slug, str):
                 target.no_self_service_session_id = target.admin_create(
-                    slug, "ready", title="Session of an Organization without Self-Service"
+                    slug,
+                    facts().editable_states[0],
+                    title="Session of an Organization without Self-Service",
                 )
         return target
     assert config.base_url is not None

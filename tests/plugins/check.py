@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,15 +38,23 @@ class LiveMock:
 
     base_url: str
     env: dict[str, str]
+    #: The ASGI app served (the mock, or ``wrap`` around it).
+    app: Any = None
 
 
 @contextlib.contextmanager
-def serve_mock(bugs: tuple[str, ...] = (), deadline: float = 15.0) -> Iterator[LiveMock]:
-    """Serve a fresh mock on a free loopback port until the block ends."""
+def serve_mock(
+    bugs: tuple[str, ...] = (),
+    deadline: float = 15.0,
+    *,
+    wrap: Callable[[Any], Any] | None = None,
+) -> Iterator[LiveMock]:
+    """Serve a fresh mock on a free loopback port until the block ends (``wrap`` around it)."""
     app = create_app(bugs=bugs)
+    served = wrap(app) if wrap is not None else app
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
+        uvicorn.Config(served, host="127.0.0.1", port=port, log_level="error", lifespan="off")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -57,7 +65,7 @@ def serve_mock(bugs: tuple[str, ...] = (), deadline: float = 15.0) -> Iterator[L
             if time.monotonic() > stop_at or not thread.is_alive():
                 raise RuntimeError(f"mock did not start on {base} within {deadline}s")
             time.sleep(0.02)
-        yield LiveMock(base, target_environment(app, base))
+        yield LiveMock(base, target_environment(app, base), served)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

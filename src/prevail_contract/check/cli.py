@@ -24,6 +24,7 @@ from prevail_contract.check.config import (
     PROFILE_VAR,
     PROFILES,
     SEED_VAR,
+    VARIABLES,
     TargetConfig,
     from_sources,
 )
@@ -40,13 +41,6 @@ NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the ``check`` flags."""
-    parser.add_argument(
-        "--base-url",
-        metavar="URL",
-        help="API base URL of a live target, e.g. "
-        "https://staging.example.test/api/v1 (default: $PREVAIL_BASE_URL; "
-        "neither: the embedded mock)",
-    )
     parser.add_argument(
         "--report-dir",
         type=Path,
@@ -75,27 +69,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "(parallel runs never share state)",
     )
     group = parser.add_argument_group("target fixtures (override the PREVAIL_* variables)")
-    group.add_argument("--session-id", help="editable session the run may edit")
-    group.add_argument("--token", help="valid token of the session's Organization")
-    group.add_argument("--company-id", help="Company ID (JWT slug), to mint tokens with --api-key")
-    group.add_argument("--api-key", help="the Organization's API key (HS256 signing key)")
-    group.add_argument(
-        "--locked-session-id", help="session of the same Organization that is not scheduled/ready"
-    )
-    group.add_argument("--foreign-session-id", help="session of another Organization")
-    group.add_argument(
-        "--no-self-service-token", help="token of an Organization without Self-Service"
-    )
-    group.add_argument(
-        "--no-self-service-session-id",
-        help="editable session of that "
-        "Organization (makes the Self-Service probe a one-fault request)",
-    )
-    group.add_argument(
-        "--max-invites",
-        type=int,
-        help="cap on invite addresses sent per run (default 200 on a live target)",
-    )
+    for row in VARIABLES:  # the spec's x-fixture-variables table
+        group.add_argument(
+            row.flag,
+            type=int if row.kind == "count" else str,
+            metavar="N" if row.kind == "count" else row.kind.upper().replace("-", "_"),
+            help=f"{row.meaning.replace('`', '').replace('**', '')} (default: ${row.name})",
+        )
     parser.add_argument("--mock-bug", action="append", default=[], help=argparse.SUPPRESS)
 
 

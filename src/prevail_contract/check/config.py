@@ -10,24 +10,17 @@ import argparse
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 
 from prevail_contract.check.safety import DEFAULT_MAX_INVITES
 from prevail_contract.errors import ConfigError
+from prevail_contract.fixture_variables import FixtureVariable, credentials_text, fixture_variables
 
+#: The spec's ``x-fixture-variables`` table, one row per variable.
+VARIABLES: tuple[FixtureVariable, ...] = fixture_variables()
 #: flag attribute name -> environment variable.
-ENV_VARS: dict[str, str] = {
-    "base_url": "PREVAIL_BASE_URL",
-    "session_id": "PREVAIL_SESSION_ID",
-    "token": "PREVAIL_TOKEN",
-    "company_id": "PREVAIL_COMPANY_ID",
-    "api_key": "PREVAIL_API_KEY",
-    "locked_session_id": "PREVAIL_LOCKED_SESSION_ID",
-    "foreign_session_id": "PREVAIL_FOREIGN_SESSION_ID",
-    "no_self_service_token": "PREVAIL_NO_SELF_SERVICE_TOKEN",
-    "max_invites": "PREVAIL_MAX_INVITES",
-}
+ENV_VARS: dict[str, str] = {row.attr: row.name for row in VARIABLES}
 #: Planted mock bugs for the embedded target (used by the kit's own tests only).
 MOCK_BUGS_VAR = "PREVAIL_MOCK_BUGS"
 PROFILE_VAR = "PREVAIL_PROFILE"
@@ -48,8 +41,15 @@ class TargetConfig:
     locked_session_id: str | None = None
     foreign_session_id: str | None = None
     no_self_service_token: str | None = None
+    no_self_service_session_id: str | None = None
     max_invites: int | None = DEFAULT_MAX_INVITES
     mock_bugs: tuple[str, ...] = field(default=())
+    #: Variables of the table without an attribute of their own (passed on to the suite as is).
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def value(self, attr: str) -> object:
+        """The configured value of a table row, by its attribute name."""
+        return getattr(self, attr) if attr in _TYPED else self.extra.get(attr)
 
     @property
     def embedded(self) -> bool:
@@ -59,18 +59,25 @@ class TargetConfig:
     @property
     def secrets(self) -> tuple[str | None, ...]:
         """Every value that must never appear in a report or a log."""
-        return (self.token, self.api_key, self.no_self_service_token)
+        return tuple(_text(self.value(row.attr)) for row in VARIABLES if row.secret)
 
     def to_env(self) -> dict[str, str]:
         """The ``PREVAIL_*`` variables that describe this target to ``contract_tests``."""
         env: dict[str, str] = {}
         for attr, var in ENV_VARS.items():
-            value = getattr(self, attr)
+            value = self.value(attr)
             if value is not None:
                 env[var] = str(value)
         if self.mock_bugs:
             env[MOCK_BUGS_VAR] = ",".join(self.mock_bugs)
         return env
+
+
+_TYPED = frozenset(f.name for f in fields(TargetConfig))
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _clean(value: str | None) -> str | None:
@@ -133,22 +140,15 @@ def from_sources(
             f"--base-url / PREVAIL_BASE_URL must be an http(s) URL such as "
             f"https://staging.example.test/api/v1, got {base_url!r}"
         )
-    missing: list[str] = []
-    if values["session_id"] is None:
-        missing.append(
-            "an editable session id the run may edit (--session-id or PREVAIL_SESSION_ID)"
-        )
-    has_key = values["company_id"] is not None and values["api_key"] is not None
-    if values["token"] is None and not has_key:
-        missing.append(
-            "credentials: PREVAIL_TOKEN (--token), or PREVAIL_COMPANY_ID and PREVAIL_API_KEY "
-            "(--company-id, --api-key)"
-        )
-    elif values["token"] is None and (values["company_id"] is None) != (values["api_key"] is None):
-        missing.append("PREVAIL_COMPANY_ID and PREVAIL_API_KEY must be given together")
+    missing = [
+        f"{row.name} ({row.flag})"
+        for row in VARIABLES
+        if row.required == "yes" and row.attr != "base_url" and values[row.attr] is None
+    ]
+    missing += _missing_credentials(values)
     if missing:
         raise ConfigError("live target " + base_url + " needs " + "; ".join(missing))
-    for attr in ("session_id", "locked_session_id", "foreign_session_id"):
+    for attr in (row.attr for row in VARIABLES if row.kind == "session-id"):
         value = values[attr]
         if value is not None and not _ID.match(value):
             raise ConfigError(
@@ -156,6 +156,7 @@ def from_sources(
                 f"got {value!r}"
             )
     return TargetConfig(
+        extra={a: v for a, v in values.items() if a not in _TYPED and v is not None},
         base_url=base_url.rstrip("/"),
         session_id=values["session_id"],
         token=values["token"],
@@ -164,6 +165,22 @@ def from_sources(
         locked_session_id=values["locked_session_id"],
         foreign_session_id=values["foreign_session_id"],
         no_self_service_token=values["no_self_service_token"],
+        no_self_service_session_id=values["no_self_service_session_id"],
         max_invites=max_invites,
         mock_bugs=(),
     )
+
+
+def _missing_credentials(values: Mapping[str, str | None]) -> list[str]:
+    """A token, or every other credential row together (the table's ``credentials`` rows)."""
+    rows = [r for r in VARIABLES if r.required == "credentials"]
+    if any(values[r.attr] is not None for r in rows if r.kind == "token"):
+        return []
+    keys = [r for r in rows if r.kind != "token"]
+    given = [r for r in keys if values[r.attr] is not None]
+    if len(given) == len(keys):
+        return []
+    if given:
+        return [" and ".join(r.name for r in keys) + " must be given together"]
+    flags = ", ".join(r.flag for r in rows)
+    return [f"credentials: {credentials_text(VARIABLES).replace('`', '')} ({flags})"]

@@ -142,7 +142,7 @@ def routes(worlds: Worlds, spec: Spec, order: tuple[str, ...], ttl: float) -> li
         fixtures = namespaced(source, sandbox_id)
         worlds.create_sandbox(sandbox_id, fixtures, ttl)
         base = f"{request.url.scheme}://{request.url.netloc}"
-        environment = fixtures_environment(fixtures, spec.base_path, base)
+        environment = fixtures_environment(fixtures, spec, base)
         body = {"sandbox_id": sandbox_id, "idle_ttl_seconds": ttl, "environment": environment}
         return _json(body, 201)
 

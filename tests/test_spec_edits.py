@@ -1,0 +1,189 @@
+"""Edits to a copy of the spec move the suite's edge cases with them, and still catch a bad server.
+
+The copy tightens a limit (``title`` at most 100 characters), loosens one (150 ``invites``), adds
+an optional field and adds enum values (an access level and a zone). ``PREVAIL_SPEC`` points the
+mock and the suite at the copy: the mock built from it passes, the suite probes the new edges
+(recorded on the way in), and a server still keeping the old 255-character limit fails
+``field-limits``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from contract_tests.support.facts import facts
+from contract_tests.support.probes import enum_values, limit_probes
+from prevail_contract.paths import SPEC_PATH
+from prevail_contract.spec import Spec, load_spec, read_document
+from tests.plugins.check import CheckRun, run_check, serve_mock
+
+NEW_FIELD = "room_name"
+NEW_LEVEL = "observer"
+NEW_ZONE = ("Ciudad Juarez", "America/Ciudad_Juarez")
+Message = MutableMapping[str, Any]
+
+
+def edited_document() -> dict[str, Any]:
+    """The spec with the four kinds of edit applied."""
+    doc = read_document(SPEC_PATH)
+    schemas = doc["components"]["schemas"]
+    edit = schemas["RemoteSessionEdit"]["properties"]
+    edit["title"]["maxLength"] = 100
+    edit["invites"]["maxItems"] = 150
+    edit[NEW_FIELD] = {
+        "type": "string",
+        "description": "A room name (a field added on a branch).",
+        "maxLength": 40,
+        "x-violation-rules": {"type": "field-formats", "maxLength": "field-limits"},
+        "examples": ["Room 4"],
+    }
+    schemas["Session"]["properties"][NEW_FIELD] = {"type": "string", "maxLength": 40}
+    schemas["AccessLevel"]["enum"].append(NEW_LEVEL)
+    schemas["TimeZoneName"]["enum"].append(NEW_ZONE[0])
+    schemas["TimeZoneName"]["x-iana-zones"][NEW_ZONE[0]] = NEW_ZONE[1]
+    return doc
+
+
+@pytest.fixture(scope="module")
+def edited_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("edited-spec") / "openapi.yaml"
+    path.write_text(yaml.safe_dump(edited_document(), sort_keys=False, allow_unicode=True))
+    return path
+
+
+@pytest.fixture(scope="module")
+def tightened_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The spec with only ``title``'s ``maxLength`` lowered to 100."""
+    doc = read_document(SPEC_PATH)
+    doc["components"]["schemas"]["RemoteSessionEdit"]["properties"]["title"]["maxLength"] = 100
+    path = tmp_path_factory.mktemp("tightened-spec") / "openapi.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def _purposes(spec: Spec) -> dict[str, bool]:
+    return {p.purpose: p.accept for p in limit_probes(spec)}
+
+
+def test_probes_follow_the_edited_bounds(edited_spec: Path) -> None:
+    before, after = _purposes(load_spec()), _purposes(load_spec(edited_spec))
+    assert before["title of 255 characters"]
+    assert not before["title of 256 characters"]
+    assert after["title of 100 characters"]
+    assert not after["title of 101 characters"]
+    assert "title of 255 characters" not in after
+    assert after["invites of 150 items"]
+    assert not after["invites of 151 items"]
+    assert after[f"{NEW_FIELD} of 40 characters"]
+    assert not after[f"{NEW_FIELD} of 41 characters"]
+    edited = facts(load_spec(edited_spec))
+    assert NEW_FIELD in edited.editable
+    assert NEW_FIELD in edited.value_fields
+    assert NEW_LEVEL in edited.access_levels
+    assert NEW_ZONE[0] in edited.zones
+    sent = [purpose for purpose, _ in enum_values(load_spec(edited_spec))]
+    assert f"access_level {NEW_LEVEL!r}" in sent
+    assert f"time_zone {NEW_ZONE[0]!r}" in sent
+
+
+class BodyLog:
+    """ASGI middleware keeping every request body the app received."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.state = app.state
+        self.bodies: list[Any] = []
+
+    async def __call__(self, scope: Message, receive: Any, send: Any) -> None:
+        chunks: list[bytes] = []
+
+        async def recording() -> Message:
+            message: Message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    with contextlib.suppress(ValueError):
+                        self.bodies.append(json.loads(b"".join(chunks) or b"null"))
+            return message
+
+        await self.app(scope, recording, send)
+
+    def edits(self) -> list[dict[str, Any]]:
+        """The ``remote_session`` objects of the well-enveloped bodies."""
+        return [
+            b["remote_session"]
+            for b in self.bodies
+            if isinstance(b, dict) and isinstance(b.get("remote_session"), dict)
+        ]
+
+
+def _live_check(served: Any, tmp: Path, spec: Path) -> CheckRun:
+    env = {**served.env, "PREVAIL_SPEC": str(spec)}
+    return run_check(tmp, "--max-invites", "5000", env=env)
+
+
+def test_mock_of_the_edited_spec_passes_and_sees_the_new_edges(
+    edited_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREVAIL_SPEC", str(edited_spec))
+    with serve_mock(wrap=BodyLog) as served:
+        run = _live_check(served, tmp_path / "live", edited_spec)
+        log = served.app
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    statuses = {r["id"]: r["status"] for r in run.report["rules"]}
+    assert "failed" not in statuses.values(), statuses
+    assert isinstance(log, BodyLog)
+    edits = log.edits()
+    titles = {len(e["title"]) for e in edits if isinstance(e.get("title"), str)}
+    assert {100, 101} <= titles
+    invites = {len(e["invites"]) for e in edits if isinstance(e.get("invites"), list)}
+    assert {150, 151} <= invites
+    assert any(NEW_FIELD in e for e in edits)
+    assert any(
+        isinstance(i, dict) and i.get("access_level") == NEW_LEVEL
+        for e in edits
+        for i in e.get("invites") or []
+    )
+    assert any(e.get("time_zone") == NEW_ZONE[0] for e in edits)
+
+
+def test_embedded_run_follows_the_edited_spec(edited_spec: Path, tmp_path: Path) -> None:
+    run = run_check(tmp_path, env={"PREVAIL_SPEC": str(edited_spec)})
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    statuses = {r["id"]: r["status"] for r in run.report["rules"]}
+    assert set(statuses.values()) == {"passed"}, statuses
+
+
+def test_server_keeping_the_old_limit_fails_field_limits(
+    tightened_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PREVAIL_SPEC", raising=False)  # the server is built from the old spec
+    with serve_mock() as served:
+        run = _live_check(served, tmp_path, tightened_spec)
+    failed = {r["id"] for r in run.report["rules"] if r["status"] == "failed"}
+    assert failed == {"field-limits"}, run.stdout[-3000:]
+    assert run.returncode == 0, "an assumed rule failing alone exits 0 without --strict"
+    rule = next(r for r in run.report["rules"] if r["id"] == "field-limits")
+    summaries = " ".join(f["summary"] for f in rule["failures"])
+    assert "title of 101 characters" in summaries
+
+
+def test_a_keyword_without_its_rule_is_a_spec_error(tmp_path: Path) -> None:
+    from contract_tests.support.body_rules import BodyRules
+    from prevail_contract.errors import SpecError
+
+    doc = read_document(SPEC_PATH)
+    title = doc["components"]["schemas"]["RemoteSessionEdit"]["properties"]["title"]
+    del title["x-violation-rules"]["maxLength"]
+    with pytest.raises(SpecError, match=r"title: keyword 'maxLength' has no entry"):
+        BodyRules(Spec(doc))
+    title["x-violation-rules"]["maxLength"] = "title-rule-nobody-has"
+    with pytest.raises(SpecError, match="no rule 'title-rule-nobody-has'"):
+        BodyRules(Spec(doc))
