@@ -26,7 +26,7 @@ from prevail_contract.rule_checks import check_rules
 from prevail_contract.spec import Spec, read_document
 from prevail_contract.spec_checks import check_examples, check_refs
 
-SPECTRAL_RULESET = paths.REPO_ROOT / ".spectral.yaml"
+SPECTRAL_RULESET = paths.SPECTRAL_RULESET
 
 
 @dataclass
@@ -93,9 +93,10 @@ def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
 
 def run_spectral(spec_file: Path) -> LayerResult:
     """Run the pinned Spectral CLI with the project ruleset and sort its findings."""
-    spectral = paths.NODE_BIN / "spectral"
-    if not spectral.exists():
-        raise ToolError(f"Spectral is not installed ({spectral} missing); run `npm ci`")
+    spectral = paths.node_tool(
+        "spectral", "@stoplight/spectral-cli", "@stoplight/spectral-owasp-ruleset"
+    )
+    node_modules = paths.node_modules_of(spectral)
     result = LayerResult("spectral (spectral:oas + OWASP)")
     with tempfile.TemporaryDirectory(prefix="prevail-spectral-") as tmp:
         report = Path(tmp) / "spectral.json"
@@ -116,7 +117,7 @@ def run_spectral(spec_file: Path) -> LayerResult:
             capture_output=True,
             text=True,
             check=False,
-            cwd=paths.REPO_ROOT,
+            cwd=node_modules.parent if node_modules else paths.ROOT,
         )
         try:
             findings = json.loads(report.read_text(encoding="utf-8"))

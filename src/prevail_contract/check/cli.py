@@ -31,10 +31,9 @@ from prevail_contract.check.recorder import RuleRecorder
 from prevail_contract.check.report import RuleResult, build_results, render_table, write_reports
 from prevail_contract.check.safety import Masker
 from prevail_contract.errors import ConfigError, ToolError
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.paths import SUITE_DIR, SUITE_ROOT
 from prevail_contract.spec import load_spec
 
-SUITE_DIR = REPO_ROOT / "contract_tests"
 NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
 
 
@@ -160,9 +159,11 @@ def run_suite(
         "no:warnings",
         f"--hypothesis-seed={seed}",
         "--rootdir",
-        str(REPO_ROOT),
+        str(SUITE_ROOT),
         *(pytest_args or []),
     ]
+    if str(SUITE_ROOT) not in sys.path:  # `contract_tests` must import from where it ships
+        sys.path.insert(0, str(SUITE_ROOT))
     with suite_environment(env):
         code = pytest.main(args, plugins=[recorder])
     return recorder, int(code)
