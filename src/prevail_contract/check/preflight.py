@@ -1,6 +1,6 @@
-"""Preflight of a live target: one refused request proves the base URL, the token and the Session id.
+"""Preflight of a live target: one refused request proves the base URL, token and Session id.
 
-Before any rule runs, :func:`probe` sends an edit the contract must refuse without changing
+Before any rule runs, :func:`preflight` sends an edit the contract must refuse without changing
 anything (an empty ``remote_session``, 422 ``validation_failed``) to the configured Session.
 Because the checks run in the contract's order (401, 403, 404, then body validation), the
 answer tells which fixture is wrong: 401 the credentials, 403 an Organization without
