@@ -69,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContractKitError as exc:
         print(f"prevail-contract {args.command}: error: {exc}", file=sys.stderr)
         if exc.exit_code == 2 and isinstance(exc, ConfigError):
-            print(parsers[args.command].format_usage().rstrip(), file=sys.stderr)
+            prog = parsers[args.command].prog
+            print(f"usage: {prog} [options] (`{prog} --help` lists them)", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"prevail-contract {args.command}: interrupted", file=sys.stderr)
