@@ -25,6 +25,7 @@ from prevail_contract.limit_checks import check_limits
 from prevail_contract.rule_checks import check_rules
 from prevail_contract.spec import Spec, read_document
 from prevail_contract.spec_checks import check_examples, check_refs
+from prevail_contract.spectral_ruleset import write_resolved
 
 SPECTRAL_RULESET = paths.SPECTRAL_RULESET
 
@@ -104,9 +105,9 @@ def run_spectral(spec_file: Path) -> LayerResult:
             [
                 str(spectral),
                 "lint",
-                str(spec_file),
+                str(spec_file.resolve()),
                 "--ruleset",
-                str(SPECTRAL_RULESET),
+                str(write_resolved(SPECTRAL_RULESET, node_modules, spec_file, Path(tmp))),
                 "--format",
                 "json",
                 "--output",
@@ -117,7 +118,7 @@ def run_spectral(spec_file: Path) -> LayerResult:
             capture_output=True,
             text=True,
             check=False,
-            cwd=node_modules.parent if node_modules else paths.ROOT,
+            cwd=paths.REPO_ROOT,
         )
         try:
             findings = json.loads(report.read_text(encoding="utf-8"))
