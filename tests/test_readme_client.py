@@ -43,7 +43,8 @@ def example_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def example(example_file: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location("readme_rename", example_file)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

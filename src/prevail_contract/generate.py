@@ -41,7 +41,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--output",
         dest="output",
         type=Path,
-        default=paths.GENERATED_CLIENT_DIR,
+        default=paths.GENERATED_CLIENT_DIR if paths.CHECKOUT is not None else None,
         metavar="DIR",
         help="client directory to write or compare (default in the kit's checkout: "
         "generated_client/; required elsewhere)",

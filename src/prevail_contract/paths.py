@@ -52,8 +52,8 @@ PACKAGE_JSON = ROOT / "package.json"
 #: The directory that holds the ``contract_tests`` package (put first on ``sys.path`` to run it).
 SUITE_ROOT = ROOT if CHECKOUT is not None else DATA_DIR / "suite"
 SUITE_DIR = SUITE_ROOT / "contract_tests"
-#: The committed client of the checkout; ``None`` when installed (``generate`` needs ``--out``).
-GENERATED_CLIENT_DIR: Path | None = CHECKOUT / "generated_client" if CHECKOUT else None
+#: The committed client of the checkout (``generate``'s default output only in a checkout).
+GENERATED_CLIENT_DIR = ROOT / "generated_client"
 
 
 def spec_path() -> Path:
