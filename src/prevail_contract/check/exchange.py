@@ -9,6 +9,7 @@ as printed in a shell where the ``PREVAIL_*`` variables are set: a configured to
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import threading
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ from prevail_contract.check.safety import MASK, Masker
 
 #: Headers worth showing in a reproduction; the rest (user agent, test ids) is noise.
 _SHOWN_HEADERS = ("authorization", "content-type", "accept")
+#: Characters a double-quoted shell word must escape.
+_DOUBLE_QUOTED = re.compile(r'[\\"$`]')
 #: Bodies longer than this are abbreviated in summaries (never in curl commands).
 _SUMMARY_BODY_CHARS = 400
 
@@ -76,12 +79,33 @@ class Exchange:
         names = sorted((variables or {}).items(), key=lambda item: len(item[0]), reverse=True)
 
         def word(text: str) -> str:
+            """``text`` quoted for a shell: in double quotes around any variable it holds."""
+            pieces: list[tuple[str, bool]] = [(text, False)]
             for value, var in names:
-                if value and value in text:
-                    head, _, tail = text.partition(value)
-                    out = (shlex.quote(head) if head else "") + f'"${var}"'
-                    return out + (word(tail) if tail else "")
-            return shlex.quote(text)
+                if not value:
+                    continue
+                split: list[tuple[str, bool]] = []
+                for piece, is_var in pieces:
+                    if is_var or value not in piece:
+                        split.append((piece, is_var))
+                        continue
+                    chunks = piece.split(value)
+                    for i, chunk in enumerate(chunks):
+                        if i:
+                            split.append((var, True))
+                        split.append((chunk, False))
+                pieces = [p for p in split if p[0]]
+            if not any(is_var for _, is_var in pieces):
+                return shlex.quote(text)
+            out = []
+            for i, (piece, is_var) in enumerate(pieces):
+                if not is_var:
+                    out.append(_DOUBLE_QUOTED.sub(r"\\\g<0>", piece))
+                    continue
+                following = pieces[i + 1][0] if i + 1 < len(pieces) else ""
+                glued = following[:1].isalnum() or following[:1] == "_"
+                out.append(f"${{{piece}}}" if glued else f"${piece}")
+            return '"' + "".join(out) + '"'
 
         parts = [shlex.quote(p) for p in ("curl", "-sS", "-i", "-X", self.method)]
         for name, value in self.headers.items():
@@ -98,7 +122,9 @@ class Exchange:
         parts.append(word(self.url))
         command = masker(" ".join(parts))
         if MASK in command:
-            command += f"  # {MASK}: a token forged for this probe, not printed"
+            command += (
+                f"  # {MASK}: a token not printed (forged for this probe, or minted from the key)"
+            )
         return command
 
     def describe(self, masker: Masker) -> str:

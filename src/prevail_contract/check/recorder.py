@@ -83,9 +83,6 @@ class RuleRecorder:
         self.embedded = bool(getattr(target, "embedded", False))
         if config.token:
             self.variables[config.token] = "PREVAIL_TOKEN"
-        minted = getattr(target, "_minted", None)
-        if minted:
-            self.variables[minted[1]] = "PREVAIL_TOKEN"
         if config.no_self_service_token:
             self.variables[config.no_self_service_token] = "PREVAIL_NO_SELF_SERVICE_TOKEN"
         if self.embedded and isinstance(getattr(target, "api_base", None), str):
