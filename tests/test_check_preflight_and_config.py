@@ -110,3 +110,30 @@ def test_table_is_coloured_on_a_terminal_unless_no_color(monkeypatch: pytest.Mon
     show_table(_results(), plain)
     assert "31m" not in plain.getvalue()  # no colour; bold may stay (NO_COLOR is about colour)
     assert "failed" in plain.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--spec", "{broken}"], "not valid YAML"),
+        (["--report-dir", "{file}/reports"], "--report-dir"),
+        (["--mock-bug", "no-such-rule"], "unknown planted bug"),
+        (["--env-file", "{missing}"], "--env-file"),
+    ],
+)
+def test_check_configuration_errors_stop_before_the_run(
+    args: list[str], said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from prevail_contract.cli import main
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("openapi: 3.1.0\ninfo: [\n", encoding="utf-8")
+    a_file = tmp_path / "plain-file"
+    a_file.write_text("x")
+    names = {"broken": broken, "file": a_file, "missing": tmp_path / "none.env"}
+    assert main(["check", *(arg.format(**names) for arg in args)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing ran
+    lines = captured.err.strip().splitlines()
+    assert said in lines[0]
+    assert lines[-1].startswith("usage: prevail-contract check")

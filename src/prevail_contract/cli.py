@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from prevail_contract import __version__
-from prevail_contract.errors import ConfigError, ContractKitError
+from prevail_contract.errors import ConfigError, ContractKitError, SpecError
 
 #: name -> (module, one-line help). Add a line here to add a subcommand.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args._module.run(args))
     except ContractKitError as exc:
         print(f"prevail-contract {args.command}: error: {exc}", file=sys.stderr)
-        if exc.exit_code == 2 and isinstance(exc, ConfigError):
+        if exc.exit_code == 2 and isinstance(exc, ConfigError | SpecError):
             prog = parsers[args.command].prog
             print(f"usage: {prog} [options] (`{prog} --help` lists them)", file=sys.stderr)
         return exc.exit_code
