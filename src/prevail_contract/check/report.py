@@ -125,7 +125,7 @@ def _missing_case(rule: Rule, rec: RuleRecord) -> str | None:
     if rec.cases == 0:
         return "; ".join(skipped) if skipped else "no check sent a request for it"
     if skipped:
-        return f"partly checked ({rec.cases} request(s) passed), but not run: " + "; ".join(skipped)
+        return f"partly checked ({rec.cases} request(s) passed); not checked: " + "; ".join(skipped)
     shown_by_success = isinstance(rule.status, int) and 200 <= rule.status < 300
     if shown_by_success and rec.accepted == 0:
         return f"no edit was accepted in {rec.cases} request(s), so the rule was never exercised"
