@@ -94,7 +94,7 @@ def test_every_rule_is_in_the_page_with_its_anchor(built_docs: BuiltDocs, spec: 
 
 def test_rules_table_has_source_status_and_code(spec: Spec) -> None:
     rows = {
-        line.split("</a>`", 1)[1].split("`", 1)[0]: line
+        line.split("<code>", 1)[1].split("</code>", 1)[0]: line
         for line in rules_markdown(spec.rules).splitlines()
         if line.startswith('| <a id="rule-')
     }
@@ -178,7 +178,8 @@ def test_conformance_results_appear_in_the_page(
     assert "Last result" in html
     assert "Last verification" in html
     assert "http://127.0.0.1:8765/api/v1" in html
-    assert "21 passed, 1 failed, 1 not run" in html
+    assert "21 passed, <strong" in html
+    assert ">1 failed</strong>, 1 not run" in html
     assert (
         "FAILED</strong> (9 cases): a start_date and start_time without time_zone got 200" in html
     )
@@ -291,3 +292,23 @@ def test_missing_chromium_skips_loudly_but_fails_in_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI is set but headless Chromium"):
         require_chromium()
+
+
+def test_rules_table_keeps_ids_whole_marks_failures_and_stamps_the_run(
+    tmp_path: Path, spec: Spec
+) -> None:
+    report = conformance_report(spec, field_formats={"status": "failed", "failures": ["x"]})
+    report.update(
+        verified_at="2026-12-01T10:11:12+00:00",
+        spec_version="1.0.0",
+        commit="49a76c618c88d01026286380ccf1efa463083720",
+    )
+    report_file = tmp_path / "conformance.json"
+    report_file.write_text(json.dumps(report), encoding="utf-8")
+    markdown = rules_markdown(spec.rules, load_conformance(report_file, spec.rules))
+    rows = [line for line in markdown.splitlines() if line.startswith('| <a id="rule-')]
+    assert rows
+    assert all('style="white-space: nowrap' in row for row in rows)
+    failed = [row for row in rows if "rule-failed" in row]
+    assert [row.split("<code>", 1)[1].split("</code>", 1)[0] for row in failed] == ["field-formats"]
+    assert "on 2026-12-01 10:11:12 UTC, spec version `1.0.0`, commit `49a76c618c88`" in markdown

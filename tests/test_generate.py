@@ -78,3 +78,40 @@ def test_generator_warning_fails_generation(
     assert cli.main(["generate", "--spec", str(spec_file), "--output", str(out)]) == 2
     assert "openapi-python-client failed" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_client_version_follows_the_spec_version(
+    spec_copy: Callable[[Mutation], Path], tmp_path: Path
+) -> None:
+    def bump(document: dict[str, Any]) -> None:
+        document["info"]["version"] = "2.0.0"
+
+    spec_file = spec_copy(bump)
+    out = tmp_path / "bumped-client"
+    assert cli.main(["generate", "--spec", str(spec_file), "--out", str(out)]) == 0
+    pyproject = (out / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'version = "2.0.0"' in pyproject
+
+
+def test_generate_refuses_a_spec_that_is_not_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("openapi: 3.1.0\ninfo: [\n", encoding="utf-8")
+    assert cli.main(["generate", "--spec", str(broken), "--out", str(tmp_path / "c")]) == 2
+    first, usage = capsys.readouterr().err.strip().splitlines()
+    assert "not valid YAML" in first
+    assert "line 3" in first
+    assert usage.startswith("usage: prevail-contract generate")
+    assert not (tmp_path / "c").exists()
+
+
+def test_unknown_flag_is_answered_with_the_subcommand_usage(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["generate", "--no-such-flag"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: prevail-contract generate")
+    assert "unrecognized arguments: --no-such-flag" in err

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from prevail_contract import __version__
-from prevail_contract.errors import ContractKitError
+from prevail_contract.errors import ConfigError, ContractKitError, SpecError
 
 #: name -> (module, one-line help). Add a line here to add a subcommand.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -33,31 +33,44 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; only ``command``'s module is imported and configured."""
+    return _build(command)[0]
+
+
+def _build(
+    command: str | None,
+) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     parser = argparse.ArgumentParser(
         prog="prevail-contract",
         description="Contract kit for the Prevail API's Edit Sessions operation.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parsers: dict[str, argparse.ArgumentParser] = {}
     for name, (module_name, help_text) in COMMANDS.items():
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        parsers[name] = command_parser
         if name == command:
             module = importlib.import_module(module_name)
             module.configure(command_parser)
             command_parser.set_defaults(_module=module)
-    return parser
+    return parser, parsers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     chosen = next((a for a in arguments if not a.startswith("-")), None)
-    parser = build_parser(chosen if chosen in COMMANDS else None)
-    args = parser.parse_args(arguments)
+    parser, parsers = _build(chosen if chosen in COMMANDS else None)
+    args, unknown = parser.parse_known_args(arguments)
+    if unknown:  # exits 2 with the subcommand's own usage, not the top-level one
+        parsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args._module.run(args))
     except ContractKitError as exc:
         print(f"prevail-contract {args.command}: error: {exc}", file=sys.stderr)
+        if exc.exit_code == 2 and isinstance(exc, ConfigError | SpecError):
+            prog = parsers[args.command].prog
+            print(f"usage: {prog} [options] (`{prog} --help` lists them)", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"prevail-contract {args.command}: interrupted", file=sys.stderr)

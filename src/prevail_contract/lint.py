@@ -25,8 +25,9 @@ from prevail_contract.limit_checks import check_limits
 from prevail_contract.rule_checks import check_rules
 from prevail_contract.spec import Spec, read_document
 from prevail_contract.spec_checks import check_examples, check_refs
+from prevail_contract.spectral_ruleset import write_resolved
 
-SPECTRAL_RULESET = paths.REPO_ROOT / ".spectral.yaml"
+SPECTRAL_RULESET = paths.SPECTRAL_RULESET
 
 
 @dataclass
@@ -93,9 +94,10 @@ def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
 
 def run_spectral(spec_file: Path) -> LayerResult:
     """Run the pinned Spectral CLI with the project ruleset and sort its findings."""
-    spectral = paths.NODE_BIN / "spectral"
-    if not spectral.exists():
-        raise ToolError(f"Spectral is not installed ({spectral} missing); run `npm ci`")
+    spectral = paths.node_tool(
+        "spectral", "@stoplight/spectral-cli", "@stoplight/spectral-owasp-ruleset"
+    )
+    node_modules = paths.node_modules_of(spectral)
     result = LayerResult("spectral (spectral:oas + OWASP)")
     with tempfile.TemporaryDirectory(prefix="prevail-spectral-") as tmp:
         report = Path(tmp) / "spectral.json"
@@ -103,9 +105,9 @@ def run_spectral(spec_file: Path) -> LayerResult:
             [
                 str(spectral),
                 "lint",
-                str(spec_file),
+                str(spec_file.resolve()),
                 "--ruleset",
-                str(SPECTRAL_RULESET),
+                str(write_resolved(SPECTRAL_RULESET, node_modules, spec_file, Path(tmp))),
                 "--format",
                 "json",
                 "--output",

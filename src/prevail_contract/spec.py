@@ -265,7 +265,10 @@ def parse_document(text: str, where: str) -> dict[str, Any]:
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SpecError(f"{where} is not valid YAML: {exc}") from exc
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise SpecError(f"{where} is not valid YAML: {problem}{at}") from exc
     if not isinstance(document, dict) or "openapi" not in document:
         raise SpecError(f"{where} is not an OpenAPI document (no 'openapi' key)")
     return document

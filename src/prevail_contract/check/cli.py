@@ -12,6 +12,7 @@ import contextlib
 import os
 import secrets
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,16 +27,26 @@ from prevail_contract.check.config import (
     SEED_VAR,
     VARIABLES,
     TargetConfig,
+    api_base,
     from_sources,
+    read_env_file,
 )
+from prevail_contract.check.exchange import LOG
+from prevail_contract.check.preflight import preflight
+from prevail_contract.check.progress import RunProgress
 from prevail_contract.check.recorder import RuleRecorder
-from prevail_contract.check.report import RuleResult, build_results, render_table, write_reports
+from prevail_contract.check.report import (
+    RuleResult,
+    build_results,
+    show_table,
+    verification_stamp,
+    write_reports,
+)
 from prevail_contract.check.safety import Masker
 from prevail_contract.errors import ConfigError, ToolError
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.paths import SPEC_VAR, SUITE_DIR, SUITE_ROOT, spec_path
 from prevail_contract.spec import load_spec
 
-SUITE_DIR = REPO_ROOT / "contract_tests"
 NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
 
 
@@ -68,6 +79,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="ask the mock served at --base-url for a fresh sandbox and check that "
         "(parallel runs never share state)",
     )
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        metavar="FILE",
+        help="read PREVAIL_* variables from FILE (KEY=value lines, as `prevail-contract mock "
+        "--env-file` writes); they win over the environment, flags win over both",
+    )
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        metavar="FILE",
+        help="spec to check against (default: $PREVAIL_SPEC, else the kit's own openapi.yaml)",
+    )
     group = parser.add_argument_group("target fixtures (override the PREVAIL_* variables)")
     for row in VARIABLES:  # the spec's x-fixture-variables table
         group.add_argument(
@@ -87,24 +111,17 @@ def describe_target(config: TargetConfig, masker: Masker) -> str:
     return masker(str(config.base_url))
 
 
-def preflight(config: TargetConfig) -> None:
-    """Fail with exit code 2 when a live target cannot be reached at all."""
-    if config.embedded:
-        return
-    url = f"{config.base_url}/sessions/{config.session_id}"
-    try:
-        httpx.get(url, timeout=10.0, follow_redirects=False)
-    except httpx.HTTPError as exc:
-        raise ConfigError(
-            f"cannot reach the target {config.base_url} ({type(exc).__name__}: {exc}); check "
-            "--base-url / PREVAIL_BASE_URL and that the server is up"
-        ) from None
-
-
 @contextlib.contextmanager
 def suite_environment(values: dict[str, str]) -> Iterator[None]:
     """Set exactly ``values`` among the suite's variables for the duration of a run."""
-    names = [*ENV_VARS.values(), MOCK_BUGS_VAR, PROFILE_VAR, SEED_VAR, NO_SELF_SERVICE_SESSION_VAR]
+    names = [
+        *ENV_VARS.values(),
+        MOCK_BUGS_VAR,
+        PROFILE_VAR,
+        SEED_VAR,
+        NO_SELF_SERVICE_SESSION_VAR,
+        SPEC_VAR,
+    ]
     saved = {name: os.environ.get(name) for name in names}
     try:
         for name in names:
@@ -126,31 +143,45 @@ def run_suite(
     seed: int,
     extra_env: dict[str, str] | None = None,
     pytest_args: list[str] | None = None,
+    progress: RunProgress | None = None,
 ) -> tuple[RuleRecorder, int]:
-    """Run ``contract_tests`` in-process; return the recorder and pytest's exit code."""
+    """Run ``contract_tests`` in-process; return the recorder and pytest's exit code.
+
+    With ``progress``, pytest's own terminal output is replaced by that display.
+    """
     recorder = RuleRecorder(Masker(config.secrets), quiet=True)
+    plugins: list[object] = [recorder]
+    if progress is not None:
+        progress.bind(lambda: recorder.total_requests + len(LOG))
+        plugins.append(progress)
     env = {**config.to_env(), PROFILE_VAR: profile, SEED_VAR: str(seed), **(extra_env or {})}
     # Modules of a previous in-process run hold that run's target: import them afresh.
     for name in [
         m for m in sys.modules if m == "contract_tests" or m.startswith("contract_tests.")
     ]:
         del sys.modules[name]
+    # With a progress display, pytest's terminal plugin (and its flags) are switched off.
+    output = (
+        ["-p", "no:terminal", "-o", "addopts="]
+        if progress is not None
+        else ["-q", "--no-header", "--tb=no"]
+    )
     args = [
         str(SUITE_DIR),
-        "-q",
-        "--no-header",
-        "--tb=no",
+        *output,
         "-p",
         "no:cacheprovider",
         "-p",
         "no:warnings",
         f"--hypothesis-seed={seed}",
         "--rootdir",
-        str(REPO_ROOT),
+        str(SUITE_ROOT),
         *(pytest_args or []),
     ]
+    if str(SUITE_ROOT) not in sys.path:  # `contract_tests` must import from where it ships
+        sys.path.insert(0, str(SUITE_ROOT))
     with suite_environment(env):
-        code = pytest.main(args, plugins=[recorder])
+        code = pytest.main(args, plugins=plugins)
     return recorder, int(code)
 
 
@@ -167,8 +198,11 @@ def sandbox_environment(base_url: str | None) -> dict[str, str]:
     if not base_url:
         raise ConfigError("--sandbox needs --base-url (or PREVAIL_BASE_URL) of a served mock")
     root = base_url.rstrip("/").removesuffix(load_spec().base_path)
+    # the mock's admin token, when it was started with one (the same variable it reads)
+    admin_token = os.environ.get("PREVAIL_MOCK_ADMIN_TOKEN")
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     try:
-        response = httpx.post(f"{root}/__mock__/sandboxes", timeout=30.0)
+        response = httpx.post(f"{root}/__mock__/sandboxes", headers=headers, timeout=30.0)
     except httpx.HTTPError as exc:
         raise ConfigError(f"--sandbox: cannot reach the mock at {root} ({exc})") from None
     if response.status_code != 201:
@@ -181,29 +215,86 @@ def sandbox_environment(base_url: str | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in answer["environment"].items()}
 
 
+def _report_dir_writable(report_dir: Path) -> None:
+    """Fail before the run, not after it, when ``--report-dir`` cannot be written."""
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=report_dir, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"--report-dir {report_dir} is not writable: {exc.strerror or exc}"
+        ) from None
+
+
+def _source_env(args: argparse.Namespace) -> dict[str, str]:
+    """The environment the run reads: the process's, with ``--env-file`` on top."""
+    env = dict(os.environ)
+    if args.env_file is not None:
+        env.update(read_env_file(args.env_file))
+    if args.spec is not None:
+        env[SPEC_VAR] = str(args.spec)
+    return env
+
+
+def _check_bugs(config: TargetConfig) -> None:
+    """An unknown planted bug is a configuration error of this run, found before it starts."""
+    if config.mock_bugs:
+        from prevail_contract.mock import create_app
+
+        create_app(bugs=config.mock_bugs)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the check and return the process exit code."""
-    environ = dict(os.environ)
+    env = _source_env(args)
     if args.sandbox:
-        environ.update(sandbox_environment(args.base_url or environ.get("PREVAIL_BASE_URL")))
-    config = from_sources(environ, args)
+        env.update(sandbox_environment(args.base_url or env.get("PREVAIL_BASE_URL")))
+    spec_file = Path(env[SPEC_VAR]) if env.get(SPEC_VAR) else spec_path()
+    spec = load_spec(spec_file)
+    if args.report_dir is not None:
+        _report_dir_writable(args.report_dir)
+    config = from_sources(env, args)
     masker = Masker(config.secrets)
-    preflight(config)
+    _check_bugs(config)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    extra: dict[str, str] = {}
-    ns_session = args.no_self_service_session_id or environ.get(NO_SELF_SERVICE_SESSION_VAR)
+    extra: dict[str, str] = {SPEC_VAR: str(spec_file)}
+    ns_session = args.no_self_service_session_id or env.get(NO_SELF_SERVICE_SESSION_VAR)
     if ns_session and not config.embedded:
         extra[NO_SELF_SERVICE_SESSION_VAR] = ns_session
     target = describe_target(config, masker)
+    preflight_requests = 0
+    if not config.embedded:
+        assert config.base_url is not None
+        preflight_requests = preflight(config, api_base(config.base_url, spec), masker)
+        print(
+            f"preflight: {masker(config.base_url)} answers as the API; token and Session id "
+            "accepted",
+            flush=True,
+        )
     print(f"prevail-contract check: {target}, profile {args.profile}, seed {seed}", flush=True)
-    recorder, code = run_suite(config, profile=args.profile, seed=seed, extra_env=extra)
+    progress = RunProgress(sys.stdout, live=True)
+    try:
+        recorder, code = run_suite(
+            config, profile=args.profile, seed=seed, extra_env=extra, progress=progress
+        )
+    finally:
+        progress.close()
     if code in (pytest.ExitCode.INTERRUPTED,):
         raise KeyboardInterrupt
+    for error in progress.collection_errors:
+        print(f"suite error: {masker(error)}", file=sys.stderr)
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         raise ToolError(f"the contract suite could not run (pytest exit code {code})")
-    results = build_results(load_spec(), recorder.records, recorder.masker)
+    results = build_results(spec, recorder.records, recorder.masker, recorder.variables)
     print()
-    print(render_table(results))
+    show_table(results, sys.stdout)
+    if config.embedded and any(r.status == "failed" for r in results):
+        print(
+            "\nto reproduce against a served mock: `prevail-contract mock --port 0 --env-file "
+            "mock.env &`, then `set -a; . ./mock.env; set +a` and run a command above (Sessions "
+            "the run created through the mock's admin API exist only in the in-process mock)"
+        )
     for error in recorder.errors:
         print(f"suite error: {error}", file=sys.stderr)
     if args.report_dir is not None:
@@ -213,7 +304,8 @@ def run(args: argparse.Namespace) -> int:
             target=target,
             seed=seed,
             profile=args.profile,
-            requests=recorder.total_requests,
+            requests=recorder.total_requests + preflight_requests,
+            stamp=verification_stamp(spec),
         )
         print(f"\nreports: {json_path} {junit_path}")
     if all(r.status == "not_run" for r in results):
@@ -221,8 +313,9 @@ def run(args: argparse.Namespace) -> int:
     status = exit_code(results, strict=args.strict)
     documented = sum(1 for r in results if r.status == "failed" and r.source == "documented")
     assumed = sum(1 for r in results if r.status == "failed" and r.source == "assumed")
+    not_run = sum(1 for r in results if r.status == "not_run")
     print(
-        f"\n{documented} documented and {assumed} assumed rule(s) failed; "
+        f"\n{documented} documented and {assumed} assumed rule(s) failed, {not_run} not run; "
         f"rerun with --seed {seed} to repeat this run"
     )
     return status

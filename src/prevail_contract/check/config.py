@@ -11,11 +11,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from prevail_contract.check.safety import DEFAULT_MAX_INVITES
 from prevail_contract.errors import ConfigError
 from prevail_contract.fixture_variables import FixtureVariable, credentials_text, fixture_variables
+from prevail_contract.spec import Spec
 
 #: The spec's ``x-fixture-variables`` table, one row per variable.
 VARIABLES: tuple[FixtureVariable, ...] = fixture_variables()
@@ -26,6 +28,10 @@ MOCK_BUGS_VAR = "PREVAIL_MOCK_BUGS"
 PROFILE_VAR = "PREVAIL_PROFILE"
 SEED_VAR = "PREVAIL_SEED"
 PROFILES = ("fast", "thorough")
+#: Default cap on invite addresses per live run, per profile: measured over HTTP against the
+#: served mock, the fast profile sends up to about 450 and the thorough one up to about 2,500
+#: (reserved domains only), so each default leaves room for the stateful test.
+PROFILE_MAX_INVITES = {"fast": 1_000, "thorough": 5_000}
 _ID = re.compile(r"^[A-Za-z0-9._~-]{1,255}$")
 
 
@@ -80,6 +86,42 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def api_base(base_url: str, spec: Spec) -> str:
+    """The API base of a target: ``base_url``, with the spec's base path when it has no path."""
+    base = base_url.rstrip("/")
+    if urlsplit(base).path in ("", "/"):
+        base += spec.base_path
+    return base
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines of ``path`` (as ``prevail-contract mock --env-file`` writes them).
+
+    Blank lines and ``#`` comments are skipped, an ``export`` prefix and matching quotes around
+    the value are allowed; anything else is a :class:`ConfigError` naming the line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--env-file: cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"--env-file: {path} is not UTF-8 text") from None
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        key = key.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise ConfigError(f"--env-file: {path} line {number} is not KEY=value: {raw[:60]!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
@@ -103,7 +145,8 @@ def from_sources(
     bugs_text = ",".join(flag_bugs) if flag_bugs else _clean(env.get(MOCK_BUGS_VAR))
     bugs = tuple(b.strip() for b in (bugs_text or "").split(",") if b.strip())
 
-    max_invites: int | None = DEFAULT_MAX_INVITES
+    profile = getattr(args, "profile", None) or env.get(PROFILE_VAR) or "fast"
+    max_invites: int | None = PROFILE_MAX_INVITES.get(profile, DEFAULT_MAX_INVITES)
     raw_cap = values.pop("max_invites")
     if raw_cap is not None:
         try:

@@ -1,21 +1,27 @@
 """One request and its answer, as the suite records them, and the curl command that replays it.
 
 Every request the contract suite sends is kept as an :class:`Exchange` so that a failing rule can
-name the exact request (as a runnable curl command, tokens masked) and the answer it got.
+name the exact request and the answer it got. The request is shown as a curl command that runs
+as printed in a shell where the ``PREVAIL_*`` variables are set: a configured token appears as
+``$PREVAIL_TOKEN`` (never its value), and a URL of the in-process mock as ``$PREVAIL_BASE_URL``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from prevail_contract.check.safety import Masker
+from prevail_contract.check.safety import MASK, Masker
 
 #: Headers worth showing in a reproduction; the rest (user agent, test ids) is noise.
 _SHOWN_HEADERS = ("authorization", "content-type", "accept")
+#: Characters a double-quoted shell word must escape.
+_DOUBLE_QUOTED = re.compile(r'[\\"$`]')
 #: Bodies longer than this are abbreviated in summaries (never in curl commands).
 _SUMMARY_BODY_CHARS = 400
 
@@ -64,12 +70,47 @@ class Exchange:
         except (ValueError, UnicodeDecodeError):
             return None
 
-    def curl(self, masker: Masker) -> str:
-        """A runnable curl command that sends this request again, secrets masked."""
-        parts = ["curl", "-sS", "-X", self.method]
+    def curl(self, masker: Masker, variables: Mapping[str, str] | None = None) -> str:
+        """A curl command that sends this request again, secrets masked.
+
+        ``variables`` maps values (tokens, the base URL) to the ``PREVAIL_*`` variable that
+        holds them; each is written as ``"$VARIABLE"`` so that the shell fills it in.
+        """
+        names = sorted((variables or {}).items(), key=lambda item: len(item[0]), reverse=True)
+
+        def word(text: str) -> str:
+            """``text`` quoted for a shell: in double quotes around any variable it holds."""
+            pieces: list[tuple[str, bool]] = [(text, False)]
+            for value, var in names:
+                if not value:
+                    continue
+                split: list[tuple[str, bool]] = []
+                for piece, is_var in pieces:
+                    if is_var or value not in piece:
+                        split.append((piece, is_var))
+                        continue
+                    chunks = piece.split(value)
+                    for i, chunk in enumerate(chunks):
+                        if i:
+                            split.append((var, True))
+                        split.append((chunk, False))
+                pieces = [p for p in split if p[0]]
+            if not any(is_var for _, is_var in pieces):
+                return shlex.quote(text)
+            out = []
+            for i, (piece, is_var) in enumerate(pieces):
+                if not is_var:
+                    out.append(_DOUBLE_QUOTED.sub(r"\\\g<0>", piece))
+                    continue
+                following = pieces[i + 1][0] if i + 1 < len(pieces) else ""
+                glued = following[:1].isalnum() or following[:1] == "_"
+                out.append(f"${{{piece}}}" if glued else f"${piece}")
+            return '"' + "".join(out) + '"'
+
+        parts = [shlex.quote(p) for p in ("curl", "-sS", "-i", "-X", self.method)]
         for name, value in self.headers.items():
             if name.lower() in _SHOWN_HEADERS:
-                parts += ["-H", f"{name}: {value}"]
+                parts += ["-H", word(f"{name}: {value}")]
         if self.body is not None:
             if len(self.body) > 64 * 1024:
                 size = len(self.body)
@@ -77,8 +118,14 @@ class Exchange:
                 parts += ["--data-binary", f"<{size} bytes starting {text!r}>"]
             else:
                 parts += ["--data-binary", self.body.decode("utf-8", "replace")]
-        parts.append(self.url)
-        return masker(" ".join(shlex.quote(p) for p in parts))
+            parts[-1] = shlex.quote(parts[-1])
+        parts.append(word(self.url))
+        command = masker(" ".join(parts))
+        if MASK in command:
+            command += (
+                f"  # {MASK}: a token not printed (forged for this probe, or minted from the key)"
+            )
+        return command
 
     def describe(self, masker: Masker) -> str:
         """One line: method, path, status and the start of the answer, secrets masked."""
@@ -99,6 +146,10 @@ class ExchangeLog:
         """Record one exchange."""
         with self._lock:
             self._items.append(exchange)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
 
     def drain(self) -> list[Exchange]:
         """Return and forget everything recorded so far."""

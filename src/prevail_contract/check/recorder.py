@@ -69,6 +69,24 @@ class RuleRecorder:
         self.started = time.perf_counter()
         self.records: dict[str, RuleRecord] = {}
         self.errors: list[str] = []
+        #: Values the reproduce commands show as a variable instead (value -> variable name).
+        self.variables: dict[str, str] = {}
+        #: Whether the suite ran against the in-process mock (known once a test used ``target``).
+        self.embedded: bool | None = None
+
+    def _learn_target(self, item: pytest.Item) -> None:
+        """Note the target's token and base URL, so that repro commands can name them."""
+        target = getattr(item, "funcargs", {}).get("target")
+        config = getattr(target, "config", None)
+        if target is None or config is None:
+            return
+        self.embedded = bool(getattr(target, "embedded", False))
+        if config.token:
+            self.variables[config.token] = "PREVAIL_TOKEN"
+        if config.no_self_service_token:
+            self.variables[config.no_self_service_token] = "PREVAIL_NO_SELF_SERVICE_TOKEN"
+        if self.embedded and isinstance(getattr(target, "api_base", None), str):
+            self.variables[target.api_base] = "PREVAIL_BASE_URL"
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.started = time.perf_counter()
@@ -107,6 +125,7 @@ class RuleRecorder:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
         rules = rules_of(item)
+        self._learn_target(item)
         exchanges = LOG.drain()
         self.total_requests += len(exchanges)
         while NOTES:

@@ -9,14 +9,23 @@ it has one test case per rule and goes through the same token masking as everyth
 from __future__ import annotations
 
 import json
+import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from prevail_contract import __version__
 from prevail_contract.check.recorder import RuleRecord
 from prevail_contract.check.safety import Masker
-from prevail_contract.spec import Spec
+from prevail_contract.spec import Rule, Spec
 
 Status = Literal["passed", "failed", "not_run"]
 #: Failures listed per rule in the reports (the count is always complete).
@@ -58,8 +67,17 @@ class RuleResult:
         return out
 
 
-def build_results(spec: Spec, records: dict[str, RuleRecord], masker: Masker) -> list[RuleResult]:
-    """One :class:`RuleResult` per catalogue rule, in catalogue order."""
+def build_results(
+    spec: Spec,
+    records: dict[str, RuleRecord],
+    masker: Masker,
+    variables: Mapping[str, str] | None = None,
+) -> list[RuleResult]:
+    """One :class:`RuleResult` per catalogue rule, in catalogue order.
+
+    A rule passes only when it saw the case it needs: a rejection rule a 4xx answer, a
+    behaviour rule an accepted edit; a test of it that was skipped makes it ``not_run``.
+    """
     results: list[RuleResult] = []
     for rule in spec.rules:
         rec = records.get(rule.id, RuleRecord())
@@ -70,18 +88,20 @@ def build_results(spec: Spec, records: dict[str, RuleRecord], masker: Masker) ->
             if summary in seen:
                 continue
             seen.add(summary)
-            reproduce = finding.exchange.curl(masker) if finding.exchange is not None else ""
+            reproduce = (
+                finding.exchange.curl(masker, variables) if finding.exchange is not None else ""
+            )
             failures.append({"summary": summary, "reproduce": reproduce})
         status: Status
         reason: str | None = None
+        missing = _missing_case(rule, rec)
         if failures:
             status = "failed"
-        elif rec.cases > 0:
+        elif missing is None:
             status = "passed"
         else:
             status = "not_run"
-            reasons = sorted(set(rec.skip_reasons))
-            reason = masker("; ".join(reasons)) if reasons else "no check sent a request for it"
+            reason = masker(missing)
         results.append(
             RuleResult(
                 id=rule.id,
@@ -97,6 +117,21 @@ def build_results(spec: Spec, records: dict[str, RuleRecord], masker: Masker) ->
             )
         )
     return results
+
+
+def _missing_case(rule: Rule, rec: RuleRecord) -> str | None:
+    """Why ``rule`` cannot be called passed from what was seen, or ``None`` when it can."""
+    skipped = sorted(set(rec.skip_reasons))
+    if rec.cases == 0:
+        return "; ".join(skipped) if skipped else "no check sent a request for it"
+    if skipped:
+        return f"partly checked ({rec.cases} request(s) passed); not checked: " + "; ".join(skipped)
+    shown_by_success = isinstance(rule.status, int) and 200 <= rule.status < 300
+    if shown_by_success and rec.accepted == 0:
+        return f"no edit was accepted in {rec.cases} request(s), so the rule was never exercised"
+    if not shown_by_success and rec.rejected == 0:
+        return f"no request was refused in {rec.cases} request(s), so the rule was never exercised"
+    return None
 
 
 def render_table(results: list[RuleResult]) -> str:
@@ -131,6 +166,65 @@ def render_table(results: list[RuleResult]) -> str:
     return "\n".join(out)
 
 
+_STYLES = {"passed": "green", "failed": "bold red", "not_run": "yellow"}
+
+
+def show_table(results: list[RuleResult], stream: IO[str]) -> None:
+    """Print the rule table: coloured on a terminal (unless ``NO_COLOR``), plain text elsewhere."""
+    console = Console(file=stream, highlight=False)
+    if not console.is_terminal:
+        print(render_table(results), file=stream)
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name, justify in [
+        ("rule", "left"),
+        ("source", "left"),
+        ("status", "left"),
+        ("cases", "right"),
+        ("2xx", "right"),
+        ("4xx", "right"),
+    ]:
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for r in results:
+        style = _STYLES[r.status]
+        table.add_row(
+            Text(r.id, style="bold red" if r.status == "failed" else ""),
+            r.source,
+            Text(r.status, style=style),
+            str(r.cases),
+            str(r.accepted),
+            str(r.rejected),
+        )
+    console.print(table)
+    notes = render_table(results).split("\n\n", 1)
+    if len(notes) == 2:
+        console.print(Text(notes[1]), soft_wrap=True)
+
+
+def verification_stamp(spec: Spec) -> dict[str, str | None]:
+    """When this verification ran, of which spec version, at which commit of the spec's repo."""
+    commit: str | None = None
+    spec_dir = spec.path.parent if spec.path is not None else Path.cwd()
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            ["git", "-C", str(spec_dir), "rev-parse", "HEAD"],  # noqa: S607 - git on PATH
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        if done.returncode == 0:
+            commit = done.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {
+        "verified_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "spec_version": spec.version,
+        "commit": commit,
+        "kit_version": __version__,
+    }
+
+
 def summary_counts(results: list[RuleResult]) -> dict[str, int]:
     """How many rules ended in each status, split by source."""
     counts: dict[str, int] = {}
@@ -141,10 +235,17 @@ def summary_counts(results: list[RuleResult]) -> dict[str, int]:
 
 
 def conformance_document(
-    results: list[RuleResult], *, target: str, seed: int, profile: str, requests: int = 0
+    results: list[RuleResult],
+    *,
+    target: str,
+    seed: int,
+    profile: str,
+    requests: int = 0,
+    stamp: Mapping[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """The content of ``conformance.json``."""
     return {
+        **(stamp or {}),
         "target": target,
         "seed": seed,
         "profile": profile,
@@ -192,12 +293,13 @@ def write_reports(
     seed: int,
     profile: str,
     requests: int = 0,
+    stamp: Mapping[str, str | None] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``conformance.json`` and ``junit.xml`` into ``report_dir``; return their paths."""
     report_dir.mkdir(parents=True, exist_ok=True)
     json_path = report_dir / "conformance.json"
     doc = conformance_document(
-        results, target=target, seed=seed, profile=profile, requests=requests
+        results, target=target, seed=seed, profile=profile, requests=requests, stamp=stamp
     )
     json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     junit_path = report_dir / "junit.xml"

@@ -29,6 +29,9 @@ REPORT_SCHEMA: dict[str, Any] = {
         "target": {"type": "string", "minLength": 1},
         "seed": {"type": ["integer", "string", "null"]},
         "profile": {"type": ["string", "null"]},
+        "verified_at": {"type": ["string", "null"]},
+        "spec_version": {"type": ["string", "null"]},
+        "commit": {"type": ["string", "null"]},
         "rules": {
             "type": "array",
             "items": {
@@ -76,6 +79,10 @@ class ConformanceReport:
     seed: int | str | None
     results: Mapping[str, RuleResult]
     profile: str | None = None
+    #: When the check ran (ISO 8601, UTC), the spec version it checked, the spec's commit.
+    verified_at: str | None = None
+    spec_version: str | None = None
+    commit: str | None = None
 
 
 def load_conformance(path: Path, rules: Sequence[Rule]) -> ConformanceReport:
@@ -145,6 +152,9 @@ def load_conformance(path: Path, rules: Sequence[Rule]) -> ConformanceReport:
         seed=data.get("seed"),
         results=results,
         profile=data.get("profile"),
+        verified_at=data.get("verified_at"),
+        spec_version=data.get("spec_version"),
+        commit=data.get("commit"),
     )
 
 

@@ -79,10 +79,7 @@ FORBIDDEN = {
 
 def redocly_executable() -> Path:
     """The pinned Redocly CLI from ``node_modules``; a :class:`ToolError` when not installed."""
-    redocly = paths.NODE_BIN / "redocly"
-    if not redocly.exists():
-        raise ToolError(f"Redocly CLI is not installed ({redocly} missing); run `npm ci`")
-    return redocly
+    return paths.node_tool("redocly", "@redocly/cli")
 
 
 def render_page(

@@ -27,6 +27,9 @@ _CODE_SPAN = re.compile(r"(`[^`]*`)")
 _SPACE = re.compile(r"\s+")
 #: Plain words, not emoji: a page opened offline may have no emoji font to draw them.
 _RESULT_LABEL = {"passed": "passed", "failed": "**FAILED**", "not_run": "not run"}
+#: Inline styles as well as the template's classes: the page must read right in any renderer.
+_NOWRAP = "white-space: nowrap"
+_FAILED_STYLE = "color: #b3261e; font-weight: bold"
 
 
 def docs_document(
@@ -93,14 +96,19 @@ def rules_markdown(rules: Sequence[Rule], report: ConformanceReport | None = Non
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for rule in rules:
+        result = report.results.get(rule.id) if report is not None else None
+        failed = result is not None and result.status == "failed"
+        id_style = f"{_NOWRAP}; {_FAILED_STYLE}" if failed else _NOWRAP
         cells = [
-            f'<a id="{ANCHOR_PREFIX}{rule.id}"></a>`{rule.id}`',
+            f'<a id="{ANCHOR_PREFIX}{rule.id}"></a>'
+            f'<span class="rule-id{" rule-failed" if failed else ""}" style="{id_style}">'
+            f"<code>{rule.id}</code></span>",
             _cell(rule.statement),
             "documented" if rule.documented else "**assumed**",
             _status_cell(rule),
         ]
         if report is not None:
-            cells.append(_result_cell(report.results.get(rule.id)))
+            cells.append(_result_cell(result))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -113,10 +121,22 @@ def _verification_line(report: ConformanceReport) -> str:
     if report.profile:
         details.append(f"profile `{_code(report.profile)}`")
     seed = f" ({', '.join(details)})" if details else ""
+    stamp = []
+    if report.verified_at:
+        stamp.append(
+            f"on {_escape(report.verified_at.replace('T', ' ').replace('+00:00', ' UTC'))}"
+        )
+    if report.spec_version:
+        stamp.append(f"spec version `{_code(report.spec_version)}`")
+    if report.commit:
+        stamp.append(f"commit `{_code(report.commit[:12])}`")
+    when = f", {', '.join(stamp)}" if stamp else ", undated (the report carries no stamp)"
+    failed = f"{counts['failed']} failed"
+    if counts["failed"]:
+        failed = f'<strong style="{_FAILED_STYLE}">{failed}</strong>'
     return (
         f"**Last verification:** `prevail-contract check` against `{_code(report.target)}`"
-        f"{seed}: {counts['passed']} passed, {counts['failed']} failed, "
-        f"{counts['not_run']} not run."
+        f"{seed}{when}: {counts['passed']} passed, {failed}, {counts['not_run']} not run."
     )
 
 
@@ -134,6 +154,8 @@ def _result_cell(result: RuleResult | None) -> str:
     if result is None:
         return "not in the report"
     text = _RESULT_LABEL[result.status]
+    if result.status == "failed":
+        text = f'<strong class="rule-failed" style="{_FAILED_STYLE}">FAILED</strong>'
     if result.cases is not None:
         text += f" ({result.cases} case{'s' if result.cases != 1 else ''})"
     if result.status == "failed" and result.failures:

@@ -22,6 +22,7 @@ from pathlib import Path
 import uvicorn
 
 from prevail_contract.errors import ConfigError
+from prevail_contract.mock import access_log
 from prevail_contract.mock.app import PLANTABLE_BUGS, create_app
 from prevail_contract.mock.environment import target_environment
 from prevail_contract.mock.sandboxes import DEFAULT_TTL
@@ -92,6 +93,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         choices=["critical", "error", "warning", "info", "debug"],
         help="uvicorn and mock log level (default warning)",
     )
+    access_log.add_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -165,7 +167,9 @@ def run(args: argparse.Namespace) -> int:
         print("Prevail mock stopped.", file=sys.stderr, flush=True)
         return 0
     config = build_config(
-        app, log_level=args.log_level, access_log=args.log_level in ("info", "debug")
+        access_log.wrap(app, args),
+        log_level=args.log_level,
+        access_log=args.log_level in ("info", "debug"),
     )
     server = _Server(config)
     # The spec, validators and fixtures live as long as the process: moving them out of the

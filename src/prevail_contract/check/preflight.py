@@ -1,0 +1,134 @@
+"""Preflight of a live target: one refused request proves the base URL, token and Session id.
+
+Before any rule runs, :func:`preflight` sends an edit the contract must refuse without changing
+anything (an empty ``remote_session``, 422 ``validation_failed``) to the configured Session.
+Because the checks run in the contract's order (401, 403, 404, then body validation), the
+answer tells which fixture is wrong: 401 the credentials, 403 an Organization without
+Self-Service, 404 ``session_not_found`` the Session id, and anything that is not an
+``Error``-shaped JSON answer a base URL that is not the API. Each problem is a
+:class:`~prevail_contract.errors.ConfigError` (exit 2) naming the variable and the answer.
+When the API gains a read-only list of Sessions, only :func:`probe_request` needs to change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from prevail_contract.check import tokens
+from prevail_contract.check.config import TargetConfig
+from prevail_contract.check.safety import Masker
+from prevail_contract.errors import ConfigError
+
+#: The body of the probe: valid JSON the contract refuses before looking at the Session's state.
+PROBE_BODY = b'{"remote_session": {}}'
+_TIMEOUT = httpx.Timeout(15.0)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the target answered to one probe."""
+
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def error_code(self) -> str | None:
+        """The ``code`` of an ``Error``-shaped JSON body, else ``None``."""
+        try:
+            parsed: Any = json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        code = parsed.get("code") if isinstance(parsed, dict) else None
+        return code if isinstance(code, str) else None
+
+    def describe(self, masker: Masker) -> str:
+        """``HTTP 404 text/html: <start of body>`` on one line."""
+        text = " ".join(self.body[:160].decode("utf-8", "replace").split())
+        kind = self.content_type.split(";")[0] or "no content type"
+        return masker(f"HTTP {self.status} {kind}: {text!r}")
+
+
+def _token(config: TargetConfig) -> str:
+    if config.token is not None:
+        return config.token
+    assert config.company_id is not None
+    assert config.api_key is not None
+    return tokens.mint(config.company_id, config.api_key)
+
+
+def probe_request(client: httpx.Client, url: str, token: str) -> Answer:
+    """Send the read-only probe to one Session URL and return the answer."""
+    response = client.patch(
+        url,
+        content=PROBE_BODY,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        },
+    )
+    return Answer(response.status_code, response.headers.get("content-type", ""), response.content)
+
+
+def _credentials_var(config: TargetConfig) -> str:
+    if config.token is not None:
+        return "PREVAIL_TOKEN (--token)"
+    return "PREVAIL_COMPANY_ID / PREVAIL_API_KEY (--company-id, --api-key)"
+
+
+def judge(config: TargetConfig, answer: Answer, masker: Masker, *, session_var: str) -> None:
+    """Raise :class:`ConfigError` unless ``answer`` shows URL, token and Session are right."""
+    seen = answer.describe(masker)
+    code = answer.error_code
+    base = f"PREVAIL_BASE_URL (--base-url) {config.base_url}"
+    if code is None:
+        raise ConfigError(
+            f"{base} does not answer like the Prevail API: an edit it must refuse with an "
+            f"Error body got {seen}; check the URL (it ends in the API base path, e.g. /api/v1)"
+        )
+    if answer.status == 422:
+        return
+    if answer.status == 401:
+        raise ConfigError(f"{_credentials_var(config)} is not accepted by the target: {seen}")
+    if answer.status == 403:
+        raise ConfigError(
+            f"{_credentials_var(config)} belongs to an Organization the target refuses to let "
+            f"edit (Self-Service off?): {seen}"
+        )
+    if answer.status == 404 and code == "session_not_found":
+        raise ConfigError(
+            f"{session_var} is not a Session of the token's Organization on the target: {seen}"
+        )
+    if answer.status == 404:
+        raise ConfigError(f"{base} has no Edit Sessions operation at this path: {seen}")
+    raise ConfigError(
+        f"preflight of {session_var}: an edit with an empty remote_session should be refused "
+        f"with 422 before anything else is checked, got {seen}"
+    )
+
+
+def preflight(config: TargetConfig, api_base: str, masker: Masker) -> int:
+    """Probe a live target's fixtures; return the number of requests sent."""
+    token = _token(config)
+    masker.add(token)
+    probes = [("PREVAIL_SESSION_ID (--session-id)", config.session_id)]
+    if config.locked_session_id is not None:
+        probes.append(("PREVAIL_LOCKED_SESSION_ID (--locked-session-id)", config.locked_session_id))
+    with httpx.Client(timeout=_TIMEOUT, follow_redirects=False) as client:
+        for var, session_id in probes:
+            url = f"{api_base}/sessions/{session_id}"
+            try:
+                answer = probe_request(client, url, token)
+            except httpx.HTTPError as exc:
+                raise ConfigError(
+                    f"cannot reach PREVAIL_BASE_URL (--base-url) {config.base_url} "
+                    f"({type(exc).__name__}: {masker(str(exc)) or 'no answer'}); check the URL "
+                    "and that the server is up"
+                ) from None
+            judge(config, answer, masker, session_var=var)
+    return len(probes)
