@@ -101,14 +101,24 @@ def check_examples(spec: Spec) -> list[str]:
             continue
         problems += [f"{where} ({name}): {e}" for e in _errors(spec, media_schema, example.value)]
 
-    request_schema = "EditSessionRequest"
     error_schema = "Error"
     for rule in spec.rules:
         used.update(n for n in (rule.request_example, rule.response_example) if n)
+        operation = spec.rule_operation(rule.id).node
         if rule.request_example:
             example = spec.example(rule.request_example)
             setup = example.setup
-            if setup.get("raw"):
+            if setup.get("in") == "query":
+                errors = _query_errors(spec, operation, example.value)
+                expect_invalid = setup.get("expect-schema") == "invalid"
+                if expect_invalid and not errors:
+                    problems.append(
+                        f"{example.name} (rule {rule.id}): meant to be refused, but the "
+                        "parameters' schemas accept it"
+                    )
+                if not expect_invalid:
+                    problems += [f"{example.name} (rule {rule.id}): {e}" for e in errors]
+            elif setup.get("raw"):
                 if not isinstance(example.value, str):
                     problems.append(f"{example.name}: a raw example's value must be a string")
                 elif setup.get("content-type") in (None, "application/json"):
@@ -119,6 +129,7 @@ def check_examples(spec: Spec) -> list[str]:
                     else:
                         problems.append(f"{example.name}: meant as malformed JSON but it parses")
             else:
+                request_schema = operation["requestBody"]["content"]["application/json"]["schema"]
                 errors = _errors(spec, request_schema, example.value)
                 expect_invalid = setup.get("expect-schema") == "invalid"
                 if expect_invalid and not errors and "pad-to-bytes" not in setup:
@@ -132,9 +143,9 @@ def check_examples(spec: Spec) -> list[str]:
             example = spec.example(rule.response_example)
             schema: str | Any = error_schema
             if rule.status == 200:
-                schema = spec.deref(spec.operation["responses"]["200"])["content"][
-                    "application/json"
-                ]["schema"]
+                schema = spec.deref(operation["responses"]["200"])["content"]["application/json"][
+                    "schema"
+                ]
             problems += [
                 f"{example.name} (rule {rule.id}): {e}"
                 for e in _errors(spec, schema, example.value)
@@ -153,6 +164,20 @@ def check_examples(spec: Spec) -> list[str]:
     declared = set(spec.document.get("components", {}).get("examples", {}))
     for name in sorted(declared - used):
         problems.append(f"components/examples/{name} is used by no media type and no rule")
+    return problems
+
+
+def _query_errors(spec: Spec, operation: Mapping[str, Any], value: Any) -> list[str]:
+    """Problems of a query-parameter example against its operation's parameters."""
+    if not isinstance(value, Mapping):
+        return ["(root): a query example's value must be an object of parameters"]
+    params = {str(p["name"]): p for p in map(spec.deref, operation.get("parameters") or ())}
+    problems: list[str] = []
+    for name, item in value.items():
+        if name not in params:
+            problems.append(f"{name}: not a parameter of the operation")
+        else:
+            problems += [f"{name}: {e}" for e in _errors(spec, params[name]["schema"], item)]
     return problems
 
 
@@ -177,14 +202,13 @@ def check_rules(spec: Spec) -> list[str]:
         elif by_id[rule_id].source != source:
             problems.append(f"rule {rule_id!r} must be {source}, not {by_id[rule_id].source}")
 
-    responses = spec.operation.get("responses", {})
     error_codes = set(
         spec.document["components"]["schemas"]["Error"]["properties"]["code"].get(
             "x-extensible-enum", []
         )
     )
-    produced: set[str] = set()
     for rule in spec.rules:
+        responses = spec.rule_operation(rule.id).node.get("responses", {})
         if len(rule.statement) < 20 or not rule.statement.endswith("."):
             problems.append(f"rule {rule.id}: statement should be one full sentence")
         if rule.kind != "rejection":
@@ -192,7 +216,6 @@ def check_rules(spec: Spec) -> list[str]:
         if not isinstance(rule.status, int) or not 400 <= rule.status < 500:
             problems.append(f"rule {rule.id}: a rejection rule needs a 4xx status")
             continue
-        produced.add(str(rule.status))
         if rule.status == 405:
             continue
         if str(rule.status) not in responses:
@@ -203,15 +226,20 @@ def check_rules(spec: Spec) -> list[str]:
             problems.append(
                 f"rule {rule.id}: a rejection rule needs a request and a response example"
             )
-    for status in responses:
-        if status.startswith("4") and status not in produced:
-            problems.append(f"response {status} is produced by no rule of x-rules")
-        if status.startswith("4"):
-            description = str(spec.deref(responses[status]).get("description", ""))
-            if "assumed" not in description:
-                problems.append(
-                    f"response {status}: its description must say the status is assumed"
-                )
+    for op in spec.operations:
+        # a 4xx is produced by a rule the operation declares or references by id
+        made = {str(r.status) for r in spec.rules_of(op.operation_id) if r.kind == "rejection"}
+        responses = op.node.get("responses", {})
+        for status in responses:
+            if status.startswith("4") and status not in made:
+                problems.append(f"{op.label}: response {status} is produced by no rule of x-rules")
+            if status.startswith("4"):
+                description = str(spec.deref(responses[status]).get("description", ""))
+                if "assumed" not in description:
+                    problems.append(
+                        f"{op.label}: response {status}: its description must say the status "
+                        "is assumed"
+                    )
 
     for path, node in _walk(
         spec.document.get("components", {}).get("schemas", {}), "#/components/schemas"

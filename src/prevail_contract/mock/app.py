@@ -1,4 +1,4 @@
-"""The mock's ASGI application: routing, the Edit Sessions handler and its check order.
+"""The mock's ASGI application: routing (edit and list), the Edit Sessions handler, check order.
 
 Checks run in the contract's order: token (401), Self-Service (403), lookup and ownership
 (404), media type (415), size (413), JSON (400), body (422), state (409). The state check and
@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from prevail_contract.mock import admin
 from prevail_contract.mock.auth import Authenticator, token_from
 from prevail_contract.mock.errors import ApiError, dump_json
 from prevail_contract.mock.fixtures import Fixtures, StoredSession, load_fixtures
+from prevail_contract.mock.listing import LIST_ABSENT, LIST_BUGS, ListSessionsEndpoint
 from prevail_contract.mock.rules import apply_edit, check_editable, check_owned, check_self_service
 from prevail_contract.mock.store import OutboxMessage, Store
 from prevail_contract.mock.validation import (
@@ -37,7 +38,7 @@ from prevail_contract.mock.validation import (
     parse_json,
     unknown_iana_zones,
 )
-from prevail_contract.spec import OPERATION_PATH, Spec, load_spec
+from prevail_contract.spec import Spec, load_spec
 
 log = logging.getLogger("prevail_contract.mock")
 
@@ -55,7 +56,14 @@ PLANTABLE_BUGS = (
     "state-ready-after-edit",
     "invites-additive",
     "response-envelope",
+    # applies the title of a request refused for its body (422) or state (409)
+    "rejected-changes-nothing",
+    *LIST_BUGS,
 )
+#: Switches that are not rules: they make the mock a server that lacks something.
+SWITCHES = (LIST_ABSENT,)
+EDIT_OPERATION = "edit_session"
+LIST_OPERATION = "list_sessions"
 #: Largest accepted body (rule ``payload-limit``).
 MAX_BODY = 1024 * 1024
 #: How much of a refused oversized body is read and thrown away so that the client can read
@@ -98,12 +106,11 @@ def create_app(
     mismatch into a 500 that names it.
     """
     spec = load_spec()
-    unknown = sorted(set(bugs) - set(PLANTABLE_BUGS))
+    unknown = sorted(set(bugs) - set(PLANTABLE_BUGS) - set(SWITCHES))
     if unknown:
-        raise ConfigError(
-            f"unknown planted bug {', '.join(unknown)}; choose from {', '.join(PLANTABLE_BUGS)}"
-        )
-    for rule_id in bugs:
+        choices = ", ".join((*PLANTABLE_BUGS, *SWITCHES))
+        raise ConfigError(f"unknown planted bug {', '.join(unknown)}; choose from {choices}")
+    for rule_id in set(bugs) - set(SWITCHES):
         spec.rule(rule_id)
     loaded = load_fixtures(spec, fixtures)
     missing_zones = unknown_iana_zones(spec.time_zones())
@@ -121,8 +128,21 @@ def create_app(
         authenticator=Authenticator(spec, loaded.organizations, lenient="auth-required" in bugs),
         response_validators=_response_validators(spec) if validate_responses else {},
     )
-    routes = [
-        Route(spec.base_path + OPERATION_PATH, EditSessionEndpoint(state)),
+    edit_path = spec.operation_by_id(EDIT_OPERATION).path
+    routes = [Route(spec.base_path + edit_path, EditSessionEndpoint(state))]
+    if LIST_ABSENT not in bugs:
+        list_endpoint = ListSessionsEndpoint(
+            spec,
+            state.authenticator,
+            state.store.sessions,
+            {s.remote_session_id: s for s in loaded.sessions},
+            state.session_order,
+            state.bugs,
+        )
+        routes.append(
+            Route(spec.base_path + spec.operation_by_id(LIST_OPERATION).path, list_endpoint)
+        )
+    routes += [
         *admin.routes(state.store, spec, state.session_order),
     ]
     app = Starlette(
@@ -140,7 +160,8 @@ def create_app(
 
 def _response_validators(spec: Spec) -> dict[int, jsonschema.Draft202012Validator]:
     out: dict[int, jsonschema.Draft202012Validator] = {}
-    for status, response in (spec.operation.get("responses") or {}).items():
+    responses = spec.operation_by_id(EDIT_OPERATION).node.get("responses") or {}
+    for status, response in responses.items():
         content = (spec.deref(response).get("content") or {}).get("application/json")
         if content and "schema" in content:
             out[int(status)] = spec.validator(content["schema"])
@@ -174,7 +195,12 @@ class EditSessionEndpoint:
         check_owned(spec, state.store.get(remote_session_id), remote_session_id, org, bugs)
         check_media_type(spec, request.headers.get("content-type"))
         raw = await _read_body(spec, request)
-        edit = state.body_validator.validate(parse_json(spec, raw))
+        payload = parse_json(spec, raw)
+        try:
+            edit = state.body_validator.validate(payload)
+        except ApiError:
+            self._leak_title(remote_session_id, payload)
+            raise
 
         def change(
             current: StoredSession | None,
@@ -184,7 +210,33 @@ class EditSessionEndpoint:
             updated, messages = apply_edit(session, edit, org, bugs)
             return updated, messages, updated
 
-        return state.store.update(remote_session_id, change)
+        try:
+            return state.store.update(remote_session_id, change)
+        except ApiError as error:
+            if error.status == 409:
+                self._leak_title(remote_session_id, payload)
+            raise
+
+    def _leak_title(self, remote_session_id: str, payload: Any) -> None:
+        """Planted ``rejected-changes-nothing``: a refused body's valid ``title`` is stored."""
+        if "rejected-changes-nothing" not in self.state.bugs or not isinstance(payload, dict):
+            return
+        inner = payload.get("remote_session")
+        title = inner.get("title") if isinstance(inner, dict) else None
+        schemas = self.state.spec.document["components"]["schemas"]
+        title_schema = schemas["RemoteSessionEdit"]["properties"]["title"]
+        if not isinstance(title, str) or not self.state.spec.validator(title_schema).is_valid(
+            title
+        ):
+            return
+
+        def change(
+            current: StoredSession | None,
+        ) -> tuple[StoredSession, list[OutboxMessage], None]:
+            assert current is not None
+            return replace(current, fields={**current.fields, "title": title}), [], None
+
+        self.state.store.update(remote_session_id, change)
 
     def _ok(self, session: StoredSession) -> Response:
         body: Any = session.session(self.state.session_order)
@@ -310,8 +362,8 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
         body = {
             "code": "not_found",
             "messages": f"No such path {request.url.path[:200]!r}; the API answers "
-            "PATCH /api/v1/sessions/{remote_session_id} and the mock admin API lives "
-            "under /__mock__/.",
+            "GET /api/v1/sessions and PATCH /api/v1/sessions/{remote_session_id}, and the "
+            "mock admin API lives under /__mock__/.",
         }
         return Response(dump_json(body), 404, headers=JSON_HEADERS)
     headers: Mapping[str, str] = exc.headers or {}
