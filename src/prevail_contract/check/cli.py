@@ -27,6 +27,7 @@ from prevail_contract.check.config import (
     TargetConfig,
     from_sources,
 )
+from prevail_contract.check.exchange import FACTS
 from prevail_contract.check.recorder import RuleRecorder
 from prevail_contract.check.report import RuleResult, build_results, render_table, write_reports
 from prevail_contract.check.safety import Masker
@@ -143,6 +144,7 @@ def run_suite(
 ) -> tuple[RuleRecorder, int]:
     """Run ``contract_tests`` in-process; return the recorder and pytest's exit code."""
     recorder = RuleRecorder(Masker(config.secrets), quiet=True)
+    FACTS.clear()
     env = {**config.to_env(), PROFILE_VAR: profile, SEED_VAR: str(seed), **(extra_env or {})}
     # Modules of a previous in-process run hold that run's target: import them afresh.
     for name in [
@@ -196,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
     results = build_results(load_spec(), recorder.records, recorder.masker)
     print()
     print(render_table(results))
+    if "read" in FACTS:
+        print(f"Sessions were read with: {FACTS['read']}")
     for error in recorder.errors:
         print(f"suite error: {error}", file=sys.stderr)
     if args.report_dir is not None:
@@ -206,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
             seed=seed,
             profile=args.profile,
             requests=recorder.total_requests,
+            read=FACTS.get("read"),
         )
         print(f"\nreports: {json_path} {junit_path}")
     if all(r.status == "not_run" for r in results):

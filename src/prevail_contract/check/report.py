@@ -141,14 +141,21 @@ def summary_counts(results: list[RuleResult]) -> dict[str, int]:
 
 
 def conformance_document(
-    results: list[RuleResult], *, target: str, seed: int, profile: str, requests: int = 0
+    results: list[RuleResult],
+    *,
+    target: str,
+    seed: int,
+    profile: str,
+    requests: int = 0,
+    read: str | None = None,
 ) -> dict[str, Any]:
-    """The content of ``conformance.json``."""
+    """The content of ``conformance.json``; ``read`` says how the suite read Sessions."""
     return {
         "target": target,
         "seed": seed,
         "profile": profile,
         "requests": requests,
+        "read": read,
         "summary": summary_counts(results),
         "rules": [r.as_json() for r in results],
     }
@@ -192,12 +199,13 @@ def write_reports(
     seed: int,
     profile: str,
     requests: int = 0,
+    read: str | None = None,
 ) -> tuple[Path, Path]:
     """Write ``conformance.json`` and ``junit.xml`` into ``report_dir``; return their paths."""
     report_dir.mkdir(parents=True, exist_ok=True)
     json_path = report_dir / "conformance.json"
     doc = conformance_document(
-        results, target=target, seed=seed, profile=profile, requests=requests
+        results, target=target, seed=seed, profile=profile, requests=requests, read=read
     )
     json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     junit_path = report_dir / "junit.xml"
