@@ -71,6 +71,8 @@ def send_example(target: Target, example: Example) -> Exchange:
     """Send a request example the way its ``x-request-setup`` describes."""
     setup = example.setup
     if setup.get("in") == "query":
+        if not target.reads_by_list:
+            pytest.skip("the target does not answer GET /sessions (404/405 or no Session list)")
         query = {str(k): str(v) for k, v in dict(example.value).items()}
         return target.list_page(params=query, purpose=f"example {example.name}")
     token: Any = DEFAULT

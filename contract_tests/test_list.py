@@ -297,6 +297,7 @@ BAD_QUERIES = [
     {"page": "0"},
     {"page": "-1"},
     {"page": "two"},
+    {"page": ""},
     {"items": "2.5"},
     {"start_time": "yesterday"},
     {"end_time": "1e3"},

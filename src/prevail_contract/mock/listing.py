@@ -91,7 +91,7 @@ class QueryReader:
             schema = self.schemas.get(name, {})
             raw = params.get(name)
             default = schema.get("default")
-            if raw is None or raw == "":
+            if raw is None:
                 values[name] = int(default) if default is not None else None
                 continue
             low, high = schema.get("minimum"), schema.get("maximum")
