@@ -24,6 +24,8 @@ LIST_RULES = [r.id for r in SPEC.rules if r.operation == "list_sessions"]
 PLANTABLE_BUGS = list(dict.fromkeys([*DOCUMENTED, *LIST_RULES, "rejected-changes-nothing"]))
 #: The mock's switch that makes it a server without GET /sessions (not a rule).
 NO_LIST = "list-sessions-absent"
+#: About 25 suite runs, two at a time: far beyond the default per-test timeout.
+pytestmark = pytest.mark.timeout(1800)
 #: Rules that may fail together with a planted bug because the bug logically breaks them too.
 #: field-formats: the mock's format bug also lets through impossible dates ("2031-02-30"),
 #: which the assumed field-limits rule refuses.
