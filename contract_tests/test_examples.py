@@ -193,7 +193,8 @@ def _listed_like(
     expected = SPEC.example(response_name).value
     body = ex.json if isinstance(ex.json, dict) else {}
     missing = [k for k in expected if k not in body]
-    pagy = body.get("pagy") if isinstance(body.get("pagy"), dict) else {}
+    raw_pagy = body.get("pagy")
+    pagy: dict[str, Any] = raw_pagy if isinstance(raw_pagy, dict) else {}
     missing += [f"pagy.{k}" for k in expected.get("pagy", {}) if k not in pagy]
     if missing:
         v.fail(rule_id, f"{purpose}: the answer lacks {missing}, which {response_name} has", ex)

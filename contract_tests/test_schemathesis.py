@@ -6,9 +6,10 @@ reserved domains within the run's cap, tokens stay masked); schemathesis only ge
 and judges responses. Its own output sanitisation is off because it would mask the body key
 ``remote_session``; the suite masks tokens itself.
 
-schemathesis' own stateful phase needs OpenAPI links between operations; the contract has one
-operation and no links (``NoLinksFound``), so stateful sequences come from the suite's model-based
-state machine in ``test_stateful.py`` instead.
+schemathesis' own stateful phase needs OpenAPI links between operations; the contract declares
+none (``NoLinksFound``), so stateful sequences come from the suite's model-based state machine in
+``test_stateful.py`` instead. Cases of both operations run; a failure is filed under a rule that
+applies to the case's operation (``st_checks.file_failures``).
 """
 
 from __future__ import annotations

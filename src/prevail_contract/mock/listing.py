@@ -101,7 +101,7 @@ class QueryReader:
             value = int(raw)
             outside = (low is not None and value < low) or (high is not None and value > high)
             if outside and self.lenient:
-                value = max(int(low), min(int(high), value)) if low is not None else value
+                value = max(int(low or 0), min(int(high or value), value))
             elif outside:
                 details.append(Detail(name, f"Must be a whole number from {low} to {high}."))
                 continue
