@@ -118,7 +118,6 @@ def check_applied(
     "state-ready-after-edit",
     "untouched-fields-kept",
     "response-envelope",
-    "list-reflects-edits",
 )
 @given(edit=valid_edits(with_invites=False))
 # each field on its own at least once, whatever the profile draws

@@ -23,7 +23,7 @@ def _invites(session: dict[str, Any] | None) -> list[str]:
     return [str(x).lower() for x in raw] if isinstance(raw, list) else []
 
 
-@pytest.mark.rule("invites-additive", "list-reflects-edits")
+@pytest.mark.rule("invites-additive")
 @given(invites=invite_lists)
 def test_invites_are_added_and_old_ones_kept(target: Target, invites: list[Any]) -> None:
     v = Verdicts()

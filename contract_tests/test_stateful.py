@@ -141,5 +141,4 @@ TestEditSequences = pytest.mark.rule(
     "id-stable",
     "schedule-all-three",
     "rejected-changes-nothing",
-    "list-reflects-edits",
 )(EditSequences.TestCase)
