@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import example, given
 
-from contract_tests.support.expect import COMPARED_FIELDS, refusal_rule
+from contract_tests.support.expect import COMPARED_FIELDS, listed_as_answered, refusal_rule
 from contract_tests.support.facts import facts
 from contract_tests.support.strategies import valid_edits
 from contract_tests.support.target import Target, session_of
@@ -56,13 +56,17 @@ def check_applied(
     session: dict[str, Any],
     *,
     when: str,
+    previous: dict[str, Any] | None = None,
 ) -> None:
     """The per-rule checks of one successful edit's answered Session.
 
     A field of ``edit`` that does not hold its value breaks the documented ``fields-applied``
     when ``ex`` itself sent it, and the assumed ``untouched-fields-kept`` when only the
     earlier edit did (``ex`` is then a later read, itself an edit that left the field out).
+    ``previous`` is the answer of the edit before this one: an untouched field that differs
+    from ``before`` (a list read) but is as ``previous`` answered shows a stale list.
     """
+    previous = previous or {}
     body = ex.request_json()
     inner = body.get("remote_session") if isinstance(body, dict) else None
     sent_now = set(inner) if isinstance(inner, dict) else set()
@@ -90,6 +94,17 @@ def check_applied(
         ]
         for name in untouched:
             if session.get(name) != before.get(name):
+                if target.reads_by_list and previous.get(name, before.get(name)) == session.get(
+                    name
+                ):
+                    # kept as the previous edit answered it: the read before was stale
+                    v.fail(
+                        "list-reflects-edits",
+                        f"GET /sessions showed {name}={before.get(name)!r} before this edit, "
+                        f"but the previous edit had answered {previous[name]!r}",
+                        ex,
+                    )
+                    continue
                 v.fail(
                     "untouched-fields-kept",
                     f"{when}: {name} was not sent but changed from "
@@ -118,7 +133,8 @@ def check_applied(
 @example(edit={"estimated_duration": 2.75})
 def test_valid_edit_is_applied(target: Target, edit: dict[str, Any]) -> None:
     v = Verdicts()
-    before = target.snapshot()
+    before = target.snapshot(rule="untouched-fields-kept")
+    previous = target.last_answer()
     ex = target.edit({"remote_session": edit}, purpose="valid edit")
     if not ex.accepted:
         rule = refusal_rule(ex.status, "fields-applied")
@@ -127,11 +143,12 @@ def test_valid_edit_is_applied(target: Target, edit: dict[str, Any]) -> None:
     check_envelope(target, v, ex)
     session = session_of(ex.json)
     if session is not None:
-        check_applied(target, v, ex, edit, before, session, when="in the answer")
-        # ... and afterwards: read it back through the API
-        after = target.snapshot()
+        check_applied(target, v, ex, edit, before, session, when="in the answer", previous=previous)
+        # ... and afterwards: read it back through the API (GET /sessions: it must show what
+        # the answer showed; an edit-read: its own answer is judged like the first one)
+        after = listed_as_answered(target, v, session, "valid edit read back")
         assert target.last_exchange is not None
-        if after is not None:
+        if after is not None and not target.reads_by_list:
             check_applied(
                 target, v, target.last_exchange, edit, before, after, when="read back afterwards"
             )

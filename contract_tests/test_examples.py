@@ -39,7 +39,10 @@ def _cases() -> list[Any]:
                 marks=pytest.mark.rule(rule.id),
             )
         )
-    body = SPEC.operation["requestBody"]["content"]["application/json"].get("examples", {})
+    body: dict[str, Any] = {}
+    for operation in SPEC.operations:
+        content = (operation.node.get("requestBody") or {}).get("content") or {}
+        body.update((content.get("application/json") or {}).get("examples") or {})
     for node in body.values():
         name = str(node["$ref"]).rsplit("/", 1)[-1]
         if name not in seen:
@@ -68,6 +71,11 @@ def _padded(example: Example) -> bytes:
 def send_example(target: Target, example: Example) -> Exchange:
     """Send a request example the way its ``x-request-setup`` describes."""
     setup = example.setup
+    if setup.get("in") == "query":
+        if not target.reads_by_list:
+            pytest.skip("the target does not answer GET /sessions (404/405 or no Session list)")
+        query = {str(k): str(v) for k, v in dict(example.value).items()}
+        return target.list_page(params=query, purpose=f"example {example.name}")
     token: Any = DEFAULT
     session_id = None
     if setup.get("token") == "none":
@@ -121,6 +129,8 @@ def test_named_example(
                     f"example answer {response_name} has {expected.get('code')!r}",
                     ex,
                 )
+    elif example.setup.get("in") == "query":
+        _listed_like(v, ex, rule_id, purpose, response_name)
     else:
         session = accepted(v, ex, rule_id, purpose)
         if session is not None:
@@ -169,3 +179,23 @@ def test_named_example(
                 if missing:
                     v.fail("response-envelope", f"{purpose}: Session lacks {missing}", ex)
     v.raise_if_any()
+
+
+def _listed_like(
+    v: Verdicts, ex: Exchange, rule_id: str, purpose: str, response_name: str | None
+) -> None:
+    """An accepted list answer shaped like the response example (members, not values)."""
+    ex.checked.add(rule_id)
+    if not ex.accepted:
+        v.fail(rule_id, f"{purpose}: a valid list request was refused with {ex.status}", ex)
+        return
+    if response_name is None:
+        return
+    expected = SPEC.example(response_name).value
+    body = ex.json if isinstance(ex.json, dict) else {}
+    missing = [k for k in expected if k not in body]
+    raw_pagy = body.get("pagy")
+    pagy: dict[str, Any] = raw_pagy if isinstance(raw_pagy, dict) else {}
+    missing += [f"pagy.{k}" for k in expected.get("pagy", {}) if k not in pagy]
+    if missing:
+        v.fail(rule_id, f"{purpose}: the answer lacks {missing}, which {response_name} has", ex)

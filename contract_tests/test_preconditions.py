@@ -6,9 +6,14 @@ from typing import Any
 
 import pytest
 
-from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
+from contract_tests.support.expect import (
+    accepted,
+    changed_fields,
+    refused,
+    unchanged_after_refusal,
+)
 from contract_tests.support.facts import facts
-from contract_tests.support.target import Target
+from contract_tests.support.target import DEFAULT, Target
 from prevail_contract.check import tokens
 from prevail_contract.check.verdict import Verdicts
 
@@ -41,16 +46,20 @@ def _bad_tokens(target: Target) -> dict[str, str | None]:
 @pytest.mark.rule("auth-required", "rejected-changes-nothing")
 def test_unusable_tokens_are_refused(target: Target) -> None:
     v = Verdicts()
-    target.snapshot()
-    assert target.last_exchange is not None
-    accepted(v, target.last_exchange, "auth-required", "valid Bearer token")
-    for label, token in _bad_tokens(target).items():
+    accepted(v, target.edit(TITLE_EDIT, purpose="auth: valid"), "auth-required", "valid token")
+    bad = _bad_tokens(target)
+    for label, token in bad.items():
         before = target.snapshot()
         ex = target.edit(TITLE_EDIT, token=token, purpose=f"auth: {label}")
         refused(target.spec, v, ex, "auth-required", f"auth: {label}")
         unchanged_after_refusal(
             target, v, before, ex, f"auth: {label}", rule_if_changed="auth-required"
         )
+    if target.reads_by_list:
+        # the list is behind the same token check
+        for label, token in bad.items():
+            ex = target.list_page(token=token, purpose=f"list auth: {label}")
+            refused(target.spec, v, ex, "auth-required", f"GET /sessions with {label}")
     # Other schemes in the Authorization header are not a Bearer JWT.
     ex = target.send(
         "PATCH",
@@ -101,6 +110,25 @@ def test_jwt_payload_query_parameter(target: Target) -> None:
     v.raise_if_any()
 
 
+def _read(target: Target, sid: str, token: Any) -> dict[str, Any] | None:
+    """A true read of ``sid`` as ``token``'s Organization sees it: ``GET /sessions``, or on
+    the embedded mock without the list its admin API; None when no true read is possible
+    (an edit-read would change the very Session that must stay unchanged)."""
+    if target.reads_by_list:
+        listed = target.list_all(token=token, purpose=f"read {sid}")
+        found = [s for s in (listed[0] if listed else []) if s.get("remote_session_id") == sid]
+        return found[0] if found else None
+    stored = target.admin_session(sid)
+    if stored is None:
+        target.note(
+            "rejected-changes-nothing",
+            "a refused edit of a Session the run may not edit is not read back: the target "
+            "has no GET /sessions",
+        )
+        return None
+    return {k: v for k, v in stored.items() if k not in ("organization", "invitees")}
+
+
 @pytest.mark.rule("self-service-required")
 def test_organization_without_self_service_is_refused(target: Target) -> None:
     token = target.require(
@@ -123,7 +151,8 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
             "set PREVAIL_NO_SELF_SERVICE_SESSION_ID for a one-fault probe",
         )
     sid = own or target.session_id
-    before = target.admin_session(sid) if target.embedded else None
+    read_token = token if own is not None else DEFAULT
+    before = _read(target, sid, read_token)
     ex = target.edit(payload, session_id=sid, token=token, purpose="no Self-Service")
     if ex.accepted:
         v.fail("self-service-required", "an Organization without Self-Service edited a Session", ex)
@@ -139,9 +168,9 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
         )
     else:
         refused(target.spec, v, ex, "self-service-required", "no Self-Service")
-    if before is not None:
-        after = target.admin_session(sid)
-        if after is not None and after.get("title") != before.get("title"):
+    if before is not None and not ex.accepted:
+        after = _read(target, sid, read_token)
+        if after is not None and changed_fields(before, after):
             v.fail("self-service-required", "refused, but the Session was changed", ex)
     # the accepted counterpart: the same edit by the Self-Service Organization
     accepted(
@@ -157,7 +186,15 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
 def test_foreign_session_is_answered_like_an_unknown_id(target: Target) -> None:
     foreign = target.require("foreign_session_id", "needs another Organization's session")
     v = Verdicts()
+    # Another Organization's Session cannot be listed with our token (list-org-scoped): only
+    # the embedded mock's admin API can show that a refusal left it alone.
     before = target.admin_session(foreign)
+    if before is None:
+        target.note(
+            "org-ownership",
+            "that the refused edit left another Organization's Session unchanged is not "
+            "verified: no read of it is possible with your token",
+        )
     ex = target.edit(TITLE_EDIT, session_id=foreign, purpose="another Organization's Session")
     unknown = target.edit(
         TITLE_EDIT,
@@ -189,23 +226,29 @@ def test_foreign_session_is_answered_like_an_unknown_id(target: Target) -> None:
 def test_locked_session_is_refused(target: Target) -> None:
     locked = target.require("locked_session_id", "needs a session in a non-editable state")
     v = Verdicts()
-    before = target.admin_session(locked)
+    before = _read(target, locked, DEFAULT)
     ex = target.edit(TITLE_EDIT, session_id=locked, purpose="non-editable Session")
     refused(target.spec, v, ex, "editable-states", "Session in a non-editable state")
-    after = target.admin_session(locked)
+    after = _read(target, locked, DEFAULT)
     if not ex.accepted and before is not None and after is not None and before != after:
         v.fail("rejected-changes-nothing", "refused, but the locked Session changed", ex)
     v.raise_if_any()
 
 
-@pytest.mark.rule("editable-states", "state-ready-after-edit")
+@pytest.mark.rule("editable-states", "state-ready-after-edit", "rejected-changes-nothing")
 @pytest.mark.parametrize("state", facts().states)
 def test_each_state(target: Target, state: str) -> None:
     """Embedded only: a fresh session per state (a live run cannot create sessions)."""
     if not target.embedded or target.config.company_id is None:
         pytest.skip("needs the embedded mock to create a session in each state")
-    sid = target.admin_create(target.config.company_id, state, title=f"State probe {state}")
+    sid = target.admin_create(
+        target.config.company_id,
+        state,
+        title=f"State probe {state}",
+        remote_session_id=f"state-probe-{state}-{target.seed}",
+    )
     v = Verdicts()
+    before = _read(target, sid, DEFAULT)
     ex = target.edit(TITLE_EDIT, session_id=sid, purpose=f"edit a {state} Session")
     if state in facts().editable_states:
         session = accepted(v, ex, "editable-states", f"edit of a {state} Session")
@@ -217,7 +260,7 @@ def test_each_state(target: Target, state: str) -> None:
             )
     else:
         refused(target.spec, v, ex, "editable-states", f"edit of an {state} Session")
-        stored = target.admin_session(sid)
-        if stored is not None and stored.get("title") == TITLE_EDIT["remote_session"]["title"]:
-            v.fail("editable-states", f"refused, but the {state} Session was changed", ex)
+        after = _read(target, sid, DEFAULT)
+        if not ex.accepted and before is not None and after is not None and before != after:
+            v.fail("rejected-changes-nothing", f"refused, but the {state} Session changed", ex)
     v.raise_if_any()

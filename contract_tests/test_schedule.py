@@ -40,7 +40,15 @@ def test_partial_schedule_is_refused_and_changes_nothing(
     before = target.snapshot()
     ex = target.edit({"remote_session": edit}, purpose=purpose)
     refused(target.spec, v, ex, "schedule-all-three", purpose)
-    unchanged_after_refusal(target, v, before, ex, purpose, rule_if_changed="schedule-all-three")
+    unchanged_after_refusal(
+        target,
+        v,
+        before,
+        ex,
+        purpose,
+        rule_if_changed="schedule-all-three",
+        rule_fields=SCHEDULE_FIELDS,
+    )
     v.raise_if_any()
 
 

@@ -19,9 +19,8 @@ BODY = {"remote_session": {"title": "Transport probe"}}
 )
 def test_non_json_media_type_is_refused(target: Target, content_type: str | None) -> None:
     v = Verdicts()
+    accepted(v, target.edit(BODY, purpose="application/json body"), "media-type", "JSON body")
     before = target.snapshot()
-    assert target.last_exchange is not None
-    accepted(v, target.last_exchange, "media-type", "application/json body")
     raw = b"remote_session[title]=Transport probe"
     if content_type == "application/xml":
         raw = b"<remote_session><title>Transport probe</title></remote_session>"
@@ -106,4 +105,22 @@ def test_other_methods_answer_405(target: Target, method: str) -> None:
             f"405 without Allow: PATCH (Allow is {ex.response_headers.get('allow')!r})",
             ex,
         )
+    v.raise_if_any()
+
+
+@pytest.mark.rule("method-not-allowed")
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_other_methods_on_the_list_answer_405(target: Target, method: str) -> None:
+    """Embedded only: on a live server another method on /sessions might create something."""
+    if not target.embedded:
+        pytest.skip("other methods on /sessions are only probed on the embedded mock")
+    if not target.reads_by_list:
+        pytest.skip("the target does not answer GET /sessions")
+    v = Verdicts()
+    ex = target.send(method, target.list_url, headers=target.auth_headers(), purpose=method)
+    allow = [m.strip().upper() for m in ex.response_headers.get("allow", "").split(",")]
+    if ex.status != 405:
+        v.fail("method-not-allowed", f"{method} /sessions answered {ex.status}, not 405", ex)
+    elif "GET" not in allow:
+        v.fail("method-not-allowed", f"405 on /sessions without Allow: GET ({allow})", ex)
     v.raise_if_any()

@@ -82,7 +82,8 @@ def test_read_surface_of_the_committed_client() -> None:
     ]
     assert sync.params[2].annotation == "EditSessionRequest"
     assert set(surface.functions) == {
-        f"api.sessions.edit_session.{n}"
+        f"api.sessions.{op}.{n}"
+        for op in ("edit_session", "list_sessions")
         for n in ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
     }
     access = surface.models["AccessLevel"]

@@ -174,7 +174,8 @@ def test_edit_of_own_spec(spec: Spec, edit: Edit, kind: str, breaking: bool) -> 
     head = copy.deepcopy(spec.document)
     edit(head)
     found = compare_documents(spec.document, head)
-    assert [c.kind for c in found] == [kind], found
+    # a shared component (Session, security) changes once per operation that uses it
+    assert {c.kind for c in found} == {kind}, found
     assert found[0].breaking is breaking
 
 

@@ -16,7 +16,7 @@ from prevail_contract.docs.conformance import load_conformance
 from prevail_contract.docs.render import CSP, seal
 from prevail_contract.docs.sections import auth_markdown, rules_markdown
 from prevail_contract.errors import ConfigError, ToolError
-from prevail_contract.spec import Spec, read_document
+from prevail_contract.spec import Spec, load_spec, read_document
 from tests.plugins.docs import require_chromium
 
 ALL_THREE = "`start_date`, `start_time` and `time_zone` are sent all together or not at all."
@@ -137,7 +137,7 @@ def test_changing_a_rule_statement_changes_the_page(
     assert (tmp_path / "site" / "openapi.yaml").read_text(encoding="utf-8") == edited.read_text(
         encoding="utf-8"
     )
-    assert "23 business rules" in capsys.readouterr().out
+    assert f"{len(load_spec(edited).rules)} business rules" in capsys.readouterr().out
 
 
 def conformance_report(spec: Spec, **overrides: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def test_conformance_results_appear_in_the_page(
     assert "Last result" in html
     assert "Last verification" in html
     assert "http://127.0.0.1:8765/api/v1" in html
-    assert "21 passed, <strong" in html
+    assert f"{len(spec.rules) - 2} passed, <strong" in html
     assert ">1 failed</strong>, 1 not run" in html
     assert (
         "FAILED</strong> (9 cases): a start_date and start_time without time_zone got 200" in html

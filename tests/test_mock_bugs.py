@@ -12,6 +12,7 @@ import pytest
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import PLANTABLE_BUGS, create_app, target_environment
 from tests.plugins.mock import MockUnderTest
+from tests.test_mock_listing import LIST_BROKEN
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -96,6 +97,8 @@ BROKEN: dict[str, Callable[[MockUnderTest], bool]] = {
     "state-ready-after-edit": _ready,
     "invites-additive": _additive,
     "response-envelope": _response_envelope,
+    # the list's rules and the leaking refusal, probed in test_mock_listing
+    **LIST_BROKEN,
 }
 
 

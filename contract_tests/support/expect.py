@@ -8,6 +8,7 @@ what lets a live run tell server bugs from wrong assumptions.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from contract_tests.support.target import Target, session_of
@@ -128,26 +129,80 @@ def unchanged_after_refusal(
     purpose: str,
     *,
     rule_if_changed: str | None = None,
+    rule_fields: Collection[str] | None = None,
     session_id: str | None = None,
 ) -> None:
-    """Read the session again and file ``rejected-changes-nothing`` if the refusal changed it."""
+    """Read the session again and file ``rejected-changes-nothing`` if the refusal changed it.
+
+    ``before`` is a read taken before ``ex``. With ``GET /sessions`` both reads write nothing,
+    so every field and ``state`` must be as before. ``rule_if_changed`` is filed too when the
+    refused request's own fields in ``rule_fields`` (default: any it sent) took effect.
+    """
     if ex.accepted or before is None:
         return
-    after = target.snapshot(session_id)
-    # Reads are edits too (the contract has no read), so a field the refused request did not
-    # send may have been changed by the read itself: untouched-fields-kept covers that.
-    could_change = _sent_names(ex) | {"invites"}
-    changed = [name for name in changed_fields(before, after) if name in could_change]
+    sent = _sent_names(ex)
+    after = target.snapshot(session_id, avoid=sent, rule="rejected-changes-nothing")
+    changed = changed_fields(before, after)
+    if target.reads_by_list:
+        if after is not None and before.get("state") != after.get("state"):
+            changed.append("state")
+    else:
+        # The edit-read writes: a field the refused request did not send may have been
+        # changed by the read itself, which untouched-fields-kept covers.
+        changed = [name for name in changed if name in sent | {"invites"}]
     if changed:
         v.fail(
             "rejected-changes-nothing",
             f"{purpose}: refused, but {', '.join(changed)} changed anyway",
             ex,
         )
-        applied = [name for name in changed if name in _sent_names(ex)]
+        governed = sent if rule_fields is None else set(rule_fields)
+        applied = [name for name in changed if name in sent and name in governed]
         if rule_if_changed is not None and applied:
             # the refused request's own fields took effect: the rule itself is broken
             v.fail(rule_if_changed, f"{purpose}: refused, but applied {', '.join(applied)}", ex)
+
+
+def listed_as_answered(
+    target: Target,
+    v: Verdicts,
+    answered: dict[str, Any],
+    purpose: str,
+    session_id: str | None = None,
+) -> dict[str, Any] | None:
+    """After an accepted edit, read the Session back and file ``list-reflects-edits`` when
+    ``GET /sessions`` shows it otherwise than the edit's answer did.
+
+    Returns the read-back Session. Without the list (edit-read), nothing is compared here:
+    the read is itself an edit whose answer the caller judges.
+    """
+    after = target.snapshot(session_id, rule="fields-applied")
+    if not target.reads_by_list:
+        return after
+    read = target.last_exchange
+    if read is not None:
+        read.checked.add("list-reflects-edits")
+    if after is None:
+        v.fail(
+            "list-reflects-edits",
+            f"{purpose}: the edited Session is not in GET /sessions afterwards",
+            read,
+        )
+        return None
+    # remote_session_id is id-stable's business (the listing is searched by the id edited)
+    for name in [n for n in (*COMPARED_FIELDS, "state") if n != "remote_session_id"]:
+        left, right = answered.get(name), after.get(name)
+        if name == "invites":
+            left = sorted(str(x).lower() for x in left or [])
+            right = sorted(str(x).lower() for x in right or [])
+        if left != right:
+            v.fail(
+                "list-reflects-edits",
+                f"{purpose}: the edit answered {name}={answered.get(name)!r} but GET /sessions "
+                f"then shows {after.get(name)!r}",
+                read,
+            )
+    return after
 
 
 def _sent_names(ex: Exchange) -> set[str]:

@@ -2,7 +2,9 @@
 
 Built-in schemathesis failures name a check, not one of our rules; :func:`file_failures` maps each
 to the catalogue rule it concerns (a 2xx for invalid data is filed under the rule the data broke,
-by :mod:`contract_tests.support.body_rules`).
+by :mod:`contract_tests.support.body_rules`). A failure is filed only under a rule of the
+operation the case called (``Spec.rules_of``): a ``GET /sessions`` failure never lands on an
+edit rule.
 """
 
 from __future__ import annotations
@@ -20,6 +22,15 @@ from prevail_contract.check.verdict import Finding
 from prevail_contract.spec import load_spec
 
 VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
+LIST = "list_sessions"
+#: For a list case, the rule a built-in check's failure concerns where it differs from an edit's.
+LIST_RULES = {
+    "positive_data_acceptance": "list-query-validated",
+    "negative_data_rejection": "list-query-validated",
+    "response_schema_conformance": "list-envelope",
+    "content_type_conformance": "list-envelope",
+    "response_headers_conformance": "list-envelope",
+}
 EDITABLE = facts().value_fields
 
 
@@ -50,6 +61,43 @@ def _response_json(response: Any) -> Any:
 
 def _is_edit(response: Any, case: Any) -> bool:
     return bool(case.method.upper() == "PATCH" and 200 <= response.status_code < 300)
+
+
+def operation_of(case: Any) -> str:
+    """The operationId of the operation a case belongs to ("" for an undeclared method)."""
+    definition = getattr(getattr(case, "operation", None), "definition", None)
+    raw = getattr(definition, "raw", None)
+    op_id = raw.get("operationId") if isinstance(raw, dict) else None
+    if case.method.upper() != str(getattr(case.operation, "method", "")).upper():
+        return ""
+    return str(op_id or "")
+
+
+def _is_list(response: Any, case: Any) -> bool:
+    return bool(operation_of(case) == LIST and 200 <= response.status_code < 300)
+
+
+@schemathesis.check
+def rule_list_page_size(ctx: Any, response: Any, case: Any) -> None:
+    """An accepted list page holds at most ``items`` Sessions and names the page asked for."""
+    if not _is_list(response, case):
+        return
+    body = _response_json(response)
+    pagy = body.get("pagy") if isinstance(body, dict) else None
+    sessions = body.get("sessions") if isinstance(body, dict) else None
+    if not isinstance(pagy, dict) or not isinstance(sessions, list):
+        return  # the envelope's own problem: response_schema_conformance files it
+    query = case.query if isinstance(case.query, dict) else {}
+    items = pagy.get("items")
+    if isinstance(items, int) and len(sessions) > items:
+        raise RuleBreachError(
+            "list-pagination-consistent", f"{len(sessions)} Sessions on a page of {items}"
+        )
+    asked = query.get("page")
+    if isinstance(asked, int) and pagy.get("page") != asked:
+        raise RuleBreachError(
+            "list-pagination-consistent", f"asked for page {asked}, answered {pagy.get('page')}"
+        )
 
 
 @schemathesis.check
@@ -159,6 +207,7 @@ def rule_error_shape(ctx: Any, response: Any, case: Any) -> None:
 
 
 CUSTOM_CHECKS = (
+    rule_list_page_size,
     rule_response_envelope,
     rule_id_stable,
     rule_state_ready_after_edit,
@@ -181,12 +230,17 @@ BUILTIN_RULES = {
 }
 
 
-def _rule_for(failure: Any, exchange: Exchange) -> str | None:
+def _rule_for(failure: Any, exchange: Exchange, operation: str = "") -> str | None:
     inner = getattr(failure, "exception", None)
     if isinstance(inner, RuleBreachError):
         return inner.rule
     checks = tuple(getattr(failure, "checks", ()) or ())
     name = checks[0] if checks else ""
+    if operation == LIST and exchange.status != 405:
+        if name in LIST_RULES and (exchange.accepted or "data" in name):
+            return LIST_RULES[name]
+        if name in LIST_RULES:
+            return "error-shape"
     if name == "negative_data_rejection":
         # Only a body our own reading also calls invalid counts; negative path, query or header
         # values are the auth and lookup rules' business and have their own checks.
@@ -219,6 +273,11 @@ def rules_checked(case: Any, exchange: Exchange) -> set[str]:
         checked.add("error-shape")
     if exchange.status == 405:
         checked.add("method-not-allowed")
+    if operation_of(case) == LIST:
+        checked.add("list-query-validated")
+        if exchange.accepted:
+            checked |= {"list-envelope", "list-pagination-consistent"}
+        return checked
     if case.method.upper() == "PATCH" and exchange.accepted:
         checked |= {
             "response-envelope",
@@ -238,18 +297,28 @@ def rules_checked(case: Any, exchange: Exchange) -> set[str]:
     return checked
 
 
-def file_failures(failures: Any, exchange: Exchange) -> list[Finding]:
-    """Findings for a schemathesis ``FailureGroup``, each under its catalogue rule."""
+def file_failures(failures: Any, exchange: Exchange, case: Any = None) -> list[Finding]:
+    """Findings for a schemathesis ``FailureGroup``, each under a rule of the case's operation."""
     findings: list[Finding] = []
+    operation = operation_of(case) if case is not None else ""
+    spec = load_spec()
+    applicable = {r.id for r in spec.rules_of(operation)} if operation else None
     for failure in getattr(failures, "exceptions", [failures]):
-        rule = _rule_for(failure, exchange)
+        rule = _rule_for(failure, exchange, operation)
         if rule is None:
             continue
+        if applicable is not None and rule not in applicable:
+            # a rule of another operation cannot be what this case broke
+            rule = "error-status-codes" if not exchange.accepted else _own_shape_rule(operation)
         title = str(getattr(failure, "title", type(failure).__name__))
         message = str(getattr(failure, "message", "")).strip().splitlines()
         text = f"schemathesis {title}" + (f": {message[0]}" if message else "")
         findings.append(Finding(rule, text[:400], exchange))
     return findings
+
+
+def _own_shape_rule(operation: str) -> str:
+    return "list-envelope" if operation == LIST else "response-envelope"
 
 
 __all__ = ["CUSTOM_CHECKS", "RuleBreachError", "file_failures", "rules_checked"]

@@ -3,6 +3,11 @@
 The target is described by the ``PREVAIL_*`` environment variables. Without ``PREVAIL_BASE_URL``
 the suite starts the kit's mock in-process (only its app factory and ``target_environment`` are
 used, so the suite stays an independent reading of the rules).
+
+State is read with ``GET /sessions`` (``list_sessions``) when the target answers it, which is
+found out once per run and written into the report (``read``); only a target without the list
+is read by an edit that re-sends a value the Session already has, and each rule whose verdict
+then leans on such a read says so in its notes.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +26,7 @@ import pytest
 from contract_tests.support.facts import facts
 from prevail_contract.check import tokens
 from prevail_contract.check.config import TargetConfig, from_sources
-from prevail_contract.check.exchange import LOG, NOTES, Exchange
+from prevail_contract.check.exchange import FACTS, LOG, NOTES, Exchange
 from prevail_contract.check.safety import (
     InviteBudget,
     InviteCapReachedError,
@@ -37,6 +42,16 @@ EMBEDDED_HOST = "http://mock"
 DEFAULT = object()
 #: Optional extra fixture: an editable session of the Organization without Self-Service.
 NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
+
+
+#: What ``FACTS["read"]`` says for each way of reading a Session.
+READ_BY_LIST = "GET /sessions"
+READ_BY_EDIT = "edit re-sending a current value (the target has no GET /sessions)"
+#: Pages a full listing may take before the suite stops (a bound for a live server).
+MAX_LIST_PAGES = 200
+#: Fields the edit-read may re-send, in order of preference.
+READ_FIELDS = ("title", "estimated_duration", "schedule")
+SCHEDULE_FIELDS = ("start_date", "start_time", "time_zone")
 
 
 #: How often a request answered 429 (rate limited) is sent again.
@@ -84,7 +99,12 @@ class Target:
     app: Any = None
     no_self_service_session_id: str | None = None
     last_exchange: Exchange | None = None
-    _titles: dict[str, str] = field(default_factory=dict)
+    #: ``READ_BY_LIST`` or ``READ_BY_EDIT`` once found out (see :attr:`reads_by_list`).
+    read_mode: str | None = None
+    #: The last Session each id was seen as (answers and listings), by id.
+    _seen: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The last accepted edit's answered Session, by id.
+    _answered: dict[str, dict[str, Any]] = field(default_factory=dict)
     _minted: tuple[float, str] | None = None
 
     # -- fixtures --------------------------------------------------------------------------
@@ -129,6 +149,20 @@ class Target:
     def url(self, session_id: str | None = None) -> str:
         """The Edit Sessions URL of a session (default: the configured one)."""
         return f"{self.api_base}/sessions/{session_id or self.session_id}"
+
+    @property
+    def list_url(self) -> str:
+        """The List Sessions URL (``GET``)."""
+        return self.api_base + self.spec.operation_by_id("list_sessions").path
+
+    @property
+    def max_items(self) -> int:
+        """The largest ``items`` a list page may ask for (the spec's limit)."""
+        for ref in self.spec.operation_by_id("list_sessions").node.get("parameters") or ():
+            param = self.spec.deref(ref)
+            if param.get("name") == "items":
+                return int(param["schema"].get("maximum", 20))
+        return 20
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -192,11 +226,16 @@ class Target:
             pytest.skip(str(exc))
 
     def _learn(self, url: str, exchange: Exchange) -> None:
-        if not exchange.accepted:
+        if not exchange.accepted or exchange.method != "PATCH":
             return
         session = session_of(exchange.json)
-        if session is not None and isinstance(session.get("title"), str):
-            self._titles[url.rsplit("/", 1)[-1]] = session["title"]
+        if session is not None:
+            self._seen[url.rsplit("/", 1)[-1]] = session
+            self._answered[url.rsplit("/", 1)[-1]] = session
+
+    def last_answer(self, session_id: str | None = None) -> dict[str, Any]:
+        """The Session as the last accepted edit of it answered (empty before any)."""
+        return self._answered.get(session_id or self.session_id) or {}
 
     def auth_headers(self, token: Any = DEFAULT) -> dict[str, str]:
         """``Authorization`` (unless ``token`` is ``None``) and the JSON headers."""
@@ -230,18 +269,122 @@ class Target:
             method, self.url(session_id), headers=headers, body=body, params=params, purpose=purpose
         )
 
-    def snapshot(self, session_id: str | None = None) -> dict[str, Any] | None:
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def reads_by_list(self) -> bool:
+        """Whether the target answers ``GET /sessions`` (asked once per run, then remembered)."""
+        if self.read_mode is None:
+            ex = self.list_page(params={"items": "1"}, purpose="does the target list Sessions?")
+            body = ex.json
+            listed = (
+                ex.accepted and isinstance(body, dict) and isinstance(body.get("sessions"), list)
+            )
+            self.read_mode = READ_BY_LIST if listed else READ_BY_EDIT
+            FACTS["read"] = self.read_mode
+        return self.read_mode == READ_BY_LIST
+
+    def list_page(
+        self,
+        *,
+        params: Mapping[str, str] | None = None,
+        token: Any = DEFAULT,
+        purpose: str = "list Sessions",
+    ) -> Exchange:
+        """One ``GET /sessions`` request."""
+        return self.send(
+            "GET", self.list_url, headers=self.auth_headers(token), params=params, purpose=purpose
+        )
+
+    def list_all(
+        self,
+        *,
+        token: Any = DEFAULT,
+        params: Mapping[str, str] | None = None,
+        items: int | None = None,
+        purpose: str = "read",
+    ) -> tuple[list[dict[str, Any]], list[Exchange]] | None:
+        """Every listed Session, page after page (None when a page is refused or unreadable)."""
+        size = str(items or self.max_items)
+        found: list[dict[str, Any]] = []
+        pages: list[Exchange] = []
+        page = 1
+        while page <= MAX_LIST_PAGES:
+            query = {**(params or {}), "page": str(page), "items": size}
+            ex = self.list_page(params=query, token=token, purpose=f"{purpose} (GET /sessions)")
+            pages.append(ex)
+            body = ex.json
+            if not ex.accepted or not isinstance(body, dict):
+                return None
+            listed = body.get("sessions")
+            if not isinstance(listed, list):
+                return None
+            found += [s for s in listed if isinstance(s, dict)]
+            pagy = body.get("pagy")
+            last = pagy.get("pages") if isinstance(pagy, dict) else None
+            if not listed or not isinstance(last, int) or page >= last:
+                break
+            page += 1
+        return found, pages
+
+    def snapshot(
+        self, session_id: str | None = None, *, avoid: Iterable[str] = (), rule: str | None = None
+    ) -> dict[str, Any] | None:
         """The session's current state, read through the API itself.
 
-        The only way the contract offers to read a session is an edit, so this sends a harmless
-        one: the title it already has (first time: a title naming this run).
+        With ``GET /sessions`` this is a true read. Without it, it is an edit that re-sends a
+        value the Session already has, choosing a field that is not in ``avoid`` (the fields
+        whose change the caller wants to see); ``rule`` then gets a note saying so.
         """
         sid = session_id or self.session_id
-        title = self._titles.get(sid) or f"Contract check run {self.seed}"
-        exchange = self.edit({"remote_session": {"title": title}}, session_id=sid, purpose="read")
+        if self.reads_by_list:
+            listed = self.list_all()
+            if listed is None:
+                return None
+            for item in listed[0]:
+                if item.get("remote_session_id") == sid:
+                    self._seen[sid] = item
+                    return item
+            return None
+        if rule is not None:
+            self.note(
+                rule,
+                "verified by reading through an edit that re-sends a current value: the "
+                "target does not answer GET /sessions, so each read also writes (state "
+                "becomes ready) and cannot see a change to the field it re-sends",
+            )
+        edit = self._read_edit(sid, set(avoid))
+        exchange = self.edit({"remote_session": edit}, session_id=sid, purpose="read (edit)")
         if not exchange.accepted:
             return None
         return session_of(exchange.json)
+
+    def _read_edit(self, sid: str, avoid: set[str]) -> dict[str, Any]:
+        """The harmless edit that reads ``sid``: a current value of a field not in ``avoid``."""
+        seen = self._seen.get(sid) or {}
+        for name in READ_FIELDS:
+            if name == "schedule":
+                if not avoid & set(SCHEDULE_FIELDS) and all(
+                    isinstance(seen.get(f), str) for f in SCHEDULE_FIELDS
+                ):
+                    return {f: seen[f] for f in SCHEDULE_FIELDS}
+            elif name == "estimated_duration":
+                value = seen.get(name)
+                if (
+                    name not in avoid
+                    and isinstance(value, int | float)
+                    and 0 < value <= 24
+                    and float(value * 4).is_integer()
+                ):
+                    return {name: value}
+            elif name not in avoid and isinstance(seen.get(name), str) and seen[name]:
+                return {name: seen[name]}
+        title = seen.get("title")
+        return {
+            "title": title
+            if isinstance(title, str) and title
+            else f"Contract check run {self.seed}"
+        }
 
     def discover_editable_session(self, token: str) -> tuple[str, str] | None:
         """An editable session (id, title) that ``token``'s Organization can list, if any.
@@ -250,12 +393,7 @@ class Target:
         simply yields nothing.
         """
         try:
-            ex = self.send(
-                "GET",
-                f"{self.api_base}/sessions",
-                headers=self.auth_headers(token),
-                purpose="list sessions (fixture discovery)",
-            )
+            ex = self.list_page(token=token, purpose="list sessions (fixture discovery)")
         except httpx.HTTPError:
             return None
         body = ex.json

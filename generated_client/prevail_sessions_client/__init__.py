@@ -1,4 +1,4 @@
-"""A client library for accessing Prevail API — Edit Sessions"""
+"""A client library for accessing Prevail API — Sessions"""
 
 from .client import AuthenticatedClient, Client
 

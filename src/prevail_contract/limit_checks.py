@@ -37,6 +37,7 @@ LIMIT_KEYWORDS = (
     "exclusiveMinimum",
     "exclusiveMaximum",
     "multipleOf",
+    "default",
 )
 _QUOTED = re.compile(r"`[^`]*`|\"[^\"]*\"")
 _NUMBER = re.compile(
@@ -113,6 +114,10 @@ def declared_limits(spec: Spec, raw: Any, where: str) -> tuple[list[Limit], list
                 problems.append(f"{at}: {pointer} has no numeric {keyword!r} limit")
                 continue
             name = _name(pointer)
+            if pointer.endswith("/schema"):  # a parameter's schema: the parameter's own name
+                holder = spec.resolve(pointer.removesuffix("/schema"))
+                if isinstance(holder, Mapping) and isinstance(holder.get("name"), str):
+                    name = holder["name"]
             limits.append(Limit(f"{name} {keyword}", Decimal(str(value)), keyword, name))
         elif _is_number(item.get("value")) and isinstance(item.get("what"), str):
             limits.append(Limit(item["what"], Decimal(str(item["value"]))))

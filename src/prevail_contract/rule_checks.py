@@ -34,21 +34,33 @@ def check_rules(spec: Spec) -> list[str]:
     problems: list[str] = []
     owners: dict[str, list[Operation]] = {}
     codes_used: set[str] = set()
+    declared = _declared(spec)
     for op in operations(spec):
         raw = op.node.get("x-rules")
         if not isinstance(raw, list) or not raw:
             problems.append(f"{op.label}: the operation has no x-rules catalogue")
             continue
         for index, entry in enumerate(raw):
+            if isinstance(entry, str):
+                # a plain id shares a rule that another operation declares in full
+                if entry not in declared:
+                    problems.append(
+                        f"{op.label} x-rules[{index}]: {entry!r} names no rule declared in "
+                        "full by an operation"
+                    )
+                continue
             if not isinstance(entry, Mapping):
-                problems.append(f"{op.label} x-rules[{index}]: an entry must be an object")
+                problems.append(
+                    f"{op.label} x-rules[{index}]: an entry must be an object, or the id of a "
+                    "rule another operation declares"
+                )
                 continue
             problems += _entry(spec, op, index, entry)
             if isinstance(entry.get("id"), str):
                 owners.setdefault(entry["id"], []).append(op)
             if isinstance(entry.get("code"), str):
                 codes_used.add(entry["code"])
-        problems += _responses_covered(spec, op)
+        problems += _responses_covered(spec, op, declared)
     for rule_id, ops in owners.items():
         if len(ops) > 1:
             where = " and ".join(op.label for op in ops)
@@ -111,8 +123,24 @@ def _rejection(spec: Spec, op: Operation, entry: Mapping[str, Any], where: str) 
     return problems
 
 
-def _responses_covered(spec: Spec, op: Operation) -> list[str]:
-    produced = {str(e.get("status")) for e in op.entries if e.get("kind") == "rejection"}
+def _declared(spec: Spec) -> dict[str, Mapping[str, Any]]:
+    """Every rule declared in full (an object entry), by id."""
+    return {
+        str(e["id"]): e
+        for op in operations(spec)
+        for e in op.entries
+        if isinstance(e.get("id"), str)
+    }
+
+
+def _responses_covered(
+    spec: Spec, op: Operation, declared: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    raw = op.node.get("x-rules") or []
+    shared = [declared[e] for e in raw if isinstance(e, str) and e in declared]
+    produced = {
+        str(e.get("status")) for e in [*op.entries, *shared] if e.get("kind") == "rejection"
+    }
     problems: list[str] = []
     for status, response in op.responses(spec).items():
         if not status.startswith("4"):

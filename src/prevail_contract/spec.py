@@ -1,4 +1,4 @@
-"""Load the OpenAPI document and expose its parts: schemas, named examples and the rule catalogue.
+"""Load the OpenAPI document and expose its parts: operations, schemas, examples and rules.
 
 The mock, the contract checks, the docs builder and the lint all read the spec through this
 module, so that none of them repeats a schema, an example or a rule the spec already states.
@@ -21,7 +21,12 @@ import yaml
 from prevail_contract.errors import SpecError
 from prevail_contract.paths import spec_path
 
-#: The one operation this contract describes.
+#: The HTTP methods an OpenAPI path item may hold operations under.
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: operationId of the edit operation. Kept for callers written when it was the only one
+#: (``OPERATION_PATH``/``OPERATION_METHOD`` and :attr:`Spec.operation`); new code asks
+#: :meth:`Spec.operation_by_id` or :meth:`Spec.rule_operation`.
+EDIT_OPERATION_ID = "edit_session"
 OPERATION_PATH = "/sessions/{remote_session_id}"
 OPERATION_METHOD = "patch"
 #: Where the document is registered so that ``#/components/...`` refs resolve.
@@ -33,7 +38,7 @@ RuleKind = Literal["rejection", "behaviour"]
 
 @dataclass(frozen=True)
 class Rule:
-    """One entry of the operation's ``x-rules`` catalogue."""
+    """One entry of an operation's ``x-rules`` catalogue (ids are unique across the spec)."""
 
     id: str
     source: RuleSource
@@ -45,6 +50,8 @@ class Rule:
     code: str | None = None
     request_example: str | None = None
     response_example: str | None = None
+    #: operationId of the operation whose ``x-rules`` declares the rule.
+    operation: str = ""
 
     @property
     def documented(self) -> bool:
@@ -65,6 +72,26 @@ class Example:
     setup: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the document and the rules that apply to it.
+
+    ``rules`` are the ids of its ``x-rules`` entries in order: those it declares and those,
+    written as plain ids, that another operation declares and that apply here too.
+    """
+
+    operation_id: str
+    path: str
+    method: str
+    node: Mapping[str, Any]
+    rules: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """``GET /sessions``, as reports and messages name the operation."""
+        return f"{self.method.upper()} {self.path}"
+
+
 class Spec:
     """A loaded OpenAPI document with helpers to reach its parts by name."""
 
@@ -74,20 +101,32 @@ class Spec:
         self._registry: referencing.Registry[Any] = referencing.Registry().with_resource(
             SPEC_URI, referencing.jsonschema.DRAFT202012.create_resource(document)
         )
-        self.rules: tuple[Rule, ...] = tuple(self._read_rules())
+        self.operations: tuple[Operation, ...] = ()
+        self.rules: tuple[Rule, ...] = ()
+        self.operations, self.rules = self._read_operations()
 
     # -- navigation ---------------------------------------------------------------------
 
     @property
     def operation(self) -> dict[str, Any]:
-        """The Edit Sessions operation object."""
-        try:
-            op: dict[str, Any] = self.document["paths"][OPERATION_PATH][OPERATION_METHOD]
-        except (KeyError, TypeError) as exc:
-            raise SpecError(
-                f"the spec has no {OPERATION_METHOD.upper()} {OPERATION_PATH} operation"
-            ) from exc
-        return op
+        """The edit operation object (for callers from the one-operation days)."""
+        return dict(self.operation_by_id(EDIT_OPERATION_ID).node)
+
+    def operation_by_id(self, operation_id: str) -> Operation:
+        """The operation with this ``operationId``."""
+        for op in self.operations:
+            if op.operation_id == operation_id:
+                return op
+        known = ", ".join(op.operation_id for op in self.operations)
+        raise SpecError(f"no operation {operation_id!r} in the spec; known: {known}")
+
+    def rule_operation(self, rule_id: str) -> Operation:
+        """The operation whose ``x-rules`` declares ``rule_id``."""
+        return self.operation_by_id(self.rule(rule_id).operation)
+
+    def rules_of(self, operation_id: str) -> tuple[Rule, ...]:
+        """Every rule that applies to an operation: declared there or referenced by id."""
+        return tuple(self.rule(r) for r in self.operation_by_id(operation_id).rules)
 
     @property
     def version(self) -> str:
@@ -181,38 +220,68 @@ class Spec:
             raise SpecError(f"TimeZoneName x-iana-zones lacks {missing[:3]}")
         return {name: str(mapping[name]) for name in names}
 
-    def _read_rules(self) -> list[Rule]:
-        raw_rules = self.operation.get("x-rules")
-        if not isinstance(raw_rules, list) or not raw_rules:
-            raise SpecError("the operation has no 'x-rules' rule catalogue")
+    def _read_operations(self) -> tuple[tuple[Operation, ...], tuple[Rule, ...]]:
+        operations: list[Operation] = []
         rules: list[Rule] = []
-        seen: set[str] = set()
-        for index, raw in enumerate(raw_rules):
-            where = f"x-rules[{index}]"
-            missing = [k for k in ("id", "source", "kind", "statement", "status") if k not in raw]
-            if missing:
-                raise SpecError(f"{where} lacks {', '.join(missing)}")
-            if raw["id"] in seen:
-                raise SpecError(f"{where}: duplicate rule id {raw['id']!r}")
-            seen.add(raw["id"])
-            if raw["source"] not in ("documented", "assumed"):
-                raise SpecError(f"{where}: source must be 'documented' or 'assumed'")
-            if raw["kind"] not in ("rejection", "behaviour"):
-                raise SpecError(f"{where}: kind must be 'rejection' or 'behaviour'")
-            examples = raw.get("examples") or {}
-            rules.append(
-                Rule(
-                    id=str(raw["id"]),
-                    source=raw["source"],
-                    kind=raw["kind"],
-                    statement=" ".join(str(raw["statement"]).split()),
-                    status=raw["status"],
-                    code=raw.get("code"),
-                    request_example=_example_name(examples.get("request")),
-                    response_example=_example_name(examples.get("response")),
-                )
-            )
-        return rules
+        declared: dict[str, str] = {}
+        references: list[tuple[str, str]] = []
+        paths = self.document.get("paths")
+        if not isinstance(paths, Mapping) or not paths:
+            raise SpecError("the spec has no paths")
+        for path, item in paths.items():
+            for method in HTTP_METHODS:
+                node = item.get(method) if isinstance(item, Mapping) else None
+                if not isinstance(node, Mapping):
+                    continue
+                op_id = str(node.get("operationId") or f"{method} {path}")
+                where = f"{method.upper()} {path} x-rules"
+                raw_rules = node.get("x-rules")
+                if not isinstance(raw_rules, list) or not raw_rules:
+                    raise SpecError(f"{method.upper()} {path} has no 'x-rules' rule catalogue")
+                ids: list[str] = []
+                for index, raw in enumerate(raw_rules):
+                    if isinstance(raw, str):
+                        references.append((f"{where}[{index}]", raw))
+                        ids.append(raw)
+                        continue
+                    rule = _read_rule(raw, f"{where}[{index}]", op_id)
+                    if rule.id in declared:
+                        raise SpecError(
+                            f"{where}[{index}]: duplicate rule id {rule.id!r} "
+                            f"(already declared by {declared[rule.id]})"
+                        )
+                    declared[rule.id] = op_id
+                    rules.append(rule)
+                    ids.append(rule.id)
+                operations.append(Operation(op_id, str(path), method, node, tuple(ids)))
+        for where, rule_id in references:
+            if rule_id not in declared:
+                raise SpecError(f"{where} names {rule_id!r}, which no operation declares")
+        return tuple(operations), tuple(rules)
+
+
+def _read_rule(raw: Any, where: str, operation_id: str) -> Rule:
+    if not isinstance(raw, Mapping):
+        raise SpecError(f"{where} must be a rule object or the id of a rule declared elsewhere")
+    missing = [k for k in ("id", "source", "kind", "statement", "status") if k not in raw]
+    if missing:
+        raise SpecError(f"{where} lacks {', '.join(missing)}")
+    if raw["source"] not in ("documented", "assumed"):
+        raise SpecError(f"{where}: source must be 'documented' or 'assumed'")
+    if raw["kind"] not in ("rejection", "behaviour"):
+        raise SpecError(f"{where}: kind must be 'rejection' or 'behaviour'")
+    examples = raw.get("examples") or {}
+    return Rule(
+        id=str(raw["id"]),
+        source=raw["source"],
+        kind=raw["kind"],
+        statement=" ".join(str(raw["statement"]).split()),
+        status=raw["status"],
+        code=raw.get("code"),
+        request_example=_example_name(examples.get("request")),
+        response_example=_example_name(examples.get("response")),
+        operation=operation_id,
+    )
 
 
 def is_email(value: object) -> bool:

@@ -178,6 +178,13 @@ def check_examples(spec: Spec) -> list[str]:
 def _request_example(spec: Spec, op: Operation, name: str, where: str) -> list[str]:
     example = spec.example(name)
     setup = example.setup
+    if setup.get("in") == "query":
+        errors = _query_errors(spec, op.node, example.value)
+        if setup.get("expect-schema") == "invalid":
+            if not errors:
+                return [f"{name} ({where}): meant to be refused, but the parameters accept it"]
+            return []
+        return [f"{name} ({where}): {e}" for e in errors]
     if setup.get("raw"):
         if not isinstance(example.value, str):
             return [f"{name}: a raw example's value must be a string"]
@@ -212,6 +219,20 @@ def _response_example(
         problems.append(
             f"{name}: code {example.value.get('code')!r} differs from {where}'s {code!r}"
         )
+    return problems
+
+
+def _query_errors(spec: Spec, operation: Mapping[str, Any], value: Any) -> list[str]:
+    """Problems of a query-parameter example against its operation's parameters."""
+    if not isinstance(value, Mapping):
+        return ["(root): a query example's value must be an object of parameters"]
+    params = {str(p["name"]): p for p in map(spec.deref, operation.get("parameters") or ())}
+    problems: list[str] = []
+    for name, item in value.items():
+        if name not in params:
+            problems.append(f"{name}: not a parameter of the operation")
+        else:
+            problems += [f"{name}: {e}" for e in schema_errors(spec, params[name]["schema"], item)]
     return problems
 
 

@@ -6,6 +6,8 @@ from .edit_session_response import EditSessionResponse
 from .error import Error
 from .error_detail import ErrorDetail
 from .invite_object import InviteObject
+from .list_sessions_response import ListSessionsResponse
+from .pagy import Pagy
 from .provider_specific_details import ProviderSpecificDetails
 from .remote_session_edit import RemoteSessionEdit
 from .session import Session
@@ -18,6 +20,8 @@ __all__ = (
     "Error",
     "ErrorDetail",
     "InviteObject",
+    "ListSessionsResponse",
+    "Pagy",
     "ProviderSpecificDetails",
     "RemoteSessionEdit",
     "Session",

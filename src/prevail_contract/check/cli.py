@@ -31,7 +31,7 @@ from prevail_contract.check.config import (
     from_sources,
     read_env_file,
 )
-from prevail_contract.check.exchange import LOG
+from prevail_contract.check.exchange import FACTS, LOG
 from prevail_contract.check.preflight import preflight
 from prevail_contract.check.progress import RunProgress
 from prevail_contract.check.recorder import RuleRecorder
@@ -150,6 +150,7 @@ def run_suite(
     With ``progress``, pytest's own terminal output is replaced by that display.
     """
     recorder = RuleRecorder(Masker(config.secrets), quiet=True)
+    FACTS.clear()
     plugins: list[object] = [recorder]
     if progress is not None:
         progress.bind(lambda: recorder.total_requests + len(LOG))
@@ -295,6 +296,8 @@ def run(args: argparse.Namespace) -> int:
             "mock.env &`, then `set -a; . ./mock.env; set +a` and run a command above (Sessions "
             "the run created through the mock's admin API exist only in the in-process mock)"
         )
+    if "read" in FACTS:
+        print(f"Sessions were read with: {FACTS['read']}")
     for error in recorder.errors:
         print(f"suite error: {error}", file=sys.stderr)
     if args.report_dir is not None:
@@ -306,6 +309,7 @@ def run(args: argparse.Namespace) -> int:
             profile=args.profile,
             requests=recorder.total_requests + preflight_requests,
             stamp=verification_stamp(spec),
+            read=FACTS.get("read"),
         )
         print(f"\nreports: {json_path} {junit_path}")
     if all(r.status == "not_run" for r in results):

@@ -163,3 +163,6 @@ LOG = ExchangeLog()
 #: (rule, note) pairs: probes a run could not make (a fixture missing, the invite cap reached),
 #: shown with the rule even when it passed. Drained by the rule recorder.
 NOTES: list[tuple[str, str]] = []
+#: Facts about the run the reports carry at their top level, such as ``read`` (how the suite
+#: read Sessions: ``GET /sessions`` or, for a target without it, an edit).
+FACTS: dict[str, str] = {}

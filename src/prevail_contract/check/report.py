@@ -242,14 +242,16 @@ def conformance_document(
     profile: str,
     requests: int = 0,
     stamp: Mapping[str, str | None] | None = None,
+    read: str | None = None,
 ) -> dict[str, Any]:
-    """The content of ``conformance.json``."""
+    """The content of ``conformance.json``; ``read`` says how the suite read Sessions."""
     return {
         **(stamp or {}),
         "target": target,
         "seed": seed,
         "profile": profile,
         "requests": requests,
+        "read": read,
         "summary": summary_counts(results),
         "rules": [r.as_json() for r in results],
     }
@@ -294,12 +296,19 @@ def write_reports(
     profile: str,
     requests: int = 0,
     stamp: Mapping[str, str | None] | None = None,
+    read: str | None = None,
 ) -> tuple[Path, Path]:
     """Write ``conformance.json`` and ``junit.xml`` into ``report_dir``; return their paths."""
     report_dir.mkdir(parents=True, exist_ok=True)
     json_path = report_dir / "conformance.json"
     doc = conformance_document(
-        results, target=target, seed=seed, profile=profile, requests=requests, stamp=stamp
+        results,
+        target=target,
+        seed=seed,
+        profile=profile,
+        requests=requests,
+        stamp=stamp,
+        read=read,
     )
     json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     junit_path = report_dir / "junit.xml"

@@ -103,7 +103,9 @@ def build_docs(
     with tempfile.TemporaryDirectory(prefix="prevail-docs-") as tmp:
         published = Path(tmp) / "openapi.json"
         published.write_text(
-            json.dumps(docs_document(document, spec.rules, report), ensure_ascii=False),
+            json.dumps(
+                docs_document(document, spec.rules, report, spec.operations), ensure_ascii=False
+            ),
             encoding="utf-8",
         )
         staged = Path(tmp) / "index.html"

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prevail_contract.docs.conformance import ConformanceReport, RuleResult
-from prevail_contract.spec import Rule
+from prevail_contract.spec import Operation, Rule
 
 AUTH_TITLE = "Authentication"
 SECTION_TITLE = "Business rules"
@@ -33,7 +33,10 @@ _FAILED_STYLE = "color: #b3261e; font-weight: bold"
 
 
 def docs_document(
-    document: dict[str, Any], rules: Sequence[Rule], report: ConformanceReport | None = None
+    document: dict[str, Any],
+    rules: Sequence[Rule],
+    report: ConformanceReport | None = None,
+    operations: Sequence[Operation] = (),
 ) -> dict[str, Any]:
     """A copy of ``document`` whose ``info.description`` ends with the generated sections."""
     published = copy.deepcopy(document)
@@ -42,7 +45,7 @@ def docs_document(
     schemes = (published.get("components") or {}).get("securitySchemes") or {}
     if schemes:
         parts.append(auth_markdown(schemes))
-    parts.append(rules_markdown(rules, report))
+    parts.append(rules_markdown(rules, report, operations))
     info["description"] = "\n\n".join(part for part in parts if part)
     return published
 
@@ -74,13 +77,18 @@ def _scheme_kind(scheme: Mapping[str, Any]) -> str:
     return kind
 
 
-def rules_markdown(rules: Sequence[Rule], report: ConformanceReport | None = None) -> str:
-    """The Business rules section: a lead paragraph and one table row per rule."""
+def rules_markdown(
+    rules: Sequence[Rule],
+    report: ConformanceReport | None = None,
+    operations: Sequence[Operation] = (),
+) -> str:
+    """The Business rules section: a lead paragraph, then per operation one table row per rule
+    it declares and a line naming the rules declared elsewhere that apply to it too."""
     documented = sum(1 for rule in rules if rule.documented)
     lines = [
         f"## {SECTION_TITLE}",
         "",
-        f"Every rule this contract states, from the operation's `x-rules` catalogue: "
+        f"Every rule this contract states, from the operations' `x-rules` catalogues: "
         f"{len(rules)} rules, {documented} documented by Prevail and "
         f"{len(rules) - documented} assumed by this contract. The id is stable: the mock "
         "server enforces the rule under it and `prevail-contract check` verifies it. "
@@ -90,6 +98,29 @@ def rules_markdown(rules: Sequence[Rule], report: ConformanceReport | None = Non
     ]
     if report is not None:
         lines += [_verification_line(report), ""]
+    groups: list[tuple[str, list[Rule], list[str]]] = []
+    if operations:
+        declared = {r.id for r in rules}
+        for op in operations:
+            own = [r for r in rules if r.operation == op.operation_id]
+            shared = [i for i in op.rules if i in declared and i not in {r.id for r in own}]
+            summary = str(op.node.get("summary") or op.operation_id)
+            groups.append((f"### {op.label}: {summary}", own, shared))
+    else:
+        groups.append(("", list(rules), []))
+    for heading, own, shared in groups:
+        if heading:
+            lines += [heading, ""]
+        if shared:
+            links = ", ".join(f"[`{i}`](#{ANCHOR_PREFIX}{i})" for i in shared)
+            lines += [f"Also applies here: {links}.", ""]
+        lines += _rules_table(own, report)
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _rules_table(rules: Sequence[Rule], report: ConformanceReport | None) -> list[str]:
+    lines: list[str] = []
     header = ["Rule", "Statement", "Source", "Shown by"]
     if report is not None:
         header.append("Last result")
@@ -110,7 +141,7 @@ def rules_markdown(rules: Sequence[Rule], report: ConformanceReport | None = Non
         if report is not None:
             cells.append(_result_cell(result))
         lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _verification_line(report: ConformanceReport) -> str:

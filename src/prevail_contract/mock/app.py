@@ -1,4 +1,4 @@
-"""The mock's ASGI application: routing, the Edit Sessions handler and its check order.
+"""The mock's ASGI application: routing (edit and list), the Edit Sessions handler, check order.
 
 Checks run in the contract's order: token (401), Self-Service (403), lookup and ownership
 (404), media type (415), size (413), JSON (400), body (422), state (409). The state check and
@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,8 @@ from prevail_contract.errors import ConfigError
 from prevail_contract.mock import admin, sandboxes
 from prevail_contract.mock.auth import Authenticator, token_from
 from prevail_contract.mock.errors import ApiError, dump_json
-from prevail_contract.mock.fixtures import Fixtures, StoredSession, load_fixtures
+from prevail_contract.mock.fixtures import Fixtures, Organization, StoredSession, load_fixtures
+from prevail_contract.mock.listing import LIST_ABSENT, LIST_BUGS, ListSessionsEndpoint
 from prevail_contract.mock.rules import apply_edit, check_editable, check_owned, check_self_service
 from prevail_contract.mock.store import OutboxMessage, Store, Worlds, open_worlds
 from prevail_contract.mock.validation import (
@@ -38,7 +39,7 @@ from prevail_contract.mock.validation import (
     parse_json,
     unknown_iana_zones,
 )
-from prevail_contract.spec import OPERATION_PATH, Spec, load_spec
+from prevail_contract.spec import Spec, load_spec
 
 log = logging.getLogger("prevail_contract.mock")
 
@@ -56,7 +57,14 @@ PLANTABLE_BUGS = (
     "state-ready-after-edit",
     "invites-additive",
     "response-envelope",
+    # applies the title of a request refused for its body (422) or state (409)
+    "rejected-changes-nothing",
+    *LIST_BUGS,
 )
+#: Switches that are not rules: they make the mock a server that lacks something.
+SWITCHES = (LIST_ABSENT,)
+EDIT_OPERATION = "edit_session"
+LIST_OPERATION = "list_sessions"
 #: Largest accepted body (rule ``payload-limit``).
 MAX_BODY = 1024 * 1024
 #: How much of a refused oversized body is read and thrown away so that the client can read
@@ -109,12 +117,11 @@ def create_app(
     if not sandbox_ttl > 0:
         raise ConfigError(f"--sandbox-ttl must be a positive number of seconds, got {sandbox_ttl}")
     spec = load_spec()
-    unknown = sorted(set(bugs) - set(PLANTABLE_BUGS))
+    unknown = sorted(set(bugs) - set(PLANTABLE_BUGS) - set(SWITCHES))
     if unknown:
-        raise ConfigError(
-            f"unknown planted bug {', '.join(unknown)}; choose from {', '.join(PLANTABLE_BUGS)}"
-        )
-    for rule_id in bugs:
+        choices = ", ".join((*PLANTABLE_BUGS, *SWITCHES))
+        raise ConfigError(f"unknown planted bug {', '.join(unknown)}; choose from {choices}")
+    for rule_id in set(bugs) - set(SWITCHES):
         spec.rule(rule_id)
     loaded = load_fixtures(spec, fixtures)
     missing_zones = unknown_iana_zones(spec.time_zones())
@@ -136,8 +143,21 @@ def create_app(
         ),
         response_validators=_response_validators(spec) if validate_responses else {},
     )
-    routes = [
-        Route(spec.base_path + OPERATION_PATH, EditSessionEndpoint(state)),
+    edit_path = spec.operation_by_id(EDIT_OPERATION).path
+    routes = [Route(spec.base_path + edit_path, EditSessionEndpoint(state))]
+    if LIST_ABSENT not in bugs:
+        list_endpoint = ListSessionsEndpoint(
+            spec,
+            state.authenticator,
+            lambda org: world_of(state, org).sessions(),
+            {s.remote_session_id: s for s in loaded.sessions},
+            state.session_order,
+            state.bugs,
+        )
+        routes.append(
+            Route(spec.base_path + spec.operation_by_id(LIST_OPERATION).path, list_endpoint)
+        )
+    routes += [
         *(
             admin.routes(
                 state.store,
@@ -165,9 +185,25 @@ def create_app(
     return app
 
 
+def world_of(state: MockState, org: Organization) -> Store:
+    """The world (default or sandbox) an authenticated Organization lives in; 401 if its
+    sandbox is gone."""
+    store = sandboxes.world_for(state.worlds, org)
+    if store is None:
+        raise ApiError.for_rule(
+            state.spec,
+            "auth-required",
+            "Authentication failed: this token's sandbox was deleted or sat idle past its "
+            "TTL; create a new one with POST /__mock__/sandboxes.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return store
+
+
 def _response_validators(spec: Spec) -> dict[int, jsonschema.Draft202012Validator]:
     out: dict[int, jsonschema.Draft202012Validator] = {}
-    for status, response in (spec.operation.get("responses") or {}).items():
+    responses = spec.operation_by_id(EDIT_OPERATION).node.get("responses") or {}
+    for status, response in responses.items():
         content = (spec.deref(response).get("content") or {}).get("application/json")
         if content and "schema" in content:
             out[int(status)] = spec.validator(content["schema"])
@@ -197,20 +233,17 @@ class EditSessionEndpoint:
         state, spec, bugs = self.state, self.state.spec, self.state.bugs
         remote_session_id = str(request.path_params["remote_session_id"])
         org = state.authenticator(token_from(spec, request.headers, request.query_params))
-        store = sandboxes.world_for(state.worlds, org)
-        if store is None:
-            raise ApiError.for_rule(
-                spec,
-                "auth-required",
-                "Authentication failed: this token's sandbox was deleted or sat idle past its "
-                "TTL; create a new one with POST /__mock__/sandboxes.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+        store = world_of(state, org)
         check_self_service(spec, org, bugs)
         check_owned(spec, store.get(remote_session_id), remote_session_id, org, bugs)
         check_media_type(spec, request.headers.get("content-type"))
         raw = await _read_body(spec, request)
-        edit = state.body_validator.validate(parse_json(spec, raw))
+        payload = parse_json(spec, raw)
+        try:
+            edit = state.body_validator.validate(payload)
+        except ApiError:
+            self._leak_title(store, remote_session_id, payload)
+            raise
 
         def change(
             current: StoredSession | None,
@@ -221,7 +254,33 @@ class EditSessionEndpoint:
             state.body_validator.check_invitee_total(len(updated.invitees))
             return updated, messages, updated
 
-        return store.update(remote_session_id, change)
+        try:
+            return store.update(remote_session_id, change)
+        except ApiError as error:
+            if error.status == 409:
+                self._leak_title(store, remote_session_id, payload)
+            raise
+
+    def _leak_title(self, store: Store, remote_session_id: str, payload: Any) -> None:
+        """Planted ``rejected-changes-nothing``: a refused body's valid ``title`` is stored."""
+        if "rejected-changes-nothing" not in self.state.bugs or not isinstance(payload, dict):
+            return
+        inner = payload.get("remote_session")
+        title = inner.get("title") if isinstance(inner, dict) else None
+        schemas = self.state.spec.document["components"]["schemas"]
+        title_schema = schemas["RemoteSessionEdit"]["properties"]["title"]
+        if not isinstance(title, str) or not self.state.spec.validator(title_schema).is_valid(
+            title
+        ):
+            return
+
+        def change(
+            current: StoredSession | None,
+        ) -> tuple[StoredSession, list[OutboxMessage], None]:
+            assert current is not None
+            return replace(current, fields={**current.fields, "title": title}), [], None
+
+        store.update(remote_session_id, change)
 
     def _ok(self, session: StoredSession) -> Response:
         body: Any = session.session(self.state.session_order)
@@ -347,8 +406,8 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
         body = {
             "code": "not_found",
             "messages": f"No such path {request.url.path[:200]!r}; the API answers "
-            "PATCH /api/v1/sessions/{remote_session_id} and the mock admin API lives "
-            "under /__mock__/.",
+            "GET /api/v1/sessions and PATCH /api/v1/sessions/{remote_session_id}, and the "
+            "mock admin API lives under /__mock__/.",
         }
         return Response(dump_json(body), 404, headers=JSON_HEADERS)
     headers: Mapping[str, str] = exc.headers or {}

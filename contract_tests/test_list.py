@@ -1,0 +1,338 @@
+"""The list's own rules: envelope, Organization scoping, pages, start-time filters, query limits.
+
+Start instants are computed here from ``start_date``, ``start_time`` and the IANA zone the
+spec maps ``time_zone`` to, independently of the mock. The embedded run creates enough
+Sessions (admin API) to page and filter; a live run uses what the Organization has and says
+``not_run`` when that is too little.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contract_tests.support.expect import PRECONDITION_REFUSALS, listed_as_answered, refused
+from contract_tests.support.target import DEFAULT, Target
+from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.verdict import Verdicts
+
+#: Sessions the embedded run adds to the Organization: (start_date, start_time, time_zone).
+#: Two share an instant (10:00 in London in winter is 10:00 UTC) to show the id tie-break.
+EXTRA_SCHEDULES = [
+    ("2034-01-10", "10:00 AM", "London"),
+    ("2034-01-10", "10:00 AM", "UTC"),
+    ("2034-01-10", "09:00 AM", "Eastern Time (US & Canada)"),
+    ("2034-02-01", "01:30 AM", "Tokyo"),
+    ("2034-03-15", "11:45 PM", "Hawaii"),
+    ("2034-05-20", "07:15 AM", "Berlin"),
+    ("2034-07-04", "12:00 PM", "Pacific Time (US & Canada)"),
+]
+PAGE_ITEMS = 3
+_CREATED: list[str] = []
+
+
+def _needs_list(target: Target) -> None:
+    if not target.reads_by_list:
+        pytest.skip("the target does not answer GET /sessions (404/405 or no Session list)")
+
+
+def _enough_sessions(target: Target) -> None:
+    """Embedded: add the extra Sessions once, so that there are pages and instants to pick."""
+    if not target.embedded or _CREATED or target.config.company_id is None:
+        return
+    for index, (day, clock, zone) in enumerate(EXTRA_SCHEDULES):
+        _CREATED.append(
+            target.admin_create(
+                target.config.company_id,
+                "scheduled" if index % 2 else "ready",
+                remote_session_id=f"list-probe-{index:02d}",
+                title=f"List probe {index}",
+                start_date=day,
+                start_time=clock,
+                time_zone=zone,
+            )
+        )
+
+
+def instant(target: Target, session: dict[str, Any]) -> float | None:
+    """A Session's start instant in epoch seconds (None when its schedule cannot be read)."""
+    zones = target.spec.time_zones()
+    try:
+        day = dt.date.fromisoformat(str(session["start_date"]))
+        clock = dt.datetime.strptime(str(session["start_time"]), "%I:%M %p").time()
+        zone = ZoneInfo(zones[str(session["time_zone"])])
+    except (KeyError, ValueError):
+        return None
+    return dt.datetime.combine(day, clock, tzinfo=zone).timestamp()
+
+
+def _page(v: Verdicts, ex: Exchange, rule: str, purpose: str) -> dict[str, Any] | None:
+    """The body of an accepted list page, or None after filing why there is none."""
+    ex.checked.add(rule)
+    body = ex.json
+    if not ex.accepted:
+        blamed = PRECONDITION_REFUSALS.get(ex.status, rule)
+        if blamed in ("self-service-required", "org-ownership", "editable-states"):
+            blamed = rule  # no such precondition on a list
+        v.fail(blamed, f"{purpose}: refused with {ex.status}", ex)
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("sessions"), list):
+        v.fail("list-envelope", f"{purpose}: the body holds no sessions list", ex)
+        return None
+    return body
+
+
+def _ids(sessions: list[dict[str, Any]]) -> list[str]:
+    return [str(s.get("remote_session_id")) for s in sessions]
+
+
+def _pagy(body: dict[str, Any], name: str) -> int | None:
+    pagy = body.get("pagy")
+    value = pagy.get(name) if isinstance(pagy, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@pytest.mark.rule("list-envelope")
+@pytest.mark.parametrize("query", [{}, {"page": "1", "items": "20"}, {"page": "999"}])
+def test_list_envelope(target: Target, query: dict[str, str]) -> None:
+    _needs_list(target)
+    v = Verdicts()
+    ex = target.list_page(params=query, purpose=f"list {query or 'defaults'}")
+    body = _page(v, ex, "list-envelope", f"GET /sessions {query}")
+    if body is not None:
+        errors = list(target.spec.validator("ListSessionsResponse").iter_errors(body))
+        if errors:
+            first = min(errors, key=lambda e: len(list(e.absolute_path)))
+            where = "/".join(str(p) for p in first.absolute_path) or "(body)"
+            v.fail(
+                "list-envelope",
+                f"the list body breaks ListSessionsResponse at {where}: {first.message[:200]}",
+                ex,
+            )
+    v.raise_if_any()
+
+
+@pytest.mark.rule("list-org-scoped")
+def test_list_holds_only_the_organizations_sessions(target: Target) -> None:
+    _needs_list(target)
+    v = Verdicts()
+    listed = target.list_all(purpose="scoping")
+    if listed is None:
+        v.fail("list-org-scoped", "the Organization's listing was refused", target.last_exchange)
+        v.raise_if_any()
+        return
+    ids = set(_ids(listed[0]))
+    last = listed[1][-1]
+    last.checked.add("list-org-scoped")
+    own = [target.session_id, target.config.locked_session_id]
+    for sid in [s for s in own if s]:
+        if sid not in ids:
+            v.fail("list-org-scoped", f"the Organization's Session {sid!r} is not listed", last)
+    foreign = target.config.foreign_session_id
+    if foreign is None:
+        target.note("list-org-scoped", "no foreign Session probed: set PREVAIL_FOREIGN_SESSION_ID")
+    elif foreign in ids:
+        v.fail("list-org-scoped", f"another Organization's Session {foreign!r} is listed", last)
+    other = target.config.no_self_service_token
+    if other is None:
+        target.note(
+            "list-org-scoped",
+            "listing without Self-Service not probed: set PREVAIL_NO_SELF_SERVICE_TOKEN",
+        )
+    else:
+        theirs = target.list_all(token=other, purpose="scoping, no Self-Service")
+        if theirs is None:
+            v.fail(
+                "list-org-scoped",
+                "an Organization without Self-Service could not list its Sessions "
+                "(listing needs no Self-Service, assumed)",
+                target.last_exchange,
+            )
+        else:
+            theirs[1][-1].checked.add("list-org-scoped")
+            their_ids = set(_ids(theirs[0]))
+            if target.session_id in their_ids:
+                v.fail(
+                    "list-org-scoped",
+                    f"another Organization lists your Session {target.session_id!r}",
+                    theirs[1][-1],
+                )
+            mine = target.no_self_service_session_id
+            if mine is not None and mine not in their_ids:
+                v.fail(
+                    "list-org-scoped",
+                    f"the Organization without Self-Service does not list its Session {mine!r}",
+                    theirs[1][-1],
+                )
+    v.raise_if_any()
+
+
+@pytest.mark.rule("list-pagination-consistent")
+def test_pages_neither_repeat_nor_skip(target: Target) -> None:
+    _needs_list(target)
+    _enough_sessions(target)
+    v = Verdicts()
+    rule = "list-pagination-consistent"
+    whole = target.list_all(purpose="all Sessions, largest pages")
+    if whole is None:
+        v.fail(rule, "the full listing was refused", target.last_exchange)
+        v.raise_if_any()
+        return
+    everything = whole[0]
+    if len(everything) < 2:
+        pytest.skip("paging needs at least 2 Sessions in the Organization")
+    items = PAGE_ITEMS if len(everything) > PAGE_ITEMS else 1
+    first = target.list_page(params={"page": "1", "items": str(items)}, purpose="page 1")
+    body = _page(v, first, rule, "page 1")
+    count = _pagy(body, "count") if body is not None else None
+    pages = _pagy(body, "pages") if body is not None else None
+    if body is None or count is None or pages is None:
+        v.raise_if_any()
+        return
+    if count != len(everything):
+        v.fail(rule, f"count is {count} but {len(everything)} Sessions are listed", first)
+    if pages != max(1, math.ceil(count / items)):
+        v.fail(rule, f"pages is {pages} for count {count} and items {items}", first)
+    seen: list[dict[str, Any]] = list(body["sessions"])
+    bodies = [(1, first, body)]
+    for number in range(2, pages + 1):
+        ex = target.list_page(params={"page": str(number), "items": str(items)}, purpose="page")
+        got = _page(v, ex, rule, f"page {number}")
+        if got is None:
+            break
+        bodies.append((number, ex, got))
+        seen += got["sessions"]
+    for number, ex, got in bodies:
+        ex.checked.add(rule)
+        size = len(got["sessions"])
+        want = items if number < pages else count - items * (pages - 1)
+        if size != want:
+            v.fail(rule, f"page {number} of {pages} holds {size} Sessions, not {want}", ex)
+        if _pagy(got, "count") not in (None, count):
+            v.fail(rule, f"page {number} says count {_pagy(got, 'count')}, page 1 {count}", ex)
+        if _pagy(got, "page") not in (None, number):
+            v.fail(rule, f"page {number} answers pagy.page {_pagy(got, 'page')}", ex)
+        if _pagy(got, "items") not in (None, items):
+            v.fail(rule, f"asked for {items} a page, pagy.items is {_pagy(got, 'items')}", ex)
+    ids = _ids(seen)
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    skipped = sorted(set(_ids(everything)) - set(ids))
+    if repeated:
+        v.fail(rule, f"pages of {items} repeat {repeated[:5]}", bodies[-1][1])
+    if skipped:
+        v.fail(rule, f"pages of {items} skip {skipped[:5]}", bodies[-1][1])
+    keys = [(instant(target, s), str(s.get("remote_session_id"))) for s in seen]
+    timed = [(t, i) for t, i in keys if t is not None]
+    if timed != sorted(timed):
+        v.fail(rule, "pages are not ordered by start instant, then remote_session_id", first)
+    past = target.list_page(params={"page": str(pages + 1), "items": str(items)}, purpose="past")
+    got = _page(v, past, rule, f"page {pages + 1} of {pages}")
+    if got is not None and got["sessions"]:
+        v.fail(rule, f"page {pages + 1} of {pages} is not empty", past)
+    default = target.list_page(purpose="default page size")
+    got = _page(v, default, rule, "default page size")
+    if got is not None and len(got["sessions"]) != min(count, 20):
+        v.fail(rule, f"without items a page holds {len(got['sessions'])}, not 20 or all", default)
+    v.raise_if_any()
+
+
+@pytest.mark.rule("list-filters-by-start-time")
+def test_filters_select_by_start_instant(target: Target) -> None:
+    _needs_list(target)
+    _enough_sessions(target)
+    v = Verdicts()
+    rule = "list-filters-by-start-time"
+    whole = target.list_all(purpose="all Sessions, for the filters")
+    if whole is None:
+        v.fail(rule, "the full listing was refused", target.last_exchange)
+        v.raise_if_any()
+        return
+    timed = [(instant(target, s), str(s.get("remote_session_id"))) for s in whole[0]]
+    instants = sorted({t for t, _ in timed if t is not None})
+    if len(instants) < 3:
+        pytest.skip("the filters need Sessions with at least 3 different start instants")
+    low, high = int(instants[1]), int(instants[-1])
+    windows: dict[str, tuple[dict[str, str], set[str]]] = {
+        "start_time and end_time": (
+            {"start_time": str(low), "end_time": str(high)},
+            {i for t, i in timed if t is not None and low <= t < high},
+        ),
+        "start_time only": (
+            {"start_time": str(low)},
+            {i for t, i in timed if t is not None and t >= low},
+        ),
+        "end_time only": (
+            {"end_time": str(low)},
+            {i for t, i in timed if t is not None and t < low},
+        ),
+    }
+    for label, (query, wanted) in windows.items():
+        got = target.list_all(params=query, purpose=f"filter {label}")
+        if got is None:
+            v.fail(rule, f"{label}: the filtered listing was refused", target.last_exchange)
+            continue
+        last = got[1][-1]
+        last.checked.add(rule)
+        have = set(_ids(got[0]))
+        if have != wanted:
+            v.fail(
+                rule,
+                f"{label} {query}: listed {sorted(have - wanted)[:3]} too many and "
+                f"{sorted(wanted - have)[:3]} missing",
+                last,
+            )
+        count = _pagy(last.json if isinstance(last.json, dict) else {}, "count")
+        if count is not None and count != len(wanted):
+            v.fail(rule, f"{label}: count is {count}, {len(wanted)} Sessions match", last)
+    v.raise_if_any()
+
+
+BAD_QUERIES = [
+    {"items": "0"},
+    {"items": "101"},
+    {"page": "0"},
+    {"page": "-1"},
+    {"page": "two"},
+    {"page": ""},
+    {"items": "2.5"},
+    {"start_time": "yesterday"},
+    {"end_time": "1e3"},
+]
+GOOD_QUERIES = [{"items": "1"}, {"items": "100"}, {"page": "1"}, {"start_time": "0"}]
+
+
+@pytest.mark.rule("list-query-validated")
+def test_query_values_outside_the_limits_are_refused(target: Target) -> None:
+    _needs_list(target)
+    v = Verdicts()
+    for query in GOOD_QUERIES:
+        _page(
+            v,
+            target.list_page(params=query, purpose=f"list {query}"),
+            "list-query-validated",
+            str(query),
+        )
+    for query in BAD_QUERIES:
+        ex = target.list_page(params=query, purpose=f"list {query}")
+        refused(target.spec, v, ex, "list-query-validated", f"GET /sessions {query}")
+    v.raise_if_any()
+
+
+@pytest.mark.rule("list-reflects-edits")
+def test_list_shows_an_accepted_edit(target: Target) -> None:
+    _needs_list(target)
+    v = Verdicts()
+    edit = {"title": f"Listed after an edit {target.seed}", "estimated_duration": 2.25}
+    ex = target.edit({"remote_session": edit}, token=DEFAULT, purpose="edit, then list")
+    ex.checked.add("list-reflects-edits")
+    body = ex.json
+    sessions = body.get("sessions") if isinstance(body, dict) else None
+    if ex.accepted and isinstance(sessions, list) and sessions:
+        listed_as_answered(target, v, sessions[0], "edit, then list")
+        if target.last_exchange is not None:
+            target.last_exchange.checked.add("list-reflects-edits")
+    v.raise_if_any()

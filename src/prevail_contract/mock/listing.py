@@ -1,0 +1,199 @@
+"""The mock's ``GET {base}/sessions`` (``list_sessions``): scoping, filters, ordering and pages.
+
+Query limits (``page``, ``items``, the two filters) are read from the operation's parameters
+in the spec; Sessions come from the same store the edits change (``Store.sessions``). A start
+instant is ``start_date`` and ``start_time`` read in the IANA zone the spec's ``TimeZoneName``
+maps ``time_zone`` to (``zoneinfo``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from prevail_contract.mock.auth import Authenticator, token_from
+from prevail_contract.mock.errors import ApiError, Detail, dump_json
+from prevail_contract.mock.fixtures import Organization, StoredSession
+from prevail_contract.spec import Spec
+
+OPERATION_ID = "list_sessions"
+ALLOWED_METHOD = "GET"
+JSON_HEADERS = {"content-type": "application/json"}
+_WHOLE = re.compile(r"-?[0-9]{1,20}")
+#: The query parameters the list reads (the rest, such as ``jwt_payload``, are not its own).
+PARAMETERS = ("start_time", "end_time", "page", "items")
+
+#: Planted bugs of the list's rules (``--bug RULE_ID``).
+LIST_BUGS = (
+    "list-envelope",
+    "list-org-scoped",
+    "list-pagination-consistent",
+    "list-filters-by-start-time",
+    "list-query-validated",
+    "list-reflects-edits",
+)
+#: Not a rule: the mock answers 404 on ``/sessions``, like a server without the list.
+LIST_ABSENT = "list-sessions-absent"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated list query."""
+
+    page: int
+    items: int
+    start_time: int | None
+    end_time: int | None
+
+
+def start_instant(fields: Mapping[str, Any], zones: Mapping[str, str]) -> float | None:
+    """Epoch seconds of a Session's start, or None when its schedule cannot be read."""
+    try:
+        day = dt.date.fromisoformat(str(fields["start_date"]))
+        clock = dt.datetime.strptime(str(fields["start_time"]), "%I:%M %p").time()
+        zone = _zone(zones[str(fields["time_zone"])])
+    except (KeyError, ValueError, ZoneInfoNotFoundError):
+        return None
+    return dt.datetime.combine(day, clock, tzinfo=zone).timestamp()
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+class QueryReader:
+    """Reads ``page``, ``items`` and the filters, with the limits and defaults of the spec."""
+
+    def __init__(self, spec: Spec, bugs: Collection[str]) -> None:
+        self.spec = spec
+        self.lenient = "list-query-validated" in bugs
+        operation = spec.operation_by_id(OPERATION_ID)
+        self.schemas: dict[str, Mapping[str, Any]] = {}
+        for ref in operation.node.get("parameters") or ():
+            param = spec.deref(ref)
+            self.schemas[str(param["name"])] = param.get("schema") or {}
+
+    def __call__(self, params: Mapping[str, str]) -> Query:
+        values: dict[str, int | None] = {}
+        details: list[Detail] = []
+        for name in PARAMETERS:
+            schema = self.schemas.get(name, {})
+            raw = params.get(name)
+            default = schema.get("default")
+            if raw is None:
+                values[name] = int(default) if default is not None else None
+                continue
+            low, high = schema.get("minimum"), schema.get("maximum")
+            if not _WHOLE.fullmatch(raw):
+                details.append(Detail(name, f"Must be a whole number, got {raw[:40]!r}."))
+                continue
+            value = int(raw)
+            outside = (low is not None and value < low) or (high is not None and value > high)
+            if outside and self.lenient:
+                value = max(int(low or 0), min(int(high or value), value))
+            elif outside:
+                details.append(Detail(name, f"Must be a whole number from {low} to {high}."))
+                continue
+            values[name] = value
+        if details:
+            noun = "parameter" if len(details) == 1 else "parameters"
+            raise ApiError.for_rule(
+                self.spec,
+                "list-query-validated",
+                f"The query has {len(details)} invalid {noun}.",
+                details,
+            )
+        return Query(
+            page=int(values["page"] or 1),
+            items=int(values["items"] or 1),
+            start_time=values["start_time"],
+            end_time=values["end_time"],
+        )
+
+
+class ListSessionsEndpoint:
+    """``GET {base}/sessions``; any other method answers 405 with ``Allow: GET``."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        authenticator: Authenticator,
+        sessions: Callable[[Organization], list[StoredSession]],
+        originals: Mapping[str, StoredSession],
+        order: tuple[str, ...],
+        bugs: Collection[str],
+    ) -> None:
+        self.spec = spec
+        self.authenticator = authenticator
+        self.sessions = sessions
+        #: The fixture Sessions as loaded (served instead of the store's under a planted bug).
+        self.originals = originals
+        self.order = order
+        self.bugs = frozenset(bugs)
+        self.zones = spec.time_zones()
+        self.read_query = QueryReader(spec, bugs)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if request.method not in (ALLOWED_METHOD, "HEAD"):
+            body = {
+                "code": "method_not_allowed",
+                "messages": f"{request.method} is not allowed here; this path accepts GET only.",
+            }
+            response = Response(dump_json(body), 405, headers={**JSON_HEADERS, "allow": "GET"})
+        else:
+            try:
+                response = Response(dump_json(self.answer(request)), 200, headers=JSON_HEADERS)
+            except ApiError as error:
+                response = Response(
+                    dump_json(error.body()),
+                    error.status,
+                    headers={**JSON_HEADERS, **error.headers},
+                )
+        await response(scope, receive, send)
+
+    def answer(self, request: Request) -> dict[str, Any]:
+        """The list body for this request (raises ``ApiError`` to refuse)."""
+        org = self.authenticator(token_from(self.spec, request.headers, request.query_params))
+        query = self.read_query(request.query_params)
+        chosen = [self._shown(s) for s in self.sessions(org)]
+        if "list-org-scoped" not in self.bugs:
+            chosen = [s for s in chosen if s.organization == org.slug]
+        timed = [(start_instant(s.fields, self.zones), s) for s in chosen]
+        if query.start_time is not None:
+            timed = [(t, s) for t, s in timed if t is not None and t >= query.start_time]
+        if query.end_time is not None and "list-filters-by-start-time" not in self.bugs:
+            timed = [(t, s) for t, s in timed if t is not None and t < query.end_time]
+        timed.sort(
+            key=lambda pair: (math.inf if pair[0] is None else pair[0], pair[1].remote_session_id)
+        )
+        count = len(timed)
+        first = (query.page - 1) * query.items
+        if "list-pagination-consistent" in self.bugs and query.page > 1:
+            first -= 1  # each later page repeats the last Session of the page before
+        page = [s.session(self.order) for _, s in timed[first : first + query.items]]
+        pagy: dict[str, int] = {
+            "page": query.page,
+            "items": query.items,
+            "count": count,
+            "pages": max(1, math.ceil(count / query.items)),
+        }
+        if "list-envelope" in self.bugs:
+            pagy["per_page"] = pagy.pop("items")
+        return {"pagy": pagy, "sessions": page}
+
+    def _shown(self, session: StoredSession) -> StoredSession:
+        if "list-reflects-edits" in self.bugs:
+            return self.originals.get(session.remote_session_id, session)
+        return session
