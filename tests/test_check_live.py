@@ -20,7 +20,12 @@ def test_live_run_passes_and_never_shows_a_token(served_mock: LiveMock, tmp_path
     rules = {r["id"]: r for r in run.report["rules"]}
     not_run = {rule_id for rule_id, r in rules.items() if r["status"] != "passed"}
     # Probes that only the embedded mock allows (creating Sessions, DELETE) are not claimed.
-    assert not_run == {"editable-states", "state-ready-after-edit", "method-not-allowed"}
+    assert not_run == {
+        "editable-states",
+        "state-ready-after-edit",
+        "method-not-allowed",
+        "rejected-changes-nothing",
+    }
     for rule_id in not_run:
         assert rules[rule_id]["status"] == "not_run"
         assert "partly checked" in rules[rule_id]["reason"]

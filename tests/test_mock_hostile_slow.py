@@ -329,8 +329,10 @@ def _mock_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_refuses_an_unsafe_bind_in_one_line(args: tuple[str, ...], fragment: str) -> None:
     result = _mock_cli(*args)
     assert result.returncode == 2
-    assert fragment in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    # one line saying what is wrong, then the subcommand's usage pointer
+    error, usage = result.stderr.strip().splitlines()
+    assert fragment in error
+    assert usage.startswith("usage: prevail-contract mock"), result.stderr
     assert "Prevail mock serving" not in result.stdout
 
 

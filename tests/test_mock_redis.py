@@ -232,9 +232,10 @@ def test_store_and_worker_mistakes_exit_2_in_one_line(
     args: list[str], says: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["mock", "--port", "0", *args]) == 2
-    err = capsys.readouterr().err.strip()
-    assert says in err
-    assert "\n" not in err
+    # one line saying what is wrong, then the subcommand's usage pointer
+    error, usage = capsys.readouterr().err.strip().splitlines()
+    assert says in error
+    assert usage.startswith("usage: prevail-contract mock")
 
 
 def test_check_sandbox_needs_a_served_mock(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,12 +1,12 @@
-"""A second operation, ``GET /sessions`` with its own parameters, responses and x-rules, to
-add to a copy of the spec so that lint, the examples check and diff are tried on two."""
+"""One more operation, ``GET /session_pages`` (besides the spec's own), with its own parameters, responses and x-rules, to
+add to a copy of the spec so that lint, the examples check and diff are tried on several operations."""
 
 from __future__ import annotations
 
 from typing import Any
 
-LIST_PATH = "/sessions"
-ITEMS = "#/components/parameters/Items"
+LIST_PATH = "/session_pages"
+ITEMS = "#/components/parameters/PageSize"
 
 
 def _ref(section: str, name: str) -> dict[str, str]:
@@ -14,9 +14,9 @@ def _ref(section: str, name: str) -> dict[str, str]:
 
 
 def add_list_operation(doc: dict[str, Any]) -> None:
-    """Add ``GET /sessions`` (operationId ``list_sessions``) and what it refers to."""
+    """Add ``GET /session_pages`` (operationId ``list_session_pages``) and what it refers to."""
     components = doc["components"]
-    components["parameters"]["Items"] = {
+    components["parameters"]["PageSize"] = {
         "name": "items",
         "in": "query",
         "required": False,
@@ -31,21 +31,21 @@ def add_list_operation(doc: dict[str, Any]) -> None:
         "properties": {
             "sessions": {"type": "array", "maxItems": 100, "items": _ref("schemas", "Session")},
         },
-        "x-rules": ["list-scoped"],
+        "x-rules": ["pages-scoped"],
     }
     session = components["examples"]["EditResponseDocumented"]["value"]["sessions"][0]
     components["examples"].update(
         {
-            "ListResponsePage": {"summary": "One page", "value": {"sessions": [session]}},
-            "ListWithoutToken": {
+            "PagesResponsePage": {"summary": "One page", "value": {"sessions": [session]}},
+            "PagesWithoutToken": {
                 "summary": "A list call without a token",
                 "x-request-setup": {"token": "none"},
             },
-            "ListTooManyItems": {
+            "PagesTooManyItems": {
                 "summary": "More Sessions a page than allowed",
                 "x-request-setup": {"query": {"items": 101}, "expect-schema": "invalid"},
             },
-            "ErrorListItems": {
+            "ErrorPagesItems": {
                 "summary": "Page size out of range",
                 "value": {
                     "code": "validation_failed",
@@ -57,18 +57,18 @@ def add_list_operation(doc: dict[str, Any]) -> None:
     )
     doc["paths"][LIST_PATH] = {
         "get": {
-            "operationId": "list_sessions",
+            "operationId": "list_session_pages",
             "tags": ["sessions"],
             "summary": "List Sessions",
             "description": "The caller's Sessions, a page at a time.",
-            "parameters": [_ref("parameters", "Items")],
+            "parameters": [_ref("parameters", "PageSize")],
             "responses": {
                 "200": {
                     "description": "A page of Sessions.",
                     "content": {
                         "application/json": {
                             "schema": _ref("schemas", "SessionPage"),
-                            "examples": {"page": _ref("examples", "ListResponsePage")},
+                            "examples": {"page": _ref("examples", "PagesResponsePage")},
                         }
                     },
                 },
@@ -80,19 +80,19 @@ def add_list_operation(doc: dict[str, Any]) -> None:
             },
             "x-rules": [
                 {
-                    "id": "list-auth-required",
+                    "id": "pages-auth-required",
                     "source": "documented",
                     "kind": "rejection",
                     "statement": "Listing needs the same signed JWT as an edit.",
                     "status": 401,
                     "code": "unauthorized",
                     "examples": {
-                        "request": _ref("examples", "ListWithoutToken"),
+                        "request": _ref("examples", "PagesWithoutToken"),
                         "response": _ref("examples", "ErrorUnauthorized"),
                     },
                 },
                 {
-                    "id": "list-items-limit",
+                    "id": "pages-items-limit",
                     "source": "assumed",
                     "kind": "rejection",
                     "statement": "A page holds 1 to 100 Sessions.",
@@ -103,17 +103,17 @@ def add_list_operation(doc: dict[str, Any]) -> None:
                         {"schema": f"{ITEMS}/schema", "keyword": "maximum"},
                     ],
                     "examples": {
-                        "request": _ref("examples", "ListTooManyItems"),
-                        "response": _ref("examples", "ErrorListItems"),
+                        "request": _ref("examples", "PagesTooManyItems"),
+                        "response": _ref("examples", "ErrorPagesItems"),
                     },
                 },
                 {
-                    "id": "list-scoped",
+                    "id": "pages-scoped",
                     "source": "assumed",
                     "kind": "behaviour",
                     "statement": "A list shows only the caller's Organization's Sessions.",
                     "status": 200,
-                    "examples": {"response": _ref("examples", "ListResponsePage")},
+                    "examples": {"response": _ref("examples", "PagesResponsePage")},
                 },
             ],
         }
