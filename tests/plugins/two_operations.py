@@ -1,5 +1,5 @@
-"""One more operation, ``GET /session_pages`` (besides the spec's own), with its own parameters, responses and x-rules, to
-add to a copy of the spec so that lint, the examples check and diff are tried on several operations."""
+"""One more operation besides the spec's own, ``GET /session_pages``, with its parameters,
+responses and x-rules, so that lint, the examples check and diff are tried on several."""
 
 from __future__ import annotations
 
