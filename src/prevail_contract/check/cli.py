@@ -199,8 +199,10 @@ def sandbox_environment(base_url: str | None) -> dict[str, str]:
     if not base_url:
         raise ConfigError("--sandbox needs --base-url (or PREVAIL_BASE_URL) of a served mock")
     root = base_url.rstrip("/").removesuffix(load_spec().base_path)
-    # the mock's admin token, when it was started with one (the same variable it reads)
-    admin_token = os.environ.get("PREVAIL_MOCK_ADMIN_TOKEN")
+    from prevail_contract.mock.cli import ADMIN_TOKEN_VARIABLE  # the variable the mock reads
+
+    # the mock's admin token, when it was started with one
+    admin_token = os.environ.get(ADMIN_TOKEN_VARIABLE)
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     try:
         response = httpx.post(f"{root}/__mock__/sandboxes", headers=headers, timeout=30.0)

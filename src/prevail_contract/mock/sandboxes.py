@@ -35,7 +35,6 @@ from prevail_contract.spec import Spec
 PREFIX = "/__mock__/sandboxes"
 #: Idle seconds after which a sandbox is removed (``--sandbox-ttl``).
 DEFAULT_TTL = 3600.0
-MAX_BODY = 1024 * 1024
 _SLUG = re.compile(r"(?s:.+)\.(sbx-[0-9a-f]{16})")
 _HEADERS = {"content-type": "application/json"}
 
