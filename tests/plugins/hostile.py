@@ -156,8 +156,16 @@ def serve_hostile(handler: Handler) -> Iterator[HostileTarget]:
         listener.close()
 
 
+#: The preflight's probe body (``check/preflight.py``), refused with 422 by a correct server.
+PREFLIGHT_BODY = b'{"remote_session": {}}'
+
+
 def answer_reads(target: HostileTarget, conn: socket.socket, request: Received) -> bool | None:
-    """The preflight's GET of the given Session and the Session list, answered normally."""
+    """The preflight's probe, the Session list and other reads, answered like the API would."""
+    if request.method == "PATCH" and request.body == PREFLIGHT_BODY:
+        error = {"code": "validation_failed", "messages": ["empty edit"], "details": []}
+        respond(conn, 422, json.dumps(error).encode())
+        return True
     if request.method != "GET":
         return None
     if request.path.startswith("/api/v1/sessions?") or request.path == "/api/v1/sessions":
