@@ -141,6 +141,8 @@ _SCHEMES = ("bearer", "basic", "token", "digest")
 
 def _mask_auth_header(match: re.Match[str]) -> str:
     scheme = (match.group(2) or "").strip().lower()
+    if match.group(3).startswith("$"):
+        return match.group(0)  # a shell variable reference ($PREVAIL_TOKEN), not a value
     if scheme in _SCHEMES or _looks_secret(match.group(3)):
         return match.group(1) + (match.group(2) or "") + MASK
     return match.group(0)  # prose: "Authorization: required"
