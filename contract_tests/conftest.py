@@ -4,4 +4,5 @@ pytest_plugins = [
     "contract_tests.plugins.profiles",
     "contract_tests.plugins.rules",
     "contract_tests.plugins.target",
+    "contract_tests.plugins.bounds",
 ]

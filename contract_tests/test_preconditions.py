@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from contract_tests.support.discovered import got_past_precondition, refusal_only_probe
 from contract_tests.support.expect import (
     accepted,
     changed_fields,
@@ -136,15 +137,15 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
     )
     v = Verdicts()
     own = target.no_self_service_session_id
-    payload: Any = TITLE_EDIT
     if own is None:
-        # Not given one: look for one the Organization can list, and send it its own title,
-        # so that even a server that wrongly accepts changes nothing there.
+        # Not given one: look for one the Organization can list and send it only a request
+        # no server can apply (support/discovered.py): it is not ours to edit.
         found = target.discover_editable_session(token)
         if found is not None:
-            own, title = found
-            payload = {"remote_session": {"title": title}}
-    if own is None:
+            _probe_listed_session(target, v, found[0], token)
+            _accepted_counterpart(target, v)
+            v.raise_if_any()
+            return
         target.note(
             "self-service-required",
             "probed on your Session (two faults: no Self-Service and another Organization); "
@@ -153,7 +154,7 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
     sid = own or target.session_id
     read_token = token if own is not None else DEFAULT
     before = _read(target, sid, read_token)
-    ex = target.edit(payload, session_id=sid, token=token, purpose="no Self-Service")
+    ex = target.edit(TITLE_EDIT, session_id=sid, token=token, purpose="no Self-Service")
     if ex.accepted:
         v.fail("self-service-required", "an Organization without Self-Service edited a Session", ex)
     elif own is None and ex.status == 404:
@@ -172,14 +173,37 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
         after = _read(target, sid, read_token)
         if after is not None and changed_fields(before, after):
             v.fail("self-service-required", "refused, but the Session was changed", ex)
-    # the accepted counterpart: the same edit by the Self-Service Organization
+    _accepted_counterpart(target, v)
+    v.raise_if_any()
+
+
+def _probe_listed_session(target: Target, v: Verdicts, sid: str, token: str) -> None:
+    """The one-fault probe on a Session the run found but was not given: refusal-only."""
+    before = _read(target, sid, token)
+    ex = refusal_only_probe(target, sid, token, "no Self-Service (listed Session)")
+    if got_past_precondition(ex):
+        v.fail(
+            "self-service-required",
+            f"an Organization without Self-Service got past the Self-Service check on its own "
+            f"listed Session: {ex.status} to a malformed body instead of 403 (the contract "
+            "checks Self-Service before the body)",
+            ex,
+        )
+    else:
+        refused(target.spec, v, ex, "self-service-required", "no Self-Service")
+    after = _read(target, sid, token) if before is not None else None
+    if before is not None and after is not None and changed_fields(before, after):
+        v.fail("self-service-required", "refused, but the listed Session was changed", ex)
+
+
+def _accepted_counterpart(target: Target, v: Verdicts) -> None:
+    """The same edit by the Self-Service Organization is accepted."""
     accepted(
         v,
         target.edit(TITLE_EDIT, purpose="Self-Service on"),
         "self-service-required",
         "edit by the Self-Service Organization",
     )
-    v.raise_if_any()
 
 
 @pytest.mark.rule("org-ownership")

@@ -25,16 +25,16 @@ import pytest
 
 from contract_tests.support.facts import facts
 from prevail_contract.check import tokens
+from prevail_contract.check.bounds import RUN, RunStoppedError
 from prevail_contract.check.config import TargetConfig, from_sources
 from prevail_contract.check.exchange import FACTS, LOG, NOTES, Exchange
-from prevail_contract.check.safety import (
-    InviteBudget,
-    InviteCapReachedError,
-    Masker,
-    invite_addresses,
-    is_reserved_email,
-)
+from prevail_contract.check.guard import UnsafeRequestError, guard_client
+from prevail_contract.check.safety import InviteBudget, InviteCapReachedError, Masker
+from prevail_contract.check.sender import send_bounded
+from prevail_contract.check.session_ids import listed_session_ids, session_path
 from prevail_contract.spec import Spec, load_spec
+
+__all__ = ["DEFAULT", "Target", "UnsafeRequestError", "build_target", "session_of"]
 
 #: Host name the in-process mock answers on.
 EMBEDDED_HOST = "http://mock"
@@ -54,20 +54,8 @@ READ_FIELDS = ("title", "estimated_duration", "schedule")
 SCHEDULE_FIELDS = ("start_date", "start_time", "time_zone")
 
 
-#: How often a request answered 429 (rate limited) is sent again.
-RATE_LIMIT_RETRIES = 3
-
-
-def _retry_after(value: str | None) -> float:
-    """Seconds to wait before a retry: the server's ``Retry-After``, between 0.5 and 10."""
-    try:
-        return min(max(float(value or 1), 0.5), 10.0)
-    except ValueError:
-        return 1.0
-
-
-class UnsafeRequestError(RuntimeError):
-    """The suite was about to send an invite to a non-reserved address."""
+#: Prefix of the embedded mock's admin API (never part of a verdict, not counted as API traffic).
+ADMIN_PREFIX = "/__mock__/"
 
 
 def session_of(body: Any) -> dict[str, Any] | None:
@@ -148,7 +136,7 @@ class Target:
 
     def url(self, session_id: str | None = None) -> str:
         """The Edit Sessions URL of a session (default: the configured one)."""
-        return f"{self.api_base}/sessions/{session_id or self.session_id}"
+        return f"{self.api_base}/sessions/{session_path(session_id or self.session_id)}"
 
     @property
     def list_url(self) -> str:
@@ -176,54 +164,37 @@ class Target:
         params: Mapping[str, str] | None = None,
         purpose: str = "",
     ) -> Exchange:
-        """Send one request (after the safety checks) and record the exchange."""
-        self._guard(body)
+        """Send one request (through the client's guard, within the run's bounds) and record it.
+
+        An answer that cannot be evidence skips the test (its rules stay ``not_run`` unless other
+        tests earn them): the run stopped, the invite cap is reached, the answer was cut at the
+        response limit, or the target still answered 429 after the capped retries.
+        """
         full_url = url
         if params:
             full_url = str(httpx.URL(url, params=dict(params)))
-        sent_headers = dict(headers or {})
-        started = time.perf_counter()
-        response = self.client.request(method, full_url, headers=sent_headers, content=body)
-        for _ in range(RATE_LIMIT_RETRIES):
-            if response.status_code != 429:
-                break
-            time.sleep(_retry_after(response.headers.get("retry-after")))
-            started = time.perf_counter()
-            response = self.client.request(method, full_url, headers=sent_headers, content=body)
-        exchange = Exchange(
-            method=method,
-            url=full_url,
-            headers=sent_headers,
-            body=body,
-            status=response.status_code,
-            response_headers=dict(response.headers),
-            response_body=response.content,
-            purpose=purpose,
-            elapsed=time.perf_counter() - started,
-        )
+        try:
+            exchange = send_bounded(
+                self.client,
+                method,
+                full_url,
+                headers=dict(headers or {}),
+                body=body,
+                purpose=purpose,
+            )
+        except (RunStoppedError, InviteCapReachedError) as exc:
+            pytest.skip(str(exc))
         LOG.add(exchange)
         self.last_exchange = exchange
+        if exchange.cut:
+            pytest.skip(
+                f"not checked: an answer was longer than {RUN.limits.max_response_bytes} bytes "
+                "and was cut there (--max-response-bytes)"
+            )
+        if exchange.status == 429:
+            pytest.skip("not checked: the target only answered 429 (rate limited) after retries")
         self._learn(url, exchange)
         return exchange
-
-    def _guard(self, body: bytes | None) -> None:
-        if not body:
-            return
-        try:
-            parsed = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return
-        addresses = invite_addresses(parsed)
-        unsafe = [a for a in addresses if not is_reserved_email(a)]
-        if unsafe:
-            raise UnsafeRequestError(
-                f"refusing to invite non-reserved addresses {unsafe[:3]}: every invite must use "
-                "example.com/.org/.net, *.test or *.invalid"
-            )
-        try:
-            self.budget.take(len(addresses))
-        except InviteCapReachedError as exc:
-            pytest.skip(str(exc))
 
     def _learn(self, url: str, exchange: Exchange) -> None:
         if not exchange.accepted or exchange.method != "PATCH":
@@ -398,11 +369,11 @@ class Target:
             return None
         body = ex.json
         sessions = body.get("sessions") if isinstance(body, dict) and ex.accepted else None
-        for item in sessions if isinstance(sessions, list) else []:
-            if not isinstance(item, dict) or item.get("state") not in facts().editable_states:
+        for item in listed_session_ids(self.spec, sessions):
+            if item.get("state") not in facts().editable_states:
                 continue
-            sid, title = item.get("remote_session_id"), item.get("title")
-            if isinstance(sid, str) and isinstance(title, str) and title:
+            sid, title = item["remote_session_id"], item.get("title")
+            if isinstance(title, str) and title:
                 return sid, title
         return None
 
@@ -458,6 +429,8 @@ def build_target(env: Mapping[str, str] | None = None, seed: int = 0) -> Target:
         )
         client.__enter__()
         cap = config.max_invites  # no cap on the mock unless one was asked for
+        budget = InviteBudget(cap)
+        guard_client(client, budget, unguarded_prefix=ADMIN_PREFIX)
         live = from_sources(mock_env)
         config = TargetConfig(
             **{**live.__dict__, "base_url": None, "mock_bugs": config.mock_bugs, "max_invites": cap}
@@ -470,7 +443,7 @@ def build_target(env: Mapping[str, str] | None = None, seed: int = 0) -> Target:
             api_base=api_base,
             client=client,
             masker=masker,
-            budget=InviteBudget(cap),
+            budget=budget,
             seed=seed,
             app=app,
         )
@@ -485,14 +458,16 @@ def build_target(env: Mapping[str, str] | None = None, seed: int = 0) -> Target:
                 )
         return target
     assert config.base_url is not None
-    client = httpx.Client(timeout=httpx.Timeout(30.0), follow_redirects=False)
+    client = httpx.Client(timeout=httpx.Timeout(RUN.limits.request_timeout), follow_redirects=False)
+    budget = InviteBudget(config.max_invites)
+    guard_client(client, budget)
     return Target(
         spec=spec,
         config=config,
         api_base=_api_base(config.base_url, spec),
         client=client,
         masker=Masker(config.secrets),
-        budget=InviteBudget(config.max_invites),
+        budget=budget,
         seed=seed,
         no_self_service_session_id=env.get(NO_SELF_SERVICE_SESSION_VAR) or None,
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from prevail_contract.check import bounds
 from prevail_contract.check.config import (
     ENV_VARS,
     MOCK_BUGS_VAR,
@@ -100,6 +101,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
             metavar="N" if row.kind == "count" else row.kind.upper().replace("-", "_"),
             help=f"{row.meaning.replace('`', '').replace('**', '')} (default: ${row.name})",
         )
+    bounds.add_flags(parser)
     parser.add_argument("--mock-bug", action="append", default=[], help=argparse.SUPPRESS)
 
 
@@ -116,6 +118,7 @@ def suite_environment(values: dict[str, str]) -> Iterator[None]:
     """Set exactly ``values`` among the suite's variables for the duration of a run."""
     names = [
         *ENV_VARS.values(),
+        *bounds.BOUNDS_VARS,
         MOCK_BUGS_VAR,
         PROFILE_VAR,
         SEED_VAR,
@@ -258,10 +261,11 @@ def run(args: argparse.Namespace) -> int:
     if args.report_dir is not None:
         _report_dir_writable(args.report_dir)
     config = from_sources(env, args)
+    limits = bounds.limits_from(env, args.profile, bounds.flag_values(args))
     masker = Masker(config.secrets)
     _check_bugs(config)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    extra: dict[str, str] = {SPEC_VAR: str(spec_file)}
+    extra: dict[str, str] = {SPEC_VAR: str(spec_file), **limits.to_env()}
     ns_session = args.no_self_service_session_id or env.get(NO_SELF_SERVICE_SESSION_VAR)
     if ns_session and not config.embedded:
         extra[NO_SELF_SERVICE_SESSION_VAR] = ns_session
@@ -283,13 +287,13 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         progress.close()
-    if code in (pytest.ExitCode.INTERRUPTED,):
-        raise KeyboardInterrupt
+    interrupted = code == pytest.ExitCode.INTERRUPTED
     for error in progress.collection_errors:
         print(f"suite error: {masker(error)}", file=sys.stderr)
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         raise ToolError(f"the contract suite could not run (pytest exit code {code})")
     results = build_results(spec, recorder.records, recorder.masker, recorder.variables)
+    bounds.explain_unrun(results, interrupted=interrupted)
     print()
     show_table(results, sys.stdout)
     if config.embedded and any(r.status == "failed" for r in results):
@@ -309,11 +313,20 @@ def run(args: argparse.Namespace) -> int:
             target=target,
             seed=seed,
             profile=args.profile,
-            requests=recorder.total_requests + preflight_requests,
+            requests=max(recorder.total_requests, bounds.RUN.requests) + preflight_requests,
             stamp=verification_stamp(spec),
             read=FACTS.get("read"),
+            run=bounds.run_summary(interrupted=interrupted, masker=recorder.masker),
         )
         print(f"\nreports: {json_path} {junit_path}")
+    if interrupted:
+        print("interrupted (Ctrl-C): rules not reached are not_run", file=sys.stderr)
+        return 130
+    if bounds.RUN.target_error is not None:
+        print(f"target error: {recorder.masker(bounds.RUN.target_error)}", file=sys.stderr)
+        return 2
+    if bounds.RUN.deadline_reached:
+        print(f"deadline of {limits.deadline:g} s reached (--deadline)", file=sys.stderr)
     if all(r.status == "not_run" for r in results):
         raise ConfigError("no rule could be checked against the target; see the reasons above")
     status = exit_code(results, strict=args.strict)

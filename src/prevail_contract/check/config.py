@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from prevail_contract.check.safety import DEFAULT_MAX_INVITES
+from prevail_contract.check.safety import DEFAULT_MAX_INVITES, mask_url_password
+from prevail_contract.check.session_ids import session_id_problem
 from prevail_contract.errors import ConfigError
 from prevail_contract.fixture_variables import FixtureVariable, credentials_text, fixture_variables
-from prevail_contract.spec import Spec
+from prevail_contract.spec import Spec, load_spec
 
 #: The spec's ``x-fixture-variables`` table, one row per variable.
 VARIABLES: tuple[FixtureVariable, ...] = fixture_variables()
@@ -32,7 +33,6 @@ PROFILES = ("fast", "thorough")
 #: served mock, the fast profile sends up to about 450 and the thorough one up to about 2,500
 #: (reserved domains only), so each default leaves room for the stateful test.
 PROFILE_MAX_INVITES = {"fast": 1_000, "thorough": 5_000}
-_ID = re.compile(r"^[A-Za-z0-9._~-]{1,255}$")
 
 
 @dataclass(frozen=True)
@@ -178,6 +178,12 @@ def from_sources(
     if bugs:
         raise ConfigError("planted mock bugs (PREVAIL_MOCK_BUGS) only apply to the embedded mock")
     parts = urlsplit(base_url)
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(
+            f"--base-url / PREVAIL_BASE_URL must not carry credentials, got "
+            f"{mask_url_password(base_url)!r}: remove 'user:password@' and pass the token "
+            "with --token / PREVAIL_TOKEN (or --company-id and --api-key)"
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(
             f"--base-url / PREVAIL_BASE_URL must be an http(s) URL such as "
@@ -193,10 +199,11 @@ def from_sources(
         raise ConfigError("live target " + base_url + " needs " + "; ".join(missing))
     for attr in (row.attr for row in VARIABLES if row.kind == "session-id"):
         value = values[attr]
-        if value is not None and not _ID.match(value):
+        problem = None if value is None else session_id_problem(load_spec(), value)
+        if problem is not None:
             raise ConfigError(
-                f"{ENV_VARS[attr]} must be a session id of letters, digits and . _ ~ -, "
-                f"got {value!r}"
+                f"{ENV_VARS[attr]} must be a session id the spec allows "
+                f"(RemoteSessionId), got {value!r}: {problem}"
             )
     return TargetConfig(
         extra={a: v for a, v in values.items() if a not in _TYPED and v is not None},

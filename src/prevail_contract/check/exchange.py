@@ -43,6 +43,9 @@ class Exchange:
     elapsed: float = 0.0
     #: Rules whose verdict this exchange fed (beyond the rules its test declares).
     checked: set[str] = field(default_factory=set)
+    #: Whether the answer was longer than the run's response limit and cut there (the body
+    #: holds its first bytes only, so it is never used as evidence).
+    cut: bool = False
 
     def __repr__(self) -> str:
         # Tracebacks show reprs: never let a header or a query token through.

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from prevail_contract.check import tokens
+from prevail_contract.check.bounds import RequestTimeoutError, read_capped, wall_clock
 from prevail_contract.check.config import TargetConfig
 from prevail_contract.check.safety import Masker
 from prevail_contract.errors import ConfigError
@@ -26,6 +27,8 @@ from prevail_contract.errors import ConfigError
 #: The body of the probe: valid JSON the contract refuses before looking at the Session's state.
 PROBE_BODY = b'{"remote_session": {}}'
 _TIMEOUT = httpx.Timeout(15.0)
+#: An Error answer is a few hundred bytes; more is read no further.
+_MAX_ANSWER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,16 +66,21 @@ def _token(config: TargetConfig) -> str:
 
 def probe_request(client: httpx.Client, url: str, token: str) -> Answer:
     """Send the read-only probe to one Session URL and return the answer."""
-    response = client.patch(
-        url,
-        content=PROBE_BODY,
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        },
-    )
-    return Answer(response.status_code, response.headers.get("content-type", ""), response.content)
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+    # bounded like every request of a run: the answer is cut, the exchange has a wall clock
+    try:
+        with (
+            wall_clock(_TIMEOUT.read or 15.0),
+            client.stream("PATCH", url, content=PROBE_BODY, headers=headers) as response,
+        ):
+            body, _ = read_capped(response.iter_bytes(), _MAX_ANSWER_BYTES)
+    except RequestTimeoutError as exc:
+        raise httpx.ReadTimeout(str(exc)) from None
+    return Answer(response.status_code, response.headers.get("content-type", ""), body)
 
 
 def _credentials_var(config: TargetConfig) -> str:

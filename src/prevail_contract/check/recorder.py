@@ -136,11 +136,12 @@ class RuleRecorder:
             if report.failed:
                 self.errors.append(self.masker(f"{item.nodeid}: {report.longreprtext[:300]}"))
             return
-        self._count(rules, exchanges)
         if call.when == "call":
             for rule in rules:
                 self.record(rule).tests += 1
         if report.skipped:
+            # A test stopped part-way (deadline, invite cap, an answer cut or only throttled)
+            # has not earned a verdict: what it sent is not counted as evidence.
             reason = _skip_reason(report)
             for rule in rules:
                 rec = self.record(rule)
@@ -148,6 +149,7 @@ class RuleRecorder:
                 if reason not in rec.notes:
                     rec.notes.append(reason)
             return
+        self._count(rules, exchanges)
         if report.failed and call.excinfo is not None:
             if call.when != "call" and not isinstance(call.excinfo.value, RuleViolationError):
                 reason = self.masker(f"{item.name} could not run: {call.excinfo.value}"[:400])
@@ -171,6 +173,6 @@ def find_recorder(config: pytest.Config) -> RuleRecorder | None:
 
 def _skip_reason(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
-    if isinstance(longrepr, tuple) and len(longrepr) == 3:
-        return str(longrepr[2]).removeprefix("Skipped: ")
-    return str(longrepr)
+    text = str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    # the first line: Hypothesis appends its "Falsifying example" notes to a skip raised inside
+    return (text.strip().splitlines() or [""])[0].removeprefix("Skipped: ")

@@ -243,18 +243,23 @@ def conformance_document(
     requests: int = 0,
     stamp: Mapping[str, str | None] | None = None,
     read: str | None = None,
+    run: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The content of ``conformance.json``; ``read`` says how the suite read Sessions."""
-    return {
+    """The content of ``conformance.json``; ``read`` says how the suite read Sessions, ``run``
+    gives the run's bounds and how it ended."""
+    doc: dict[str, Any] = {
         **(stamp or {}),
         "target": target,
         "seed": seed,
         "profile": profile,
         "requests": requests,
         "read": read,
-        "summary": summary_counts(results),
-        "rules": [r.as_json() for r in results],
     }
+    if run is not None:
+        doc["run"] = run
+    doc["summary"] = summary_counts(results)
+    doc["rules"] = [r.as_json() for r in results]
+    return doc
 
 
 def junit_tree(results: list[RuleResult], *, target: str) -> ET.ElementTree[ET.Element]:
@@ -297,6 +302,7 @@ def write_reports(
     requests: int = 0,
     stamp: Mapping[str, str | None] | None = None,
     read: str | None = None,
+    run: dict[str, Any] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``conformance.json`` and ``junit.xml`` into ``report_dir``; return their paths."""
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -309,6 +315,7 @@ def write_reports(
         requests=requests,
         stamp=stamp,
         read=read,
+        run=run,
     )
     json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     junit_path = report_dir / "junit.xml"

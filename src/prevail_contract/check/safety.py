@@ -1,4 +1,4 @@
-"""Live-mode safety: reserved-domain invites, the per-run invite cap and token masking.
+"""Live-mode safety: reserved-domain invites, the per-run invite cap and secret masking.
 
 A contract run against staging must never email a real person and never leak a token, so
 every invite address the suite sends passes through :func:`safe_email`, every request with
@@ -38,10 +38,14 @@ def is_reserved_domain(domain: str) -> bool:
 def is_reserved_email(address: str) -> bool:
     """Whether ``address`` has a domain part that is reserved."""
     if "@" not in address:
-        return True  # not deliverable at all
-    domain = address.rsplit("@", 1)[1]
-    if "." not in domain.strip("."):
-        return True  # no deliverable domain ("jade@", "x@localhost" aside from dotted hosts)
+        return True  # not an address: nothing to deliver to
+    domain = address.rsplit("@", 1)[1].strip().rstrip(".").lower()
+    if not domain:
+        return True  # "jade@": no domain at all
+    if "." not in domain:
+        # A dotless name is delivered locally or through the resolver's search list
+        # ("x@localhost", "x@mailhost"): only the reserved top-level names themselves are safe.
+        return domain in RESERVED_TLDS
     return is_reserved_domain(domain)
 
 
@@ -116,17 +120,47 @@ class InviteBudget:
             self.used += count
 
 
-_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+#: ``Authorization: <scheme> <credential>`` as shown in curl commands and header dumps.
+_AUTH_HEADER = re.compile(r"(?i)(authorization:\s*)([A-Za-z]+\s+)?([^\s'\"]+)")
+#: ``Bearer <word>``: masked only when the word looks like a credential (see ``_looks_secret``).
+_BEARER = re.compile(r"(?i)(bearer\s+)([A-Za-z0-9._~+/=-]+)")
 _QUERY = re.compile(r"(?i)(jwt_payload=)[^&\s'\"]+")
 _JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+#: ``scheme://user:password@``: the password of a URL's user information.
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/@\s:'\"]*:)([^/@\s'\"]*)@")
+
+
+def _looks_secret(word: str) -> bool:
+    """Whether the word after ``Bearer`` is a credential rather than prose ("Bearer token")."""
+    return len(word) >= 16 or any(not c.isalpha() for c in word)
+
+
+#: ``Authorization`` schemes whose credential is always masked, whatever it looks like.
+_SCHEMES = ("bearer", "basic", "token", "digest")
+
+
+def _mask_auth_header(match: re.Match[str]) -> str:
+    scheme = (match.group(2) or "").strip().lower()
+    if match.group(3).startswith("$"):
+        return match.group(0)  # a shell variable reference ($PREVAIL_TOKEN), not a value
+    if scheme in _SCHEMES or _looks_secret(match.group(3)):
+        return match.group(1) + (match.group(2) or "") + MASK
+    return match.group(0)  # prose: "Authorization: required"
+
+
+def mask_url_password(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@host`` URL masked."""
+    return _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + "@", text)
 
 
 class Masker:
-    """Replaces secrets (tokens, API keys) in any text with ``***``.
+    """Replaces secrets (tokens, API keys, URL passwords) in any text with ``***``.
 
-    Known secrets are replaced wherever they occur; in addition, anything after ``Bearer``,
-    any ``jwt_payload=`` query value and anything shaped like a JWT is masked, which also
-    covers the forged tokens the suite builds during a run.
+    Known secrets are replaced wherever they occur; in addition, the credential of an
+    ``Authorization:`` header, a credential-like word after ``Bearer``, any ``jwt_payload=``
+    query value, anything shaped like a JWT and the password of a URL are masked, which also
+    covers the forged tokens the suite builds during a run. Prose such as "a valid Bearer token"
+    is left as it is.
     """
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
@@ -139,6 +173,10 @@ class Masker:
     def __call__(self, text: str) -> str:
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, MASK)
-        text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+        text = _AUTH_HEADER.sub(_mask_auth_header, text)
+        text = _BEARER.sub(
+            lambda m: m.group(1) + MASK if _looks_secret(m.group(2)) else m.group(0), text
+        )
         text = _QUERY.sub(lambda m: m.group(1) + MASK, text)
+        text = mask_url_password(text)
         return _JWT_SHAPE.sub(MASK, text)

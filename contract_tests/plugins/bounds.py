@@ -1,0 +1,31 @@
+"""Stops a contract run at its bounds: once the deadline passes or the target broke, tests skip.
+
+The reason given (deadline reached, target error) becomes the ``not_run`` reason of every rule
+that had not been checked yet; the reports are still written by the ``check`` command.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from contract_tests.plugins.profiles import profile_name
+from prevail_contract.check.bounds import RUN, RunStoppedError, limits_from
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    RUN.start(limits_from(os.environ, profile_name()))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # the deadline bounds the time spent checking, not the start-up (imports, schema loading)
+    RUN.restart_clock()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    try:
+        RUN.ensure_running()
+    except RunStoppedError as exc:
+        pytest.skip(str(exc))

@@ -1,0 +1,93 @@
+"""A schemathesis transport that sends every request through the target's guarded sender.
+
+schemathesis 4.x sends its generated cases and its checks' own extra requests (``ignored_auth``'s
+no-token and invalid-token probes, the coverage phase's cases) through ``schema.transport``; the
+schema built here answers that with :class:`SuiteTransport`, so each of them gets the pinned
+Session, reserved invite addresses, the invite cap, the run's bounds and the request count, and
+is recorded like any other exchange. There is no public setter for a schema's transport, hence
+the small subclass made by :func:`route_through`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+import httpx
+from schemathesis.core.transport import Response
+from schemathesis.transport import BaseTransport
+from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTransport
+
+from contract_tests.support.target import Target
+from prevail_contract.check.safety import make_body_safe
+
+#: What schemathesis puts in ``Authorization``; the real token replaces it only at sending time,
+#: so that no case repr (shown in tracebacks and Hypothesis reports) ever holds the token.
+TOKEN_STAND_IN = "contract-check-token"
+SchemaT = TypeVar("SchemaT")
+
+
+class SuiteTransport(RequestsTransport):
+    """Serialises like schemathesis's own HTTP transport, sends through :meth:`Target.send`."""
+
+    def __init__(self, target: Target) -> None:
+        super().__init__()
+        # the serializers schemathesis registered (and any registered later): the same mapping
+        self._serializers = REQUESTS_TRANSPORT._serializers
+        self.target = target
+
+    def send(self, case: Any, *, session: Any = None, **kwargs: Any) -> Response:
+        target = self.target
+        if isinstance(case.path_parameters, dict) and "remote_session_id" in case.path_parameters:
+            case.path_parameters["remote_session_id"] = target.session_id
+        if isinstance(case.query, dict):
+            case.query.pop("jwt_payload", None)  # the header carries the token
+        case.body = make_body_safe(case.body)
+        data = self.serialize_case(
+            case,
+            base_url=target.api_base,
+            headers=kwargs.get("headers"),
+            params=kwargs.get("params"),
+        )
+        headers = {str(k): str(v) for k, v in (data.get("headers") or {}).items()}
+        if not any(k.lower() == "accept" and "json" in v for k, v in headers.items()):
+            headers = {k: v for k, v in headers.items() if k.lower() != "accept"}
+            headers["Accept"] = "application/json"  # documented request header
+        for name, value in list(headers.items()):
+            if name.lower() == "authorization" and TOKEN_STAND_IN in value:
+                headers[name] = value.replace(TOKEN_STAND_IN, target.token)
+        body: bytes | None = None
+        if "json" in data:
+            body = httpx.Request("POST", "http://x", json=data["json"]).content
+        elif data.get("data") is not None:
+            raw = data["data"]
+            body = raw if isinstance(raw, bytes) else str(raw).encode()
+        params = {str(k): str(v) for k, v in (data.get("params") or {}).items()}
+        exchange = target.send(
+            str(data["method"]),
+            str(data["url"]),
+            headers=headers,
+            body=body,
+            params=params or None,
+            purpose="schemathesis",
+        )
+        request = httpx.Request(exchange.method, exchange.url, headers=headers, content=body)
+        # the body is already decoded: drop the headers that would make httpx decode it again
+        shown = {
+            k: v
+            for k, v in exchange.response_headers.items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        }
+        response = httpx.Response(
+            exchange.status, headers=shown, content=exchange.response_body, request=request
+        )
+        response._elapsed = dt.timedelta(seconds=exchange.elapsed)  # schemathesis reads .elapsed
+        return Response.from_httpx(response, verify=True)
+
+
+def route_through(schema: SchemaT, transport: BaseTransport[Any]) -> SchemaT:
+    """Make ``schema`` (and every operation and check using it) send through ``transport``."""
+    base = type(schema)
+    routed = type(f"Routed{base.__name__}", (base,), {"transport": property(lambda _: transport)})
+    schema.__class__ = routed
+    return schema

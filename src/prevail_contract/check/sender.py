@@ -1,0 +1,91 @@
+"""Send one request within the run's bounds and keep its answer as an :class:`Exchange`.
+
+The answer is streamed and read up to the run's response limit (memory stays bounded whatever
+the target sends), the whole exchange must finish within the per-request limit, a 429 is retried
+a few times with ``Retry-After`` capped, and a failure of the connection itself (reset, refused,
+timed out) stops the run as a target error instead of counting against a rule.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import httpx
+
+from prevail_contract.check.bounds import (
+    RATE_LIMIT_RETRIES,
+    RUN,
+    RequestTimeoutError,
+    RunBounds,
+    RunStoppedError,
+    read_capped,
+    wall_clock,
+)
+from prevail_contract.check.exchange import Exchange
+
+
+def _once(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    bounds: RunBounds,
+) -> tuple[httpx.Response, bytes, bool, float]:
+    started = time.perf_counter()
+    seconds = bounds.request_time()
+    try:
+        with (
+            wall_clock(seconds),
+            client.stream(method, url, headers=dict(headers), content=body) as response,
+        ):
+            content, cut = read_capped(response.iter_bytes(), bounds.limits.max_response_bytes)
+    except (httpx.TransportError, RequestTimeoutError) as exc:
+        timed_out = isinstance(exc, httpx.TimeoutException | RequestTimeoutError)
+        if timed_out and bounds.remaining() <= 0:
+            bounds.ensure_running()  # cut short by the deadline, not the target's fault: raises
+        detail = str(exc) or type(exc).__name__
+        if timed_out:
+            detail = f"no complete answer within {seconds:g} s (--request-timeout)"
+        path = httpx.URL(url).copy_with(query=None)
+        bounds.target_failed(f"{method} {path}: {type(exc).__name__}: {detail}")
+        raise RunStoppedError(bounds.stop_reason or detail) from None
+    return response, content, cut, time.perf_counter() - started
+
+
+def send_bounded(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    body: bytes | None = None,
+    purpose: str = "",
+    bounds: RunBounds = RUN,
+) -> Exchange:
+    """Send a request, retrying 429s within bounds; raise :class:`RunStoppedError` when stopped."""
+    bounds.ensure_running()
+    response, content, cut, elapsed = _once(client, method, url, headers, body, bounds)
+    for _ in range(RATE_LIMIT_RETRIES):
+        if response.status_code != 429:
+            break
+        bounds.throttled += 1
+        wait = bounds.retry_wait(response.headers.get("retry-after"))
+        time.sleep(wait)
+        bounds.ensure_running()
+        response, content, cut, elapsed = _once(client, method, url, headers, body, bounds)
+    if cut:
+        bounds.cut_responses += 1
+    return Exchange(
+        method=method,
+        url=url,
+        headers=dict(headers),
+        body=body,
+        status=response.status_code,
+        response_headers=dict(response.headers),
+        response_body=content,
+        purpose=purpose,
+        elapsed=elapsed,
+        cut=cut,
+    )
