@@ -11,10 +11,13 @@ import argparse
 import contextlib
 import os
 import secrets
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import httpx
 import pytest
@@ -184,9 +187,35 @@ def run_suite(
     ]
     if str(SUITE_ROOT) not in sys.path:  # `contract_tests` must import from where it ships
         sys.path.insert(0, str(SUITE_ROOT))
-    with suite_environment(env):
+    with suite_environment(env), _interrupts() as interrupted:
         code = pytest.main(args, plugins=plugins)
+    if interrupted.is_set():  # a library on the way may have swallowed the KeyboardInterrupt
+        code = pytest.ExitCode.INTERRUPTED
     return recorder, int(code)
+
+
+@contextlib.contextmanager
+def _interrupts() -> Iterator[threading.Event]:
+    """Note a Ctrl-C and stop the run's sending, then raise ``KeyboardInterrupt`` as usual.
+
+    Stopping the bounds first means the run ends promptly and is reported as interrupted even
+    where a test library catches the ``KeyboardInterrupt`` itself.
+    """
+    seen = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        seen.set()
+        bounds.RUN.stop("not checked: the run was interrupted (Ctrl-C)")
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handle)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def exit_code(results: list[RuleResult], *, strict: bool) -> int:
