@@ -29,6 +29,8 @@ from contract_tests.support.st_checks import (
     file_failures,
     rules_checked,
 )
+from contract_tests.support.st_transport import route_through
+from contract_tests.support.transient import ThrottledError
 from prevail_contract.check.safety import invite_addresses, make_body_safe
 from prevail_contract.check.verdict import RuleViolationError
 from prevail_contract.paths import spec_path
@@ -73,10 +75,13 @@ CONFIG = schemathesis.Config.from_dict(
 SCHEMA = schemathesis.openapi.from_path(spec_path(), config=CONFIG)
 if TARGET.embedded:
     SCHEMA.app = TARGET.app
+# schemathesis' own probes (ignored_auth) go through the target too, Retry-After honoured.
+route_through(SCHEMA, lambda case: _send_prepared(case)[0])
 
 
 def _send(case: Any) -> tuple[httpx.Response, dict[str, str]] | None:
-    """Send a case through the target; ``None`` when the invite cap leaves no room for it."""
+    """Send a case through the target; ``None`` when the invite cap leaves no room for it or
+    the server only ever answered it 429/503."""
     if case.path == LIST_PATH and not TARGET.reads_by_list:
         return None  # the target has no list: its rules are not_run (test_list says why)
     if case.path == LIST_PATH and case.method.upper() != "GET" and not TARGET.embedded:
@@ -89,7 +94,10 @@ def _send(case: Any) -> tuple[httpx.Response, dict[str, str]] | None:
     remaining = TARGET.budget.remaining()
     if remaining is not None and len(invite_addresses(case.body)) > remaining // 2:
         return None  # keep half of what is left for the targeted invite checks
-    return _send_prepared(case)
+    try:
+        return _send_prepared(case)
+    except ThrottledError:
+        return None  # answered 429/503 on every try: nothing to judge (and not counted)
 
 
 def _send_prepared(case: Any) -> tuple[httpx.Response, dict[str, str]]:
@@ -98,7 +106,8 @@ def _send_prepared(case: Any) -> tuple[httpx.Response, dict[str, str]]:
     if not any(k.lower() == "accept" and "json" in v for k, v in headers.items()):
         headers = {k: v for k, v in headers.items() if k.lower() != "accept"}
         headers["Accept"] = "application/json"  # documented request header
-    if any(k.lower() == "authorization" for k in headers):
+    if any(k.lower() == "authorization" and TOKEN_STAND_IN in v for k, v in headers.items()):
+        # the stand-in becomes the real token; a probe's own (removed or forged) auth stays
         headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
         headers["Authorization"] = f"Bearer {TARGET.token}"
     body: bytes | None = None

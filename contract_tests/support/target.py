@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from contract_tests.support.facts import facts
+from contract_tests.support.transient import ThrottledError, is_transient, send_patiently
 from prevail_contract.check import tokens
 from prevail_contract.check.config import TargetConfig, from_sources
 from prevail_contract.check.exchange import FACTS, LOG, NOTES, Exchange
@@ -52,18 +53,6 @@ MAX_LIST_PAGES = 200
 #: Fields the edit-read may re-send, in order of preference.
 READ_FIELDS = ("title", "estimated_duration", "schedule")
 SCHEDULE_FIELDS = ("start_date", "start_time", "time_zone")
-
-
-#: How often a request answered 429 (rate limited) is sent again.
-RATE_LIMIT_RETRIES = 3
-
-
-def _retry_after(value: str | None) -> float:
-    """Seconds to wait before a retry: the server's ``Retry-After``, between 0.5 and 10."""
-    try:
-        return min(max(float(value or 1), 0.5), 10.0)
-    except ValueError:
-        return 1.0
 
 
 class UnsafeRequestError(RuntimeError):
@@ -183,13 +172,18 @@ class Target:
             full_url = str(httpx.URL(url, params=dict(params)))
         sent_headers = dict(headers or {})
         started = time.perf_counter()
-        response = self.client.request(method, full_url, headers=sent_headers, content=body)
-        for _ in range(RATE_LIMIT_RETRIES):
-            if response.status_code != 429:
-                break
-            time.sleep(_retry_after(response.headers.get("retry-after")))
+
+        def once() -> httpx.Response:
+            nonlocal started
             started = time.perf_counter()
-            response = self.client.request(method, full_url, headers=sent_headers, content=body)
+            return self.client.request(method, full_url, headers=sent_headers, content=body)
+
+        response, _ = send_patiently(once)
+        if is_transient(response):
+            raise ThrottledError(
+                f"{method} {self.masker(full_url)} ({purpose or 'request'}) was answered "
+                f"{response.status_code} on every try: no verdict from it"
+            )
         exchange = Exchange(
             method=method,
             url=full_url,

@@ -136,7 +136,11 @@ class RuleRecorder:
             if report.failed:
                 self.errors.append(self.masker(f"{item.nodeid}: {report.longreprtext[:300]}"))
             return
-        self._count(rules, exchanges)
+        no_evidence = report.skipped and getattr(
+            call.excinfo.value if call.excinfo else None, "no_evidence", False
+        )
+        if not no_evidence:  # a test stopped by a throttled answer earned no cases
+            self._count(rules, exchanges)
         if call.when == "call":
             for rule in rules:
                 self.record(rule).tests += 1

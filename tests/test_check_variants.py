@@ -1,0 +1,49 @@
+"""Faithful variants pass under ``--strict``: the suite raises no false alarm where the
+contract leaves the server freedom (throttling, message texts, extra response members)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.check import run_check
+from tests.plugins.variants import (
+    RewrittenJson,
+    Throttled,
+    extra_fields,
+    other_messages,
+    serve_variant,
+)
+
+
+def _assert_strict_pass(run_dir: Path, env: dict[str, str]) -> dict[str, str]:
+    run = run_check(run_dir, "--strict", env=env, timeout=400)
+    statuses = {r["id"]: r["status"] for r in run.report["rules"]}
+    failed = {r["id"]: r["failures"][:2] for r in run.report["rules"] if r["status"] == "failed"}
+    assert run.returncode == 0, (failed, run.stdout[-2000:], run.stderr[-1500:])
+    return statuses
+
+
+def test_throttling_every_20th_request_passes_strict(tmp_path: Path) -> None:
+    holder: list[Throttled] = []
+
+    def wrap(app: object) -> Throttled:
+        holder.append(Throttled(app, every=20))  # type: ignore[arg-type]
+        return holder[0]
+
+    with serve_variant(wrap) as (served, _):
+        statuses = _assert_strict_pass(tmp_path, served.env)
+    assert holder[0].throttled > 5, "the variant must really have throttled the run"
+    assert "failed" not in statuses.values()
+
+
+def test_503_with_retry_after_is_waited_for(tmp_path: Path) -> None:
+    with serve_variant(lambda app: Throttled(app, every=25, status=503)) as (served, _):
+        _assert_strict_pass(tmp_path, served.env)
+
+
+@pytest.mark.parametrize("rewrite", [other_messages, extra_fields], ids=lambda f: f.__name__)
+def test_freedom_in_bodies_passes_strict(tmp_path: Path, rewrite: object) -> None:
+    with serve_variant(lambda app: RewrittenJson(app, rewrite)) as (served, _):  # type: ignore[arg-type]
+        _assert_strict_pass(tmp_path, served.env)
