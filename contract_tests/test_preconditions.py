@@ -1,4 +1,5 @@
-"""Auth and the documented preconditions: token, Self-Service, ownership, editable states."""
+"""The documented preconditions: Self-Service, ownership, editable states (the token: see
+``test_auth_matrix.py``)."""
 
 from __future__ import annotations
 

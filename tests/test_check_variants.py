@@ -47,3 +47,15 @@ def test_503_with_retry_after_is_waited_for(tmp_path: Path) -> None:
 def test_freedom_in_bodies_passes_strict(tmp_path: Path, rewrite: object) -> None:
     with serve_variant(lambda app: RewrittenJson(app, rewrite)) as (served, _):  # type: ignore[arg-type]
         _assert_strict_pass(tmp_path, served.env)
+
+
+def test_evidence_only_ever_throttled_is_not_run(tmp_path: Path) -> None:
+    """Every request to the foreign Session is throttled: org-ownership has no verdict."""
+    with serve_variant(lambda app: app) as (probe, _):
+        foreign = probe.env["PREVAIL_FOREIGN_SESSION_ID"]
+    with serve_variant(lambda app: Throttled(app, every=1, only=foreign)) as (served, _):
+        run = run_check(tmp_path, "--strict", env=served.env, timeout=400)
+    rules = {r["id"]: r for r in run.report["rules"]}
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert rules["org-ownership"]["status"] == "not_run"
+    assert "throttled" in rules["org-ownership"]["reason"]

@@ -38,7 +38,7 @@ def route_through(schema: OpenApiSchema, send: Callable[[Any], httpx.Response]) 
         __slots__ = ()
 
         @property
-        def transport(self) -> RoutedTransport:  # type: ignore[override]
+        def transport(self) -> RoutedTransport:
             return transport
 
     schema.__class__ = Routed

@@ -28,16 +28,19 @@ def _is_api(scope: Scope) -> bool:
 
 
 class Throttled:
-    """Answers every ``every``-th API request 429 with ``Retry-After`` (the rest as the mock)."""
+    """Answers every ``every``-th API request 429 with ``Retry-After`` (the rest as the mock);
+    with ``only``, just the requests whose path contains it are counted and throttled."""
 
-    def __init__(self, app: ASGIApp, *, every: int = 20, status: int = 429) -> None:
-        self.app, self.every, self.status = app, every, status
+    def __init__(
+        self, app: ASGIApp, *, every: int = 20, status: int = 429, only: str | None = None
+    ) -> None:
+        self.app, self.every, self.status, self.only = app, every, status, only
         self.count = 0
         self.throttled = 0
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if _is_api(scope):
+        if _is_api(scope) and (self.only is None or self.only in str(scope.get("path"))):
             with self._lock:
                 self.count += 1
                 hit = self.count % self.every == 0

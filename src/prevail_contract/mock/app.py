@@ -65,6 +65,16 @@ PLANTABLE_BUGS = (
 SWITCHES = (LIST_ABSENT,)
 EDIT_OPERATION = "edit_session"
 LIST_OPERATION = "list_sessions"
+#: Narrower planted bugs, ``rule:kind``: each breaks its rule in one way only, for proving
+#: that a particular probe of the contract suite is needed to catch it.
+PLANTED_VARIANTS = (
+    "auth-required:any-org-key",
+    "auth-required:exp-optional",
+    "self-service-required:query",
+    "org-ownership:query",
+    "editable-states:query",
+    "editable-states:initial",
+)
 #: Largest accepted body (rule ``payload-limit``).
 MAX_BODY = 1024 * 1024
 #: How much of a refused oversized body is read and thrown away so that the client can read
@@ -117,12 +127,12 @@ def create_app(
     if not sandbox_ttl > 0:
         raise ConfigError(f"--sandbox-ttl must be a positive number of seconds, got {sandbox_ttl}")
     spec = load_spec()
-    unknown = sorted(set(bugs) - set(PLANTABLE_BUGS) - set(SWITCHES))
+    unknown = sorted(set(bugs) - set(PLANTABLE_BUGS) - set(SWITCHES) - set(PLANTED_VARIANTS))
     if unknown:
-        choices = ", ".join((*PLANTABLE_BUGS, *SWITCHES))
+        choices = ", ".join((*PLANTABLE_BUGS, *SWITCHES, *PLANTED_VARIANTS))
         raise ConfigError(f"unknown planted bug {', '.join(unknown)}; choose from {choices}")
-    for rule_id in set(bugs) - set(SWITCHES):
-        spec.rule(rule_id)
+    for bug in set(bugs) - set(SWITCHES):
+        spec.rule(bug.split(":")[0])
     loaded = load_fixtures(spec, fixtures)
     missing_zones = unknown_iana_zones(spec.time_zones())
     if missing_zones:
@@ -139,7 +149,10 @@ def create_app(
         body_validator=BodyValidator(spec, bugs),
         session_order=tuple(session_schema.get("properties") or ()),
         authenticator=Authenticator(
-            spec, sandboxes.Directory(worlds), lenient="auth-required" in bugs
+            spec,
+            sandboxes.Directory(worlds),
+            lenient="auth-required" in bugs,
+            flaws=frozenset(b for b in bugs if b.startswith("auth-required:")),
         ),
         response_validators=_response_validators(spec) if validate_responses else {},
     )
@@ -232,6 +245,7 @@ class EditSessionEndpoint:
     async def _edit(self, request: Request) -> StoredSession:
         state, spec, bugs = self.state, self.state.spec, self.state.bugs
         remote_session_id = str(request.path_params["remote_session_id"])
+        bugs = _bugs_for(bugs, request)
         org = state.authenticator(token_from(spec, request.headers, request.query_params))
         store = world_of(state, org)
         check_self_service(spec, org, bugs)
@@ -302,6 +316,14 @@ class EditSessionEndpoint:
             f"The mock's own response does not match the spec: {problem}",
         )
         return _error_response(error)
+
+
+def _bugs_for(bugs: frozenset[str], request: Request) -> frozenset[str]:
+    """The planted bugs active for this request: ``rule:query`` ones only when the token came
+    in ``jwt_payload`` (no ``Authorization`` header)."""
+    if not bugs or "authorization" in request.headers:
+        return bugs
+    return bugs | {b.split(":")[0] for b in bugs if b.endswith(":query")}
 
 
 def response_problem(state: MockState, response: Response) -> str | None:

@@ -53,7 +53,10 @@ def check_owned(
 
 def check_editable(spec: Spec, session: StoredSession, bugs: Collection[str]) -> None:
     """409 unless the Session is ``scheduled`` or ``ready`` (rule ``editable-states``)."""
-    if session.state not in EDITABLE_STATES and "editable-states" not in bugs:
+    planted = "editable-states" in bugs or (
+        "editable-states:initial" in bugs and session.state == "initial"
+    )
+    if session.state not in EDITABLE_STATES and not planted:
         allowed = " or ".join(f'"{s}"' for s in sorted(EDITABLE_STATES, reverse=True))
         raise ApiError.for_rule(
             spec,
