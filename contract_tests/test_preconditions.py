@@ -130,7 +130,7 @@ def _read(target: Target, sid: str, token: Any) -> dict[str, Any] | None:
     return {k: v for k, v in stored.items() if k not in ("organization", "invitees")}
 
 
-@pytest.mark.rule("self-service-required")
+@pytest.mark.rule("self-service-required", "check-order")
 def test_organization_without_self_service_is_refused(target: Target) -> None:
     token = target.require(
         "no_self_service_token", "needs a token of an Organization without Self-Service"
@@ -160,11 +160,13 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
     elif own is None and ex.status == 404:
         # The contract checks Self-Service (403) before lookup and ownership (404), so a
         # server that checks Self-Service at all answers 403 here whoever owns the Session.
+        ex.checked.add("check-order")
         v.fail(
-            "self-service-required",
+            "check-order",
             "an Organization without Self-Service got past the Self-Service check: 404 "
-            "(lookup) instead of 403. This probe leans on the assumed check order; set "
-            "PREVAIL_NO_SELF_SERVICE_SESSION_ID for a one-fault probe that does not",
+            "(lookup) instead of 403. This probe leans on the assumed check order (it has two "
+            "faults), so it is filed as assumed; set PREVAIL_NO_SELF_SERVICE_SESSION_ID for a "
+            "one-fault probe that does not",
             ex,
         )
     else:

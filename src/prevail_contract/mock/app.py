@@ -74,6 +74,7 @@ PLANTED_VARIANTS = (
     "org-ownership:query",
     "editable-states:query",
     "editable-states:initial",
+    "check-order:state-first",
 )
 #: Largest accepted body (rule ``payload-limit``).
 MAX_BODY = 1024 * 1024
@@ -249,7 +250,9 @@ class EditSessionEndpoint:
         org = state.authenticator(token_from(spec, request.headers, request.query_params))
         store = world_of(state, org)
         check_self_service(spec, org, bugs)
-        check_owned(spec, store.get(remote_session_id), remote_session_id, org, bugs)
+        owned = check_owned(spec, store.get(remote_session_id), remote_session_id, org, bugs)
+        if "check-order:state-first" in bugs:  # planted: 409 before the body is looked at
+            check_editable(spec, owned, bugs)
         check_media_type(spec, request.headers.get("content-type"))
         raw = await _read_body(spec, request)
         payload = parse_json(spec, raw)
