@@ -94,6 +94,8 @@ class Target:
     _seen: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The last accepted edit's answered Session, by id.
     _answered: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The first accepted edit of each Session this run made (for ``state-ready-after-edit``).
+    first_accepted: dict[str, Exchange] = field(default_factory=dict)
     _minted: tuple[float, str] | None = None
 
     # -- fixtures --------------------------------------------------------------------------
@@ -222,6 +224,7 @@ class Target:
     def _learn(self, url: str, exchange: Exchange) -> None:
         if not exchange.accepted or exchange.method != "PATCH":
             return
+        self.first_accepted.setdefault(url.rsplit("/", 1)[-1], exchange)
         session = session_of(exchange.json)
         if session is not None:
             self._seen[url.rsplit("/", 1)[-1]] = session

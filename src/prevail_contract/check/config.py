@@ -191,6 +191,7 @@ def from_sources(
     missing += _missing_credentials(values)
     if missing:
         raise ConfigError("live target " + base_url + " needs " + "; ".join(missing))
+    state_sessions(values.get("locked_session_ids"))  # a malformed list stops the run here
     for attr in (row.attr for row in VARIABLES if row.kind == "session-id"):
         value = values[attr]
         if value is not None and not _ID.match(value):
@@ -227,3 +228,19 @@ def _missing_credentials(values: Mapping[str, str | None]) -> list[str]:
         return [" and ".join(r.name for r in keys) + " must be given together"]
     flags = ", ".join(r.flag for r in rows)
     return [f"credentials: {credentials_text(VARIABLES).replace('`', '')} ({flags})"]
+
+
+def state_sessions(text: str | None) -> dict[str, str]:
+    """``PREVAIL_LOCKED_SESSION_IDS`` (``state:id,state:id``) as state -> session id."""
+    out: dict[str, str] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        state, sep, sid = item.strip().partition(":")
+        if not sep or not state or not _ID.match(sid):
+            raise ConfigError(
+                f"PREVAIL_LOCKED_SESSION_IDS must be state:session-id pairs separated by commas "
+                f"(e.g. active:abc123,canceled:def456), got {item.strip()!r}"
+            )
+        out[state] = sid
+    return out
