@@ -75,6 +75,7 @@ PLANTED_VARIANTS = (
     "editable-states:query",
     "editable-states:initial",
     "check-order:state-first",
+    "org-ownership:leaky-message",
 )
 #: Largest accepted body (rule ``payload-limit``).
 MAX_BODY = 1024 * 1024

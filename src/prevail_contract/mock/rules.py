@@ -44,10 +44,11 @@ def check_owned(
     if session is not None and (session.organization == org.slug or "org-ownership" in bugs):
         return session
     shown = remote_session_id if len(remote_session_id) <= 100 else remote_session_id[:100] + "…"
+    whose = "another" if session is not None and "org-ownership:leaky-message" in bugs else "your"
     raise ApiError.for_rule(
         spec,
         "org-ownership",
-        f'No Session with id "{shown}" was found for your Organization.',
+        f'No Session with id "{shown}" was found for {whose} Organization.',
     )
 
 
