@@ -16,6 +16,9 @@ from tests.plugins.variants import (
     serve_variant,
 )
 
+#: Served over loopback; throttled runs wait out each Retry-After.
+pytestmark = pytest.mark.timeout(900)
+
 
 def _assert_strict_pass(run_dir: Path, env: dict[str, str]) -> dict[str, str]:
     run = run_check(run_dir, "--strict", env=env, timeout=400)

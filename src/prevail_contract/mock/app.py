@@ -76,6 +76,7 @@ PLANTED_VARIANTS = (
     "editable-states:initial",
     "check-order:state-first",
     "org-ownership:leaky-message",
+    "field-formats:zone-case",
 )
 #: Largest accepted body (rule ``payload-limit``).
 MAX_BODY = 1024 * 1024
@@ -257,6 +258,8 @@ class EditSessionEndpoint:
         check_media_type(spec, request.headers.get("content-type"))
         raw = await _read_body(spec, request)
         payload = parse_json(spec, raw)
+        if "field-formats:zone-case" in bugs:  # planted: " hawaii" taken for "Hawaii"
+            payload = _fold_zone(spec, payload)
         try:
             edit = state.body_validator.validate(payload)
         except ApiError:
@@ -320,6 +323,16 @@ class EditSessionEndpoint:
             f"The mock's own response does not match the spec: {problem}",
         )
         return _error_response(error)
+
+
+def _fold_zone(spec: Spec, body: Any) -> Any:
+    """The body with a ``time_zone`` matched ignoring case and spaces (planted bug only)."""
+    inner = body.get("remote_session") if isinstance(body, dict) else None
+    zone = inner.get("time_zone") if isinstance(inner, dict) else None
+    if isinstance(inner, dict) and isinstance(zone, str):
+        known = {z.casefold(): z for z in spec.time_zones()}
+        inner["time_zone"] = known.get(zone.strip().casefold(), zone)
+    return body
 
 
 def _bugs_for(bugs: frozenset[str], request: Request) -> frozenset[str]:
