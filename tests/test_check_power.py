@@ -4,8 +4,6 @@ fails exactly its rule. Without the capability's module the suite misses each of
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.plugins.check import CheckRun, run_checks_parallel

@@ -84,10 +84,8 @@ class RewrittenJson:
             if message.get("more_body"):
                 return
             raw = b"".join(chunks)
-            try:
+            with contextlib.suppress(ValueError):
                 raw = json.dumps(self.rewrite(int(start["status"]), json.loads(raw))).encode()
-            except ValueError:
-                pass
             headers = [
                 (k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"
             ]
