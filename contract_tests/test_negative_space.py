@@ -17,6 +17,7 @@ from contract_tests.support.order_probes import BODY_LIMIT
 from contract_tests.support.target import Target, session_of
 from contract_tests.support.transient import ThrottledError, is_transient, send_patiently
 from prevail_contract.check.exchange import LOG, Exchange
+from prevail_contract.check.safety import invite_addresses
 from prevail_contract.check.verdict import Verdicts
 
 
@@ -32,6 +33,10 @@ def _judge(target: Target, v: Verdicts, c: Candidate) -> Exchange | None:
         return None
     if valid and c.edit.get("invites") and not target.embedded:
         return None  # valid invites to a live server: the invite tests' budget, not this one
+    remaining = target.budget.remaining()
+    if remaining is not None and len(invite_addresses(c.body)) > remaining // 2:
+        target.note(rule or "field-limits", f"{c.purpose}: not sent, the invite cap leaves no room")
+        return None
     ex = target.edit(c.body, purpose=f"negative space: {c.purpose}")
     if valid:
         accepted(v, ex, "field-limits", f"{c.purpose} (valid by the schema)")
