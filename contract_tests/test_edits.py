@@ -60,16 +60,13 @@ def check_applied(
 ) -> None:
     """The per-rule checks of one successful edit's answered Session.
 
-    A field of ``edit`` that does not hold its value breaks the documented ``fields-applied``
-    when ``ex`` itself sent it, and the assumed ``untouched-fields-kept`` when only the
-    earlier edit did (``ex`` is then a later read, itself an edit that left the field out).
-    ``previous`` is the answer of the edit before this one: an untouched field that differs
-    from ``before`` (a list read) but is as ``previous`` answered shows a stale list.
+    A field of ``edit`` that does not hold its value breaks the documented ``fields-applied``,
+    in the answer and afterwards (its statement says "in the response and afterwards"), also
+    when ``ex`` is a later read that left the field out. ``previous`` is the answer of the
+    edit before this one: an untouched field that differs from ``before`` (a list read) but is
+    as ``previous`` answered shows a stale list.
     """
     previous = previous or {}
-    body = ex.request_json()
-    inner = body.get("remote_session") if isinstance(body, dict) else None
-    sent_now = set(inner) if isinstance(inner, dict) else set()
     if session.get("remote_session_id") != target.session_id:
         v.fail(
             "id-stable",
@@ -80,7 +77,7 @@ def check_applied(
     for name in EDITABLE:
         if name in edit and session.get(name) != edit[name]:
             v.fail(
-                "fields-applied" if name in sent_now else "untouched-fields-kept",
+                "fields-applied",
                 f"{when}: sent {name}={edit[name]!r} but the Session has {session.get(name)!r}",
                 ex,
             )

@@ -1,4 +1,5 @@
-"""Auth and the documented preconditions: token, Self-Service, ownership, editable states."""
+"""The documented preconditions: Self-Service, ownership, editable states (the token: see
+``test_auth_matrix.py``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from contract_tests.support.answers import differences
 from contract_tests.support.discovered import got_past_precondition, refusal_only_probe
 from contract_tests.support.expect import (
     accepted,
@@ -130,7 +132,7 @@ def _read(target: Target, sid: str, token: Any) -> dict[str, Any] | None:
     return {k: v for k, v in stored.items() if k not in ("organization", "invitees")}
 
 
-@pytest.mark.rule("self-service-required")
+@pytest.mark.rule("self-service-required", "check-order")
 def test_organization_without_self_service_is_refused(target: Target) -> None:
     token = target.require(
         "no_self_service_token", "needs a token of an Organization without Self-Service"
@@ -160,11 +162,13 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
     elif own is None and ex.status == 404:
         # The contract checks Self-Service (403) before lookup and ownership (404), so a
         # server that checks Self-Service at all answers 403 here whoever owns the Session.
+        ex.checked.add("check-order")
         v.fail(
-            "self-service-required",
+            "check-order",
             "an Organization without Self-Service got past the Self-Service check: 404 "
-            "(lookup) instead of 403. This probe leans on the assumed check order; set "
-            "PREVAIL_NO_SELF_SERVICE_SESSION_ID for a one-fault probe that does not",
+            "(lookup) instead of 403. This probe leans on the assumed check order (it has two "
+            "faults), so it is filed as assumed; set PREVAIL_NO_SELF_SERVICE_SESSION_ID for a "
+            "one-fault probe that does not",
             ex,
         )
     else:
@@ -220,22 +224,18 @@ def test_foreign_session_is_answered_like_an_unknown_id(target: Target) -> None:
             "verified: no read of it is possible with your token",
         )
     ex = target.edit(TITLE_EDIT, session_id=foreign, purpose="another Organization's Session")
-    unknown = target.edit(
-        TITLE_EDIT,
-        session_id=f"no-such-session-{target.seed}",
-        purpose="unknown session id",
-    )
+    unknown_id = f"no-such-session-{target.seed}"
+    unknown = target.edit(TITLE_EDIT, session_id=unknown_id, purpose="unknown session id")
     if ex.accepted:
         v.fail("org-ownership", "edited another Organization's Session", ex)
     else:
-        foreign_code = ex.json.get("code") if isinstance(ex.json, dict) else None
-        unknown_code = unknown.json.get("code") if isinstance(unknown.json, dict) else None
-        if (ex.status, foreign_code) != (unknown.status, unknown_code):
+        # the whole answer: status, headers (but volatile ones) and body, ids masked
+        leaks = differences(ex, foreign, unknown, unknown_id)
+        if leaks:
             v.fail(
                 "org-ownership",
-                f"another Organization's Session answers {ex.status} "
-                f"{foreign_code!r} but an unknown id {unknown.status} {unknown_code!r}: "
-                "existence leaks",
+                "another Organization's Session is not answered like an unknown id, so its "
+                f"existence leaks: {'; '.join(leaks)[:600]}",
                 ex,
             )
         refused(target.spec, v, ex, "org-ownership", "another Organization's Session")

@@ -29,6 +29,7 @@ from contract_tests.support.st_checks import (
     rules_checked,
 )
 from contract_tests.support.st_transport import TOKEN_STAND_IN, SuiteTransport, route_through
+from contract_tests.support.transient import ThrottledError
 from prevail_contract.check.safety import invite_addresses, make_body_safe
 from prevail_contract.check.verdict import RuleViolationError
 from prevail_contract.paths import spec_path
@@ -91,7 +92,10 @@ def _wanted(case: Any) -> bool:
 def test_schemathesis(case: Any) -> None:
     if not _wanted(case):
         return
-    response = case.call()
+    try:
+        response = case.call()
+    except ThrottledError:
+        return  # answered 429/503 on every try: nothing to judge, and not counted as a case
     exchange = TARGET.last_exchange
     assert exchange is not None
     exchange.checked |= rules_checked(case, exchange)

@@ -21,7 +21,6 @@ from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Finding
 from prevail_contract.spec import load_spec
 
-VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
 LIST = "list_sessions"
 #: For a list case, the rule a built-in check's failure concerns where it differs from an edit's.
 LIST_RULES = {
@@ -252,16 +251,8 @@ def _rule_for(failure: Any, exchange: Exchange, operation: str = "") -> str | No
     ):
         if exchange.status == 405:
             return "method-not-allowed"
-        schema_path = [str(p) for p in getattr(failure, "schema_path", []) or []]
-        instance_path = list(getattr(failure, "instance_path", []) or [])
-        if (
-            exchange.accepted
-            and schema_path
-            and schema_path[-1] in VALUE_KEYWORDS
-            and len(instance_path) >= 3
-        ):
-            # a stored value of the wrong form (accepted earlier) breaks field-formats
-            return "field-formats"
+        # a stored value of the wrong form is a response problem too: the request that stored
+        # it was judged (field-formats) when it was sent
         return "response-envelope" if exchange.accepted else "error-shape"
     return BUILTIN_RULES.get(name, "error-status-codes")
 

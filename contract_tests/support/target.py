@@ -24,13 +24,14 @@ import httpx
 import pytest
 
 from contract_tests.support.facts import facts
+from contract_tests.support.transient import ThrottledError
 from prevail_contract.check import tokens
-from prevail_contract.check.bounds import RUN, RunStoppedError
+from prevail_contract.check.bounds import RUN, RunStoppedError, is_transient
 from prevail_contract.check.config import TargetConfig, from_sources
 from prevail_contract.check.exchange import FACTS, LOG, NOTES, Exchange
 from prevail_contract.check.guard import UnsafeRequestError, guard_client
 from prevail_contract.check.safety import InviteBudget, InviteCapReachedError, Masker
-from prevail_contract.check.sender import send_bounded
+from prevail_contract.check.sender import Body, send_bounded
 from prevail_contract.check.session_ids import listed_session_ids, session_path
 from prevail_contract.spec import Spec, load_spec
 
@@ -93,6 +94,8 @@ class Target:
     _seen: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The last accepted edit's answered Session, by id.
     _answered: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The first accepted edit of each Session this run made (for ``state-ready-after-edit``).
+    first_accepted: dict[str, Exchange] = field(default_factory=dict)
     _minted: tuple[float, str] | None = None
 
     # -- fixtures --------------------------------------------------------------------------
@@ -160,15 +163,18 @@ class Target:
         url: str,
         *,
         headers: Mapping[str, str] | None = None,
-        body: bytes | None = None,
+        body: Body = None,
+        shown_body: bytes | None = None,
         params: Mapping[str, str] | None = None,
         purpose: str = "",
     ) -> Exchange:
         """Send one request (through the client's guard, within the run's bounds) and record it.
 
-        An answer that cannot be evidence skips the test (its rules stay ``not_run`` unless other
-        tests earn them): the run stopped, the invite cap is reached, the answer was cut at the
-        response limit, or the target still answered 429 after the capped retries.
+        ``body`` may be a function giving chunks (sent chunked; ``shown_body`` stands for it in
+        the record). An answer that cannot be evidence skips the test (its rules stay
+        ``not_run`` unless other tests earn them): the run stopped, the invite cap is reached,
+        the answer was cut at the response limit, or the target still answered 429 (or 503
+        with ``Retry-After``) after the capped retries.
         """
         full_url = url
         if params:
@@ -180,10 +186,17 @@ class Target:
                 full_url,
                 headers=dict(headers or {}),
                 body=body,
+                shown_body=shown_body,
                 purpose=purpose,
             )
         except (RunStoppedError, InviteCapReachedError) as exc:
             pytest.skip(str(exc))
+        if is_transient(exchange.status, exchange.response_headers):
+            # not logged: an answer that only says "not now" is no case of any rule
+            raise ThrottledError(
+                f"{method} {self.masker(full_url)} ({purpose or 'request'}) was answered "
+                f"{exchange.status} on every try"
+            )
         LOG.add(exchange)
         self.last_exchange = exchange
         if exchange.cut:
@@ -191,14 +204,13 @@ class Target:
                 f"not checked: an answer was longer than {RUN.limits.max_response_bytes} bytes "
                 "and was cut there (--max-response-bytes)"
             )
-        if exchange.status == 429:
-            pytest.skip("not checked: the target only answered 429 (rate limited) after retries")
         self._learn(url, exchange)
         return exchange
 
     def _learn(self, url: str, exchange: Exchange) -> None:
         if not exchange.accepted or exchange.method != "PATCH":
             return
+        self.first_accepted.setdefault(url.rsplit("/", 1)[-1], exchange)
         session = session_of(exchange.json)
         if session is not None:
             self._seen[url.rsplit("/", 1)[-1]] = session

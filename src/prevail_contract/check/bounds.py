@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -37,8 +38,10 @@ DEFAULT_REQUEST_TIMEOUT = 30.0
 DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 #: Longest single wait for a 429's ``Retry-After`` (a larger value is capped, not obeyed).
 DEFAULT_MAX_RETRY_WAIT = 5.0
-#: How often a request answered 429 is sent again.
-RATE_LIMIT_RETRIES = 3
+#: How often a transient answer (see :func:`is_transient`) is sent again.
+RATE_LIMIT_RETRIES = 4
+#: A wait shorter than this is lengthened to it (``Retry-After: 0`` must not spin).
+MIN_RETRY_WAIT = 0.05
 #: The ``not_run`` reason of a rule no test sent anything for (as the report words it).
 NEVER_SENT = "no check sent a request for it"
 
@@ -178,14 +181,36 @@ class RunBounds:
         return max(min(self.limits.request_timeout, self.remaining()), 0.05)
 
     def retry_wait(self, retry_after: str | None) -> float:
-        """Seconds to wait after a 429: ``Retry-After`` capped by the limit and the deadline."""
+        """Seconds to wait after a transient answer: its ``Retry-After`` (seconds or an HTTP
+        date; 1 s when absent or unreadable) capped by the limit and the deadline."""
+        asked = _retry_after_seconds(retry_after)
+        floor = min(MIN_RETRY_WAIT, self.limits.max_retry_wait)
+        return max(min(asked, self.limits.max_retry_wait, self.remaining()), floor, 0.0)
+
+
+def _retry_after_seconds(value: str | None) -> float:
+    text = (value or "").strip()
+    if not text:
+        return 1.0
+    try:
+        asked = float(text)
+    except ValueError:
         try:
-            asked = float(retry_after) if retry_after else 1.0
-        except ValueError:
-            asked = 1.0  # an HTTP date or garbage: wait the default
-        if math.isnan(asked):
-            asked = 1.0
-        return max(min(asked, self.limits.max_retry_wait, self.remaining()), 0.0)
+            asked = parsedate_to_datetime(text).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return 1.0  # garbage: wait the default
+    return 1.0 if math.isnan(asked) else asked
+
+
+def is_transient(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether an answer says "not now" rather than "no": 429, or 503 with ``Retry-After``.
+
+    Such an answer is waited for and sent again; if it is all a request ever got, it is
+    evidence of nothing (the test is skipped, so its rules are not judged on it).
+    """
+    if status == 429:
+        return True
+    return status == 503 and any(k.lower() == "retry-after" for k in headers)
 
 
 #: The process-wide run state: the target starts it, the sender and the ``check`` command read it.

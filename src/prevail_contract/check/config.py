@@ -197,6 +197,7 @@ def from_sources(
     missing += _missing_credentials(values)
     if missing:
         raise ConfigError("live target " + base_url + " needs " + "; ".join(missing))
+    state_sessions(values.get("locked_session_ids"))  # a malformed list stops the run here
     for attr in (row.attr for row in VARIABLES if row.kind == "session-id"):
         value = values[attr]
         problem = None if value is None else session_id_problem(load_spec(), value)
@@ -234,3 +235,21 @@ def _missing_credentials(values: Mapping[str, str | None]) -> list[str]:
         return [" and ".join(r.name for r in keys) + " must be given together"]
     flags = ", ".join(r.flag for r in rows)
     return [f"credentials: {credentials_text(VARIABLES).replace('`', '')} ({flags})"]
+
+
+def state_sessions(text: str | None) -> dict[str, str]:
+    """``PREVAIL_LOCKED_SESSION_IDS`` (``state:id,state:id``) as state -> session id."""
+    out: dict[str, str] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        state, sep, sid = item.strip().partition(":")
+        problem = session_id_problem(load_spec(), sid) if sep and state else "no state:id pair"
+        if problem is not None:
+            raise ConfigError(
+                f"PREVAIL_LOCKED_SESSION_IDS must be state:session-id pairs separated by commas "
+                f"(e.g. active:abc123,canceled:def456), with ids the spec allows; got "
+                f"{item.strip()!r} ({problem})"
+            )
+        out[state] = sid
+    return out

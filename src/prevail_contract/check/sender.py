@@ -1,15 +1,16 @@
 """Send one request within the run's bounds and keep its answer as an :class:`Exchange`.
 
 The answer is streamed and read up to the run's response limit (memory stays bounded whatever
-the target sends), the whole exchange must finish within the per-request limit, a 429 is retried
-a few times with ``Retry-After`` capped, and a failure of the connection itself (reset, refused,
+the target sends), the whole exchange must finish within the per-request limit, a transient
+answer (429, or 503 with ``Retry-After``) is waited for and sent again a few times with
+``Retry-After`` capped, and a failure of the connection itself (reset, refused,
 timed out) stops the run as a target error instead of counting against a rule.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import httpx
 
@@ -19,10 +20,14 @@ from prevail_contract.check.bounds import (
     RequestTimeoutError,
     RunBounds,
     RunStoppedError,
+    is_transient,
     read_capped,
     wall_clock,
 )
 from prevail_contract.check.exchange import Exchange
+
+#: A body to send: bytes, or a function giving fresh chunks for each try (sent chunked).
+Body = bytes | Callable[[], Iterable[bytes]] | None
 
 
 def _once(
@@ -30,15 +35,16 @@ def _once(
     method: str,
     url: str,
     headers: Mapping[str, str],
-    body: bytes | None,
+    body: Body,
     bounds: RunBounds,
 ) -> tuple[httpx.Response, bytes, bool, float]:
     started = time.perf_counter()
     seconds = bounds.request_time()
+    content = body() if callable(body) else body
     try:
         with (
             wall_clock(seconds),
-            client.stream(method, url, headers=dict(headers), content=body) as response,
+            client.stream(method, url, headers=dict(headers), content=content) as response,
         ):
             content, cut = read_capped(response.iter_bytes(), bounds.limits.max_response_bytes)
     except (httpx.TransportError, RequestTimeoutError) as exc:
@@ -60,15 +66,20 @@ def send_bounded(
     url: str,
     *,
     headers: Mapping[str, str],
-    body: bytes | None = None,
+    body: Body = None,
+    shown_body: bytes | None = None,
     purpose: str = "",
     bounds: RunBounds = RUN,
 ) -> Exchange:
-    """Send a request, retrying 429s within bounds; raise :class:`RunStoppedError` when stopped."""
+    """Send a request, waiting out transient answers within bounds.
+
+    Raises :class:`RunStoppedError` when the run has stopped. ``shown_body`` stands for a
+    chunked ``body`` in the exchange (and in repro commands).
+    """
     bounds.ensure_running()
     response, content, cut, elapsed = _once(client, method, url, headers, body, bounds)
     for _ in range(RATE_LIMIT_RETRIES):
-        if response.status_code != 429:
+        if not is_transient(response.status_code, response.headers):
             break
         bounds.throttled += 1
         wait = bounds.retry_wait(response.headers.get("retry-after"))
@@ -81,7 +92,7 @@ def send_bounded(
         method=method,
         url=url,
         headers=dict(headers),
-        body=body,
+        body=shown_body if shown_body is not None or callable(body) else body,
         status=response.status_code,
         response_headers=dict(response.headers),
         response_body=content,

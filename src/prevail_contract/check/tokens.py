@@ -39,9 +39,22 @@ def claims_of(token: str) -> dict[str, Any]:
     return dict(claims)
 
 
-def expired(company_id: str, api_key: str) -> str:
-    """A correctly signed token whose ``exp`` lies an hour in the past."""
-    payload = {"slug": company_id, "exp": int(time.time()) - 3600}
+def expired(company_id: str, api_key: str, *, ago: int = 3600) -> str:
+    """A correctly signed token whose ``exp`` lies ``ago`` seconds (default an hour) in the past."""
+    payload = {"slug": company_id, "exp": int(time.time()) - ago}
+    return jwt.encode(payload, api_key, algorithm=ALGORITHM)
+
+
+def without_claim(company_id: str, api_key: str, claim: str) -> str:
+    """A correctly signed token for ``company_id`` that lacks ``claim`` (``slug`` or ``exp``)."""
+    payload: dict[str, Any] = {"slug": company_id, "exp": int(time.time()) + DEFAULT_TTL_SECONDS}
+    payload.pop(claim)
+    return jwt.encode(payload, api_key, algorithm=ALGORITHM)
+
+
+def signed_for_other(other_slug: str, api_key: str) -> str:
+    """Another Organization's ``slug`` signed with this Organization's key (not its own)."""
+    payload = {"slug": other_slug, "exp": int(time.time()) + DEFAULT_TTL_SECONDS}
     return jwt.encode(payload, api_key, algorithm=ALGORITHM)
 
 

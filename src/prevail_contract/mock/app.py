@@ -65,6 +65,19 @@ PLANTABLE_BUGS = (
 SWITCHES = (LIST_ABSENT,)
 EDIT_OPERATION = "edit_session"
 LIST_OPERATION = "list_sessions"
+#: Narrower planted bugs, ``rule:kind``: each breaks its rule in one way only, for proving
+#: that a particular probe of the contract suite is needed to catch it.
+PLANTED_VARIANTS = (
+    "auth-required:any-org-key",
+    "auth-required:exp-optional",
+    "self-service-required:query",
+    "org-ownership:query",
+    "editable-states:query",
+    "editable-states:initial",
+    "check-order:state-first",
+    "org-ownership:leaky-message",
+    "field-formats:zone-case",
+)
 #: Largest accepted body (rule ``payload-limit``).
 MAX_BODY = 1024 * 1024
 #: How much of a refused oversized body is read and thrown away so that the client can read
@@ -117,12 +130,12 @@ def create_app(
     if not sandbox_ttl > 0:
         raise ConfigError(f"--sandbox-ttl must be a positive number of seconds, got {sandbox_ttl}")
     spec = load_spec()
-    unknown = sorted(set(bugs) - set(PLANTABLE_BUGS) - set(SWITCHES))
+    unknown = sorted(set(bugs) - set(PLANTABLE_BUGS) - set(SWITCHES) - set(PLANTED_VARIANTS))
     if unknown:
-        choices = ", ".join((*PLANTABLE_BUGS, *SWITCHES))
+        choices = ", ".join((*PLANTABLE_BUGS, *SWITCHES, *PLANTED_VARIANTS))
         raise ConfigError(f"unknown planted bug {', '.join(unknown)}; choose from {choices}")
-    for rule_id in set(bugs) - set(SWITCHES):
-        spec.rule(rule_id)
+    for bug in set(bugs) - set(SWITCHES):
+        spec.rule(bug.split(":")[0])
     loaded = load_fixtures(spec, fixtures)
     missing_zones = unknown_iana_zones(spec.time_zones())
     if missing_zones:
@@ -139,7 +152,10 @@ def create_app(
         body_validator=BodyValidator(spec, bugs),
         session_order=tuple(session_schema.get("properties") or ()),
         authenticator=Authenticator(
-            spec, sandboxes.Directory(worlds), lenient="auth-required" in bugs
+            spec,
+            sandboxes.Directory(worlds),
+            lenient="auth-required" in bugs,
+            flaws=frozenset(b for b in bugs if b.startswith("auth-required:")),
         ),
         response_validators=_response_validators(spec) if validate_responses else {},
     )
@@ -232,13 +248,18 @@ class EditSessionEndpoint:
     async def _edit(self, request: Request) -> StoredSession:
         state, spec, bugs = self.state, self.state.spec, self.state.bugs
         remote_session_id = str(request.path_params["remote_session_id"])
+        bugs = _bugs_for(bugs, request)
         org = state.authenticator(token_from(spec, request.headers, request.query_params))
         store = world_of(state, org)
         check_self_service(spec, org, bugs)
-        check_owned(spec, store.get(remote_session_id), remote_session_id, org, bugs)
+        owned = check_owned(spec, store.get(remote_session_id), remote_session_id, org, bugs)
+        if "check-order:state-first" in bugs:  # planted: 409 before the body is looked at
+            check_editable(spec, owned, bugs)
         check_media_type(spec, request.headers.get("content-type"))
         raw = await _read_body(spec, request)
         payload = parse_json(spec, raw)
+        if "field-formats:zone-case" in bugs:  # planted: " hawaii" taken for "Hawaii"
+            payload = _fold_zone(spec, payload)
         try:
             edit = state.body_validator.validate(payload)
         except ApiError:
@@ -302,6 +323,24 @@ class EditSessionEndpoint:
             f"The mock's own response does not match the spec: {problem}",
         )
         return _error_response(error)
+
+
+def _fold_zone(spec: Spec, body: Any) -> Any:
+    """The body with a ``time_zone`` matched ignoring case and spaces (planted bug only)."""
+    inner = body.get("remote_session") if isinstance(body, dict) else None
+    zone = inner.get("time_zone") if isinstance(inner, dict) else None
+    if isinstance(inner, dict) and isinstance(zone, str):
+        known = {z.casefold(): z for z in spec.time_zones()}
+        inner["time_zone"] = known.get(zone.strip().casefold(), zone)
+    return body
+
+
+def _bugs_for(bugs: frozenset[str], request: Request) -> frozenset[str]:
+    """The planted bugs active for this request: ``rule:query`` ones only when the token came
+    in ``jwt_payload`` (no ``Authorization`` header)."""
+    if not bugs or "authorization" in request.headers:
+        return bugs
+    return bugs | {b.split(":")[0] for b in bugs if b.endswith(":query")}
 
 
 def response_problem(state: MockState, response: Response) -> str | None:

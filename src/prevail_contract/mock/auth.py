@@ -26,6 +26,7 @@ from starlette.datastructures import Headers
 from prevail_contract.mock.errors import ApiError
 from prevail_contract.mock.fixtures import Organization
 from prevail_contract.spec import Spec
+from prevail_contract.spec_security import exp_leeway_seconds
 
 ALGORITHM = "HS256"
 RULE = "auth-required"
@@ -71,11 +72,16 @@ def authenticate(
     organizations: Mapping[str, Organization],
     *,
     lenient: bool = False,
+    leeway: int = 0,
+    flaws: frozenset[str] = frozenset(),
 ) -> tuple[Organization, float]:
     """The caller's Organization and the token's expiry, or a 401 saying what is wrong.
 
     ``lenient`` is the planted bug for ``auth-required``: the signature, algorithm and expiry
-    are not checked (a known ``slug`` is still needed to pick the Organization).
+    are not checked (a known ``slug`` is still needed to pick the Organization). ``leeway`` is
+    the spec's clock-skew allowance on ``exp``. ``flaws`` plant narrower auth bugs:
+    ``auth-required:any-org-key`` (any Organization's key signs for any ``slug``) and
+    ``auth-required:exp-optional`` (a token without ``exp`` is accepted).
     """
     if token is None:
         raise _refuse(spec, "no token was sent")
@@ -93,13 +99,12 @@ def authenticate(
     org = organizations.get(slug)
     if lenient and org is not None:
         return org, math.inf
+    keys = [org.api_key if org is not None else _DECOY_KEY]
+    if "auth-required:any-org-key" in flaws:
+        keys += [o.api_key for o in organizations.values() if o.api_key != keys[0]]
+    required = ["slug"] if "auth-required:exp-optional" in flaws else ["exp", "slug"]
     try:
-        claims = jwt.decode(
-            token,
-            org.api_key if org is not None else _DECOY_KEY,
-            algorithms=[ALGORITHM],
-            options={"require": ["exp", "slug"]},
-        )
+        claims = _decode(token, keys, required, leeway)
     except jwt.InvalidSignatureError as exc:
         raise _refuse(spec, NOT_SIGNED_BY_KNOWN_KEY) from exc
     except jwt.ExpiredSignatureError as exc:
@@ -112,7 +117,23 @@ def authenticate(
         raise _refuse(spec, f"the token is not valid ({str(exc)[:200]})") from exc
     if org is None or not hmac.compare_digest(str(claims["slug"]), org.slug):
         raise _refuse(spec, NOT_SIGNED_BY_KNOWN_KEY)
+    if "exp" not in claims:  # only with the planted exp-optional flaw
+        return org, math.inf
     return org, _expiry(spec, claims["exp"])
+
+
+def _decode(token: str, keys: list[str], required: list[str], leeway: int) -> dict[str, Any]:
+    """The verified claims, trying each key in turn (only planted bugs pass more than one)."""
+    for key in keys[:-1]:
+        try:
+            return dict(jwt.decode(token, key, algorithms=[ALGORITHM], leeway=leeway))
+        except jwt.InvalidSignatureError:
+            continue
+    return dict(
+        jwt.decode(
+            token, keys[-1], algorithms=[ALGORITHM], options={"require": required}, leeway=leeway
+        )
+    )
 
 
 def _expiry(spec: Spec, exp: object) -> float:
@@ -139,11 +160,18 @@ class Authenticator:
     BYTES = 4 * 1024 * 1024
 
     def __init__(
-        self, spec: Spec, organizations: Mapping[str, Organization], *, lenient: bool = False
+        self,
+        spec: Spec,
+        organizations: Mapping[str, Organization],
+        *,
+        lenient: bool = False,
+        flaws: frozenset[str] = frozenset(),
     ) -> None:
         self.spec = spec
         self.organizations = organizations
         self.lenient = lenient
+        self.flaws = flaws
+        self.leeway = exp_leeway_seconds(spec)
         self._verified: dict[str, tuple[Organization, float]] = {}
         self._bytes = 0
 
@@ -152,12 +180,19 @@ class Authenticator:
             hit = self._verified.get(token)
             if hit is not None:
                 org, expires = hit
-                if time.time() < expires:
+                if time.time() < expires + self.leeway:
                     return org
                 del self._verified[token]
                 self._bytes -= len(token)
-        org, expires = authenticate(self.spec, token, self.organizations, lenient=self.lenient)
-        if token and not self.lenient:
+        org, expires = authenticate(
+            self.spec,
+            token,
+            self.organizations,
+            lenient=self.lenient,
+            leeway=self.leeway,
+            flaws=self.flaws,
+        )
+        if token and not self.lenient and not self.flaws:
             if len(self._verified) >= self.SIZE or self._bytes + len(token) > self.BYTES:
                 self._verified.clear()
                 self._bytes = 0

@@ -39,6 +39,16 @@ def _no_self_service_session(c: _Context) -> str:
     )
 
 
+def _locked_sessions(c: _Context) -> str:
+    """One Session of the Organization per non-editable state, as ``state:id`` pairs."""
+    first = {
+        s.state: s.remote_session_id
+        for s in reversed(c.fixtures.sessions)
+        if s.organization == c.org.slug and s.state not in EDITABLE_STATES
+    }
+    return ",".join(f"{state}:{sid}" for state, sid in first.items())
+
+
 #: variable -> how the mock produces its value.
 PRODUCERS: dict[str, Callable[[_Context], str]] = {
     "PREVAIL_BASE_URL": lambda c: c.base_url.rstrip("/") + c.base_path,
@@ -47,6 +57,7 @@ PRODUCERS: dict[str, Callable[[_Context], str]] = {
     "PREVAIL_API_KEY": lambda c: c.org.api_key,
     "PREVAIL_SESSION_ID": lambda c: c.fixtures.targets.session,
     "PREVAIL_LOCKED_SESSION_ID": lambda c: c.fixtures.targets.locked_session,
+    "PREVAIL_LOCKED_SESSION_IDS": _locked_sessions,
     "PREVAIL_FOREIGN_SESSION_ID": lambda c: c.fixtures.targets.foreign_session,
     "PREVAIL_NO_SELF_SERVICE_TOKEN": lambda c: make_token(c.other, TOKEN_LIFETIME),
     "PREVAIL_NO_SELF_SERVICE_SESSION_ID": _no_self_service_session,

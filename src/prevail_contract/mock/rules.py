@@ -44,16 +44,20 @@ def check_owned(
     if session is not None and (session.organization == org.slug or "org-ownership" in bugs):
         return session
     shown = remote_session_id if len(remote_session_id) <= 100 else remote_session_id[:100] + "…"
+    whose = "another" if session is not None and "org-ownership:leaky-message" in bugs else "your"
     raise ApiError.for_rule(
         spec,
         "org-ownership",
-        f'No Session with id "{shown}" was found for your Organization.',
+        f'No Session with id "{shown}" was found for {whose} Organization.',
     )
 
 
 def check_editable(spec: Spec, session: StoredSession, bugs: Collection[str]) -> None:
     """409 unless the Session is ``scheduled`` or ``ready`` (rule ``editable-states``)."""
-    if session.state not in EDITABLE_STATES and "editable-states" not in bugs:
+    planted = "editable-states" in bugs or (
+        "editable-states:initial" in bugs and session.state == "initial"
+    )
+    if session.state not in EDITABLE_STATES and not planted:
         allowed = " or ".join(f'"{s}"' for s in sorted(EDITABLE_STATES, reverse=True))
         raise ApiError.for_rule(
             spec,

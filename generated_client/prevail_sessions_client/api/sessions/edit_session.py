@@ -128,7 +128,8 @@ def sync_detailed(
     ownership (404), media type (415), size (413), JSON syntax (400), body validation
     (422, `incomplete_schedule` before `validation_failed`), Session state (409). A
     request with several faults is answered for the first one in that order, and a
-    refused request changes nothing.
+    refused request changes nothing. `x-check-order` lists the same order as rule ids
+    (`field-formats` stands for every `validation_failed` check).
 
     Send `Content-Type: application/json` and `Accept: application/json` (documented).
     Every rule is listed with a stable id in the operation's `x-rules` catalogue.
@@ -188,7 +189,8 @@ def sync(
     ownership (404), media type (415), size (413), JSON syntax (400), body validation
     (422, `incomplete_schedule` before `validation_failed`), Session state (409). A
     request with several faults is answered for the first one in that order, and a
-    refused request changes nothing.
+    refused request changes nothing. `x-check-order` lists the same order as rule ids
+    (`field-formats` stands for every `validation_failed` check).
 
     Send `Content-Type: application/json` and `Accept: application/json` (documented).
     Every rule is listed with a stable id in the operation's `x-rules` catalogue.
@@ -243,7 +245,8 @@ async def asyncio_detailed(
     ownership (404), media type (415), size (413), JSON syntax (400), body validation
     (422, `incomplete_schedule` before `validation_failed`), Session state (409). A
     request with several faults is answered for the first one in that order, and a
-    refused request changes nothing.
+    refused request changes nothing. `x-check-order` lists the same order as rule ids
+    (`field-formats` stands for every `validation_failed` check).
 
     Send `Content-Type: application/json` and `Accept: application/json` (documented).
     Every rule is listed with a stable id in the operation's `x-rules` catalogue.
@@ -301,7 +304,8 @@ async def asyncio(
     ownership (404), media type (415), size (413), JSON syntax (400), body validation
     (422, `incomplete_schedule` before `validation_failed`), Session state (409). A
     request with several faults is answered for the first one in that order, and a
-    refused request changes nothing.
+    refused request changes nothing. `x-check-order` lists the same order as rule ids
+    (`field-formats` stands for every `validation_failed` check).
 
     Send `Content-Type: application/json` and `Accept: application/json` (documented).
     Every rule is listed with a stable id in the operation's `x-rules` catalogue.

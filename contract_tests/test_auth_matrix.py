@@ -1,0 +1,134 @@
+"""The whole auth matrix: every bad-token kind on every carrier the spec declares, and every
+precondition (Self-Service, ownership, state) probed through every carrier."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.support.carriers import (
+    Credential,
+    bad_credentials,
+    send_via,
+    spec_carriers,
+    within_leeway,
+)
+from contract_tests.support.expect import accepted, refused
+from contract_tests.support.target import Target
+from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.verdict import Verdicts
+
+#: Refusals only a later check gives, after the caller's Organization was identified.
+PAST_THE_TOKEN = {403: "Self-Service", 409: "Session state"}
+
+
+def _title(n: int) -> dict[str, dict[str, str]]:
+    return {"remote_session": {"title": f"Contract check: auth probe {n}"}}
+
+
+def _judge_bad_token(target: Target, v: Verdicts, ex: Exchange, what: str) -> None:
+    if ex.accepted:
+        v.fail("auth-required", f"{what}: accepted with {ex.status}", ex)
+    elif ex.status in PAST_THE_TOKEN:
+        ex.checked.add("auth-required")
+        v.fail(
+            "auth-required",
+            f"{what}: answered {ex.status} by the {PAST_THE_TOKEN[ex.status]} check, so the "
+            "token was taken as an Organization's instead of refused",
+            ex,
+        )
+    else:
+        refused(target.spec, v, ex, "auth-required", what)
+
+
+@pytest.mark.rule("auth-required", "rejected-changes-nothing")
+def test_every_bad_token_on_every_carrier(target: Target) -> None:
+    v = Verdicts()
+    for carrier in spec_carriers(target):
+        ex = send_via(
+            target,
+            carrier,
+            Credential("valid", target.token),
+            {"remote_session": {"title": f"Contract check: valid token in {carrier.name}"}},
+            purpose=f"auth: valid token in {carrier.name}",
+        )
+        if carrier.location == "header":
+            accepted(v, ex, "auth-required", f"valid token in {carrier.name}")
+        elif not ex.accepted:
+            ex.checked.add("error-status-codes")
+            v.fail(
+                "error-status-codes",
+                f"a valid token in {carrier.name} was refused with {ex.status} (assumed: the "
+                "parameter carries the signed JWT)",
+                ex,
+            )
+    before = target.snapshot()
+    probes: dict[str, tuple[str, Exchange]] = {}
+    credentials = bad_credentials(target)
+    for carrier in spec_carriers(target):
+        for credential in credentials:
+            n = len(probes)
+            what = f"{credential.label} token in {carrier.name}"
+            ex = send_via(target, carrier, credential, _title(n), purpose=f"auth: {what}")
+            _judge_bad_token(target, v, ex, what)
+            probes[_title(n)["remote_session"]["title"]] = (what, ex)
+        lenient = within_leeway(target)
+        if lenient is not None:
+            what = f"token {lenient.label} in {carrier.name}"
+            ex = send_via(target, carrier, lenient, _title(999), purpose=f"auth: {what}")
+            if not ex.accepted:  # tolerated either way; a refusal must still be the 401
+                refused(target.spec, v, ex, "auth-required", what)
+    after = target.snapshot()
+    title = (after or {}).get("title")
+    if before is not None and title in probes:
+        what, ex = probes[str(title)]
+        v.fail("auth-required", f"{what}: refused, but its title was applied", ex)
+        v.fail("rejected-changes-nothing", f"{what}: refused, but the Session changed", ex)
+    v.raise_if_any()
+
+
+@pytest.mark.rule("self-service-required", "org-ownership", "editable-states")
+def test_preconditions_on_every_carrier(target: Target) -> None:
+    v = Verdicts()
+    own_token = Credential("valid", target.token)
+    cases: list[tuple[str, str | None, Credential | None, str]] = [
+        (
+            "self-service-required",
+            target.no_self_service_session_id,
+            Credential("no Self-Service", target.config.no_self_service_token)
+            if target.config.no_self_service_token
+            else None,
+            "PREVAIL_NO_SELF_SERVICE_TOKEN and PREVAIL_NO_SELF_SERVICE_SESSION_ID",
+        ),
+        (
+            "org-ownership",
+            target.config.foreign_session_id,
+            own_token,
+            "PREVAIL_FOREIGN_SESSION_ID",
+        ),
+        (
+            "editable-states",
+            target.config.locked_session_id,
+            own_token,
+            "PREVAIL_LOCKED_SESSION_ID",
+        ),
+    ]
+    for rule, session_id, credential, needs in cases:
+        if session_id is None or credential is None:
+            target.note(rule, f"not probed through every token carrier: set {needs}")
+            continue
+        target.masker.add(credential.token)
+        for carrier in spec_carriers(target):
+            what = f"{rule} with the token in {carrier.name}"
+            ex = send_via(
+                target,
+                carrier,
+                credential,
+                {"remote_session": {"title": "Contract check: precondition per carrier"}},
+                session_id=session_id,
+                purpose=what,
+            )
+            if ex.accepted:
+                v.fail(rule, f"{what}: accepted with {ex.status}", ex)
+            else:
+                refused(target.spec, v, ex, rule, what)
+    v.raise_if_any()

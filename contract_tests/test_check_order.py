@@ -1,0 +1,96 @@
+"""The assumed check order on its own: for each adjacent pair of ``x-check-order``, a request
+with exactly those two faults must be refused for the earlier one (rule ``check-order``).
+
+When the answer is the later check's, the earlier fault is sent alone: if that is refused
+correctly the order is wrong (``check-order``); if not, the earlier check itself is broken and
+its own rule's tests say so, so nothing is filed here.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from contract_tests.support.expect import error_shape
+from contract_tests.support.order_probes import (
+    KNOWN_FAULTS,
+    MissingFixtureError,
+    build,
+    order_of,
+)
+from contract_tests.support.target import Target
+from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.verdict import Verdicts
+
+
+def _answer(ex: Exchange) -> tuple[int, object]:
+    body = ex.json
+    return ex.status, body.get("code") if isinstance(body, dict) else None
+
+
+def _expected(target: Target, rule_id: str) -> tuple[int, object]:
+    rule = target.spec.rule(rule_id)
+    assert isinstance(rule.status, int), f"{rule_id} has no single status"
+    return rule.status, rule.code
+
+
+def _pairs(target: Target) -> list[tuple[str, str]]:
+    order = order_of(target)
+    return list(itertools.pairwise(order))
+
+
+@pytest.mark.rule("check-order")
+def test_order_is_declared_and_every_pair_can_be_built(target: Target) -> None:
+    order = order_of(target)
+    assert len(order) >= 2, "the operation lists no x-check-order"
+    rules = {r.id for r in target.spec.rules}
+    unknown = [r for r in order if r not in rules]
+    assert not unknown, f"x-check-order names rules the catalogue lacks: {unknown}"
+    unbuildable = [r for r in order if r not in KNOWN_FAULTS]
+    for rule_id in unbuildable:
+        target.note("check-order", f"no fault of {rule_id} can be built: its pairs are not probed")
+
+
+@pytest.mark.rule("check-order", "rejected-changes-nothing")
+@pytest.mark.parametrize("index", range(8))
+def test_adjacent_pair_is_answered_for_the_earlier_fault(target: Target, index: int) -> None:
+    pairs = _pairs(target)
+    if index >= len(pairs):
+        pytest.skip(f"x-check-order has only {len(pairs)} adjacent pairs")
+    first, second = pairs[index]
+    if not {first, second} <= KNOWN_FAULTS:
+        pytest.skip(f"no request with faults {first} + {second} can be built")
+    try:
+        probe = build(target, (first, second))
+        alone = build(target, (first,))
+    except MissingFixtureError as exc:
+        pytest.skip(f"{first} + {second}: {exc}")
+    v = Verdicts()
+    ex = probe.send(target)
+    ex.checked.update(("check-order", "error-shape"))
+    wanted, got = _expected(target, first), _answer(ex)
+    if got != wanted:
+        control = alone.send(target)
+        if _answer(control) == wanted:
+            leaning = (
+                f" (the probe also carries {', '.join(probe.extra)}: a fixture is missing)"
+                if probe.extra
+                else ""
+            )
+            v.fail(
+                "check-order",
+                f"a request with faults {first} and {second} was answered {got[0]} {got[1]!r}; "
+                f"{first} comes first in x-check-order (assumed), so {wanted[0]} {wanted[1]!r} "
+                f"was expected, and {first} alone is answered that way{leaning}",
+                ex,
+            )
+        else:
+            target.note(
+                "check-order",
+                f"{first} + {second} not judged: {first} alone is not refused as listed "
+                f"(see {first})",
+            )
+    if not ex.accepted:
+        error_shape(target.spec, v, ex, f"check order {first} + {second}")
+    v.raise_if_any()

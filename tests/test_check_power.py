@@ -1,0 +1,45 @@
+"""Each capability of the suite bites: a planted mock bug of one narrow kind (``rule:kind``)
+fails exactly its rule. Without the capability's module the suite misses each of these
+(the auth matrix, carriers, check order, fixture breadth, whole-answer comparison)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.plugins.check import CheckRun, run_checks_parallel
+
+#: Nine full embedded runs, two at a time, on a shared machine.
+pytestmark = pytest.mark.timeout(1800)
+
+
+#: planted bug -> the rule its run must fail (and only that one).
+VARIANTS = {
+    "auth-required:any-org-key": "auth-required",
+    "auth-required:exp-optional": "auth-required",
+    "self-service-required:query": "self-service-required",
+    "org-ownership:query": "org-ownership",
+    "editable-states:query": "editable-states",
+    "editable-states:initial": "editable-states",
+    "check-order:state-first": "check-order",
+    "org-ownership:leaky-message": "org-ownership",
+    "field-formats:zone-case": "field-formats",
+}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckRun]:
+    base = tmp_path_factory.mktemp("power")
+    jobs = {
+        bug: (base / bug.replace(":", "-"), ["--mock-bug", bug, "--strict"]) for bug in VARIANTS
+    }
+    return run_checks_parallel(jobs, timeout=400)
+
+
+@pytest.mark.parametrize("bug", sorted(VARIANTS))
+def test_narrow_planted_bug_fails_exactly_its_rule(runs: dict[str, CheckRun], bug: str) -> None:
+    run = runs[bug]
+    failed = {r["id"] for r in run.report["rules"] if r["status"] == "failed"}
+    assert failed == {VARIANTS[bug]}, (failed, run.stdout[-2500:])
+    assert run.returncode == 1
+    rule = next(r for r in run.report["rules"] if r["id"] == VARIANTS[bug])
+    assert all(f["reproduce"].startswith("curl ") for f in rule["failures"])

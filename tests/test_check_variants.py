@@ -1,0 +1,63 @@
+"""Faithful variants pass under ``--strict``: the suite raises no false alarm where the
+contract leaves the server freedom (throttling, message texts, extra response members)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.check import run_check
+from tests.plugins.variants import (
+    RewrittenJson,
+    Throttled,
+    extra_fields,
+    other_messages,
+    serve_variant,
+)
+
+#: Served over loopback; throttled runs wait out each Retry-After.
+pytestmark = pytest.mark.timeout(900)
+
+
+def _assert_strict_pass(run_dir: Path, env: dict[str, str]) -> dict[str, str]:
+    run = run_check(run_dir, "--strict", env=env, timeout=400)
+    statuses = {r["id"]: r["status"] for r in run.report["rules"]}
+    failed = {r["id"]: r["failures"][:2] for r in run.report["rules"] if r["status"] == "failed"}
+    assert run.returncode == 0, (failed, run.stdout[-2000:], run.stderr[-1500:])
+    return statuses
+
+
+def test_throttling_every_20th_request_passes_strict(tmp_path: Path) -> None:
+    """429 on every 20th request and 503 + Retry-After on every 23rd: waited out, no alarm."""
+    holder: list[Throttled] = []
+
+    def wrap(app: object) -> Throttled:
+        holder.append(Throttled(app, every=20))  # type: ignore[arg-type]
+        return Throttled(holder[0], every=23, status=503)
+
+    with serve_variant(wrap) as (served, _):
+        statuses = _assert_strict_pass(tmp_path, served.env)
+    assert holder[0].throttled > 5, "the variant must really have throttled the run"
+    assert "failed" not in statuses.values()
+
+
+def _messages_and_extras(status: int, body: object) -> object:
+    return extra_fields(status, other_messages(status, body))
+
+
+def test_other_messages_and_extra_fields_pass_strict(tmp_path: Path) -> None:
+    with serve_variant(lambda app: RewrittenJson(app, _messages_and_extras)) as (served, _):
+        _assert_strict_pass(tmp_path, served.env)
+
+
+def test_evidence_only_ever_throttled_is_not_run(tmp_path: Path) -> None:
+    """Every request to the foreign Session is throttled: org-ownership has no verdict."""
+    with serve_variant(lambda app: app) as (probe, _):
+        foreign = probe.env["PREVAIL_FOREIGN_SESSION_ID"]
+    with serve_variant(lambda app: Throttled(app, every=1, only=foreign)) as (served, _):
+        run = run_check(tmp_path, "--strict", env=served.env, timeout=400)
+    rules = {r["id"]: r for r in run.report["rules"]}
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert rules["org-ownership"]["status"] == "not_run"
+    assert "throttled" in rules["org-ownership"]["reason"]
