@@ -15,6 +15,7 @@ from contract_tests.support.st_transport import SuiteTransport, route_through
 from prevail_contract.check.bounds import (
     DEFAULT_DEADLINES,
     DEFAULT_MAX_RETRY_WAIT,
+    MIN_RETRY_WAIT,
     Limits,
     RequestTimeoutError,
     RunBounds,
@@ -158,7 +159,8 @@ def test_retry_after_is_capped_by_the_limit_and_the_deadline() -> None:
     bounds = RunBounds()
     bounds.start(Limits(deadline=100.0))
     assert bounds.retry_wait("3600") == DEFAULT_MAX_RETRY_WAIT
-    assert bounds.retry_wait("Wed, 21 Oct 2015 07:28:00 GMT") == 1.0
+    # a date already past: come back at once (after the shortest pause)
+    assert bounds.retry_wait("Wed, 21 Oct 2015 07:28:00 GMT") == MIN_RETRY_WAIT
     assert bounds.retry_wait("nan") == 1.0
     bounds.start(Limits(deadline=0.5, max_retry_wait=60.0))
     assert bounds.retry_wait("3600") <= 0.5
