@@ -18,6 +18,7 @@ from contract_tests.support.expect import (
 from contract_tests.support.facts import facts
 from contract_tests.support.target import DEFAULT, Target
 from prevail_contract.check import tokens
+from prevail_contract.check.session_ids import unknown_session_id
 from prevail_contract.check.verdict import Verdicts
 
 TITLE_EDIT = {"remote_session": {"title": "Contract check: precondition probe"}}
@@ -224,7 +225,7 @@ def test_foreign_session_is_answered_like_an_unknown_id(target: Target) -> None:
             "verified: no read of it is possible with your token",
         )
     ex = target.edit(TITLE_EDIT, session_id=foreign, purpose="another Organization's Session")
-    unknown_id = f"no-such-session-{target.seed}"
+    unknown_id = unknown_session_id(target.seed)
     unknown = target.edit(TITLE_EDIT, session_id=unknown_id, purpose="unknown session id")
     if ex.accepted:
         v.fail("org-ownership", "edited another Organization's Session", ex)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from prevail_contract.check.safety import invite_addresses, is_reserved_email
+from prevail_contract.check.session_ids import UNKNOWN_ID_PREFIX
 from prevail_contract.paths import REPO_ROOT
 from tests.plugins.check import check_command, clean_env, run_check
 from tests.plugins.hostile import (
@@ -52,6 +53,9 @@ def huge(target: HostileTarget, conn: Any, request: Received) -> bool:
         return True
     total = 50 * 1024 * 1024
     head = f"HTTP/1.1 200 OK\r\nContent-Length: {total}\r\nContent-Type: application/json\r\n\r\n"
+    if request.method == "HEAD":  # no body to cut: answer as a faithful server would
+        respond(conn, 405, b"", {"Allow": "PATCH"}, method="HEAD")
+        return True
     conn.sendall(head.encode())
     chunk = b"[" + b" " * 65535
     for _ in range(total // len(chunk)):
@@ -173,7 +177,7 @@ def accept_all(target: HostileTarget, conn: Any, request: Received) -> bool:
     if target.stopping.wait(getattr(target, "delay", 0.0)):
         return False
     sid = request.path.split("?", 1)[0].rsplit("/", 1)[-1]
-    respond(conn, 200, session_body(sid))
+    respond(conn, 200, session_body(sid), method=request.method)
     return True
 
 
@@ -199,7 +203,9 @@ def test_a_wrongly_accepting_target_is_sent_only_guarded_requests(tmp_path: Path
     assert listed, "the listed Session was not probed"
     assert not [r for r in listed if _is_json(r.body)], "a listed Session got an appliable body"
     others = [r for r in writes if r not in listed]
-    assert {r.path.split("?")[0].rsplit("/", 1)[-1] for r in others} <= {GIVEN_SESSION}
+    # besides the given Session, only ids the suite made up to be absent (unknown-id probes)
+    ids = {r.path.split("?")[0].rsplit("/", 1)[-1] for r in others} - {GIVEN_SESSION}
+    assert all(i.startswith(UNKNOWN_ID_PREFIX) for i in ids), ids
     for request in writes:
         if _is_json(request.body):
             for address in invite_addresses(json.loads(request.body)):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from contract_tests.support.target import Target
 from prevail_contract.check import tokens
 from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.session_ids import unknown_session_id
 
 #: The body size limit of rule ``payload-limit`` (1 MiB, assumed).
 BODY_LIMIT = 1_048_576
@@ -83,7 +84,7 @@ def build(target: Target, faults: tuple[str, ...]) -> Probe:
     if "auth-required" in have:
         token = tokens.wrong_signature(tokens.claims_of(token) or {"slug": "unknown"})
     if "org-ownership" in have:
-        session_id = f"no-such-session-{target.seed}"
+        session_id = unknown_session_id(target.seed)
     if "editable-states" in have:
         if target.config.locked_session_id is None:
             raise MissingFixtureError("needs PREVAIL_LOCKED_SESSION_ID")

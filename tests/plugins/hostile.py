@@ -90,13 +90,18 @@ def _read_request(conn: socket.socket, buffer: bytearray) -> Received | None:
 
 
 def respond(
-    conn: socket.socket, status: int, body: bytes, headers: dict[str, str] | None = None
+    conn: socket.socket,
+    status: int,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+    *,
+    method: str = "GET",
 ) -> None:
-    """Send a complete response with a Content-Length."""
+    """Send a complete response with a Content-Length (and, as HTTP has it, no body to HEAD)."""
     head = [f"HTTP/1.1 {status} X", f"Content-Length: {len(body)}"]
     head.append("Content-Type: application/json")
     head += [f"{k}: {v}" for k, v in (headers or {}).items()]
-    conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+    conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + (b"" if method == "HEAD" else body))
 
 
 def session_body(session_id: str, title: str = "Listed") -> bytes:

@@ -17,6 +17,14 @@ from prevail_contract.spec import Spec
 
 #: Where the spec defines the path parameter.
 PARAMETER_REF = "#/components/parameters/RemoteSessionId"
+#: The start of every id the suite makes up to be absent (its unknown-id probes): besides the
+#: Sessions it was given, these are the only ids it sends a write to.
+UNKNOWN_ID_PREFIX = "no-such-session-"
+
+
+def unknown_session_id(seed: int) -> str:
+    """The id this run uses for "no such Session" (the same for every probe of the run)."""
+    return f"{UNKNOWN_ID_PREFIX}{seed}"
 
 
 def session_id_problem(spec: Spec, value: object) -> str | None:
