@@ -70,6 +70,7 @@ def test_dotless_domains_are_rewritten_before_sending() -> None:
         "send the Bearer credentials",
         "edit by the Self-Service Organization",
         "Authorization: required",
+        "GET /sessions?page=2&items=3&start_date_from=2031-01-01",
     ],
 )
 def test_masker_leaves_prose_alone(prose: str) -> None:
@@ -85,6 +86,9 @@ def test_masker_leaves_prose_alone(prose: str) -> None:
         ("Bearer contract-check-token", "contract-check-token"),
         ("Bearer abcdefghijklmnopqrstuv", "abcdefghijklmnopqrstuv"),
         ("see http://jade:hunter2@staging.test/api/v1 now", "hunter2"),
+        ("http://h/api/v1?api_key=SuperSecret123", "SuperSecret123"),
+        ("GET /x?items=3&access_token=zz9#top", "zz9"),
+        ("/sessions/s1?jwt_payload=abc", "abc"),
     ],
 )
 def test_masker_hides_credentials(text: str, hidden: str) -> None:
@@ -106,6 +110,26 @@ def test_base_url_with_credentials_is_refused_with_the_password_masked() -> None
     assert "credentials" in message
     assert "jade:***@staging.test" in message
     assert "\n" not in message
+
+
+def test_base_url_with_a_query_is_refused_with_its_values_masked() -> None:
+    env = {
+        "PREVAIL_BASE_URL": "http://127.0.0.1:9/api/v1?api_key=SuperSecret123",
+        "PREVAIL_SESSION_ID": "s1",
+        "PREVAIL_TOKEN": "t" * 20,
+    }
+    with pytest.raises(ConfigError) as caught:
+        from_sources(env)
+    message = str(caught.value)
+    assert "SuperSecret123" not in message
+    assert "query" in message
+    assert "api_key=***" in message
+
+
+def test_a_head_repro_uses_curl_head_mode() -> None:
+    ex = Exchange("HEAD", "http://h/x", {}, None, 405, {}, b"")
+    assert " -I " in ex.curl(Masker())
+    assert "-X HEAD" not in ex.curl(Masker())
 
 
 @pytest.mark.parametrize(

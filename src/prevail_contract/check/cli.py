@@ -191,6 +191,8 @@ def run_suite(
         code = pytest.main(args, plugins=plugins)
     if interrupted.is_set():  # a library on the way may have swallowed the KeyboardInterrupt
         code = pytest.ExitCode.INTERRUPTED
+    elif code == pytest.ExitCode.INTERRUPTED:  # pytest's word for "errors during collection"
+        code = pytest.ExitCode.INTERNAL_ERROR
     return recorder, int(code)
 
 
@@ -320,7 +322,8 @@ def run(args: argparse.Namespace) -> int:
     for error in progress.collection_errors:
         print(f"suite error: {masker(error)}", file=sys.stderr)
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
-        raise ToolError(f"the contract suite could not run (pytest exit code {code})")
+        shown = "; see the suite errors above" if progress.collection_errors else ""
+        raise ToolError(f"the contract suite could not start (pytest exit code {code}){shown}")
     results = build_results(spec, recorder.records, recorder.masker, recorder.variables)
     bounds.explain_unrun(results, interrupted=interrupted)
     print()
@@ -356,9 +359,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if bounds.RUN.deadline_reached:
         print(f"deadline of {limits.deadline:g} s reached (--deadline)", file=sys.stderr)
-    if all(r.status == "not_run" for r in results):
-        raise ConfigError("no rule could be checked against the target; see the reasons above")
     status = exit_code(results, strict=args.strict)
+    if status == 0 and not any(r.status == "passed" for r in results):
+        # nothing was verified: green would claim a conformance no test has seen
+        raise ConfigError(
+            "no rule could be checked against the target (none passed); see the reasons above"
+        )
     documented = sum(1 for r in results if r.status == "failed" and r.source == "documented")
     assumed = sum(1 for r in results if r.status == "failed" and r.source == "assumed")
     not_run = sum(1 for r in results if r.status == "not_run")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from prevail_contract.check.safety import DEFAULT_MAX_INVITES, mask_url_password
+from prevail_contract.check.safety import DEFAULT_MAX_INVITES, mask_url_password, mask_url_query
 from prevail_contract.check.session_ids import session_id_problem
 from prevail_contract.errors import ConfigError
 from prevail_contract.fixture_variables import FixtureVariable, credentials_text, fixture_variables
@@ -183,6 +183,12 @@ def from_sources(
             f"--base-url / PREVAIL_BASE_URL must not carry credentials, got "
             f"{mask_url_password(base_url)!r}: remove 'user:password@' and pass the token "
             "with --token / PREVAIL_TOKEN (or --company-id and --api-key)"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(
+            f"--base-url / PREVAIL_BASE_URL must not carry a query or fragment, got "
+            f"{mask_url_query(base_url)!r}: give the API base only (e.g. "
+            "https://staging.example.test/api/v1) and the token with --token / PREVAIL_TOKEN"
         )
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(

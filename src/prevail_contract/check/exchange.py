@@ -110,7 +110,9 @@ class Exchange:
                 out.append(f"${{{piece}}}" if glued else f"${piece}")
             return '"' + "".join(out) + '"'
 
-        parts = [shlex.quote(p) for p in ("curl", "-sS", "-i", "-X", self.method)]
+        # curl's -X HEAD waits for a body that never comes: -I sends a HEAD properly
+        method = ("-I",) if self.method == "HEAD" else ("-i", "-X", self.method)
+        parts = [shlex.quote(p) for p in ("curl", "-sS", *method)]
         for name, value in self.headers.items():
             if name.lower() in _SHOWN_HEADERS:
                 parts += ["-H", word(f"{name}: {value}")]

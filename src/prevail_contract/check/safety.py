@@ -124,7 +124,12 @@ class InviteBudget:
 _AUTH_HEADER = re.compile(r"(?i)(authorization:\s*)([A-Za-z]+\s+)?([^\s'\"]+)")
 #: ``Bearer <word>``: masked only when the word looks like a credential (see ``_looks_secret``).
 _BEARER = re.compile(r"(?i)(bearer\s+)([A-Za-z0-9._~+/=-]+)")
-_QUERY = re.compile(r"(?i)(jwt_payload=)[^&\s'\"]+")
+#: A query value whose name says it is a credential (``jwt_payload``, ``api_key``, ``token``, ...).
+_QUERY = re.compile(
+    r"(?i)((?:\bjwt_payload|[?&][a-z_]*(?:token|key|secret|password|passwd|signature|sig))=)"
+    r"[^&#\s'\"]+"
+)
+_ANY_QUERY_VALUE = re.compile(r"([?&][^=&#\s'\"]*=)[^&#\s'\"]+")
 _JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
 #: ``scheme://user:password@``: the password of a URL's user information.
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/@\s:'\"]*:)([^/@\s'\"]*)@")
@@ -146,6 +151,11 @@ def _mask_auth_header(match: re.Match[str]) -> str:
     if scheme in _SCHEMES or _looks_secret(match.group(3)):
         return match.group(1) + (match.group(2) or "") + MASK
     return match.group(0)  # prose: "Authorization: required"
+
+
+def mask_url_query(text: str) -> str:
+    """``text`` with every URL query value masked (a base URL's query may hold a key)."""
+    return _ANY_QUERY_VALUE.sub(lambda m: m.group(1) + MASK, text)
 
 
 def mask_url_password(text: str) -> str:
