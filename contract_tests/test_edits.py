@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import given
 
 from contract_tests.support.expect import COMPARED_FIELDS, listed_as_answered, refusal_rule
 from contract_tests.support.facts import facts
@@ -118,17 +118,29 @@ def check_applied(
     "response-envelope",
 )
 @given(edit=valid_edits(with_invites=False))
-# each field on its own at least once, whatever the profile draws
-@example(edit={"title": "Deposition, day two"})
-@example(
-    edit={
-        "start_date": "2032-07-08",
-        "start_time": "03:45 PM",
-        "time_zone": "Mountain Time (US & Canada)",
-    }
-)
-@example(edit={"estimated_duration": 2.75})
 def test_valid_edit_is_applied(target: Target, edit: dict[str, Any]) -> None:
+    _apply_and_check(target, edit)
+
+
+@pytest.mark.rule(
+    "id-stable",
+    "fields-applied",
+    "state-ready-after-edit",
+    "untouched-fields-kept",
+    "response-envelope",
+)
+def test_each_documented_field_alone_is_applied(target: Target) -> None:
+    """Each field of the spec's documented edit on its own (the schedule as its group), so
+    every field is applied at least once whatever the profile draws."""
+    documented = target.spec.example("EditRequestDocumented").value["remote_session"]
+    f = facts(target.spec)
+    groups = [{k: documented[k] for k in f.schedule if k in documented}]
+    groups += [{k: v} for k, v in documented.items() if k not in f.schedule and k != f.invite_field]
+    for edit in (g for g in groups if g):
+        _apply_and_check(target, edit)
+
+
+def _apply_and_check(target: Target, edit: dict[str, Any]) -> None:
     v = Verdicts()
     before = target.snapshot(rule="untouched-fields-kept")
     previous = target.last_answer()

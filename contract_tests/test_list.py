@@ -235,9 +235,29 @@ def test_pages_neither_repeat_nor_skip(target: Target) -> None:
         v.fail(rule, f"page {pages + 1} of {pages} is not empty", past)
     default = target.list_page(purpose="default page size")
     got = _page(v, default, rule, "default page size")
-    if got is not None and len(got["sessions"]) != min(count, 20):
-        v.fail(rule, f"without items a page holds {len(got['sessions'])}, not 20 or all", default)
+    size = _items_default(target)
+    if got is not None and size is not None:
+        if len(got["sessions"]) != min(count, size):
+            v.fail(
+                rule,
+                f"without items a page holds {len(got['sessions'])}, not {size} or all",
+                default,
+            )
+        stated = got["pagy"].get("items") if isinstance(got.get("pagy"), dict) else None
+        if stated != size:
+            v.fail(
+                rule, f"without items, pagy.items is {stated!r}, not the default {size}", default
+            )
     v.raise_if_any()
+
+
+def _items_default(target: Target) -> int | None:
+    """The spec's default page size (the ``items`` parameter's ``default``), if it states one."""
+    for ref in target.spec.operation_by_id("list_sessions").node.get("parameters") or ():
+        param = target.spec.deref(ref)
+        if param.get("name") == "items" and "default" in param.get("schema", {}):
+            return int(param["schema"]["default"])
+    return None
 
 
 @pytest.mark.rule("list-filters-by-start-time")

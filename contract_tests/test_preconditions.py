@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.support.answers import differences
+from contract_tests.support.answers import differences, volatile_parts
 from contract_tests.support.discovered import got_past_precondition, refusal_only_probe
 from contract_tests.support.expect import (
     accepted,
@@ -227,11 +227,15 @@ def test_foreign_session_is_answered_like_an_unknown_id(target: Target) -> None:
     ex = target.edit(TITLE_EDIT, session_id=foreign, purpose="another Organization's Session")
     unknown_id = unknown_session_id(target.seed)
     unknown = target.edit(TITLE_EDIT, session_id=unknown_id, purpose="unknown session id")
+    # a second unknown id shows which parts of an answer change from request to request
+    control_id = unknown_session_id(target.seed, 2)
+    control = target.edit(TITLE_EDIT, session_id=control_id, purpose="another unknown session id")
+    volatile = volatile_parts(unknown, unknown_id, control, control_id)
     if ex.accepted:
         v.fail("org-ownership", "edited another Organization's Session", ex)
     else:
-        # the whole answer: status, headers (but volatile ones) and body, ids masked
-        leaks = differences(ex, foreign, unknown, unknown_id)
+        # the whole answer: status, headers and body, ids masked, per-request parts left out
+        leaks = differences(ex, foreign, unknown, unknown_id, volatile)
         if leaks:
             v.fail(
                 "org-ownership",

@@ -4,12 +4,13 @@ read from the spec, fault-pair probes, answers compared with the requested id ma
 from __future__ import annotations
 
 import email.utils
+import json
 import time
 
 import httpx
 import pytest
 
-from contract_tests.support.answers import differences
+from contract_tests.support.answers import differences, volatile_parts
 from prevail_contract.check.bounds import (
     MIN_RETRY_WAIT,
     RATE_LIMIT_RETRIES,
@@ -120,3 +121,18 @@ def test_answers_compared_with_the_id_masked() -> None:
         404, b'{"code":"session_not_found","messages":"No id unknown-22"}', etag="1", x_owner="o"
     )
     assert any("x_owner" in diff for diff in differences(a, "foreign-1", d, "unknown-22"))
+
+
+def test_parts_that_change_per_request_are_not_held_against_the_server() -> None:
+    def answer(n: int, sid: str, owner: str = "your") -> Exchange:
+        body = {"code": "session_not_found", "messages": f"No {sid} for {owner} Organization"}
+        return _ex(404, json.dumps({**body, "request_id": f"req-{n}"}).encode(), x_req=str(n))
+
+    unknown, control = answer(2, "u-1"), answer(3, "u-2")
+    volatile = volatile_parts(unknown, "u-1", control, "u-2")
+    assert volatile == {"body/request_id", "header x_req"}
+    assert differences(answer(1, "f-1"), "f-1", unknown, "u-1", volatile) == []
+    leaky = answer(1, "f-1", owner="another")  # a message that still tells them apart
+    assert [d.split(":")[0] for d in differences(leaky, "f-1", unknown, "u-1", volatile)] == [
+        "body/messages"
+    ]

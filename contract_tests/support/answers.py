@@ -35,28 +35,55 @@ VOLATILE_HEADERS = frozenset(
 MASK = "<requested id>"
 
 
-def fingerprint(ex: Exchange, requested_id: str) -> tuple[int, dict[str, str], Any]:
-    """What an answer says, with everything that may honestly differ removed."""
-    headers = {
-        k.lower(): v for k, v in ex.response_headers.items() if k.lower() not in VOLATILE_HEADERS
-    }
+def fingerprint(ex: Exchange, requested_id: str) -> dict[str, Any]:
+    """What an answer says, part by part (``status``, ``header NAME``, ``body PATH``), with the
+    requested id masked and the always-volatile headers left out."""
+    parts: dict[str, Any] = {"status": ex.status}
+    for name, value in ex.response_headers.items():
+        if name.lower() not in VOLATILE_HEADERS:
+            parts[f"header {name.lower()}"] = value
     text = ex.response_body.decode("utf-8", "replace").replace(requested_id, MASK)
     try:
         body: Any = json.loads(text)
     except ValueError:
         body = text
-    return ex.status, headers, body
+    _flatten(body, "body", parts)
+    return parts
 
 
-def differences(a: Exchange, a_id: str, b: Exchange, b_id: str) -> list[str]:
-    """Where two answers differ once the requested ids are masked (empty: alike)."""
-    (sa, ha, ba), (sb, hb, bb) = fingerprint(a, a_id), fingerprint(b, b_id)
+def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            _flatten(item, f"{path}/{key}", out)
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            _flatten(item, f"{path}/{index}", out)
+    else:
+        out[path] = value
+
+
+def volatile_parts(a: Exchange, a_id: str, b: Exchange, b_id: str) -> frozenset[str]:
+    """The parts in which two answers to the same question differ: a per-request value (a
+    request id or counter in the body, a time) that no comparison may hold against a server."""
+    fa, fb = fingerprint(a, a_id), fingerprint(b, b_id)
+    return frozenset(k for k in set(fa) | set(fb) if fa.get(k, _ABSENT) != fb.get(k, _ABSENT))
+
+
+_ABSENT = object()
+
+
+def differences(
+    a: Exchange, a_id: str, b: Exchange, b_id: str, volatile: frozenset[str] = frozenset()
+) -> list[str]:
+    """Where two answers differ once the requested ids are masked and the ``volatile`` parts
+    (see :func:`volatile_parts`) are left out (empty: alike)."""
+    fa, fb = fingerprint(a, a_id), fingerprint(b, b_id)
     out: list[str] = []
-    if sa != sb:
-        out.append(f"status {sa} vs {sb}")
-    for name in sorted(set(ha) | set(hb)):
-        if ha.get(name) != hb.get(name):
-            out.append(f"header {name}: {ha.get(name)!r} vs {hb.get(name)!r}")
-    if ba != bb:
-        out.append(f"body {json.dumps(ba)[:200]} vs {json.dumps(bb)[:200]}")
+    for part in sorted(set(fa) | set(fb), key=lambda k: (k != "status", k)):
+        if part in volatile:
+            continue
+        left, right = fa.get(part, _ABSENT), fb.get(part, _ABSENT)
+        if left != right:
+            shown = ["(absent)" if v is _ABSENT else json.dumps(v)[:200] for v in (left, right)]
+            out.append(f"{part}: {shown[0]} vs {shown[1]}")
     return out

@@ -86,9 +86,17 @@ def bad_credentials(target: Target) -> list[Credential]:
     company, key = target.config.company_id, target.config.api_key
     if company and key:
         # well past the leeway the spec allows on exp (assumed), so no server may accept it
-        ago = max(3600, 10 * exp_leeway_seconds(target.spec))
+        leeway = exp_leeway_seconds(target.spec)
+        ago = max(3600, 10 * leeway)
+        # and just past it (twice the leeway, so ordinary clock skew cannot excuse it): a server
+        # with a longer leeway than the spec states fails here
+        past = max(2 * leeway, 30)
         out += [
             Credential("expired", tokens.expired(company, key, ago=ago)),
+            Credential(
+                f"expired {past} s ago (past the assumed {leeway} s leeway)",
+                tokens.expired(company, key, ago=past),
+            ),
             Credential("missing exp", tokens.without_claim(company, key, "exp")),
             Credential("missing slug", tokens.without_claim(company, key, "slug")),
             Credential("unknown Organization", tokens.unknown_company(key)),

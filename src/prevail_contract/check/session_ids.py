@@ -22,9 +22,9 @@ PARAMETER_REF = "#/components/parameters/RemoteSessionId"
 UNKNOWN_ID_PREFIX = "no-such-session-"
 
 
-def unknown_session_id(seed: int) -> str:
-    """The id this run uses for "no such Session" (the same for every probe of the run)."""
-    return f"{UNKNOWN_ID_PREFIX}{seed}"
+def unknown_session_id(seed: int, other: int = 0) -> str:
+    """The id this run uses for "no such Session" (``other`` > 0: a second one, for controls)."""
+    return f"{UNKNOWN_ID_PREFIX}{seed}" + (f"-{other}" if other else "")
 
 
 def session_id_problem(spec: Spec, value: object) -> str | None:
