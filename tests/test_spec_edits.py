@@ -187,3 +187,18 @@ def test_a_keyword_without_its_rule_is_a_spec_error(tmp_path: Path) -> None:
     title["x-violation-rules"]["maxLength"] = "title-rule-nobody-has"
     with pytest.raises(SpecError, match="no rule 'title-rule-nobody-has'"):
         BodyRules(Spec(doc))
+
+
+def test_check_refuses_a_field_added_without_its_rules_before_any_work(tmp_path: Path) -> None:
+    doc = read_document(SPEC_PATH)
+    edit = doc["components"]["schemas"]["RemoteSessionEdit"]["properties"]
+    edit["notes"] = {"type": "string", "maxLength": 500}  # no x-violation-rules
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    run = run_check(tmp_path / "reports", "--spec", str(spec), timeout=60)
+    assert run.returncode == 2, run.stderr[-2000:]
+    errors = [line for line in run.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1, run.stderr
+    assert "properties/notes: keyword 'maxLength' has no entry in x-violation-rules" in errors[0]
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "reports" / "conformance.json").exists()  # stopped before the run

@@ -18,20 +18,9 @@ import jsonschema
 
 from prevail_contract.errors import SpecError
 from prevail_contract.spec import FORMAT_CHECKER, Spec, load_spec
+from prevail_contract.violation_rules import ANNOTATION, BRANCHING, annotated_rules
 
 REQUEST_SCHEMA = "EditSessionRequest"
-ANNOTATION = "x-violation-rules"
-#: Keywords that can fail on their own and so need a rule in ``x-violation-rules``.
-ASSERTIONS = frozenset(
-    {
-        "type", "enum", "const", "format", "pattern", "minLength", "maxLength", "minimum",
-        "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
-        "uniqueItems", "required", "minProperties", "maxProperties", "dependentRequired",
-        "not", "anyOf", "oneOf", "additionalProperties",
-    }
-)  # fmt: skip
-#: Composite keywords an unannotated node may leave to its branches.
-BRANCHING = ("anyOf", "oneOf")
 
 
 class BodyRules:
@@ -41,49 +30,13 @@ class BodyRules:
         self.spec = spec
         self.validator = spec.validator(REQUEST_SCHEMA)
         self.known = {rule.id for rule in spec.rules}
-        #: The rules some annotation names.
-        self.used: set[str] = set()
-        root = spec.document["components"]["schemas"][REQUEST_SCHEMA]
-        self._check_annotations(root, f"components/schemas/{REQUEST_SCHEMA}", set())
+        #: The rules some annotation names (a keyword without one is a spec error).
+        self.used = annotated_rules(spec, REQUEST_SCHEMA)
         #: Which rule wins when a body breaks several: documented rules first, then catalogue
         #: order (a server accepting such a body breaks all of them; one is named).
         self.priority = tuple(
             r.id for r in sorted(spec.rules, key=lambda r: not r.documented) if r.id in self.used
         )
-
-    # -- the annotation walk ---------------------------------------------------------------
-
-    def _check_annotations(self, node: Any, where: str, seen: set[int]) -> None:
-        """Every assertion keyword reachable from the request schema names a known rule."""
-        node = self.spec.deref(node)
-        if not isinstance(node, Mapping) or id(node) in seen:
-            return
-        seen.add(id(node))
-        mapping = node.get(ANNOTATION) or {}
-        for keyword in sorted(ASSERTIONS & set(node)):
-            if keyword == "additionalProperties" and node[keyword] is not False:
-                continue
-            if keyword not in mapping:
-                if keyword in BRANCHING:
-                    for i, branch in enumerate(node[keyword]):
-                        self._check_annotations(branch, f"{where}/{keyword}/{i}", seen)
-                    continue
-                raise SpecError(
-                    f"{where}: keyword {keyword!r} has no entry in {ANNOTATION} naming the rule "
-                    "its violation breaks"
-                )
-            for rule in _rules_named(mapping[keyword]):
-                if rule not in self.known:
-                    raise SpecError(f"{where}/{ANNOTATION}/{keyword}: no rule {rule!r} in x-rules")
-                self.used.add(rule)
-        for key in ("properties", "patternProperties"):
-            for name, child in (node.get(key) or {}).items():
-                self._check_annotations(child, f"{where}/{key}/{name}", seen)
-        for key in ("items", "additionalProperties"):
-            if isinstance(node.get(key), Mapping):
-                self._check_annotations(node[key], f"{where}/{key}", seen)
-        for i, part in enumerate(node.get("allOf") or []):
-            self._check_annotations(part, f"{where}/allOf/{i}", seen)
 
     # -- reading a body --------------------------------------------------------------------
 
@@ -125,14 +78,6 @@ class BodyRules:
         """The one rule to blame when a server accepts ``body`` (documented rules first)."""
         broken = self.broken(body)
         return next((rule for rule in self.priority if rule in broken), None)
-
-
-def _rules_named(entry: Any) -> list[str]:
-    if isinstance(entry, str):
-        return [entry]
-    if isinstance(entry, list) and all(isinstance(c, Mapping) and "rule" in c for c in entry):
-        return [str(c["rule"]) for c in entry]
-    raise SpecError(f"{ANNOTATION} entries are a rule id or a list of {{when, rule}} cases")
 
 
 def _relevant_branch(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:

@@ -50,6 +50,7 @@ from prevail_contract.check.safety import Masker
 from prevail_contract.errors import ConfigError, ToolError
 from prevail_contract.paths import SPEC_VAR, SUITE_DIR, SUITE_ROOT, spec_path
 from prevail_contract.spec import load_spec
+from prevail_contract.violation_rules import check_request_annotations
 
 NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
 
@@ -289,6 +290,7 @@ def run(args: argparse.Namespace) -> int:
         env.update(sandbox_environment(args.base_url or env.get("PREVAIL_BASE_URL")))
     spec_file = Path(env[SPEC_VAR]) if env.get(SPEC_VAR) else spec_path()
     spec = load_spec(spec_file)
+    check_request_annotations(spec)  # a schema keyword without its rule: exit 2 before any work
     if args.report_dir is not None:
         _report_dir_writable(args.report_dir)
     config = from_sources(env, args)
