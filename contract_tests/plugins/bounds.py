@@ -15,12 +15,8 @@ from prevail_contract.check.bounds import RUN, RunStoppedError, limits_from
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # the deadline counts from here: collection (imports, schema loading) is part of the run
     RUN.start(limits_from(os.environ, profile_name()))
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    # the deadline bounds the time spent checking, not the start-up (imports, schema loading)
-    RUN.restart_clock()
 
 
 @pytest.hookimpl(tryfirst=True)

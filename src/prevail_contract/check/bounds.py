@@ -139,10 +139,6 @@ class RunBounds:
         self.__init__()  # type: ignore[misc]
         self.limits = limits
 
-    def restart_clock(self) -> None:
-        """Count the deadline from now (the suite calls this once its tests are collected)."""
-        self.started = time.monotonic()
-
     def remaining(self) -> float:
         """Seconds left before the deadline (0 when it has passed)."""
         return max(self.limits.deadline - (time.monotonic() - self.started), 0.0)
