@@ -107,28 +107,54 @@ def small_cap() -> Iterator[Target]:
         yield Target.from_url(url, target_environment(app, url), "")
 
 
-def test_connections_over_the_cap_are_refused_then_service_resumes(small_cap: Target) -> None:
+def _wait_served(target: Target) -> None:
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            response = httpx.get(f"http://{target.host}:{target.port}/api/v1/sessions")
+            if response.status_code == 401:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the mock did not serve again after the flood"
+        time.sleep(0.1)
+
+
+def test_at_the_cap_the_longest_wait_for_headers_makes_room(small_cap: Target) -> None:
     held = [small_cap.connect(5) for _ in range(20)]
     try:
         time.sleep(0.2)
-        extra = small_cap.connect(5)
-        with extra:
+        held[0].sendall(b"PATCH /api/v1/sessions/x HTTP/1.1\r\nHost: mock\r\n")  # trickling
+        with small_cap.connect(5) as extra:
+            extra.sendall(request("GET", "/api/v1/sessions"))
+            answer = extra.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 401"), answer[:100]  # served, not refused
+        closed = held[0].recv(4096)  # the oldest waiter: told why (it had started) and closed
+        assert closed.startswith(b"HTTP/1.1 408"), closed[:100]
+        assert b"request_timeout" in closed
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_connections_over_the_cap_are_refused_when_all_are_busy(small_cap: Target) -> None:
+    head = (
+        b"PATCH /api/v1/sessions/x HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 100\r\n\r\n{"
+    )
+    held = [small_cap.connect(5) for _ in range(20)]
+    try:
+        for sock in held:
+            sock.sendall(head)  # headers complete, body under way: not waiting for headers
+        time.sleep(0.3)
+        with small_cap.connect(5) as extra:
             answer = extra.recv(4096)
         assert answer.startswith(b"HTTP/1.1 503"), answer[:100]
         assert b"too_many_connections" in answer
     finally:
         for sock in held:
             sock.close()
-    deadline = time.monotonic() + 5
-    while True:
-        try:
-            response = httpx.get(f"http://{small_cap.host}:{small_cap.port}/__mock__/outbox")
-            if response.status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the mock did not serve again after the flood"
-        time.sleep(0.1)
+    _wait_served(small_cap)
 
 
 def test_connection_cap_fits_the_file_limit() -> None:
@@ -350,3 +376,20 @@ def test_default_config_uses_the_guard() -> None:
     config.load()
     assert config.limit_concurrency is not None
     assert config.timeout_keep_alive > 0
+
+
+def test_trickling_clients_over_the_cap_do_not_starve_a_normal_client(small_cap: Target) -> None:
+    stop = threading.Event()
+    attacker = threading.Thread(target=_slowloris, args=(small_cap, stop, 30), daemon=True)
+    attacker.start()
+    statuses: list[int] = []
+    try:
+        time.sleep(0.5)
+        url = f"http://{small_cap.host}:{small_cap.port}/api/v1/sessions"
+        for _ in range(20):  # a fresh connection each time, as a client behind no pool would
+            with httpx.Client(timeout=5) as client:
+                statuses.append(client.get(url).status_code)
+    finally:
+        stop.set()
+        attacker.join(10)
+    assert statuses == [401] * 20, statuses

@@ -17,7 +17,10 @@ answers only after headers arrive, so a slow client still holds a file descripto
   is closed (the app answers its own 400 first when it is still reading);
 - a missing or repeated ``Host`` on HTTP/1.1 answered 400 (RFC 9112, section 3.2);
 - at most ``max_connections`` open connections (default ``MAX_CONNECTIONS``, lowered to fit
-  the process's file limit); one more is answered 503 and closed before anything is read.
+  the process's file limit). At the cap, the connection that has waited longest for a request's
+  headers (a slow sender, or an idle keep-alive) is closed to make room, so clients trickling
+  headers cannot take every slot from clients that send whole requests; only when every
+  connection is busy answering is the new one answered 503 and closed before anything is read.
 """
 
 from __future__ import annotations
@@ -97,12 +100,13 @@ class GuardedProtocol(HttpToolsProtocol):
         self._host_fields = 0
         self._refused = False
         self._deadline: asyncio.TimerHandle | None = None
+        self._awaiting_since = 0.0
 
     # -- connection ----------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
-        if len(self.connections) >= self.max_connections:
+        if len(self.connections) >= self.max_connections and not self._make_room():
             self.transport = transport
             self._refused = True
             message = f"The mock serves at most {self.max_connections} connections at once."
@@ -111,6 +115,28 @@ class GuardedProtocol(HttpToolsProtocol):
             return
         super().connection_made(transport)
         self._expect_headers()
+
+    def _make_room(self) -> bool:
+        """Close the connection waiting longest for headers; False when none is waiting."""
+        waiting = [
+            c
+            for c in self.connections
+            if isinstance(c, GuardedProtocol)
+            and c._awaiting_headers
+            and not c._refused
+            and (c.cycle is None or c.cycle.response_complete)
+        ]
+        if not waiting:
+            return False
+        oldest = min(waiting, key=lambda c: c._awaiting_since)
+        oldest._refused = True
+        oldest._disarm()
+        if oldest._header_bytes:
+            message = "The connection was closed to serve others: send a request's headers at once."
+            oldest.transport.write(raw_error(408, "request_timeout", message))
+        oldest.transport.close()
+        oldest.connections.discard(oldest)  # its slot is free now, not when the close completes
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -177,6 +203,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def _expect_headers(self) -> None:
         self._awaiting_headers = True
+        self._awaiting_since = self.loop.time()
         self._header_bytes = 0
         self._header_bytes_parsed = 0
         self._header_fields = 0
