@@ -4,6 +4,7 @@ Unicode. Every case: no 5xx, the contract's (or a plain, assumed) refusal, nothi
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 
 import pytest
@@ -300,3 +301,33 @@ def _reused(conn: Connection, data: bytes) -> int | None:
     conn.send(data)
     reply = conn.reply()
     return None if reply is None else reply.status
+
+
+BROKEN_FRAMING = {
+    "bad-chunk-size": (
+        [("Transfer-Encoding", "chunked")],
+        b'zz\r\n{"remote_session": {}}\r\n0\r\n\r\n',
+    ),
+    "unknown-transfer-coding": (
+        [("Transfer-Encoding", "xchunked")],
+        b'5\r\n{"rem\r\n0\r\n\r\n',
+    ),
+    "coding-before-chunked": (
+        [("Transfer-Encoding", "gzip, chunked")],
+        b'5\r\n{"rem\r\n0\r\n\r\n',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_FRAMING))
+def test_broken_body_framing_is_answered_400_at_once(target: Target, name: str) -> None:
+    extra, body = BROKEN_FRAMING[name]
+    before = snapshot(target)
+    started = time.monotonic()
+    reply = exchange(target, _patch(target, [*JSON, *extra], body, length=False))
+    assert reply is not None, name
+    assert reply.status == 400, (name, reply.status, reply.body[:200])
+    assert json.loads(reply.body)["code"] == "bad_request", reply.body[:200]
+    # answered as soon as the framing broke, not when a body deadline ran out
+    assert time.monotonic() - started < server.BODY_READ_TIMEOUT / 2, name
+    assert snapshot(target) == before

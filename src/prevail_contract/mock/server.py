@@ -15,7 +15,8 @@ answers only after headers arrive, so a slow client still holds a file descripto
   opening or the previous request ending, else 408 (or a silent close if nothing came);
 - the body complete within ``BODY_READ_TIMEOUT`` seconds of the headers, else the connection
   is closed (the app answers its own 400 first when it is still reading);
-- a missing or repeated ``Host`` on HTTP/1.1 answered 400 (RFC 9112, section 3.2);
+- a missing or repeated ``Host`` on HTTP/1.1 answered 400 (RFC 9112, section 3.2), and so is a
+  ``Transfer-Encoding`` other than ``chunked`` or a broken chunk, at once (RFC 9112, 6.1);
 - at most ``max_connections`` open connections (default ``MAX_CONNECTIONS``, lowered to fit
   the process's file limit). At the cap, the connection that has waited longest for a request's
   headers (a slow sender, or an idle keep-alive) is closed to make room, so clients trickling
@@ -180,6 +181,12 @@ class GuardedProtocol(HttpToolsProtocol):
         self._count(len(name) + len(value) + 4)
         if name.lower() == b"host":
             self._host_fields += 1
+        if name.lower() == b"transfer-encoding" and value.strip().lower() != b"chunked":
+            raise _RefusedError(
+                400,
+                "bad_request",
+                "Send a body with Content-Length or Transfer-Encoding: chunked alone.",
+            )
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
@@ -241,9 +248,15 @@ class GuardedProtocol(HttpToolsProtocol):
     def _refuse(self, status: int, code: str, message: str) -> None:
         self._refused = True
         self._disarm()
-        if self.cycle is not None and not self.cycle.response_complete:
-            self.cycle.keep_alive = False  # the answer under way is the last one
-            return
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            if cycle.response_started:
+                cycle.keep_alive = False  # the answer under way is the last one
+                return
+            # broken framing mid-body (a bad chunk size): answer now, and tell the app, which
+            # is still waiting for the body, that the client is gone
+            cycle.disconnected = True
+            cycle.message_event.set()
         self.transport.write(raw_error(status, code, message))
         self.transport.close()
 
