@@ -235,18 +235,20 @@ def test_pages_neither_repeat_nor_skip(target: Target) -> None:
         v.fail(rule, f"page {pages + 1} of {pages} is not empty", past)
     default = target.list_page(purpose="default page size")
     got = _page(v, default, rule, "default page size")
-    size = _items_default(target)
-    if got is not None and size is not None:
-        if len(got["sessions"]) != min(count, size):
+    default_size = _items_default(target)
+    if got is not None and default_size is not None:
+        if len(got["sessions"]) != min(count, default_size):
             v.fail(
                 rule,
-                f"without items a page holds {len(got['sessions'])}, not {size} or all",
+                f"without items a page holds {len(got['sessions'])}, not {default_size} or all",
                 default,
             )
         stated = got["pagy"].get("items") if isinstance(got.get("pagy"), dict) else None
-        if stated != size:
+        if stated != default_size:
             v.fail(
-                rule, f"without items, pagy.items is {stated!r}, not the default {size}", default
+                rule,
+                f"without items, pagy.items is {stated!r}, not the default {default_size}",
+                default,
             )
     v.raise_if_any()
 
