@@ -18,6 +18,7 @@ from schemathesis.core.transport import Response
 from schemathesis.transport import BaseTransport
 from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTransport
 
+from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
 from prevail_contract.check.safety import make_body_safe
 
@@ -56,9 +57,11 @@ class SuiteTransport(RequestsTransport):
         for name, value in list(headers.items()):
             if name.lower() == "authorization" and TOKEN_STAND_IN in value:
                 headers[name] = value.replace(TOKEN_STAND_IN, target.token)
+        ours = any(k.lower() == "authorization" and target.token in v for k, v in headers.items())
         body: bytes | None = None
         if "json" in data:
-            body = httpx.Request("POST", "http://x", json=data["json"]).content
+            payload = data["json"] if ours else _without_invites(data["json"])
+            body = httpx.Request("POST", "http://x", json=payload).content
         elif data.get("data") is not None:
             raw = data["data"]
             body = raw if isinstance(raw, bytes) else str(raw).encode()
@@ -83,6 +86,18 @@ class SuiteTransport(RequestsTransport):
         )
         response._elapsed = dt.timedelta(seconds=exchange.elapsed)  # schemathesis reads .elapsed
         return Response.from_httpx(response, verify=True)
+
+
+def _without_invites(body: Any) -> Any:
+    """``body`` without invitees: what schemathesis's own auth probes (no token, a forged one)
+    send, since their refusal does not depend on the body and invites would spend the budget."""
+    field = facts().invite_field
+    if not isinstance(body, dict):
+        return body
+    return {
+        k: {ik: iv for ik, iv in v.items() if ik != field} if isinstance(v, dict) else v
+        for k, v in body.items()
+    }
 
 
 def route_through(schema: SchemaT, transport: BaseTransport[Any]) -> SchemaT:
