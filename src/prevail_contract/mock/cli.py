@@ -23,7 +23,8 @@ import uvicorn
 
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import access_log
-from prevail_contract.mock.app import PLANTABLE_BUGS, create_app
+from prevail_contract.mock.app import create_app
+from prevail_contract.mock.bugs import CHOICES
 from prevail_contract.mock.environment import target_environment
 from prevail_contract.mock.sandboxes import DEFAULT_TTL
 from prevail_contract.mock.server import build_config
@@ -52,9 +53,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="RULE_ID",
-        choices=PLANTABLE_BUGS,
+        choices=CHOICES,
         help="break this rule on purpose, to see a contract run catch it (repeatable): "
-        + ", ".join(PLANTABLE_BUGS),
+        + ", ".join(CHOICES),
     )
     parser.add_argument(
         "--validate-responses",

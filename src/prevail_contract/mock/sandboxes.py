@@ -27,7 +27,7 @@ from starlette.routing import Route
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock.admin import MAX_ADMIN_BODY, AdminBodyTooLargeError, read_limited
 from prevail_contract.mock.environment import fixtures_environment
-from prevail_contract.mock.errors import dump_json
+from prevail_contract.mock.errors import ApiError, dump_json
 from prevail_contract.mock.fixtures import MIN_KEY_BYTES, Fixtures, Organization, fixtures_from
 from prevail_contract.mock.store import Store, Worlds, new_sandbox_id
 from prevail_contract.spec import Spec
@@ -90,6 +90,21 @@ def world_for(worlds: Worlds, org: Organization) -> Store | None:
         return worlds.main
     sandbox_id = sandbox_of(org.slug)
     return worlds.sandbox(sandbox_id) if sandbox_id else None
+
+
+def world_of(spec: Spec, worlds: Worlds, org: Organization) -> Store:
+    """The world (default or sandbox) an authenticated Organization lives in; 401 if its
+    sandbox is gone."""
+    store = world_for(worlds, org)
+    if store is None:
+        raise ApiError.for_rule(
+            spec,
+            "auth-required",
+            "Authentication failed: this token's sandbox was deleted or sat idle past its "
+            "TTL; create a new one with POST /__mock__/sandboxes.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return store
 
 
 def _json(body: Any, status: int = 200) -> Response:
