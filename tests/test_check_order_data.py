@@ -7,6 +7,7 @@ way, and a list the mock cannot run is a spec error before it serves anything.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import warnings
@@ -265,3 +266,15 @@ def test_suite_passes_the_mock_of_the_swapped_spec(
     statuses = {r["id"]: r["status"] for r in run.report["rules"]}
     assert statuses["check-order"] == "passed", statuses
     assert "failed" not in statuses.values(), statuses
+
+
+def test_readme_names_exactly_the_declared_bugs() -> None:
+    """The README's planted-bug paragraph is prose around the declared list: it names every
+    bug the mock declares, and nothing that looks like a bug but is not one."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("**Planted bugs**", 1)[1].split("**Limits, honestly.**", 1)[0]
+    named = set(re.findall(r"`(?:--bug )?([a-z][a-z0-9-]*(?::[a-z0-9-]+)?)`", section))
+    rules = {r.id for r in Spec(read_document(SPEC_PATH)).rules}
+    looks_like_bug = {n for n in named if n.split(":")[0] in rules or n in CHOICES}
+    assert set(CHOICES) <= named, f"README lacks {sorted(set(CHOICES) - named)}"
+    assert looks_like_bug <= set(CHOICES), f"README names {sorted(looks_like_bug - set(CHOICES))}"

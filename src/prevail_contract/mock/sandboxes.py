@@ -28,6 +28,7 @@ from prevail_contract.errors import ConfigError
 from prevail_contract.mock.admin import MAX_ADMIN_BODY, AdminBodyTooLargeError, read_limited
 from prevail_contract.mock.environment import fixtures_environment
 from prevail_contract.mock.errors import ApiError, dump_json
+from prevail_contract.mock.facts import size_text
 from prevail_contract.mock.fixtures import MIN_KEY_BYTES, Fixtures, Organization, fixtures_from
 from prevail_contract.mock.store import Store, Worlds, new_sandbox_id
 from prevail_contract.spec import Spec
@@ -145,7 +146,11 @@ def routes(worlds: Worlds, spec: Spec, order: tuple[str, ...], ttl: float) -> li
         try:
             raw = await read_limited(request, MAX_ADMIN_BODY)
         except AdminBodyTooLargeError:
-            return _error(413, "payload_too_large", "The fixtures document is over 1 MiB.")
+            return _error(
+                413,
+                "payload_too_large",
+                f"The fixtures document is over {size_text(MAX_ADMIN_BODY)}.",
+            )
         try:
             source = _posted_fixtures(spec, raw) if raw.strip() else worlds.main.fixtures
         except ConfigError as exc:  # before ValueError: a ConfigError is one
