@@ -19,7 +19,7 @@ from prevail_contract.errors import ConfigError
 from prevail_contract.mock import admin, sandboxes
 from prevail_contract.mock.auth import Authenticator
 from prevail_contract.mock.body import BodyReader
-from prevail_contract.mock.bugs import PLANTABLE_BUGS, check_bugs
+from prevail_contract.mock.bugs import check_bugs
 from prevail_contract.mock.edit import ALLOWED_METHOD, EditSessionEndpoint
 from prevail_contract.mock.facts import EDIT_OPERATION, Facts, read_facts
 from prevail_contract.mock.fixtures import Fixtures, Organization, load_fixtures
@@ -30,7 +30,7 @@ from prevail_contract.mock.store import Store, Worlds, open_worlds
 from prevail_contract.mock.validation import BodyValidator, unknown_iana_zones
 from prevail_contract.spec import Spec, load_spec
 
-__all__ = ["PLANTABLE_BUGS", "MockState", "create_app"]
+__all__ = ["MockState", "create_app"]
 
 log = logging.getLogger("prevail_contract.mock")
 
