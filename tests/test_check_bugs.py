@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from prevail_contract.mock.bugs import PLANTABLE_BUGS as DECLARED_BUGS
+from prevail_contract.mock.bugs import SWITCHES
 from prevail_contract.spec import load_spec
 from tests.plugins.check import CheckRun, run_checks_parallel
 
@@ -18,12 +20,10 @@ SPEC = load_spec()
 DOCUMENTED = [r.id for r in SPEC.rules if r.source == "documented"]
 #: The list's own rules (declared by list_sessions).
 LIST_RULES = [r.id for r in SPEC.rules if r.operation == "list_sessions"]
-#: The mock plants one bug per documented rule, per list rule, and one refusal that leaks,
-#: each named by the rule's id (the suite imports nothing from the mock but its app factory,
-#: so the list comes from the catalogue).
-PLANTABLE_BUGS = list(dict.fromkeys([*DOCUMENTED, *LIST_RULES, "rejected-changes-nothing"]))
+#: The bugs the mock declares (its check steps and behaviour rules), each named by a rule id.
+PLANTABLE_BUGS = list(DECLARED_BUGS)
 #: The mock's switch that makes it a server without GET /sessions (not a rule).
-NO_LIST = "list-sessions-absent"
+(NO_LIST,) = SWITCHES
 #: About 25 suite runs, two at a time: far beyond the default per-test timeout.
 pytestmark = pytest.mark.timeout(1800)
 #: Rules that may fail together with a planted bug because the bug logically breaks them too.
@@ -34,6 +34,10 @@ ALSO_BROKEN: dict[str, set[str]] = {"field-formats": {"field-limits"}}
 #: The module fixture makes every run of the matrix before the first test: its time grows with
 #: the number of planted bugs, so the limit covers the whole matrix, not one run.
 pytestmark = pytest.mark.timeout(2400)
+
+
+def test_every_documented_and_list_rule_can_be_planted() -> None:
+    assert set(DOCUMENTED) | set(LIST_RULES) <= set(PLANTABLE_BUGS)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock.errors import dump_json
+from prevail_contract.mock.facts import size_text
 from prevail_contract.mock.fixtures import build_session, example_session
 from prevail_contract.mock.store import Store
 from prevail_contract.spec import Spec
@@ -108,7 +109,12 @@ def routes(
         try:
             raw = await read_limited(request)
         except AdminBodyTooLargeError:
-            return _error(413, "payload_too_large", "The admin body is larger than 1 MiB.", _CLOSE)
+            return _error(
+                413,
+                "payload_too_large",
+                f"The admin body is larger than {size_text(MAX_ADMIN_BODY)}.",
+                _CLOSE,
+            )
         except ClientDisconnect:
             return _error(400, "malformed_json", "The body was cut off.", _CLOSE)
         if len(store.sessions()) >= MAX_SESSIONS:

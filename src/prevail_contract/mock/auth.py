@@ -30,6 +30,8 @@ from prevail_contract.spec_security import exp_leeway_seconds
 
 ALGORITHM = "HS256"
 RULE = "auth-required"
+#: Planted bugs of the rule: ``lenient`` (any signature and expiry) and the ``flaws``.
+BUGS = (RULE, "auth-required:any-org-key", "auth-required:exp-optional")
 #: Longest token read (bytes); longer ones are refused before decoding (mock limit, assumed).
 MAX_TOKEN = 8 * 1024
 #: Largest ``exp`` accepted: JSON numbers beyond 2**53 are not exchanged exactly (I-JSON).
@@ -42,7 +44,6 @@ HOW = (
 NOT_SIGNED_BY_KNOWN_KEY = (
     "the token is not signed with the API key of the Organization its 'slug' claim names"
 )
-_DECOY_KEY = secrets.token_hex(32)
 
 
 def make_token(org: Organization, lifetime: int = 3600, **claims: Any) -> str:
@@ -74,6 +75,7 @@ def authenticate(
     lenient: bool = False,
     leeway: int = 0,
     flaws: frozenset[str] = frozenset(),
+    decoy_key: str = "",
 ) -> tuple[Organization, float]:
     """The caller's Organization and the token's expiry, or a 401 saying what is wrong.
 
@@ -99,7 +101,7 @@ def authenticate(
     org = organizations.get(slug)
     if lenient and org is not None:
         return org, math.inf
-    keys = [org.api_key if org is not None else _DECOY_KEY]
+    keys = [org.api_key if org is not None else (decoy_key or secrets.token_hex(32))]
     if "auth-required:any-org-key" in flaws:
         keys += [o.api_key for o in organizations.values() if o.api_key != keys[0]]
     required = ["slug"] if "auth-required:exp-optional" in flaws else ["exp", "slug"]
@@ -172,6 +174,8 @@ class Authenticator:
         self.lenient = lenient
         self.flaws = flaws
         self.leeway = exp_leeway_seconds(spec)
+        #: Checked against an unknown Company ID's token, so timing tells little.
+        self.decoy_key = secrets.token_hex(32)
         self._verified: dict[str, tuple[Organization, float]] = {}
         self._bytes = 0
 
@@ -191,6 +195,7 @@ class Authenticator:
             lenient=self.lenient,
             leeway=self.leeway,
             flaws=self.flaws,
+            decoy_key=self.decoy_key,
         )
         if token and not self.lenient and not self.flaws:
             if len(self._verified) >= self.SIZE or self._bytes + len(token) > self.BYTES:

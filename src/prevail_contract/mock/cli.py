@@ -23,10 +23,12 @@ import uvicorn
 
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import access_log
-from prevail_contract.mock.app import PLANTABLE_BUGS, create_app
+from prevail_contract.mock.app import create_app
+from prevail_contract.mock.bugs import CHOICES
 from prevail_contract.mock.environment import target_environment
 from prevail_contract.mock.sandboxes import DEFAULT_TTL
 from prevail_contract.mock.server import build_config
+from prevail_contract.spec import load_spec
 
 #: The admin token may come from this variable instead of the command line (kept out of ps).
 ADMIN_TOKEN_VARIABLE = "PREVAIL_MOCK_ADMIN_TOKEN"  # noqa: S105 (a variable name)
@@ -38,6 +40,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=8000, help="port to bind; 0 picks a free one (default 8000)"
+    )
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        metavar="FILE",
+        help="spec to serve: its schemas, rules, limits and x-check-order (default: "
+        "$PREVAIL_SPEC, else the kit's own openapi.yaml)",
     )
     parser.add_argument(
         "--fixtures",
@@ -52,9 +61,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="RULE_ID",
-        choices=PLANTABLE_BUGS,
+        choices=CHOICES,
         help="break this rule on purpose, to see a contract run catch it (repeatable): "
-        + ", ".join(PLANTABLE_BUGS),
+        + ", ".join(CHOICES),
     )
     parser.add_argument(
         "--validate-responses",
@@ -116,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
             f"--workers {args.workers}: use 1, or several with --store redis://HOST:PORT/DB "
             "(the in-memory store lives in one process, so workers would not share state)"
         )
+    spec = load_spec(args.spec)
     options = (
         args.fixtures,
         args.bug,
@@ -124,9 +134,11 @@ def run(args: argparse.Namespace) -> int:
         args.sandbox_ttl,
         not args.no_admin,
         admin_token,
+        spec.path,
     )
     app = create_app(
         args.fixtures,
+        spec=spec,
         bugs=args.bug,
         validate_responses=args.validate_responses,
         admin_api=not args.no_admin,

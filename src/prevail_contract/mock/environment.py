@@ -15,7 +15,8 @@ from starlette.applications import Starlette
 from prevail_contract.errors import SpecError
 from prevail_contract.fixture_variables import read_variables
 from prevail_contract.mock.auth import make_token
-from prevail_contract.mock.fixtures import EDITABLE_STATES, Fixtures, Organization
+from prevail_contract.mock.facts import editable_states
+from prevail_contract.mock.fixtures import Fixtures, Organization
 from prevail_contract.spec import Spec
 
 #: Lifetime of the tokens handed out, in seconds.
@@ -29,13 +30,14 @@ class _Context:
     fixtures: Fixtures
     org: Organization
     other: Organization
+    editable: tuple[str, ...]
 
 
 def _no_self_service_session(c: _Context) -> str:
     return next(
         s.remote_session_id
         for s in c.fixtures.sessions
-        if s.organization == c.other.slug and s.state in EDITABLE_STATES
+        if s.organization == c.other.slug and s.state in c.editable
     )
 
 
@@ -44,7 +46,7 @@ def _locked_sessions(c: _Context) -> str:
     first = {
         s.state: s.remote_session_id
         for s in reversed(c.fixtures.sessions)
-        if s.organization == c.org.slug and s.state not in EDITABLE_STATES
+        if s.organization == c.org.slug and s.state not in c.editable
     }
     return ",".join(f"{state}:{sid}" for state, sid in first.items())
 
@@ -79,6 +81,7 @@ def fixtures_environment(fixtures: Fixtures, spec: Spec, base_url: str) -> dict[
         fixtures=fixtures,
         org=fixtures.organizations[targets.organization],
         other=fixtures.organizations[targets.no_self_service_organization],
+        editable=editable_states(spec),
     )
     env: dict[str, str] = {}
     for row in read_variables(spec):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -9,10 +10,29 @@ from typing import Any
 
 from prevail_contract.spec import Spec
 
-#: Limits of the spec's ``Error``/``ErrorDetail`` schemas; bodies are cut to fit them.
-MAX_MESSAGES = 2000
-MAX_DETAILS = 200
-MAX_FIELD = 255
+
+@dataclass(frozen=True)
+class ErrorLimits:
+    """The length limits of the spec's ``Error`` and ``ErrorDetail``; bodies are cut to fit."""
+
+    messages: int | None
+    details: int | None
+    field: int | None
+    message: int | None
+
+
+@functools.lru_cache(maxsize=8)
+def error_limits(spec: Spec) -> ErrorLimits:
+    """The ``maxLength``/``maxItems`` of ``Error``'s and ``ErrorDetail``'s members."""
+    schemas = spec.document.get("components", {}).get("schemas", {})
+    error = (schemas.get("Error") or {}).get("properties") or {}
+    detail = (schemas.get("ErrorDetail") or {}).get("properties") or {}
+    return ErrorLimits(
+        messages=(error.get("messages") or {}).get("maxLength"),
+        details=(error.get("details") or {}).get("maxItems"),
+        field=(detail.get("field") or {}).get("maxLength"),
+        message=(detail.get("message") or {}).get("maxLength"),
+    )
 
 
 @dataclass(frozen=True)
@@ -32,6 +52,8 @@ class ApiError(Exception):
     messages: str
     details: Sequence[Detail] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: What the body is cut to (the spec's limits; None: not cut).
+    limits: ErrorLimits | None = None
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.messages}"
@@ -49,21 +71,23 @@ class ApiError(Exception):
         rule = spec.rule(rule_id)
         status = int(rule.status)
         code = rule.code or rule_id.replace("-", "_")
-        return cls(status, code, messages, tuple(details), dict(headers or {}))
+        limits = error_limits(spec)
+        return cls(status, code, messages, tuple(details), dict(headers or {}), limits)
 
     def body(self) -> dict[str, Any]:
         """The ``Error`` body, cut to the schema's length limits."""
-        out: dict[str, Any] = {"code": self.code, "messages": _cut(self.messages, MAX_MESSAGES)}
+        limits = self.limits or ErrorLimits(None, None, None, None)
+        out: dict[str, Any] = {"code": self.code, "messages": _cut(self.messages, limits.messages)}
         if self.details:
             out["details"] = [
-                {"field": _cut(d.field, MAX_FIELD), "message": _cut(d.message, MAX_MESSAGES)}
-                for d in self.details[:MAX_DETAILS]
+                {"field": _cut(d.field, limits.field), "message": _cut(d.message, limits.message)}
+                for d in self.details[: limits.details]
             ]
         return out
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def dump_json(body: Any) -> bytes:

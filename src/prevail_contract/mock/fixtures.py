@@ -12,13 +12,11 @@ import yaml
 
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import ecma
+from prevail_contract.mock.facts import access_levels, editable_states
 from prevail_contract.spec import Spec
 
 #: The fixtures shipped with the package.
 DEFAULT_FIXTURES = Path(__file__).with_name("fixtures.yaml")
-#: States in which a Session can be edited (rule ``editable-states``).
-EDITABLE_STATES = frozenset({"scheduled", "ready"})
-ACCESS_LEVELS = ("host", "participant")
 #: RFC 7518 section 3.2: an HS256 key must have at least 256 bits.
 MIN_KEY_BYTES = 32
 
@@ -120,7 +118,7 @@ def fixtures_from(spec: Spec, raw: Any, source: Path) -> Fixtures:
     where = str(source)
     orgs = _organizations(raw.get("organizations"), where)
     sessions = _sessions(spec, raw.get("sessions"), orgs, where)
-    targets = _targets(raw.get("targets"), orgs, sessions, where)
+    targets = _targets(raw.get("targets"), orgs, sessions, where, editable_states(spec))
     return Fixtures(source, orgs, sessions, targets)
 
 
@@ -196,6 +194,7 @@ def build_session(
     if not isinstance(org, str) or org not in orgs:
         known = ", ".join(orgs)
         raise ConfigError(f"{at}: 'organization' must be one of the organizations ({known})")
+    levels, default = access_levels(spec)
     invitees: list[Invitee] = []
     seen: set[str] = set()
     raw_invites = values.pop("invites", None) or []
@@ -204,15 +203,15 @@ def build_session(
         raise ConfigError(f"{at}: 'invites' and 'invitees' must be lists")
     for entry in [*raw_invitees, *raw_invites]:
         if isinstance(entry, str):
-            email, level = entry, "participant"
+            email, level = entry, default
         elif isinstance(entry, Mapping) and isinstance(entry.get("email"), str):
-            email, level = entry["email"], entry.get("access_level", "participant")
+            email, level = entry["email"], entry.get("access_level", default)
         else:
             raise ConfigError(
                 f"{at}: invitee {entry!r} must be an email or {{email, access_level}}"
             )
-        if level not in ACCESS_LEVELS:
-            raise ConfigError(f"{at}: access_level of {email!r} must be host or participant")
+        if level not in levels:
+            raise ConfigError(f"{at}: access_level of {email!r} must be {' or '.join(levels)}")
         if email.casefold() not in seen:
             seen.add(email.casefold())
             invitees.append(Invitee(email, level))
@@ -243,6 +242,7 @@ def _targets(
     orgs: Mapping[str, Organization],
     sessions: tuple[StoredSession, ...],
     where: str,
+    editable: tuple[str, ...],
 ) -> Targets:
     names = (
         "organization",
@@ -260,6 +260,7 @@ def _targets(
     targets = Targets(**{n: str(raw[n]) for n in names})
     by_id = {s.remote_session_id: s for s in sessions}
     at = f"{where}: targets"
+    states = " or ".join(editable)
 
     def need(condition: bool, text: str) -> None:
         if not condition:
@@ -269,16 +270,14 @@ def _targets(
     need(org is not None and org.self_service, "'organization' must have self_service: true")
     own = by_id.get(targets.session)
     need(
-        own is not None
-        and own.organization == targets.organization
-        and own.state in EDITABLE_STATES,
-        "'session' must be a scheduled or ready Session of 'organization'",
+        own is not None and own.organization == targets.organization and own.state in editable,
+        f"'session' must be a {states} Session of 'organization'",
     )
     locked = by_id.get(targets.locked_session)
     need(
         locked is not None
         and locked.organization == targets.organization
-        and locked.state not in EDITABLE_STATES,
+        and locked.state not in editable,
         "'locked_session' must be a Session of 'organization' in a non-editable state",
     )
     foreign = by_id.get(targets.foreign_session)
@@ -293,10 +292,10 @@ def _targets(
     )
     need(
         any(
-            s.organization == targets.no_self_service_organization and s.state in EDITABLE_STATES
+            s.organization == targets.no_self_service_organization and s.state in editable
             for s in sessions
         ),
-        "'no_self_service_organization' must own a scheduled or ready Session",
+        f"'no_self_service_organization' must own a {states} Session",
     )
     return targets
 

@@ -18,17 +18,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from prevail_contract.mock.auth import Authenticator, token_from
-from prevail_contract.mock.errors import ApiError, Detail, dump_json
+from prevail_contract.mock.errors import ApiError, Detail
 from prevail_contract.mock.fixtures import Organization, StoredSession
+from prevail_contract.mock.responses import error_response, json_response, method_not_allowed
 from prevail_contract.spec import Spec
 
 OPERATION_ID = "list_sessions"
 ALLOWED_METHOD = "GET"
-JSON_HEADERS = {"content-type": "application/json"}
 _WHOLE = re.compile(r"-?[0-9]{1,20}")
 #: The query parameters the list reads (the rest, such as ``jwt_payload``, are not its own).
 PARAMETERS = ("start_time", "end_time", "page", "items")
@@ -147,20 +146,12 @@ class ListSessionsEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if request.method not in (ALLOWED_METHOD, "HEAD"):
-            body = {
-                "code": "method_not_allowed",
-                "messages": f"{request.method} is not allowed here; this path accepts GET only.",
-            }
-            response = Response(dump_json(body), 405, headers={**JSON_HEADERS, "allow": "GET"})
+            response = method_not_allowed(request.method, ALLOWED_METHOD)
         else:
             try:
-                response = Response(dump_json(self.answer(request)), 200, headers=JSON_HEADERS)
+                response = json_response(self.answer(request))
             except ApiError as error:
-                response = Response(
-                    dump_json(error.body()),
-                    error.status,
-                    headers={**JSON_HEADERS, **error.headers},
-                )
+                response = error_response(error)
         await response(scope, receive, send)
 
     def answer(self, request: Request) -> dict[str, Any]:

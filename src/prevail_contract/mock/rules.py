@@ -10,13 +10,13 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from prevail_contract.mock.errors import ApiError
-from prevail_contract.mock.fixtures import EDITABLE_STATES, Invitee, Organization, StoredSession
+from prevail_contract.mock.facts import Facts
+from prevail_contract.mock.fixtures import Invitee, Organization, StoredSession
 from prevail_contract.mock.store import OutboxMessage
 from prevail_contract.spec import Spec
 
-#: The state every successful edit leaves (rule ``state-ready-after-edit``).
-STATE_AFTER_EDIT = "ready"
-DEFAULT_ACCESS = "participant"
+#: The planted bugs of the behaviour rules ``apply_edit`` carries out (``--bug RULE_ID``).
+APPLY_BUGS = ("fields-applied", "state-ready-after-edit", "invites-additive")
 
 
 def check_self_service(spec: Spec, org: Organization, bugs: Collection[str]) -> None:
@@ -52,13 +52,14 @@ def check_owned(
     )
 
 
-def check_editable(spec: Spec, session: StoredSession, bugs: Collection[str]) -> None:
-    """409 unless the Session is ``scheduled`` or ``ready`` (rule ``editable-states``)."""
+def check_editable(spec: Spec, facts: Facts, session: StoredSession, bugs: Collection[str]) -> None:
+    """409 unless the Session is in one of the spec's ``x-editable-states`` (rule
+    ``editable-states``); planted ``editable-states:initial`` lets the first state by."""
     planted = "editable-states" in bugs or (
-        "editable-states:initial" in bugs and session.state == "initial"
+        "editable-states:initial" in bugs and session.state == facts.states[0]
     )
-    if session.state not in EDITABLE_STATES and not planted:
-        allowed = " or ".join(f'"{s}"' for s in sorted(EDITABLE_STATES, reverse=True))
+    if session.state not in facts.editable_states and not planted:
+        allowed = " or ".join(f'"{s}"' for s in facts.editable_states)
         raise ApiError.for_rule(
             spec,
             "editable-states",
@@ -68,6 +69,7 @@ def check_editable(spec: Spec, session: StoredSession, bugs: Collection[str]) ->
 
 
 def apply_edit(
+    facts: Facts,
     session: StoredSession,
     edit: Mapping[str, Any],
     org: Organization,
@@ -76,9 +78,10 @@ def apply_edit(
     """The Session after a valid edit, and the notifications it causes.
 
     Sent fields take their new values (``fields-applied``), others are kept
-    (``untouched-fields-kept``), ``state`` becomes ``ready`` (``state-ready-after-edit``),
-    invites are added, never removed (``invites-additive``), without case-insensitive
-    duplicates (``invites-no-duplicates``); ``host`` sticks only for registered members.
+    (``untouched-fields-kept``), ``state`` becomes the spec's ``x-state-after-edit``
+    (``state-ready-after-edit``), invites are added, never removed (``invites-additive``),
+    without case-insensitive duplicates (``invites-no-duplicates``); an access level other
+    than ``AccessLevel``'s default (``host``) sticks only for registered members.
     """
     fields = dict(session.fields)
     for name, value in edit.items():
@@ -86,20 +89,21 @@ def apply_edit(
             continue
         fields[name] = value
     if "state-ready-after-edit" not in bugs:
-        fields["state"] = STATE_AFTER_EDIT
+        fields["state"] = facts.state_after_edit
     invitees = [] if "invites-additive" in bugs and "invites" in edit else list(session.invitees)
     known = {i.email.casefold() for i in invitees}
     messages: list[OutboxMessage] = []
     title = str(fields.get("title", session.remote_session_id))
     for item in edit.get("invites") or ():
         if isinstance(item, str):
-            email, wanted = item, DEFAULT_ACCESS
+            email, wanted = item, facts.default_access
         else:
-            email, wanted = str(item["email"]), str(item.get("access_level", DEFAULT_ACCESS))
+            email, wanted = str(item["email"]), str(item.get("access_level", facts.default_access))
         if email.casefold() in known:
             continue
         known.add(email.casefold())
-        level = wanted if wanted != "host" or org.is_member(email) else DEFAULT_ACCESS
+        member_only = wanted in facts.member_only_access
+        level = wanted if not member_only or org.is_member(email) else facts.default_access
         invitees.append(Invitee(email, level))
         messages.append(
             OutboxMessage(

@@ -27,7 +27,8 @@ from starlette.routing import Route
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock.admin import MAX_ADMIN_BODY, AdminBodyTooLargeError, read_limited
 from prevail_contract.mock.environment import fixtures_environment
-from prevail_contract.mock.errors import dump_json
+from prevail_contract.mock.errors import ApiError, dump_json
+from prevail_contract.mock.facts import size_text
 from prevail_contract.mock.fixtures import MIN_KEY_BYTES, Fixtures, Organization, fixtures_from
 from prevail_contract.mock.store import Store, Worlds, new_sandbox_id
 from prevail_contract.spec import Spec
@@ -92,6 +93,21 @@ def world_for(worlds: Worlds, org: Organization) -> Store | None:
     return worlds.sandbox(sandbox_id) if sandbox_id else None
 
 
+def world_of(spec: Spec, worlds: Worlds, org: Organization) -> Store:
+    """The world (default or sandbox) an authenticated Organization lives in; 401 if its
+    sandbox is gone."""
+    store = world_for(worlds, org)
+    if store is None:
+        raise ApiError.for_rule(
+            spec,
+            "auth-required",
+            "Authentication failed: this token's sandbox was deleted or sat idle past its "
+            "TTL; create a new one with POST /__mock__/sandboxes.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return store
+
+
 def _json(body: Any, status: int = 200) -> Response:
     return Response(dump_json(body), status, headers=_HEADERS)
 
@@ -130,7 +146,11 @@ def routes(worlds: Worlds, spec: Spec, order: tuple[str, ...], ttl: float) -> li
         try:
             raw = await read_limited(request, MAX_ADMIN_BODY)
         except AdminBodyTooLargeError:
-            return _error(413, "payload_too_large", "The fixtures document is over 1 MiB.")
+            return _error(
+                413,
+                "payload_too_large",
+                f"The fixtures document is over {size_text(MAX_ADMIN_BODY)}.",
+            )
         try:
             source = _posted_fixtures(spec, raw) if raw.strip() else worlds.main.fixtures
         except ConfigError as exc:  # before ValueError: a ConfigError is one

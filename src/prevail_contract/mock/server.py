@@ -35,7 +35,7 @@ import httptools
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from prevail_contract.mock.app import BODY_TIMEOUT
+from prevail_contract.mock.body import BODY_TIMEOUT
 
 #: Largest request line plus header block, in bytes (mock limit, assumed).
 MAX_HEADER_BYTES = 32 * 1024

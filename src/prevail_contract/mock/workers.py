@@ -29,6 +29,7 @@ def settings(
     sandbox_ttl: float,
     admin_api: bool = True,
     admin_token: str | None = None,
+    spec: Path | None = None,
 ) -> str:
     """The value of ``SETTINGS_VAR`` for these ``create_app`` arguments."""
     return json.dumps(
@@ -40,6 +41,7 @@ def settings(
             "sandbox_ttl": sandbox_ttl,
             "admin_api": admin_api,
             "admin_token": admin_token,
+            "spec": None if spec is None else str(spec.resolve()),
         }
     )
 
@@ -58,6 +60,7 @@ def app_from_environment() -> Starlette:
         sandbox_ttl=values["sandbox_ttl"],
         admin_api=values.get("admin_api", True),
         admin_token=values.get("admin_token"),
+        spec=values.get("spec"),
     )
 
 
