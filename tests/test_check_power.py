@@ -8,7 +8,7 @@ import pytest
 
 from tests.plugins.check import CheckRun, run_checks_parallel
 
-#: Nine full embedded runs, two at a time, on a shared machine.
+#: Ten full embedded runs, two at a time, on a shared machine.
 pytestmark = pytest.mark.timeout(1800)
 
 
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.timeout(1800)
 VARIANTS = {
     "auth-required:any-org-key": "auth-required",
     "auth-required:exp-optional": "auth-required",
+    "auth-required:long-leeway": "auth-required",
     "self-service-required:query": "self-service-required",
     "org-ownership:query": "org-ownership",
     "editable-states:query": "editable-states",

@@ -16,7 +16,18 @@ from prevail_contract.spec import Spec
 
 SCHEDULE = {"start_date": "2025-01-30", "start_time": "02:30 PM", "time_zone": "Hawaii"}
 EDGES: list[dict[str, Any]] = [
-    *({**SCHEDULE, "start_date": d} for d in ("2025-02-30", "2024-02-29", "2025-13-01", "x")),
+    *(
+        {**SCHEDULE, "start_date": d}
+        for d in (
+            "2025-02-30",
+            "2024-02-29",
+            "2025-13-01",
+            "x",
+            "0000-01-01",
+            "9999-12-31",
+            "0001-01-01",
+        )
+    ),
     *({**SCHEDULE, "start_time": t} for t in ("2:30 PM", "12:00 AM", "02:30 pm", "14:30")),
     *({**SCHEDULE, "time_zone": z} for z in ("America/New_York", "London", "", "UTC")),
     *({"invites": [e]} for e in ("a" * 64 + "@x.io", "a" * 65 + "@x.io", "jade@example", "ù@x.io")),
@@ -65,6 +76,16 @@ _fields = st.sampled_from(
 )
 def test_random_edits_agree(body_validator: BodyValidator, edit: dict[str, Any]) -> None:
     _agree(body_validator, {"remote_session": edit})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    date=st.tuples(
+        st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.sampled_from(["", "\n"])
+    ).map(lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}{t[3]}")
+)
+def test_dates_agree_including_year_zero(body_validator: BodyValidator, date: str) -> None:
+    _agree(body_validator, {"remote_session": {**SCHEDULE, "start_date": date}})
 
 
 def _patterns(node: Any) -> set[str]:

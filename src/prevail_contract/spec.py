@@ -306,6 +306,16 @@ FORMAT_CHECKER = copy.deepcopy(jsonschema.Draft202012Validator.FORMAT_CHECKER)
 FORMAT_CHECKER.checks("email")(is_email)
 
 
+def is_date(value: object) -> bool:
+    """The ``date`` format exactly as ``FORMAT_CHECKER`` reads it (a real calendar date, years
+    0001 to 9999), for validators that bring their own reading (jsonschema-rs takes year 0000)."""
+    return bool(FORMAT_CHECKER.conforms(value, "date"))
+
+
+#: The format functions a second validator must use so that it agrees with ``FORMAT_CHECKER``.
+SHARED_FORMATS = {"email": is_email, "date": is_date}
+
+
 def _example_name(ref_node: Any) -> str | None:
     if not isinstance(ref_node, Mapping) or "$ref" not in ref_node:
         return None

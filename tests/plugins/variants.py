@@ -8,6 +8,7 @@ Each variant is an ASGI wrapper around ``create_app``; a contract run against it
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import threading
 import time
@@ -109,11 +110,15 @@ def other_messages(status: int, body: Any) -> Any:
     return body
 
 
+_REQUESTS = itertools.count(1)
+
+
 def extra_fields(status: int, body: Any) -> Any:
-    """Extra members in every object the contract leaves open (Session, Error, envelope)."""
+    """Extra members in every object the contract leaves open (Session, Error, envelope),
+    one of them different in every answer (a request id, as many APIs add)."""
     if not isinstance(body, dict):
         return body
-    body = {**body, "request_id": "req-0001"}
+    body = {**body, "request_id": f"req-{next(_REQUESTS)}"}
     sessions = body.get("sessions")
     if status == 200 and isinstance(sessions, list):
         body["sessions"] = [

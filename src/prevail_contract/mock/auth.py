@@ -31,7 +31,14 @@ from prevail_contract.spec_security import exp_leeway_seconds
 ALGORITHM = "HS256"
 RULE = "auth-required"
 #: Planted bugs of the rule: ``lenient`` (any signature and expiry) and the ``flaws``.
-BUGS = (RULE, "auth-required:any-org-key", "auth-required:exp-optional")
+BUGS = (
+    RULE,
+    "auth-required:any-org-key",
+    "auth-required:exp-optional",
+    "auth-required:long-leeway",
+)
+#: The leeway on ``exp`` with the planted ``auth-required:long-leeway`` bug (five minutes).
+LONG_LEEWAY = 300
 #: Longest token read (bytes); longer ones are refused before decoding (mock limit, assumed).
 MAX_TOKEN = 8 * 1024
 #: Largest ``exp`` accepted: JSON numbers beyond 2**53 are not exchanged exactly (I-JSON).
@@ -83,7 +90,8 @@ def authenticate(
     are not checked (a known ``slug`` is still needed to pick the Organization). ``leeway`` is
     the spec's clock-skew allowance on ``exp``. ``flaws`` plant narrower auth bugs:
     ``auth-required:any-org-key`` (any Organization's key signs for any ``slug``) and
-    ``auth-required:exp-optional`` (a token without ``exp`` is accepted).
+    ``auth-required:exp-optional`` (a token without ``exp`` is accepted); the caller passes
+    ``LONG_LEEWAY`` as ``leeway`` for ``auth-required:long-leeway``.
     """
     if token is None:
         raise _refuse(spec, "no token was sent")
@@ -174,6 +182,8 @@ class Authenticator:
         self.lenient = lenient
         self.flaws = flaws
         self.leeway = exp_leeway_seconds(spec)
+        if "auth-required:long-leeway" in flaws:  # planted: far more skew than the spec allows
+            self.leeway = max(self.leeway, LONG_LEEWAY)
         #: Checked against an unknown Company ID's token, so timing tells little.
         self.decoy_key = secrets.token_hex(32)
         self._verified: dict[str, tuple[Organization, float]] = {}

@@ -22,7 +22,7 @@ from prevail_contract.mock import ecma
 from prevail_contract.mock.errors import ApiError, Detail
 from prevail_contract.mock.explain import Explainer
 from prevail_contract.mock.json_syntax import scan
-from prevail_contract.spec import Spec, is_email
+from prevail_contract.spec import SHARED_FORMATS, Spec
 
 SCHEDULE_RULE = "schedule-all-three"
 
@@ -57,7 +57,7 @@ class BodyValidator:
         #: The same schema in the Rust validator: a body it accepts skips the Python pass,
         #: which is only needed to explain a refusal (25x faster on the hot path).
         self.fast = jsonschema_rs.Draft202012Validator(
-            schema, validate_formats=True, formats={"email": is_email}
+            schema, validate_formats=True, formats=dict(SHARED_FORMATS)
         )
         self.explainer = Explainer(spec)
         self.envelope_name = self.explainer.envelope
