@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prevail_contract.errors import SpecError
-from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec import Operation, Spec, load_spec
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,27 @@ class Facts:
         raw = self.edit_schema["properties"][name]
         found = list(raw.get("examples") or []) if isinstance(raw, Mapping) else []
         return found + list(self.field(name).get("examples") or [])
+
+
+def list_operation(spec: Spec) -> Operation:
+    """The read operation (List Sessions): the spec's one ``get`` operation."""
+    reads = [op for op in spec.operations if op.method == "get"]
+    if len(reads) != 1:
+        raise SpecError(
+            f"the suite reads Sessions with the spec's one GET operation; found {len(reads)}"
+        )
+    return reads[0]
+
+
+def list_parameter(spec: Spec, name: str) -> Mapping[str, Any]:
+    """The schema of one query parameter of the list operation (references followed)."""
+    for ref in list_operation(spec).node.get("parameters") or ():
+        param = spec.deref(ref)
+        if isinstance(param, Mapping) and param.get("name") == name:
+            schema = spec.deref(param.get("schema") or {})
+            assert isinstance(schema, Mapping)
+            return schema
+    raise SpecError(f"{list_operation(spec).label} has no query parameter {name!r}")
 
 
 def _edit_schema(spec: Spec) -> Mapping[str, Any]:
