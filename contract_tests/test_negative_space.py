@@ -12,7 +12,7 @@ import pytest
 from contract_tests.support.body_rules import rule_broken_by
 from contract_tests.support.expect import accepted, changed_fields, refused
 from contract_tests.support.negative import Candidate, candidates, repeated_invites
-from contract_tests.support.order_probes import BODY_LIMIT
+from contract_tests.support.order_probes import body_limit
 from contract_tests.support.target import Target, session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.safety import invite_addresses
@@ -108,15 +108,16 @@ def _chunks(size: int) -> Iterator[bytes]:
 def test_oversized_chunked_body_is_refused(target: Target) -> None:
     """Without Content-Length (chunked) a body over the limit is refused too."""
     v = Verdicts()
+    size = body_limit(target.spec) + 1
     ex = target.send(
         "PATCH",
         target.url(),
         headers={**target.auth_headers(), "Content-Type": "application/json"},
-        body=lambda: _chunks(BODY_LIMIT + 1),
-        shown_body=b"<chunked body of %d bytes>" % (BODY_LIMIT + 1),
+        body=lambda: _chunks(size),
+        shown_body=b"<chunked body of %d bytes>" % size,
         purpose="chunked body over the limit",
     )
-    refused(target.spec, v, ex, "payload-limit", f"chunked body of {BODY_LIMIT + 1} bytes")
+    refused(target.spec, v, ex, "payload-limit", f"chunked body of {size} bytes")
     v.raise_if_any()
 
 
