@@ -21,11 +21,21 @@ import httpx
 from prevail_contract.check import tokens
 from prevail_contract.check.bounds import RequestTimeoutError, read_capped, wall_clock
 from prevail_contract.check.config import TargetConfig
-from prevail_contract.check.safety import Masker
+from prevail_contract.check.safety import Masker, invite_names
 from prevail_contract.errors import ConfigError
+from prevail_contract.spec import Spec, load_spec
 
-#: The body of the probe: valid JSON the contract refuses before looking at the Session's state.
-PROBE_BODY = b'{"remote_session": {}}'
+
+def probe_body(spec: Spec | None = None) -> bytes:
+    """The probe: valid JSON with an empty edit, which the contract refuses before looking at
+    the Session's state."""
+    return json.dumps({invite_names(spec).envelope: {}}).encode()
+
+
+def _status(spec: Spec, rule_id: str) -> int | str:
+    return spec.rule(rule_id).status
+
+
 _TIMEOUT = httpx.Timeout(15.0)
 #: An Error answer is a few hundred bytes; more is read no further.
 _MAX_ANSWER_BYTES = 64 * 1024
@@ -75,7 +85,7 @@ def probe_request(client: httpx.Client, url: str, token: str) -> Answer:
     try:
         with (
             wall_clock(_TIMEOUT.read or 15.0),
-            client.stream("PATCH", url, content=PROBE_BODY, headers=headers) as response,
+            client.stream("PATCH", url, content=probe_body(), headers=headers) as response,
         ):
             body, _ = read_capped(response.iter_bytes(), _MAX_ANSWER_BYTES)
     except RequestTimeoutError as exc:
@@ -89,8 +99,21 @@ def _credentials_var(config: TargetConfig) -> str:
     return "PREVAIL_COMPANY_ID / PREVAIL_API_KEY (--company-id, --api-key)"
 
 
-def judge(config: TargetConfig, answer: Answer, masker: Masker, *, session_var: str) -> None:
-    """Raise :class:`ConfigError` unless ``answer`` shows URL, token and Session are right."""
+def judge(
+    config: TargetConfig,
+    answer: Answer,
+    masker: Masker,
+    *,
+    session_var: str,
+    spec: Spec | None = None,
+) -> None:
+    """Raise :class:`ConfigError` unless ``answer`` shows URL, token and Session are right.
+
+    The statuses and codes are the catalogue's (``auth-required``, ``self-service-required``,
+    ``org-ownership``, and ``field-formats`` for the validation refusal it stands for).
+    """
+    spec = spec if spec is not None else load_spec()
+    ownership = spec.rule("org-ownership")
     seen = answer.describe(masker)
     code = answer.error_code
     base = f"PREVAIL_BASE_URL (--base-url) {config.base_url}"
@@ -99,24 +122,24 @@ def judge(config: TargetConfig, answer: Answer, masker: Masker, *, session_var: 
             f"{base} does not answer like the Prevail API: an edit it must refuse with an "
             f"Error body got {seen}; check the URL (it ends in the API base path, e.g. /api/v1)"
         )
-    if answer.status == 422:
+    if answer.status == _status(spec, "field-formats"):
         return
-    if answer.status == 401:
+    if answer.status == _status(spec, "auth-required"):
         raise ConfigError(f"{_credentials_var(config)} is not accepted by the target: {seen}")
-    if answer.status == 403:
+    if answer.status == _status(spec, "self-service-required"):
         raise ConfigError(
             f"{_credentials_var(config)} belongs to an Organization the target refuses to let "
             f"edit (Self-Service off?): {seen}"
         )
-    if answer.status == 404 and code == "session_not_found":
+    if answer.status == ownership.status and code == ownership.code:
         raise ConfigError(
             f"{session_var} is not a Session of the token's Organization on the target: {seen}"
         )
-    if answer.status == 404:
+    if answer.status == ownership.status:
         raise ConfigError(f"{base} has no Edit Sessions operation at this path: {seen}")
     raise ConfigError(
         f"preflight of {session_var}: an edit with an empty remote_session should be refused "
-        f"with 422 before anything else is checked, got {seen}"
+        f"with {_status(spec, 'field-formats')} before anything else is checked, got {seen}"
     )
 
 
