@@ -58,7 +58,9 @@ def test_two_runs_in_one_process_each_get_their_own_verdicts() -> None:
         check=False,
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
+    shown = done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.returncode == 0, shown
+    assert lines, shown
     first, second = json.loads(lines[-1].removeprefix("RESULT "))
     failed = {rule for rule, status in first["statuses"].items() if status == "failed"}
     assert failed == {BUG}, first["statuses"]
@@ -66,5 +68,6 @@ def test_two_runs_in_one_process_each_get_their_own_verdicts() -> None:
     assert set(second["statuses"].values()) == {"passed"}, second["statuses"]
     assert second["code"] == pytest.ExitCode.OK
     # each run sent its own requests and found its own facts (nothing carried over)
-    assert first["requests"] > 1000 and second["requests"] > 1000
+    assert first["requests"] > 1000
+    assert second["requests"] > 1000
     assert first["read"] == second["read"] == "GET /sessions"
