@@ -95,13 +95,13 @@ def test_valid_json_followed_by_text_is_malformed(target: Target) -> None:
 
 
 def _chunks(size: int) -> Iterator[bytes]:
-    head = b'{"remote_session": {"title": "'
+    """A valid edit padded with whitespace to ``size`` bytes: only its size is wrong."""
+    head = json.dumps({"remote_session": {"title": "Contract check: oversized"}}).encode()
     yield head
-    left = size - len(head) - 3
+    left = size - len(head)
     while left > 0:
-        yield b"x" * min(65536, left)
+        yield b" " * min(65536, left)
         left -= 65536
-    yield b'"}}'
 
 
 @pytest.mark.rule("payload-limit")

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from contract_tests.support.facts import facts, list_parameter
-from contract_tests.support.order_probes import body_limit, order_pairs
+from contract_tests.support.order_probes import body_faults, body_limit, order_pairs
 from contract_tests.support.probes import enum_values, limit_probes
 from prevail_contract.paths import SPEC_PATH
 from prevail_contract.spec import Spec, load_spec, read_document
@@ -118,8 +118,6 @@ def test_order_probes_follow_the_edited_spec(tightened_spec: Path) -> None:
     pairs = order_pairs(load_spec(tightened_spec))
     assert ("schedule-all-three", "field-limits") in pairs
     assert ("unknown-fields-rejected", "editable-states") in pairs
-    from contract_tests.support.order_probes import body_faults
-
     inner = body_faults(load_spec(tightened_spec), {"field-limits"})
     assert [len(v) for v in inner.values() if isinstance(v, str)] == [101]
 
