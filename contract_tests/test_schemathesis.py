@@ -5,7 +5,9 @@ Every request, schemathesis's own included (its checks' no-token and invalid-tok
 through the target (``support/st_transport.py``: the path parameter is the configured session,
 invites use reserved domains within the run's cap, the run's bounds apply, tokens stay masked);
 schemathesis only generates cases and judges responses. Its own output sanitisation is off
-because it would mask the body key ``remote_session``; the suite masks tokens itself.
+because it would mask the body key ``remote_session``; the suite masks tokens itself. The schema
+comes from the ``st_schema`` fixture (``schemathesis.pytest.from_fixture``), built from the run's
+target when the test runs, so nothing about the target exists at import.
 
 schemathesis' own stateful phase needs OpenAPI links between operations; the contract declares
 none (``NoLinksFound``), so stateful sequences come from the suite's model-based state machine in

@@ -296,7 +296,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the check and return the process exit code."""
     env = _source_env(args)
     if args.sandbox:
-        env.update(sandbox_environment(args.base_url or env.get("PREVAIL_BASE_URL")))
+        env.update(sandbox_environment(args.base_url or env.get(ENV_VARS["base_url"])))
     spec_file = Path(env[SPEC_VAR]) if env.get(SPEC_VAR) else spec_path()
     spec = load_spec(spec_file)
     if args.report_dir is not None:

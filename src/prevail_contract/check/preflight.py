@@ -20,7 +20,7 @@ import httpx
 
 from prevail_contract.check import tokens
 from prevail_contract.check.bounds import RequestTimeoutError, read_capped, wall_clock
-from prevail_contract.check.config import TargetConfig
+from prevail_contract.check.config import ENV_VARS, TargetConfig
 from prevail_contract.check.safety import Masker, invite_names
 from prevail_contract.errors import ConfigError
 from prevail_contract.spec import Spec, load_spec
@@ -93,10 +93,15 @@ def probe_request(client: httpx.Client, url: str, token: str) -> Answer:
     return Answer(response.status_code, response.headers.get("content-type", ""), body)
 
 
+def _named(attr: str) -> str:
+    """A fixture variable as messages name it: ``PREVAIL_TOKEN (--token)``."""
+    return f"{ENV_VARS[attr]} (--{attr.replace('_', '-')})"
+
+
 def _credentials_var(config: TargetConfig) -> str:
     if config.token is not None:
-        return "PREVAIL_TOKEN (--token)"
-    return "PREVAIL_COMPANY_ID / PREVAIL_API_KEY (--company-id, --api-key)"
+        return _named("token")
+    return f"{_named('company_id')} with {_named('api_key')}"
 
 
 def judge(
@@ -116,7 +121,7 @@ def judge(
     ownership = spec.rule("org-ownership")
     seen = answer.describe(masker)
     code = answer.error_code
-    base = f"PREVAIL_BASE_URL (--base-url) {config.base_url}"
+    base = f"{_named('base_url')} {config.base_url}"
     if code is None:
         raise ConfigError(
             f"{base} does not answer like the Prevail API: an edit it must refuse with an "
@@ -147,9 +152,9 @@ def preflight(config: TargetConfig, api_base: str, masker: Masker) -> int:
     """Probe a live target's fixtures; return the number of requests sent."""
     token = _token(config)
     masker.add(token)
-    probes = [("PREVAIL_SESSION_ID (--session-id)", config.session_id)]
+    probes = [(_named("session_id"), config.session_id)]
     if config.locked_session_id is not None:
-        probes.append(("PREVAIL_LOCKED_SESSION_ID (--locked-session-id)", config.locked_session_id))
+        probes.append((_named("locked_session_id"), config.locked_session_id))
     with httpx.Client(timeout=_TIMEOUT, follow_redirects=False) as client:
         for var, session_id in probes:
             url = f"{api_base}/sessions/{session_id}"
@@ -157,7 +162,7 @@ def preflight(config: TargetConfig, api_base: str, masker: Masker) -> int:
                 answer = probe_request(client, url, token)
             except httpx.HTTPError as exc:
                 raise ConfigError(
-                    f"cannot reach PREVAIL_BASE_URL (--base-url) {config.base_url} "
+                    f"cannot reach {_named('base_url')} {config.base_url} "
                     f"({type(exc).__name__}: {masker(str(exc)) or 'no answer'}); check the URL "
                     "and that the server is up"
                 ) from None

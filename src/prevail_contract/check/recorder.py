@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from prevail_contract.check.config import ENV_VARS
 from prevail_contract.check.exchange import Exchange, RunRecord
 from prevail_contract.check.safety import Masker
 from prevail_contract.check.verdict import Finding, RuleViolationError
@@ -84,11 +85,11 @@ class RuleRecorder:
             return
         self.embedded = bool(getattr(target, "embedded", False))
         if config.token:
-            self.variables[config.token] = "PREVAIL_TOKEN"
+            self.variables[config.token] = ENV_VARS["token"]
         if config.no_self_service_token:
-            self.variables[config.no_self_service_token] = "PREVAIL_NO_SELF_SERVICE_TOKEN"
+            self.variables[config.no_self_service_token] = ENV_VARS["no_self_service_token"]
         if self.embedded and isinstance(getattr(target, "api_base", None), str):
-            self.variables[target.api_base] = "PREVAIL_BASE_URL"
+            self.variables[target.api_base] = ENV_VARS["base_url"]
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.started = time.perf_counter()
