@@ -87,7 +87,7 @@ def check_applied(
         untouched = [
             n
             for n in COMPARED_FIELDS
-            if n not in edit and n not in ("invites", "remote_session_id")
+            if n not in edit and n not in (facts().invite_field, "remote_session_id")
         ]
         for name in untouched:
             if session.get(name) != before.get(name):

@@ -16,9 +16,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contract_tests.support.expect import PRECONDITION_REFUSALS, listed_as_answered, refused
+from contract_tests.support.facts import facts, list_parameter
 from contract_tests.support.target import DEFAULT, Target
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Verdicts
+from prevail_contract.spec import load_spec
+
+#: The list's query bounds, as the parameters' schemas state them.
+ITEMS = list_parameter(load_spec(), "items")
+PAGE = list_parameter(load_spec(), "page")
+ITEMS_MIN, ITEMS_MAX, ITEMS_DEFAULT = (int(ITEMS[k]) for k in ("minimum", "maximum", "default"))
+PAGE_MIN = int(PAGE["minimum"])
 
 #: Sessions the embedded run adds to the Organization: (start_date, start_time, time_zone).
 #: Two share an instant (10:00 in London in winter is 10:00 UTC) to show the id tie-break.
@@ -32,7 +40,6 @@ EXTRA_SCHEDULES = [
     ("2034-07-04", "12:00 PM", "Pacific Time (US & Canada)"),
 ]
 PAGE_ITEMS = 3
-_CREATED: list[str] = []
 
 
 def _needs_list(target: Target) -> None:
@@ -42,13 +49,15 @@ def _needs_list(target: Target) -> None:
 
 def _enough_sessions(target: Target) -> None:
     """Embedded: add the extra Sessions once, so that there are pages and instants to pick."""
-    if not target.embedded or _CREATED or target.config.company_id is None:
+    if target.admin is None or "list" in target.created or target.config.company_id is None:
         return
+    created = target.created.setdefault("list", [])
+    states = facts().editable_states
     for index, (day, clock, zone) in enumerate(EXTRA_SCHEDULES):
-        _CREATED.append(
-            target.admin_create(
+        created.append(
+            target.admin.create(
                 target.config.company_id,
-                "scheduled" if index % 2 else "ready",
+                states[index % len(states)],
                 remote_session_id=f"list-probe-{index:02d}",
                 title=f"List probe {index}",
                 start_date=day,
@@ -97,7 +106,9 @@ def _pagy(body: dict[str, Any], name: str) -> int | None:
 
 
 @pytest.mark.rule("list-envelope")
-@pytest.mark.parametrize("query", [{}, {"page": "1", "items": "20"}, {"page": "999"}])
+@pytest.mark.parametrize(
+    "query", [{}, {"page": str(PAGE_MIN), "items": str(ITEMS_DEFAULT)}, {"page": "999"}]
+)
 def test_list_envelope(target: Target, query: dict[str, str]) -> None:
     _needs_list(target)
     v = Verdicts()
@@ -235,31 +246,18 @@ def test_pages_neither_repeat_nor_skip(target: Target) -> None:
         v.fail(rule, f"page {pages + 1} of {pages} is not empty", past)
     default = target.list_page(purpose="default page size")
     got = _page(v, default, rule, "default page size")
-    default_size = _items_default(target)
-    if got is not None and default_size is not None:
-        if len(got["sessions"]) != min(count, default_size):
-            v.fail(
-                rule,
-                f"without items a page holds {len(got['sessions'])}, not {default_size} or all",
-                default,
-            )
+    if got is not None:
+        if len(got["sessions"]) != min(count, ITEMS_DEFAULT):
+            held = len(got["sessions"])
+            v.fail(rule, f"without items a page holds {held}, not {ITEMS_DEFAULT} or all", default)
         stated = got["pagy"].get("items") if isinstance(got.get("pagy"), dict) else None
-        if stated != default_size:
+        if stated != ITEMS_DEFAULT:
             v.fail(
                 rule,
-                f"without items, pagy.items is {stated!r}, not the default {default_size}",
+                f"without items, pagy.items is {stated!r}, not the default {ITEMS_DEFAULT}",
                 default,
             )
     v.raise_if_any()
-
-
-def _items_default(target: Target) -> int | None:
-    """The spec's default page size (the ``items`` parameter's ``default``), if it states one."""
-    for ref in target.spec.operation_by_id("list_sessions").node.get("parameters") or ():
-        param = target.spec.deref(ref)
-        if param.get("name") == "items" and "default" in param.get("schema", {}):
-            return int(param["schema"]["default"])
-    return None
 
 
 @pytest.mark.rule("list-filters-by-start-time")
@@ -314,17 +312,22 @@ def test_filters_select_by_start_instant(target: Target) -> None:
 
 
 BAD_QUERIES = [
-    {"items": "0"},
-    {"items": "101"},
-    {"page": "0"},
-    {"page": "-1"},
+    {"items": str(ITEMS_MIN - 1)},
+    {"items": str(ITEMS_MAX + 1)},
+    {"page": str(PAGE_MIN - 1)},
+    {"page": str(PAGE_MIN - 2)},
     {"page": "two"},
     {"page": ""},
     {"items": "2.5"},
     {"start_time": "yesterday"},
     {"end_time": "1e3"},
 ]
-GOOD_QUERIES = [{"items": "1"}, {"items": "100"}, {"page": "1"}, {"start_time": "0"}]
+GOOD_QUERIES = [
+    {"items": str(ITEMS_MIN)},
+    {"items": str(ITEMS_MAX)},
+    {"page": str(PAGE_MIN)},
+    {"start_time": "0"},
+]
 
 
 @pytest.mark.rule("list-query-validated")

@@ -12,7 +12,7 @@ import pytest
 from contract_tests.support.body_rules import rule_broken_by
 from contract_tests.support.expect import accepted, changed_fields, refused
 from contract_tests.support.negative import Candidate, candidates, repeated_invites
-from contract_tests.support.order_probes import BODY_LIMIT
+from contract_tests.support.order_probes import body_limit
 from contract_tests.support.target import Target, session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.safety import invite_addresses
@@ -95,28 +95,29 @@ def test_valid_json_followed_by_text_is_malformed(target: Target) -> None:
 
 
 def _chunks(size: int) -> Iterator[bytes]:
-    head = b'{"remote_session": {"title": "'
+    """A valid edit padded with whitespace to ``size`` bytes: only its size is wrong."""
+    head = json.dumps({"remote_session": {"title": "Contract check: oversized"}}).encode()
     yield head
-    left = size - len(head) - 3
+    left = size - len(head)
     while left > 0:
-        yield b"x" * min(65536, left)
+        yield b" " * min(65536, left)
         left -= 65536
-    yield b'"}}'
 
 
 @pytest.mark.rule("payload-limit")
 def test_oversized_chunked_body_is_refused(target: Target) -> None:
     """Without Content-Length (chunked) a body over the limit is refused too."""
     v = Verdicts()
+    size = body_limit(target.spec) + 1
     ex = target.send(
         "PATCH",
         target.url(),
         headers={**target.auth_headers(), "Content-Type": "application/json"},
-        body=lambda: _chunks(BODY_LIMIT + 1),
-        shown_body=b"<chunked body of %d bytes>" % (BODY_LIMIT + 1),
+        body=lambda: _chunks(size),
+        shown_body=b"<chunked body of %d bytes>" % size,
         purpose="chunked body over the limit",
     )
-    refused(target.spec, v, ex, "payload-limit", f"chunked body of {BODY_LIMIT + 1} bytes")
+    refused(target.spec, v, ex, "payload-limit", f"chunked body of {size} bytes")
     v.raise_if_any()
 
 

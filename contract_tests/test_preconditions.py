@@ -122,7 +122,7 @@ def _read(target: Target, sid: str, token: Any) -> dict[str, Any] | None:
         listed = target.list_all(token=token, purpose=f"read {sid}")
         found = [s for s in (listed[0] if listed else []) if s.get("remote_session_id") == sid]
         return found[0] if found else None
-    stored = target.admin_session(sid)
+    stored = target.admin.session(sid) if target.admin else None
     if stored is None:
         target.note(
             "rejected-changes-nothing",
@@ -217,7 +217,7 @@ def test_foreign_session_is_answered_like_an_unknown_id(target: Target) -> None:
     v = Verdicts()
     # Another Organization's Session cannot be listed with our token (list-org-scoped): only
     # the embedded mock's admin API can show that a refusal left it alone.
-    before = target.admin_session(foreign)
+    before = target.admin.session(foreign) if target.admin else None
     if before is None:
         target.note(
             "org-ownership",
@@ -245,7 +245,7 @@ def test_foreign_session_is_answered_like_an_unknown_id(target: Target) -> None:
             )
         refused(target.spec, v, ex, "org-ownership", "another Organization's Session")
     refused(target.spec, v, unknown, "org-ownership", "unknown session id")
-    after = target.admin_session(foreign)
+    after = target.admin.session(foreign) if target.admin else None
     if before is not None and after is not None and before != after:
         v.fail("org-ownership", "refused, but another Organization's Session changed", ex)
     v.raise_if_any()
@@ -270,7 +270,8 @@ def test_each_state(target: Target, state: str) -> None:
     """Embedded only: a fresh session per state (a live run cannot create sessions)."""
     if not target.embedded or target.config.company_id is None:
         pytest.skip("needs the embedded mock to create a session in each state")
-    sid = target.admin_create(
+    assert target.admin is not None
+    sid = target.admin.create(
         target.config.company_id,
         state,
         title=f"State probe {state}",

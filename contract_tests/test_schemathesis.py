@@ -5,7 +5,9 @@ Every request, schemathesis's own included (its checks' no-token and invalid-tok
 through the target (``support/st_transport.py``: the path parameter is the configured session,
 invites use reserved domains within the run's cap, the run's bounds apply, tokens stay masked);
 schemathesis only generates cases and judges responses. Its own output sanitisation is off
-because it would mask the body key ``remote_session``; the suite masks tokens itself.
+because it would mask the body key ``remote_session``; the suite masks tokens itself. The schema
+comes from the ``st_schema`` fixture (``schemathesis.pytest.from_fixture``), built from the run's
+target when the test runs, so nothing about the target exists at import.
 
 schemathesis' own stateful phase needs OpenAPI links between operations; the contract declares
 none (``NoLinksFound``), so stateful sequences come from the suite's model-based state machine in
@@ -22,13 +24,14 @@ import schemathesis
 from schemathesis.core.failures import FailureGroup
 
 from contract_tests.plugins.profiles import SCHEMATHESIS_EXAMPLES, profile_name, run_seed
-from contract_tests.plugins.target import get_target
+from contract_tests.support.facts import list_operation
 from contract_tests.support.st_checks import (
     CUSTOM_CHECKS,
     file_failures,
     rules_checked,
 )
 from contract_tests.support.st_transport import TOKEN_STAND_IN, SuiteTransport, route_through
+from contract_tests.support.target import Target
 from contract_tests.support.transient import ThrottledError
 from prevail_contract.check.safety import invite_addresses, make_body_safe
 from prevail_contract.check.verdict import RuleViolationError
@@ -37,66 +40,86 @@ from prevail_contract.paths import spec_path
 # The custom checks are registered by @schemathesis.check; with every check enabled in the
 # config they run on each response (passing them again would run them twice).
 assert CUSTOM_CHECKS
-TARGET = get_target()
-LIST_PATH = TARGET.spec.operation_by_id("list_sessions").path
-UNEXPECTED_METHODS = ["GET", "POST", "PUT", "OPTIONS", "TRACE"] + (
-    ["DELETE"] if TARGET.embedded else []  # a live server might obey a DELETE
-)
-CONFIG = schemathesis.Config.from_dict(
-    {
-        "seed": run_seed(),
-        "base-url": TARGET.api_base,
-        # A stand-in: the real token is put in at sending time, so that no case repr (shown in
-        # tracebacks and Hypothesis reports) ever holds it.
-        "headers": {"Authorization": f"Bearer {TOKEN_STAND_IN}"},
-        "parameters": {"remote_session_id": TARGET.session_id},
-        "output": {"sanitization": {"enabled": False}},
-        "generation": {
-            "max-examples": SCHEMATHESIS_EXAMPLES[profile_name()],
-            "mode": "all",
-            "database": "none",
-            "no-shrink": profile_name() == "fast",
-            # NUL bytes and lone surrogates: the contract is silent on them and servers (the
-            # mock too) refuse them; a refusal there says nothing about a catalogue rule.
-            "allow-x00": False,
-            "codec": "utf-8",
-        },
-        "phases": {
-            "examples": {"enabled": True},
-            "coverage": {"enabled": True, "unexpected-methods": UNEXPECTED_METHODS},
-            "fuzzing": {"enabled": True},
-            "stateful": {"enabled": False},
-        },
-        "checks": {"enabled": True},
-    }
-)
-# No ``app`` even for the embedded mock: the target's client reaches it, through the guard.
-SCHEMA = route_through(
-    schemathesis.openapi.from_path(spec_path(), config=CONFIG), SuiteTransport(TARGET)
-)
 
 
-def _wanted(case: Any) -> bool:
+def st_config(target: Target) -> schemathesis.Config:
+    """schemathesis's configuration for this run (seed, profile and target read now)."""
+    methods = ["GET", "POST", "PUT", "OPTIONS", "TRACE"] + (
+        ["DELETE"] if target.embedded else []  # a live server might obey a DELETE
+    )
+    return schemathesis.Config.from_dict(
+        {
+            "seed": run_seed(),
+            "base-url": target.api_base,
+            # A stand-in: the real token is put in at sending time, so that no case repr (shown
+            # in tracebacks and Hypothesis reports) ever holds it.
+            "headers": {"Authorization": f"Bearer {TOKEN_STAND_IN}"},
+            "parameters": {"remote_session_id": target.session_id},
+            "output": {"sanitization": {"enabled": False}},
+            "generation": {
+                "max-examples": SCHEMATHESIS_EXAMPLES[profile_name()],
+                "mode": "all",
+                "database": "none",
+                "no-shrink": profile_name() == "fast",
+                # NUL bytes and lone surrogates: the contract is silent on them and servers (the
+                # mock too) refuse them; a refusal there says nothing about a catalogue rule.
+                "allow-x00": False,
+                "codec": "utf-8",
+            },
+            "phases": {
+                "examples": {"enabled": True},
+                "coverage": {"enabled": True, "unexpected-methods": methods},
+                "fuzzing": {"enabled": True},
+                "stateful": {"enabled": False},
+            },
+            "checks": {"enabled": True},
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def st_schema(target: Target) -> Any:
+    """The spec as schemathesis loads it for this run, sending through the run's target.
+
+    No ``app`` even for the embedded mock: the target's client reaches it, through the guard.
+    """
+    schema = schemathesis.openapi.from_path(spec_path(), config=st_config(target))
+    return route_through(schema, SuiteTransport(target))
+
+
+SCHEMA = schemathesis.pytest.from_fixture("st_schema")
+
+
+@pytest.fixture(autouse=True)
+def _node_id_for_lazy_schemas(request: pytest.FixtureRequest) -> None:
+    """schemathesis 4.32.5's fixture-loaded schemas read and rewrite ``Node._nodeid``, which
+    pytest 9.2 no longer has (it is ``_id`` now): give the item that attribute. Only the labels
+    schemathesis writes there are lost; each operation still reports as its own subtest."""
+    setattr(request.node, "_nodeid", request.node.nodeid)  # noqa: B010
+
+
+def _wanted(case: Any, target: Target) -> bool:
     """Whether to send the case at all (the suite's transport makes what is sent safe)."""
-    if case.path == LIST_PATH and not TARGET.reads_by_list:
+    list_path = list_operation(target.spec).path
+    if case.path == list_path and not target.reads_by_list:
         return False  # the target has no list: its rules are not_run (test_list says why)
-    if case.path == LIST_PATH and case.method.upper() != "GET" and not TARGET.embedded:
+    if case.path == list_path and case.method.upper() != "GET" and not target.embedded:
         return False  # an undeclared method on a live /sessions might create something
-    remaining = TARGET.budget.remaining()
+    remaining = target.budget.remaining()
     # keep half of what is left for the targeted invite checks
     return remaining is None or len(invite_addresses(make_body_safe(case.body))) <= remaining // 2
 
 
 @pytest.mark.rule("response-envelope", "error-status-codes", "error-shape")
 @SCHEMA.parametrize()
-def test_schemathesis(case: Any) -> None:
-    if not _wanted(case):
+def test_schemathesis(case: Any, target: Target) -> None:
+    if not _wanted(case, target):
         return
     try:
         response = case.call()
     except ThrottledError:
         return  # answered 429/503 on every try: nothing to judge, and not counted as a case
-    exchange = TARGET.last_exchange
+    exchange = target.last_exchange
     assert exchange is not None
     exchange.checked |= rules_checked(case, exchange)
     try:

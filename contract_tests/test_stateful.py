@@ -12,24 +12,33 @@ from typing import Any
 import pytest
 from hypothesis import Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    rule,
+    run_state_machine_as_test,
+)
 
 from contract_tests.plugins.profiles import profile_name
-from contract_tests.plugins.target import get_target
 from contract_tests.support.expect import accepted, refused
 from contract_tests.support.facts import facts
+from contract_tests.support.probes import base_schedule, good_value
 from contract_tests.support.strategies import invite_lists, partial_schedules, valid_edits
+from contract_tests.support.target import Target
 from prevail_contract.check.verdict import Verdicts
 
-EDITABLE = facts().value_fields
+F = facts()
+EDITABLE = F.value_fields
 
 
 class EditSequences(RuleBasedStateMachine):
     """A model of one session under a sequence of edits."""
 
+    #: The run's target (set on the subclass each run makes, see ``test_edit_sequences``).
+    target: Target
+
     def __init__(self) -> None:
         super().__init__()
-        self.target = get_target()
         self.model: dict[str, Any] = {}
         self.invites: set[str] = set()
         #: Values that refused requests sent, per field: seeing one means a refusal leaked.
@@ -52,7 +61,7 @@ class EditSequences(RuleBasedStateMachine):
                     f"{value!r} from the history",
                     ex,
                 )
-        have = {str(x).lower() for x in session.get("invites") or []}
+        have = {str(x).lower() for x in session.get(F.invite_field) or []}
         lost = sorted(self.invites - have)
         if lost:
             rule = "list-reflects-edits" if by_list else "invites-additive"
@@ -64,7 +73,7 @@ class EditSequences(RuleBasedStateMachine):
         for name in EDITABLE:
             if name in session:
                 self.model[name] = session[name]
-        self.invites |= {str(x).lower() for x in session.get("invites") or []}
+        self.invites |= {str(x).lower() for x in session.get(F.invite_field) or []}
 
     @initialize()
     def start(self) -> None:
@@ -74,13 +83,8 @@ class EditSequences(RuleBasedStateMachine):
         the server itself answered.)
         """
         v = Verdicts()
-        start = {
-            "title": f"Stateful start {self.target.seed}",
-            "start_date": "2033-03-03",
-            "start_time": "10:00 AM",
-            "time_zone": "UTC",
-            "estimated_duration": 1.5,
-        }
+        start = {n: good_value(n, self.target.spec) for n in EDITABLE if n not in F.schedule}
+        start.update(base_schedule(F))
         ex = self.target.edit({"remote_session": start}, purpose="stateful: start")
         session = accepted(v, ex, "fields-applied", "stateful: start")
         if session is not None:
@@ -94,8 +98,8 @@ class EditSequences(RuleBasedStateMachine):
         session = accepted(v, ex, "fields-applied", "stateful: valid edit")
         if session is not None:
             self.model.update({k: edit[k] for k in EDITABLE if k in edit})
-            for item in edit.get("invites", []):
-                self.invites.add((item if isinstance(item, str) else item["email"]).lower())
+            for item in edit.get(F.invite_field, []):
+                self.invites.add((item if isinstance(item, str) else item[F.invite_email]).lower())
             self._compare(v, session, "valid edit")
             self._absorb(session)
         v.raise_if_any()
@@ -112,7 +116,7 @@ class EditSequences(RuleBasedStateMachine):
 
     @rule(invites=invite_lists)
     def invite(self, invites: list[Any]) -> None:
-        self.valid_edit({"invites": invites})
+        self.valid_edit({F.invite_field: invites})
 
     @rule(data=st.data())
     def read_back(self, data: st.DataObject) -> None:
@@ -130,16 +134,21 @@ class EditSequences(RuleBasedStateMachine):
         v.raise_if_any()
 
 
-EditSequences.TestCase.settings = settings(
-    # no shrinking: the server keeps its state between runs, so replays are not independent
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    stateful_step_count=8 if profile_name() == "fast" else 30,
-    max_examples=6 if profile_name() == "fast" else 60,
-)
-TestEditSequences = pytest.mark.rule(
+@pytest.mark.rule(
     "fields-applied",
     "invites-additive",
     "id-stable",
     "schedule-all-three",
     "rejected-changes-nothing",
-)(EditSequences.TestCase)
+)
+def test_edit_sequences(target: Target) -> None:
+    run_state_machine_as_test(
+        type("EditSequencesOnTarget", (EditSequences,), {"target": target}),
+        settings=settings(
+            # no shrinking: the server keeps its state between runs, so replays are not
+            # independent
+            phases=(Phase.explicit, Phase.reuse, Phase.generate),
+            stateful_step_count=8 if profile_name() == "fast" else 30,
+            max_examples=6 if profile_name() == "fast" else 60,
+        ),
+    )

@@ -1,10 +1,11 @@
 """Edits to a copy of the spec move the suite's edge cases with them, and still catch a bad server.
 
 The copy tightens a limit (``title`` at most 100 characters), loosens one (150 ``invites``), adds
-an optional field and adds enum values (an access level and a zone). ``PREVAIL_SPEC`` points the
-mock and the suite at the copy: the mock built from it passes, the suite probes the new edges
-(recorded on the way in), and a server still keeping the old 255-character limit fails
-``field-limits``.
+an optional field, adds enum values (an access level and a zone) and changes the list's page
+size bounds (``items`` at most 50, default 10). ``PREVAIL_SPEC`` points the mock and the suite at
+the copy: the mock built from it passes, the suite probes the new edges (recorded on the way
+in), and a server still keeping the old 255-character title and 1 MiB body limits fails
+``field-limits`` and ``payload-limit``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from contract_tests.support.facts import facts
+from contract_tests.support.facts import facts, list_parameter
+from contract_tests.support.order_probes import body_faults, body_limit, order_pairs
 from contract_tests.support.probes import enum_values, limit_probes
 from prevail_contract.paths import SPEC_PATH
 from prevail_contract.spec import Spec, load_spec, read_document
@@ -27,6 +29,10 @@ from tests.plugins.check import CheckRun, run_check, serve_mock
 NEW_FIELD = "room_name"
 NEW_LEVEL = "observer"
 NEW_ZONE = ("Ciudad Juarez", "America/Ciudad_Juarez")
+#: The edited list bounds: ``items`` at most 50, 10 by default.
+ITEMS_MAX, ITEMS_DEFAULT = 50, 10
+#: The tightened body limit of ``payload-limit`` (64 KiB instead of 1 MiB).
+BODY_LIMIT = 65_536
 Message = MutableMapping[str, Any]
 
 
@@ -48,7 +54,15 @@ def edited_document() -> dict[str, Any]:
     schemas["AccessLevel"]["enum"].append(NEW_LEVEL)
     schemas["TimeZoneName"]["enum"].append(NEW_ZONE[0])
     schemas["TimeZoneName"]["x-iana-zones"][NEW_ZONE[0]] = NEW_ZONE[1]
+    items = doc["components"]["parameters"]["Items"]["schema"]
+    items["maximum"], items["default"] = ITEMS_MAX, ITEMS_DEFAULT
     return doc
+
+
+def _payload_rule(doc: dict[str, Any]) -> dict[str, Any]:
+    rules = doc["paths"]["/sessions/{remote_session_id}"]["patch"]["x-rules"]
+    found: dict[str, Any] = next(r for r in rules if r.get("id") == "payload-limit")
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +74,10 @@ def edited_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def tightened_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The spec with only ``title``'s ``maxLength`` lowered to 100."""
+    """The spec with ``title``'s ``maxLength`` lowered to 100 and the body limit to 64 KiB."""
     doc = read_document(SPEC_PATH)
     doc["components"]["schemas"]["RemoteSessionEdit"]["properties"]["title"]["maxLength"] = 100
+    _payload_rule(doc)["x-limits"][0]["value"] = BODY_LIMIT
     path = tmp_path_factory.mktemp("tightened-spec") / "openapi.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
     return path
@@ -91,6 +106,20 @@ def test_probes_follow_the_edited_bounds(edited_spec: Path) -> None:
     sent = [purpose for purpose, _ in enum_values(load_spec(edited_spec))]
     assert f"access_level {NEW_LEVEL!r}" in sent
     assert f"time_zone {NEW_ZONE[0]!r}" in sent
+    items = list_parameter(load_spec(edited_spec), "items")
+    assert (items["maximum"], items["default"]) == (ITEMS_MAX, ITEMS_DEFAULT)
+
+
+def test_order_probes_follow_the_edited_spec(tightened_spec: Path) -> None:
+    """The body limit comes from ``payload-limit``'s ``x-limits``; a too-long title from the
+    new ``maxLength``; both are probed (and filed) under their own rules."""
+    assert body_limit(load_spec()) == 1_048_576
+    assert body_limit(load_spec(tightened_spec)) == BODY_LIMIT
+    pairs = order_pairs(load_spec(tightened_spec))
+    assert ("schedule-all-three", "field-limits") in pairs
+    assert ("unknown-fields-rejected", "editable-states") in pairs
+    inner = body_faults(load_spec(tightened_spec), {"field-limits"})
+    assert [len(v) for v in inner.values() if isinstance(v, str)] == [101]
 
 
 class BodyLog:
@@ -100,9 +129,12 @@ class BodyLog:
         self.app = app
         self.state = app.state
         self.bodies: list[Any] = []
+        self.queries: list[str] = []
 
     async def __call__(self, scope: Message, receive: Any, send: Any) -> None:
         chunks: list[bytes] = []
+        if scope["type"] == "http":
+            self.queries.append(scope.get("query_string", b"").decode("latin-1"))
 
         async def recording() -> Message:
             message: Message = await receive()
@@ -152,6 +184,8 @@ def test_mock_of_the_edited_spec_passes_and_sees_the_new_edges(
         for i in e.get("invites") or []
     )
     assert any(e.get("time_zone") == NEW_ZONE[0] for e in edits)
+    asked = {q for query in log.queries for q in query.split("&") if q.startswith("items=")}
+    assert {f"items={ITEMS_MAX}", f"items={ITEMS_MAX + 1}", f"items={ITEMS_DEFAULT}"} <= asked
 
 
 def test_embedded_run_follows_the_edited_spec(edited_spec: Path, tmp_path: Path) -> None:
@@ -168,11 +202,14 @@ def test_server_keeping_the_old_limit_fails_field_limits(
     with serve_mock() as served:
         run = _live_check(served, tmp_path, tightened_spec)
     failed = {r["id"] for r in run.report["rules"] if r["status"] == "failed"}
-    assert failed == {"field-limits"}, run.stdout[-3000:]
-    assert run.returncode == 0, "an assumed rule failing alone exits 0 without --strict"
+    assert failed == {"field-limits", "payload-limit"}, run.stdout[-3000:]
+    assert run.returncode == 0, "assumed rules failing alone exit 0 without --strict"
     rule = next(r for r in run.report["rules"] if r["id"] == "field-limits")
     summaries = " ".join(f["summary"] for f in rule["failures"])
     assert "title of 101 characters" in summaries
+    rule = next(r for r in run.report["rules"] if r["id"] == "payload-limit")
+    summaries = " ".join(f["summary"] for f in rule["failures"])
+    assert str(BODY_LIMIT + 1) in summaries, summaries
 
 
 def test_a_keyword_without_its_rule_is_a_spec_error(tmp_path: Path) -> None:

@@ -53,4 +53,6 @@ def run_seed() -> int:
         return 0
 
 
-settings.load_profile(profile_name())
+def pytest_configure(config: object) -> None:
+    # per run, not at import: a second run in the same process may ask for another profile
+    settings.load_profile(profile_name())

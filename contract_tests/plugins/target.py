@@ -1,34 +1,30 @@
-"""The ``target`` fixture: the server under test, built once per run from ``PREVAIL_*``."""
+"""The ``target`` fixture: the server under test, built once per run from ``PREVAIL_*``.
+
+The target is made when the first test asks for it and closed when the session ends; nothing is
+built at import, so the suite can run several times in one process (``check``'s ``run_suite``).
+It writes into the run's rule recorder (exchange log, notes, facts, masker).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from contract_tests.plugins.profiles import run_seed
-from contract_tests.support.target import Target, build_target
+from contract_tests.support.build import build_target
+from contract_tests.support.target import Target
 from prevail_contract.check.recorder import find_recorder
-
-_TARGET: list[Target] = []
-
-
-def get_target() -> Target:
-    """The run's target (built on first use; module-level so schemathesis tests can reach it)."""
-    if not _TARGET:
-        _TARGET.append(build_target(seed=run_seed()))
-    return _TARGET[0]
 
 
 @pytest.fixture(scope="session")
-def target(pytestconfig: pytest.Config) -> Target:
+def target(pytestconfig: pytest.Config) -> Iterator[Target]:
     """The server under test."""
-    built = get_target()
     recorder = find_recorder(pytestconfig)
-    if recorder is not None:
-        recorder.masker.add(*built.config.secrets)
-        built.masker = recorder.masker
-    return built
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    while _TARGET:
-        _TARGET.pop().close()
+    if recorder is None:
+        raise pytest.UsageError("the contract suite needs its rule recorder (plugins.rules)")
+    built = build_target(seed=run_seed(), record=recorder.run, masker=recorder.masker)
+    try:
+        yield built
+    finally:
+        built.close()

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from prevail_contract.check.safety import invite_names
 from prevail_contract.errors import SpecError
-from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec import Operation, Spec, load_spec
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,30 @@ class Facts:
         return found + list(self.field(name).get("examples") or [])
 
 
+def list_operation(spec: Spec) -> Operation:
+    """The read operation (List Sessions): the spec's one ``get`` operation."""
+    reads = [op for op in spec.operations if op.method == "get"]
+    if len(reads) != 1:
+        raise SpecError(
+            f"the suite reads Sessions with the spec's one GET operation; found {len(reads)}"
+        )
+    return reads[0]
+
+
+def list_parameter(spec: Spec, name: str) -> Mapping[str, Any]:
+    """The schema of one query parameter of the list operation (references followed)."""
+    for ref in list_operation(spec).node.get("parameters") or ():
+        param = spec.deref(ref)
+        if isinstance(param, Mapping) and param.get("name") == name:
+            schema = spec.deref(param.get("schema") or {})
+            assert isinstance(schema, Mapping)
+            return schema
+    raise SpecError(f"{list_operation(spec).label} has no query parameter {name!r}")
+
+
 def _edit_schema(spec: Spec) -> Mapping[str, Any]:
     request = spec.document["components"]["schemas"]["EditSessionRequest"]
-    node = spec.deref(request["properties"]["remote_session"])
+    node = spec.deref(request["properties"][invite_names(spec).envelope])
     if not isinstance(node, Mapping) or not isinstance(node.get("properties"), Mapping):
         raise SpecError("EditSessionRequest.remote_session must be an object schema")
     return node
@@ -81,12 +103,9 @@ def read_facts(spec: Spec) -> Facts:
     if not editable_states or not isinstance(after, str):
         raise SpecError("Session.state needs x-editable-states and x-state-after-edit")
     schemas = spec.document["components"]["schemas"]
-    invite_field = next(
-        n for n in fields if spec.deref(edit["properties"][n]).get("type") == "array"
-    )
-    invite_object = schemas["InviteObject"]
-    invite_email = str(invite_object["required"][0])
-    invite_level = next(n for n in invite_object["properties"] if n != invite_email)
+    names = invite_names(spec)
+    invite_field, invite_email = names.field, names.email
+    invite_level = next(n for n in schemas["InviteObject"]["properties"] if n != invite_email)
     return Facts(
         spec=spec,
         edit_schema=edit,

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.support.facts import facts
+from contract_tests.support.probes import base_schedule
 from prevail_contract.spec import Spec
 
 #: One value of every JSON type (``integer`` and ``number`` both stand for numbers).
@@ -25,7 +27,6 @@ TYPE_SAMPLES: dict[str, Any] = {
     "array": [],
     "object": {},
 }
-SCHEDULE = ("start_date", "start_time", "time_zone")
 #: Enum values probed per enum (the time zone list has 151; a seeded sample is enough).
 ENUM_SAMPLE = 3
 
@@ -48,19 +49,10 @@ def _props(spec: Spec) -> dict[str, dict[str, Any]]:
     return {name: dict(spec.deref(node)) for name, node in raw.items()}
 
 
-def _valid_schedule(spec: Spec) -> dict[str, Any]:
-    props = _props(spec)
-    return {
-        "start_date": props["start_date"]["examples"][0],
-        "start_time": props["start_time"]["examples"][0],
-        "time_zone": sorted(spec.time_zones())[0],
-    }
-
-
 def _with(spec: Spec, name: str, value: Any) -> dict[str, Any]:
     """An edit setting ``name`` to ``value`` and nothing else wrong (a full schedule)."""
-    if name in SCHEDULE:
-        return {**_valid_schedule(spec), name: value}
+    if name in facts(spec).schedule:
+        return {**base_schedule(facts(spec)), name: value}
     return {name: value}
 
 

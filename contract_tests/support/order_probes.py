@@ -2,25 +2,40 @@
 
 :func:`build` makes one request that carries exactly the named faults (each a rule id of the
 order) and nothing else wrong, so that a pair of faults shows which check the server runs first.
+Every body fault is read from the spec (a too-long value from a field's ``maxLength``, a bad
+format the spec's own reading refuses, a partial ``dependentRequired`` group, a field the edit
+schema lacks) and checked with that reading before it is sent; the body limit is the
+``payload-limit`` rule's ``x-limits``.
+
+The order lists ``field-formats`` for every check answered like it (``422 validation_failed``):
+:func:`order_pairs` puts ``field-limits`` and ``unknown-fields-rejected`` at its place, so a
+too-long title or an unknown field is probed (and filed) under its own rule.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
+from typing import Any
 
+from contract_tests.support.body_rules import body_rules
+from contract_tests.support.facts import Facts, facts
+from contract_tests.support.probes import base_schedule, good_value
+from contract_tests.support.strategies import BAD_FORMATS
 from contract_tests.support.target import Target
 from prevail_contract.check import tokens
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.session_ids import unknown_session_id
+from prevail_contract.errors import SpecError
+from prevail_contract.spec import Spec
 
-#: The body size limit of rule ``payload-limit`` (1 MiB, assumed).
-BODY_LIMIT = 1_048_576
-#: A start time that is not the documented zero-padded ``hh:mm AM|PM`` (field-formats).
-BAD_TIME = "9:00 AM"
-GOOD_DATE = "2031-03-14"
+#: The faults that live in the request body (the spec's reading of the body must agree).
+BODY_FAULTS = frozenset(
+    {"schedule-all-three", "field-formats", "field-limits", "unknown-fields-rejected"}
+)
 #: The faults :func:`build` knows how to make.
-KNOWN_FAULTS = frozenset(
+KNOWN_FAULTS = BODY_FAULTS | frozenset(
     {
         "auth-required",
         "self-service-required",
@@ -28,11 +43,11 @@ KNOWN_FAULTS = frozenset(
         "media-type",
         "payload-limit",
         "malformed-json",
-        "schedule-all-three",
-        "field-formats",
         "editable-states",
     }
 )
+#: A field name no edit schema has (the ``unknown-fields-rejected`` fault).
+UNKNOWN_FIELD = "contract_check_unknown_field"
 
 
 class MissingFixtureError(LookupError):
@@ -63,9 +78,103 @@ class Probe:
         )
 
 
+def declared_order(spec: Spec) -> list[str]:
+    """The spec's ``x-check-order`` (rule ids) as written."""
+    return [str(r) for r in spec.operation.get("x-check-order") or []]
+
+
 def order_of(target: Target) -> list[str]:
     """The spec's ``x-check-order`` (rule ids)."""
-    return [str(r) for r in target.spec.operation.get("x-check-order") or []]
+    return declared_order(target.spec)
+
+
+def answer_of(spec: Spec, rule_id: str) -> tuple[object, object]:
+    """The status and code a refusal under ``rule_id`` has."""
+    rule = spec.rule(rule_id)
+    return rule.status, rule.code
+
+
+def stand_ins(spec: Spec, rule_id: str) -> list[str]:
+    """Rules the order does not list that are answered like ``rule_id``, so share its place
+    (only those whose fault can be built)."""
+    listed = set(declared_order(spec))
+    wanted = answer_of(spec, rule_id)
+    return [
+        r.id
+        for r in spec.rules_of(spec.rule(rule_id).operation)
+        if r.id not in listed
+        and r.id in KNOWN_FAULTS
+        and r.kind == "rejection"
+        and answer_of(spec, r.id) == wanted
+    ]
+
+
+def all_pairs(spec: Spec) -> list[tuple[str, str]]:
+    """Every rule at one place of ``x-check-order`` (the listed one and its stand-ins) with
+    every rule at the next."""
+    places = [[r, *stand_ins(spec, r)] for r in declared_order(spec)]
+    return [(a, b) for here, then in itertools.pairwise(places) for a in here for b in then]
+
+
+def order_pairs(spec: Spec) -> list[tuple[str, str]]:
+    """The pairs whose answer shows the order (two rules answered alike show nothing)."""
+    return [(a, b) for a, b in all_pairs(spec) if answer_of(spec, a) != answer_of(spec, b)]
+
+
+def _too_long(f: Facts) -> dict[str, Any]:
+    """A value one past a ``maxLength`` of the spec (the ``field-limits`` fault)."""
+    for name in f.value_fields:
+        most = f.field(name).get("maxLength")
+        if name not in f.schedule and isinstance(most, int):
+            return {name: "x" * (most + 1)}
+    raise SpecError("no editable field outside the schedule group has a maxLength")
+
+
+def _bad_format(f: Facts, present: list[str]) -> dict[str, Any]:
+    """A value of one of ``present`` that the spec refuses as ``field-formats``."""
+    for name in present:
+        for value in BAD_FORMATS.get(name, ()):
+            if isinstance(value, str):
+                return {name: value}
+    raise SpecError(f"no bad format the spec refuses is known for {present}")
+
+
+def body_faults(spec: Spec, have: set[str]) -> dict[str, Any]:
+    """The ``remote_session`` object carrying exactly the body faults in ``have``."""
+    f = facts(spec)
+    schedule = base_schedule(f)
+    inner: dict[str, Any] = {}
+    if "schedule-all-three" in have:
+        schedule.pop(f.schedule[-1])  # the group without its last member
+        inner.update(schedule)
+    if "field-formats" in have:
+        if not inner:
+            inner.update(schedule)
+        inner.update(_bad_format(f, list(inner)))
+    if "field-limits" in have:
+        inner.update(_too_long(f))
+    if "unknown-fields-rejected" in have:
+        inner[UNKNOWN_FIELD] = "an unknown field"
+    if not inner:
+        name = next(n for n in f.value_fields if n not in f.schedule)
+        inner = {name: good_value(name, spec)}
+    wanted = have & BODY_FAULTS
+    broken = body_rules(spec).broken({"remote_session": inner}) & BODY_FAULTS
+    if broken != wanted:
+        raise SpecError(
+            f"the order probe {inner} breaks {sorted(broken)} by the spec, not {sorted(wanted)}"
+        )
+    return inner
+
+
+def body_limit(spec: Spec) -> int:
+    """The largest body ``payload-limit`` allows, from its ``x-limits``."""
+    for rule in spec.rule_operation("payload-limit").node.get("x-rules") or ():
+        if isinstance(rule, dict) and rule.get("id") == "payload-limit":
+            for limit in rule.get("x-limits") or ():
+                if isinstance(limit.get("value"), int):
+                    return int(limit["value"])
+    raise SpecError("payload-limit has no x-limits value (the body size limit)")
 
 
 def build(target: Target, faults: tuple[str, ...]) -> Probe:
@@ -89,18 +198,11 @@ def build(target: Target, faults: tuple[str, ...]) -> Probe:
         if target.config.locked_session_id is None:
             raise MissingFixtureError("needs PREVAIL_LOCKED_SESSION_ID")
         session_id = target.config.locked_session_id
-    inner: dict[str, str] = {"title": "Contract check: order probe"}
-    if "schedule-all-three" in have:
-        inner = {"start_date": GOOD_DATE}
-        if "field-formats" in have:
-            inner["start_time"] = BAD_TIME
-    elif "field-formats" in have:
-        zone = sorted(target.spec.time_zones())[0]
-        inner = {"start_date": GOOD_DATE, "start_time": BAD_TIME, "time_zone": zone}
-    body = json.dumps({"remote_session": inner}).encode()
+    body = json.dumps({"remote_session": body_faults(target.spec, have)}).encode()
     if "malformed-json" in have:
         body += b" and then some text"  # a valid JSON value followed by more
     if "payload-limit" in have:
-        body += b" " * (BODY_LIMIT + 1 - len(body))  # whitespace: still the same JSON value
+        limit = body_limit(target.spec)
+        body += b" " * (limit + 1 - len(body))  # whitespace: still the same JSON value
     content_type = "text/plain" if "media-type" in have else "application/json"
     return Probe(faults, token, session_id, content_type, body, extra)

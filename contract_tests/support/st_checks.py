@@ -15,13 +15,14 @@ from typing import Any
 import schemathesis
 
 from contract_tests.support.body_rules import broken_rules, rule_broken_by
-from contract_tests.support.facts import facts
+from contract_tests.support.facts import facts, list_operation
 from contract_tests.support.target import session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Finding
 from prevail_contract.spec import load_spec
 
-LIST = "list_sessions"
+#: The operationId of the spec's read (List Sessions).
+LIST = list_operation(load_spec()).operation_id
 #: For a list case, the rule a built-in check's failure concerns where it differs from an edit's.
 LIST_RULES = {
     "positive_data_acceptance": "list-query-validated",

@@ -19,9 +19,9 @@ def non_editable_states() -> list[str]:
 
 def locked_sessions(target: Target) -> dict[str, str]:
     """state -> a Session of the editing Organization in that state (as far as the run has)."""
-    if target.embedded and target.config.company_id is not None:
+    if target.admin is not None and target.config.company_id is not None:
         return {
-            state: target.admin_create(
+            state: target.admin.create(
                 target.config.company_id, state, title=f"State probe {state}"
             )
             for state in non_editable_states()

@@ -1,62 +1,50 @@
-"""The server under test: an HTTP client, its fixtures (sessions, tokens) and safe request sending.
+"""The server under test as the tests see it: its fixtures (Sessions, tokens), edits, reads and
+snapshots; sending is :mod:`~contract_tests.support.transport`'s job and the embedded mock's
+admin API :mod:`~contract_tests.support.mock_admin`'s.
 
 The target is described by the ``PREVAIL_*`` environment variables. Without ``PREVAIL_BASE_URL``
-the suite starts the kit's mock in-process (only its app factory and ``target_environment`` are
-used, so the suite stays an independent reading of the rules).
+the suite starts the kit's mock in-process.
 
-State is read with ``GET /sessions`` (``list_sessions``) when the target answers it, which is
-found out once per run and written into the report (``read``); only a target without the list
-is read by an edit that re-sends a value the Session already has, and each rule whose verdict
-then leans on such a read says so in its notes.
+State is read with the spec's list operation (``GET /sessions``) when the target answers it,
+which is found out once per run and written into the report (``read``); only a target without
+the list is read by an edit that re-sends a value the Session already has, and each rule whose
+verdict then leans on such a read says so in its notes.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from contract_tests.support.facts import facts
-from contract_tests.support.transient import ThrottledError
+from contract_tests.support.body_rules import body_rules
+from contract_tests.support.facts import facts, list_operation, list_parameter
+from contract_tests.support.mock_admin import MockAdmin
+from contract_tests.support.probes import good_value
+from contract_tests.support.transport import Transport
 from prevail_contract.check import tokens
-from prevail_contract.check.bounds import RUN, RunStoppedError, is_transient
-from prevail_contract.check.config import TargetConfig, from_sources
-from prevail_contract.check.exchange import FACTS, LOG, NOTES, Exchange
-from prevail_contract.check.guard import UnsafeRequestError, guard_client
-from prevail_contract.check.safety import InviteBudget, InviteCapReachedError, Masker
-from prevail_contract.check.sender import Body, send_bounded
+from prevail_contract.check.config import TargetConfig
+from prevail_contract.check.exchange import Exchange, RunRecord
+from prevail_contract.check.guard import UnsafeRequestError
+from prevail_contract.check.safety import InviteBudget, Masker
+from prevail_contract.check.sender import Body
 from prevail_contract.check.session_ids import listed_session_ids, session_path
-from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec import Spec
 
-__all__ = ["DEFAULT", "Target", "UnsafeRequestError", "build_target", "session_of"]
+__all__ = ["DEFAULT", "Target", "UnsafeRequestError", "session_of"]
 
-#: Host name the in-process mock answers on.
-EMBEDDED_HOST = "http://mock"
 #: The marker value for "send the configured token".
 DEFAULT = object()
-#: Optional extra fixture: an editable session of the Organization without Self-Service.
-NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
-
-
-#: What ``FACTS["read"]`` says for each way of reading a Session.
+#: What the run's ``read`` fact says for each way of reading a Session.
 READ_BY_LIST = "GET /sessions"
 READ_BY_EDIT = "edit re-sending a current value (the target has no GET /sessions)"
 #: Pages a full listing may take before the suite stops (a bound for a live server).
 MAX_LIST_PAGES = 200
-#: Fields the edit-read may re-send, in order of preference.
-READ_FIELDS = ("title", "estimated_duration", "schedule")
-SCHEDULE_FIELDS = ("start_date", "start_time", "time_zone")
-
-
-#: Prefix of the embedded mock's admin API (never part of a verdict, not counted as API traffic).
-ADMIN_PREFIX = "/__mock__/"
 
 
 def session_of(body: Any) -> dict[str, Any] | None:
@@ -81,13 +69,14 @@ class Target:
     spec: Spec
     config: TargetConfig
     api_base: str
-    client: httpx.Client
-    masker: Masker
+    transport: Transport
     budget: InviteBudget
     seed: int
-    app: Any = None
+    #: This run's notes and facts (its exchange log is the transport's).
+    record: RunRecord
+    #: The embedded mock's admin API; ``None`` against a live server.
+    admin: MockAdmin | None = None
     no_self_service_session_id: str | None = None
-    last_exchange: Exchange | None = None
     #: ``READ_BY_LIST`` or ``READ_BY_EDIT`` once found out (see :attr:`reads_by_list`).
     read_mode: str | None = None
     #: The last Session each id was seen as (answers and listings), by id.
@@ -97,13 +86,25 @@ class Target:
     #: The first accepted edit of each Session this run made (for ``state-ready-after-edit``).
     first_accepted: dict[str, Exchange] = field(default_factory=dict)
     _minted: tuple[float, str] | None = None
+    #: Ids of Sessions a test created once per run (through the admin API), by purpose.
+    created: dict[str, list[str]] = field(default_factory=dict)
 
     # -- fixtures --------------------------------------------------------------------------
 
     @property
     def embedded(self) -> bool:
         """Whether the target is the in-process mock (admin API available)."""
-        return self.app is not None
+        return self.admin is not None
+
+    @property
+    def masker(self) -> Masker:
+        """Masks every secret of the run in what is shown."""
+        return self.transport.masker
+
+    @property
+    def last_exchange(self) -> Exchange | None:
+        """The last exchange sent and recorded."""
+        return self.transport.last_exchange
 
     @property
     def session_id(self) -> str:
@@ -113,7 +114,7 @@ class Target:
 
     def note(self, rule: str, text: str) -> None:
         """Record a probe of ``rule`` that this run could not make, for the reports."""
-        NOTES.append((rule, text))
+        self.record.notes.append((rule, text))
 
     def require(self, attr: str, why: str) -> str:
         """A configured fixture value, or skip the test naming the variable that is missing."""
@@ -144,16 +145,12 @@ class Target:
     @property
     def list_url(self) -> str:
         """The List Sessions URL (``GET``)."""
-        return self.api_base + self.spec.operation_by_id("list_sessions").path
+        return self.api_base + list_operation(self.spec).path
 
     @property
     def max_items(self) -> int:
-        """The largest ``items`` a list page may ask for (the spec's limit)."""
-        for ref in self.spec.operation_by_id("list_sessions").node.get("parameters") or ():
-            param = self.spec.deref(ref)
-            if param.get("name") == "items":
-                return int(param["schema"].get("maximum", 20))
-        return 20
+        """The largest ``items`` a list page may ask for (the parameter's ``maximum``)."""
+        return int(list_parameter(self.spec, "items")["maximum"])
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -168,42 +165,17 @@ class Target:
         params: Mapping[str, str] | None = None,
         purpose: str = "",
     ) -> Exchange:
-        """Send one request (through the client's guard, within the run's bounds) and record it.
-
-        ``body`` may be a function giving chunks (sent chunked; ``shown_body`` stands for it in
-        the record). An answer that cannot be evidence skips the test (its rules stay
-        ``not_run`` unless other tests earn them): the run stopped, the invite cap is reached,
-        the answer was cut at the response limit, or the target still answered 429 (or 503
-        with ``Retry-After``) after the capped retries.
-        """
-        full_url = url
-        if params:
-            full_url = str(httpx.URL(url, params=dict(params)))
-        try:
-            exchange = send_bounded(
-                self.client,
-                method,
-                full_url,
-                headers=dict(headers or {}),
-                body=body,
-                shown_body=shown_body,
-                purpose=purpose,
-            )
-        except (RunStoppedError, InviteCapReachedError) as exc:
-            pytest.skip(str(exc))
-        if is_transient(exchange.status, exchange.response_headers):
-            # not logged: an answer that only says "not now" is no case of any rule
-            raise ThrottledError(
-                f"{method} {self.masker(full_url)} ({purpose or 'request'}) was answered "
-                f"{exchange.status} on every try"
-            )
-        LOG.add(exchange)
-        self.last_exchange = exchange
-        if exchange.cut:
-            pytest.skip(
-                f"not checked: an answer was longer than {RUN.limits.max_response_bytes} bytes "
-                "and was cut there (--max-response-bytes)"
-            )
+        """Send one request through the transport (see :meth:`Transport.send`) and learn from
+        an accepted edit's answer."""
+        exchange = self.transport.send(
+            method,
+            url,
+            headers=headers,
+            body=body,
+            shown_body=shown_body,
+            params=params,
+            purpose=purpose,
+        )
         self._learn(url, exchange)
         return exchange
 
@@ -264,7 +236,7 @@ class Target:
                 ex.accepted and isinstance(body, dict) and isinstance(body.get("sessions"), list)
             )
             self.read_mode = READ_BY_LIST if listed else READ_BY_EDIT
-            FACTS["read"] = self.read_mode
+            self.record.facts["read"] = self.read_mode
         return self.read_mode == READ_BY_LIST
 
     def list_page(
@@ -343,31 +315,32 @@ class Target:
         return session_of(exchange.json)
 
     def _read_edit(self, sid: str, avoid: set[str]) -> dict[str, Any]:
-        """The harmless edit that reads ``sid``: a current value of a field not in ``avoid``."""
+        """The harmless edit that reads ``sid``: a current value of a field not in ``avoid``.
+
+        The fields tried are the spec's: each plain value field, then the schedule group
+        (``dependentRequired``) as a whole; a value is re-sent only when the suite's reading of
+        the request schema accepts it.
+        """
+        f = facts(self.spec)
         seen = self._seen.get(sid) or {}
-        for name in READ_FIELDS:
-            if name == "schedule":
-                if not avoid & set(SCHEDULE_FIELDS) and all(
-                    isinstance(seen.get(f), str) for f in SCHEDULE_FIELDS
-                ):
-                    return {f: seen[f] for f in SCHEDULE_FIELDS}
-            elif name == "estimated_duration":
-                value = seen.get(name)
-                if (
-                    name not in avoid
-                    and isinstance(value, int | float)
-                    and 0 < value <= 24
-                    and float(value * 4).is_integer()
-                ):
-                    return {name: value}
-            elif name not in avoid and isinstance(seen.get(name), str) and seen[name]:
+        reading = body_rules(self.spec)
+
+        def fits(edit: dict[str, Any]) -> bool:
+            return not reading.broken({"remote_session": edit})
+
+        singles = [n for n in f.value_fields if n not in f.schedule]
+        for name in singles:
+            if name not in avoid and name in seen and fits({name: seen[name]}):
                 return {name: seen[name]}
-        title = seen.get("title")
-        return {
-            "title": title
-            if isinstance(title, str) and title
-            else f"Contract check run {self.seed}"
-        }
+        group = {n: seen[n] for n in f.schedule if n in seen}
+        if group and len(group) == len(f.schedule) and not avoid & set(group) and fits(group):
+            return group
+        name = singles[0] if singles else f.value_fields[0]
+        value = seen.get(name)
+        if name in seen and fits({name: value}):
+            return {name: value}
+        own = f"Contract check run {self.seed}"
+        return {name: own if fits({name: own}) else good_value(name, self.spec)}
 
     def discover_editable_session(self, token: str) -> tuple[str, str] | None:
         """An editable session (id, title) that ``token``'s Organization can list, if any.
@@ -389,97 +362,6 @@ class Target:
                 return sid, title
         return None
 
-    # -- embedded-only helpers (the mock's admin API; never used for a live verdict) -------
-
-    def admin_session(self, session_id: str) -> dict[str, Any] | None:
-        """The mock's stored copy of a session (embedded mode only)."""
-        if not self.embedded:
-            return None
-        response = self.client.get(f"{EMBEDDED_HOST}/__mock__/sessions/{session_id}")
-        return dict(response.json()) if response.status_code == 200 else None
-
-    def admin_create(self, organization: str, state: str, **fields: Any) -> str:
-        """Create a session in the mock and return its id (embedded mode only)."""
-        response = self.client.post(
-            f"{EMBEDDED_HOST}/__mock__/sessions",
-            json={"organization": organization, "state": state, **fields},
-        )
-        if response.status_code != 201:
-            raise RuntimeError(f"mock admin API refused to create a session: {response.text}")
-        created = response.json()
-        sid = created.get("remote_session_id")
-        if not isinstance(sid, str):
-            raise RuntimeError(f"mock admin API answered no remote_session_id: {created}")
-        return sid
-
     def close(self) -> None:
         """Release the HTTP client."""
-        self.client.close()
-
-
-def _api_base(base_url: str, spec: Spec) -> str:
-    base = base_url.rstrip("/")
-    if urlsplit(base).path in ("", "/"):
-        base += spec.base_path
-    return base
-
-
-def build_target(env: Mapping[str, str] | None = None, seed: int = 0) -> Target:
-    """The target the environment describes (the embedded mock when no base URL is set)."""
-    env = dict(os.environ if env is None else env)
-    spec = load_spec()
-    config = from_sources(env)
-    if config.embedded:
-        from starlette.testclient import TestClient
-
-        from prevail_contract.mock import create_app, target_environment
-
-        app = create_app(bugs=config.mock_bugs)
-        mock_env = target_environment(app, EMBEDDED_HOST)
-        client: httpx.Client = TestClient(
-            app, base_url=EMBEDDED_HOST, raise_server_exceptions=False
-        )
-        client.__enter__()
-        cap = config.max_invites  # no cap on the mock unless one was asked for
-        budget = InviteBudget(cap)
-        guard_client(client, budget, unguarded_prefix=ADMIN_PREFIX)
-        live = from_sources(mock_env)
-        config = TargetConfig(
-            **{**live.__dict__, "base_url": None, "mock_bugs": config.mock_bugs, "max_invites": cap}
-        )
-        api_base = mock_env["PREVAIL_BASE_URL"].rstrip("/")
-        masker = Masker(config.secrets)
-        target = Target(
-            spec=spec,
-            config=config,
-            api_base=api_base,
-            client=client,
-            masker=masker,
-            budget=budget,
-            seed=seed,
-            app=app,
-        )
-        target.no_self_service_session_id = mock_env.get(NO_SELF_SERVICE_SESSION_VAR)
-        if config.no_self_service_token and target.no_self_service_session_id is None:
-            slug = tokens.claims_of(config.no_self_service_token).get("slug")
-            if isinstance(slug, str):
-                target.no_self_service_session_id = target.admin_create(
-                    slug,
-                    facts().editable_states[0],
-                    title="Session of an Organization without Self-Service",
-                )
-        return target
-    assert config.base_url is not None
-    client = httpx.Client(timeout=httpx.Timeout(RUN.limits.request_timeout), follow_redirects=False)
-    budget = InviteBudget(config.max_invites)
-    guard_client(client, budget)
-    return Target(
-        spec=spec,
-        config=config,
-        api_base=_api_base(config.base_url, spec),
-        client=client,
-        masker=Masker(config.secrets),
-        budget=budget,
-        seed=seed,
-        no_self_service_session_id=env.get(NO_SELF_SERVICE_SESSION_VAR) or None,
-    )
+        self.transport.close()

@@ -35,7 +35,6 @@ from prevail_contract.check.config import (
     from_sources,
     read_env_file,
 )
-from prevail_contract.check.exchange import FACTS, LOG
 from prevail_contract.check.preflight import preflight
 from prevail_contract.check.progress import RunProgress
 from prevail_contract.check.recorder import RuleRecorder
@@ -51,8 +50,6 @@ from prevail_contract.errors import ConfigError, ToolError
 from prevail_contract.paths import SPEC_VAR, SUITE_DIR, SUITE_ROOT, spec_path
 from prevail_contract.spec import load_spec
 from prevail_contract.violation_rules import check_request_annotations
-
-NO_SELF_SERVICE_SESSION_VAR = "PREVAIL_NO_SELF_SERVICE_SESSION_ID"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -126,7 +123,6 @@ def suite_environment(values: dict[str, str]) -> Iterator[None]:
         MOCK_BUGS_VAR,
         PROFILE_VAR,
         SEED_VAR,
-        NO_SELF_SERVICE_SESSION_VAR,
         SPEC_VAR,
     ]
     saved = {name: os.environ.get(name) for name in names}
@@ -154,20 +150,20 @@ def run_suite(
 ) -> tuple[RuleRecorder, int]:
     """Run ``contract_tests`` in-process; return the recorder and pytest's exit code.
 
+    Everything a run writes lives in objects made for it (the recorder with its exchange log,
+    notes and facts; the target, built by a session fixture; the run bounds, restarted), so the
+    suite can run again in the same process. Its modules read the spec when imported, so every
+    run of one process must check against the same spec file.
+
     With ``progress``, pytest's own terminal output is replaced by that display.
     """
     recorder = RuleRecorder(Masker(config.secrets), quiet=True)
-    FACTS.clear()
     plugins: list[object] = [recorder]
     if progress is not None:
-        progress.bind(lambda: recorder.total_requests + len(LOG))
+        progress.bind(lambda: recorder.total_requests + len(recorder.run.log))
         plugins.append(progress)
     env = {**config.to_env(), PROFILE_VAR: profile, SEED_VAR: str(seed), **(extra_env or {})}
-    # Modules of a previous in-process run hold that run's target: import them afresh.
-    for name in [
-        m for m in sys.modules if m == "contract_tests" or m.startswith("contract_tests.")
-    ]:
-        del sys.modules[name]
+    _same_spec_as_before(Path(env.get(SPEC_VAR) or spec_path()))
     # With a progress display, pytest's terminal plugin (and its flags) are switched off.
     output = (
         ["-p", "no:terminal", "-o", "addopts="]
@@ -195,6 +191,22 @@ def run_suite(
     elif code == pytest.ExitCode.INTERRUPTED:  # pytest's word for "errors during collection"
         code = pytest.ExitCode.INTERNAL_ERROR
     return recorder, int(code)
+
+
+#: The spec file the suite's modules were first imported with in this process.
+_SUITE_SPEC: list[Path] = []
+
+
+def _same_spec_as_before(spec_file: Path) -> None:
+    """The suite's modules read the spec once, at import: a later run must use the same file."""
+    resolved = spec_file.resolve()
+    if not _SUITE_SPEC:
+        _SUITE_SPEC.append(resolved)
+    elif _SUITE_SPEC[0] != resolved:
+        raise ToolError(
+            f"this process already ran the suite against {_SUITE_SPEC[0]}; check {resolved} "
+            "in a new process (the suite reads its spec when first imported)"
+        )
 
 
 @contextlib.contextmanager
@@ -287,7 +299,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the check and return the process exit code."""
     env = _source_env(args)
     if args.sandbox:
-        env.update(sandbox_environment(args.base_url or env.get("PREVAIL_BASE_URL")))
+        env.update(sandbox_environment(args.base_url or env.get(ENV_VARS["base_url"])))
     spec_file = Path(env[SPEC_VAR]) if env.get(SPEC_VAR) else spec_path()
     spec = load_spec(spec_file)
     check_request_annotations(spec)  # a schema keyword without its rule: exit 2 before any work
@@ -299,9 +311,6 @@ def run(args: argparse.Namespace) -> int:
     _check_bugs(config)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     extra: dict[str, str] = {SPEC_VAR: str(spec_file), **limits.to_env()}
-    ns_session = args.no_self_service_session_id or env.get(NO_SELF_SERVICE_SESSION_VAR)
-    if ns_session and not config.embedded:
-        extra[NO_SELF_SERVICE_SESSION_VAR] = ns_session
     target = describe_target(config, masker)
     preflight_requests = 0
     if not config.embedded:
@@ -336,8 +345,9 @@ def run(args: argparse.Namespace) -> int:
             "mock.env &`, then `set -a; . ./mock.env; set +a` and run a command above (Sessions "
             "the run created through the mock's admin API exist only in the in-process mock)"
         )
-    if "read" in FACTS:
-        print(f"Sessions were read with: {FACTS['read']}")
+    facts = recorder.run.facts
+    if "read" in facts:
+        print(f"Sessions were read with: {facts['read']}")
     for error in recorder.errors:
         print(f"suite error: {error}", file=sys.stderr)
     if args.report_dir is not None:
@@ -349,7 +359,7 @@ def run(args: argparse.Namespace) -> int:
             profile=args.profile,
             requests=max(recorder.total_requests, bounds.RUN.requests) + preflight_requests,
             stamp=verification_stamp(spec),
-            read=FACTS.get("read"),
+            read=facts.get("read"),
             run=bounds.run_summary(interrupted=interrupted, masker=recorder.masker),
         )
         print(f"\nreports: {json_path} {junit_path}")

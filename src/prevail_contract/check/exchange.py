@@ -163,11 +163,15 @@ class ExchangeLog:
         return items
 
 
-#: The process-wide log: the target fixture writes to it, the rule recorder drains it per test.
-LOG = ExchangeLog()
-#: (rule, note) pairs: probes a run could not make (a fixture missing, the invite cap reached),
-#: shown with the rule even when it passed. Drained by the rule recorder.
-NOTES: list[tuple[str, str]] = []
-#: Facts about the run the reports carry at their top level, such as ``read`` (how the suite
-#: read Sessions: ``GET /sessions`` or, for a target without it, an edit).
-FACTS: dict[str, str] = {}
+@dataclass
+class RunRecord:
+    """What one contract run writes as it goes: one per run (the rule recorder owns it)."""
+
+    #: The exchanges the target sent, drained by the rule recorder after each test.
+    log: ExchangeLog = field(default_factory=ExchangeLog)
+    #: (rule, note) pairs: probes the run could not make (a fixture missing, the invite cap
+    #: reached), shown with the rule even when it passed; drained by the rule recorder.
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    #: Facts about the run the reports carry at their top level, such as ``read`` (how the
+    #: suite read Sessions: ``GET /sessions`` or, for a target without it, an edit).
+    facts: dict[str, str] = field(default_factory=dict)

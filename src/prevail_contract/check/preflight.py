@@ -20,12 +20,22 @@ import httpx
 
 from prevail_contract.check import tokens
 from prevail_contract.check.bounds import RequestTimeoutError, read_capped, wall_clock
-from prevail_contract.check.config import TargetConfig
-from prevail_contract.check.safety import Masker
+from prevail_contract.check.config import ENV_VARS, TargetConfig
+from prevail_contract.check.safety import Masker, invite_names
 from prevail_contract.errors import ConfigError
+from prevail_contract.spec import Spec, load_spec
 
-#: The body of the probe: valid JSON the contract refuses before looking at the Session's state.
-PROBE_BODY = b'{"remote_session": {}}'
+
+def probe_body(spec: Spec | None = None) -> bytes:
+    """The probe: valid JSON with an empty edit, which the contract refuses before looking at
+    the Session's state."""
+    return json.dumps({invite_names(spec).envelope: {}}).encode()
+
+
+def _status(spec: Spec, rule_id: str) -> int | str:
+    return spec.rule(rule_id).status
+
+
 _TIMEOUT = httpx.Timeout(15.0)
 #: An Error answer is a few hundred bytes; more is read no further.
 _MAX_ANSWER_BYTES = 64 * 1024
@@ -75,7 +85,7 @@ def probe_request(client: httpx.Client, url: str, token: str) -> Answer:
     try:
         with (
             wall_clock(_TIMEOUT.read or 15.0),
-            client.stream("PATCH", url, content=PROBE_BODY, headers=headers) as response,
+            client.stream("PATCH", url, content=probe_body(), headers=headers) as response,
         ):
             body, _ = read_capped(response.iter_bytes(), _MAX_ANSWER_BYTES)
     except RequestTimeoutError as exc:
@@ -83,40 +93,58 @@ def probe_request(client: httpx.Client, url: str, token: str) -> Answer:
     return Answer(response.status_code, response.headers.get("content-type", ""), body)
 
 
+def _named(attr: str) -> str:
+    """A fixture variable as messages name it: ``PREVAIL_TOKEN (--token)``."""
+    return f"{ENV_VARS[attr]} (--{attr.replace('_', '-')})"
+
+
 def _credentials_var(config: TargetConfig) -> str:
     if config.token is not None:
-        return "PREVAIL_TOKEN (--token)"
-    return "PREVAIL_COMPANY_ID / PREVAIL_API_KEY (--company-id, --api-key)"
+        return _named("token")
+    return f"{_named('company_id')} with {_named('api_key')}"
 
 
-def judge(config: TargetConfig, answer: Answer, masker: Masker, *, session_var: str) -> None:
-    """Raise :class:`ConfigError` unless ``answer`` shows URL, token and Session are right."""
+def judge(
+    config: TargetConfig,
+    answer: Answer,
+    masker: Masker,
+    *,
+    session_var: str,
+    spec: Spec | None = None,
+) -> None:
+    """Raise :class:`ConfigError` unless ``answer`` shows URL, token and Session are right.
+
+    The statuses and codes are the catalogue's (``auth-required``, ``self-service-required``,
+    ``org-ownership``, and ``field-formats`` for the validation refusal it stands for).
+    """
+    spec = spec if spec is not None else load_spec()
+    ownership = spec.rule("org-ownership")
     seen = answer.describe(masker)
     code = answer.error_code
-    base = f"PREVAIL_BASE_URL (--base-url) {config.base_url}"
+    base = f"{_named('base_url')} {config.base_url}"
     if code is None:
         raise ConfigError(
             f"{base} does not answer like the Prevail API: an edit it must refuse with an "
             f"Error body got {seen}; check the URL (it ends in the API base path, e.g. /api/v1)"
         )
-    if answer.status == 422:
+    if answer.status == _status(spec, "field-formats"):
         return
-    if answer.status == 401:
+    if answer.status == _status(spec, "auth-required"):
         raise ConfigError(f"{_credentials_var(config)} is not accepted by the target: {seen}")
-    if answer.status == 403:
+    if answer.status == _status(spec, "self-service-required"):
         raise ConfigError(
             f"{_credentials_var(config)} belongs to an Organization the target refuses to let "
             f"edit (Self-Service off?): {seen}"
         )
-    if answer.status == 404 and code == "session_not_found":
+    if answer.status == ownership.status and code == ownership.code:
         raise ConfigError(
             f"{session_var} is not a Session of the token's Organization on the target: {seen}"
         )
-    if answer.status == 404:
+    if answer.status == ownership.status:
         raise ConfigError(f"{base} has no Edit Sessions operation at this path: {seen}")
     raise ConfigError(
         f"preflight of {session_var}: an edit with an empty remote_session should be refused "
-        f"with 422 before anything else is checked, got {seen}"
+        f"with {_status(spec, 'field-formats')} before anything else is checked, got {seen}"
     )
 
 
@@ -124,9 +152,9 @@ def preflight(config: TargetConfig, api_base: str, masker: Masker) -> int:
     """Probe a live target's fixtures; return the number of requests sent."""
     token = _token(config)
     masker.add(token)
-    probes = [("PREVAIL_SESSION_ID (--session-id)", config.session_id)]
+    probes = [(_named("session_id"), config.session_id)]
     if config.locked_session_id is not None:
-        probes.append(("PREVAIL_LOCKED_SESSION_ID (--locked-session-id)", config.locked_session_id))
+        probes.append((_named("locked_session_id"), config.locked_session_id))
     with httpx.Client(timeout=_TIMEOUT, follow_redirects=False) as client:
         for var, session_id in probes:
             url = f"{api_base}/sessions/{session_id}"
@@ -134,7 +162,7 @@ def preflight(config: TargetConfig, api_base: str, masker: Masker) -> int:
                 answer = probe_request(client, url, token)
             except httpx.HTTPError as exc:
                 raise ConfigError(
-                    f"cannot reach PREVAIL_BASE_URL (--base-url) {config.base_url} "
+                    f"cannot reach {_named('base_url')} {config.base_url} "
                     f"({type(exc).__name__}: {masker(str(exc)) or 'no answer'}); check the URL "
                     "and that the server is up"
                 ) from None

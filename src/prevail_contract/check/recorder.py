@@ -1,7 +1,7 @@
 """A pytest plugin that files every contract test's outcome under the rules it checks.
 
 Each test in ``contract_tests`` declares its rules with ``@pytest.mark.rule("id", ...)``. After
-each test the recorder counts the requests it sent (from the shared exchange log) and files its
+each test the recorder counts the requests it sent (from the run's exchange log) and files its
 findings: a ``RuleViolationError`` under the rules its findings name, any other failure under
 the test's first rule, a skip as a reason for ``not_run``.
 """
@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from prevail_contract.check.exchange import LOG, NOTES, Exchange
+from prevail_contract.check.config import ENV_VARS
+from prevail_contract.check.exchange import Exchange, RunRecord
 from prevail_contract.check.safety import Masker
 from prevail_contract.check.verdict import Finding, RuleViolationError
 
@@ -73,6 +74,8 @@ class RuleRecorder:
         self.variables: dict[str, str] = {}
         #: Whether the suite ran against the in-process mock (known once a test used ``target``).
         self.embedded: bool | None = None
+        #: This run's exchange log, notes and facts (the target writes them, this drains them).
+        self.run = RunRecord()
 
     def _learn_target(self, item: pytest.Item) -> None:
         """Note the target's token and base URL, so that repro commands can name them."""
@@ -82,11 +85,11 @@ class RuleRecorder:
             return
         self.embedded = bool(getattr(target, "embedded", False))
         if config.token:
-            self.variables[config.token] = "PREVAIL_TOKEN"
+            self.variables[config.token] = ENV_VARS["token"]
         if config.no_self_service_token:
-            self.variables[config.no_self_service_token] = "PREVAIL_NO_SELF_SERVICE_TOKEN"
+            self.variables[config.no_self_service_token] = ENV_VARS["no_self_service_token"]
         if self.embedded and isinstance(getattr(target, "api_base", None), str):
-            self.variables[target.api_base] = "PREVAIL_BASE_URL"
+            self.variables[target.api_base] = ENV_VARS["base_url"]
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.started = time.perf_counter()
@@ -126,10 +129,10 @@ class RuleRecorder:
         report: pytest.TestReport = outcome.get_result()
         rules = rules_of(item)
         self._learn_target(item)
-        exchanges = LOG.drain()
+        exchanges = self.run.log.drain()
         self.total_requests += len(exchanges)
-        while NOTES:
-            rule, note = NOTES.pop(0)
+        while self.run.notes:
+            rule, note = self.run.notes.pop(0)
             if note not in self.record(rule).notes:
                 self.record(rule).notes.append(self.masker(note))
         if not rules:

@@ -8,10 +8,15 @@ through :class:`Masker`.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
+
+from prevail_contract.errors import SpecError
+from prevail_contract.spec import Spec, load_spec
 
 #: Domains reserved by RFC 2606 / RFC 6761: mail to them never reaches a person.
 RESERVED_DOMAINS: tuple[str, ...] = ("example.com", "example.org", "example.net")
@@ -60,20 +65,52 @@ def safe_email(address: str, domain: str = "example.com") -> str:
     return address.rsplit("@", 1)[0] + "@" + domain
 
 
+@dataclass(frozen=True)
+class InviteNames:
+    """Where a request body carries invite addresses, as the spec names it."""
+
+    #: The request's envelope property (``remote_session``).
+    envelope: str
+    #: The edit's list of invitees (its one array property).
+    field: str
+    #: The address member of an invite given as an object.
+    email: str
+
+
+@functools.lru_cache(maxsize=8)
+def _read_invite_names(spec: Spec) -> InviteNames:
+    schemas = spec.document["components"]["schemas"]
+    request = schemas["EditSessionRequest"]
+    envelope = str((request.get("required") or [None])[0])
+    edit = spec.deref(request["properties"][envelope])
+    arrays = [
+        n for n, node in edit["properties"].items() if spec.deref(node).get("type") == "array"
+    ]
+    if len(arrays) != 1:
+        raise SpecError(f"the edit schema must have one list of invitees, found {arrays}")
+    return InviteNames(envelope, str(arrays[0]), str(schemas["InviteObject"]["required"][0]))
+
+
+def invite_names(spec: Spec | None = None) -> InviteNames:
+    """The spec's names for the invite addresses in a body (default: the spec in use)."""
+    return _read_invite_names(spec if spec is not None else load_spec())
+
+
 def invite_addresses(body: Any) -> list[str]:
     """The invite addresses inside a request body (``remote_session.invites``), in order."""
     if not isinstance(body, dict):
         return []
-    edit = body.get("remote_session")
-    invites = edit.get("invites") if isinstance(edit, dict) else None
+    names = invite_names()
+    edit = body.get(names.envelope)
+    invites = edit.get(names.field) if isinstance(edit, dict) else None
     if not isinstance(invites, list):
         return []
     found: list[str] = []
     for item in invites:
         if isinstance(item, str):
             found.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("email"), str):
-            found.append(item["email"])
+        elif isinstance(item, dict) and isinstance(item.get(names.email), str):
+            found.append(item[names.email])
     return found
 
 
@@ -81,18 +118,19 @@ def make_body_safe(body: Any) -> Any:
     """A copy of a request body whose invite addresses all use reserved domains."""
     if not isinstance(body, dict):
         return body
-    edit = body.get("remote_session")
-    if not isinstance(edit, dict) or not isinstance(edit.get("invites"), list):
+    names = invite_names()
+    edit = body.get(names.envelope)
+    if not isinstance(edit, dict) or not isinstance(edit.get(names.field), list):
         return body
     invites: list[Any] = []
-    for item in edit["invites"]:
+    for item in edit[names.field]:
         if isinstance(item, str):
             invites.append(safe_email(item))
-        elif isinstance(item, dict) and isinstance(item.get("email"), str):
-            invites.append({**item, "email": safe_email(item["email"])})
+        elif isinstance(item, dict) and isinstance(item.get(names.email), str):
+            invites.append({**item, names.email: safe_email(item[names.email])})
         else:
             invites.append(item)
-    return {**body, "remote_session": {**edit, "invites": invites}}
+    return {**body, names.envelope: {**edit, names.field: invites}}
 
 
 class InviteBudget:

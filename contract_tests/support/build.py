@@ -1,0 +1,92 @@
+"""Builds the run's :class:`~contract_tests.support.target.Target` from the ``PREVAIL_*``
+variables: a guarded client to a live server, or a fresh in-process mock.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import httpx
+
+from contract_tests.support.facts import facts
+from contract_tests.support.mock_admin import ADMIN_PREFIX, start_embedded
+from contract_tests.support.target import Target
+from contract_tests.support.transport import Transport
+from prevail_contract.check import tokens
+from prevail_contract.check.bounds import RUN
+from prevail_contract.check.config import ENV_VARS, TargetConfig, api_base, from_sources
+from prevail_contract.check.exchange import RunRecord
+from prevail_contract.check.guard import guard_client
+from prevail_contract.check.safety import InviteBudget, Masker
+from prevail_contract.spec import Spec, load_spec
+
+
+def build_target(
+    env: Mapping[str, str] | None = None,
+    seed: int = 0,
+    *,
+    record: RunRecord | None = None,
+    masker: Masker | None = None,
+) -> Target:
+    """The target the environment describes (the embedded mock when no base URL is set).
+
+    ``record`` and ``masker`` are the run's (the rule recorder's); fresh ones by default.
+    """
+    env = dict(os.environ if env is None else env)
+    spec = load_spec()
+    config = from_sources(env)
+    record = record or RunRecord()
+    masker = masker or Masker()
+    if config.embedded:
+        return _embedded_target(config, spec, seed, record, masker)
+    assert config.base_url is not None
+    client = httpx.Client(timeout=httpx.Timeout(RUN.limits.request_timeout), follow_redirects=False)
+    budget = InviteBudget(config.max_invites)
+    guard_client(client, budget)
+    masker.add(*config.secrets)
+    return Target(
+        spec=spec,
+        config=config,
+        api_base=api_base(config.base_url, spec),
+        transport=Transport(client, masker, record.log),
+        budget=budget,
+        seed=seed,
+        record=record,
+        no_self_service_session_id=config.no_self_service_session_id,
+    )
+
+
+def _embedded_target(
+    asked: TargetConfig, spec: Spec, seed: int, record: RunRecord, masker: Masker
+) -> Target:
+    """A fresh in-process mock, described by the variables it prints for itself."""
+    admin, mock_env = start_embedded(asked.mock_bugs)
+    cap = asked.max_invites  # no cap on the mock unless one was asked for
+    budget = InviteBudget(cap)
+    guard_client(admin.client, budget, unguarded_prefix=ADMIN_PREFIX)
+    live = from_sources(mock_env)
+    config = TargetConfig(
+        **{**live.__dict__, "base_url": None, "mock_bugs": asked.mock_bugs, "max_invites": cap}
+    )
+    masker.add(*config.secrets)
+    target = Target(
+        spec=spec,
+        config=config,
+        api_base=mock_env[ENV_VARS["base_url"]].rstrip("/"),
+        transport=Transport(admin.client, masker, record.log),
+        budget=budget,
+        seed=seed,
+        record=record,
+        admin=admin,
+        no_self_service_session_id=config.no_self_service_session_id,
+    )
+    if config.no_self_service_token and target.no_self_service_session_id is None:
+        slug = tokens.claims_of(config.no_self_service_token).get("slug")
+        if isinstance(slug, str):
+            target.no_self_service_session_id = admin.create(
+                slug,
+                facts(spec).editable_states[0],
+                title="Session of an Organization without Self-Service",
+            )
+    return target
