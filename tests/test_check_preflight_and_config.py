@@ -13,6 +13,7 @@ from prevail_contract.check.preflight import Answer, judge
 from prevail_contract.check.report import RuleResult, show_table
 from prevail_contract.check.safety import Masker
 from prevail_contract.errors import ConfigError
+from prevail_contract.spec import load_spec
 
 CONFIG = TargetConfig(base_url="https://api.invalid/api/v1", session_id="s1", token="t0ken-value")
 SESSION = "PREVAIL_SESSION_ID (--session-id)"
@@ -46,6 +47,18 @@ def test_each_wrong_fixture_is_named_with_the_answer(answer: Answer, named: str)
     assert named in message
     assert f"HTTP {answer.status}" in message
     assert "\n" not in message
+
+
+def test_a_locked_session_refused_for_its_state_first_is_a_right_fixture() -> None:
+    """A server checking the state before the body is check-order's business, not a
+    configuration error that would stop the whole run."""
+    spec = load_spec()
+    state = spec.rule("editable-states")
+    answer = _answer(state.status, {"code": state.code})
+    locked_var = "PREVAIL_LOCKED_SESSION_ID (--locked-session-id)"
+    judge(CONFIG, answer, Masker(), session_var=locked_var, locked=True)
+    with pytest.raises(ConfigError, match=r"PREVAIL_SESSION_ID \(--session-id\) is in a state that cannot be"):
+        judge(CONFIG, answer, Masker(), session_var=SESSION)
 
 
 def test_the_answer_quoted_never_shows_the_token() -> None:

@@ -111,6 +111,7 @@ def judge(
     *,
     session_var: str,
     spec: Spec | None = None,
+    locked: bool = False,
 ) -> None:
     """Raise :class:`ConfigError` unless ``answer`` shows URL, token and Session are right.
 
@@ -136,6 +137,13 @@ def judge(
             f"{_credentials_var(config)} belongs to an Organization the target refuses to let "
             f"edit (Self-Service off?): {seen}"
         )
+    state = spec.rule("editable-states")
+    if answer.status == state.status and code == state.code:
+        if locked:
+            # found, owned and not editable: the fixture is right (that the state was checked
+            # before the body is the assumed order, which check-order judges, not the preflight)
+            return
+        raise ConfigError(f"{session_var} is in a state that cannot be edited: {seen}")
     if answer.status == ownership.status and code == ownership.code:
         raise ConfigError(
             f"{session_var} is not a Session of the token's Organization on the target: {seen}"
@@ -166,5 +174,6 @@ def preflight(config: TargetConfig, api_base: str, masker: Masker) -> int:
                     f"({type(exc).__name__}: {masker(str(exc)) or 'no answer'}); check the URL "
                     "and that the server is up"
                 ) from None
-            judge(config, answer, masker, session_var=var)
+            locked = session_id == config.locked_session_id and var != _named("session_id")
+            judge(config, answer, masker, session_var=var, locked=locked)
     return len(probes)
