@@ -21,8 +21,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from prevail_contract.errors import SpecError
+from prevail_contract.operations import Operation
 from prevail_contract.spec import Spec
-from prevail_contract.spec_checks import Operation, example_ref, operations, walk
+from prevail_contract.spec_checks import example_ref, walk
 
 #: Schema keywords that hold a numeric limit.
 LIMIT_KEYWORDS = (
@@ -75,8 +76,8 @@ def numbers(text: str) -> Iterator[tuple[str, Decimal]]:
 def check_limits(spec: Spec) -> list[str]:
     """Every limit a rule states or its examples use agrees with the spec's current value."""
     problems: list[str] = []
-    for op in operations(spec):
-        statuses = {Decimal(s) for s in op.responses(spec) if s.isdigit()}
+    for op in spec.operations:
+        statuses = {Decimal(s) for s in op.responses(spec.deref) if s.isdigit()}
         statuses |= {Decimal(e["status"]) for e in op.entries if isinstance(e.get("status"), int)}
         for entry in op.entries:
             where = f"{op.label} rule {entry.get('id')}"
@@ -183,7 +184,7 @@ def _request_example(
             ]
         return []
     keyed = {(limit.keyword, limit.value) for limit in limits if limit.keyword}
-    schema = op.request_schema(spec)
+    schema = op.request_schema(spec.deref)
     if not keyed or schema is None:
         return []
     broken = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,10 +19,9 @@ import referencing.jsonschema
 import yaml
 
 from prevail_contract.errors import SpecError
+from prevail_contract.operations import Operation, walk_operations
 from prevail_contract.paths import spec_path
 
-#: The HTTP methods an OpenAPI path item may hold operations under.
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: operationId of the edit operation. Kept for callers written when it was the only one
 #: (``OPERATION_PATH``/``OPERATION_METHOD`` and :attr:`Spec.operation`); new code asks
 #: :meth:`Spec.operation_by_id` or :meth:`Spec.rule_operation`.
@@ -70,26 +69,6 @@ class Example:
     #: The ``x-request-setup`` hints: how to send a request example (token, session, raw
     #: body, content type, padding) and whether it is meant to break the request schema.
     setup: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One operation of the document and the rules that apply to it.
-
-    ``rules`` are the ids of its ``x-rules`` entries in order: those it declares and those,
-    written as plain ids, that another operation declares and that apply here too.
-    """
-
-    operation_id: str
-    path: str
-    method: str
-    node: Mapping[str, Any]
-    rules: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        """``GET /sessions``, as reports and messages name the operation."""
-        return f"{self.method.upper()} {self.path}"
 
 
 class Spec:
@@ -228,32 +207,27 @@ class Spec:
         paths = self.document.get("paths")
         if not isinstance(paths, Mapping) or not paths:
             raise SpecError("the spec has no paths")
-        for path, item in paths.items():
-            for method in HTTP_METHODS:
-                node = item.get(method) if isinstance(item, Mapping) else None
-                if not isinstance(node, Mapping):
+        for op in walk_operations(self.document, self.deref):
+            where = f"{op.label} x-rules"
+            raw_rules = op.node.get("x-rules")
+            if not isinstance(raw_rules, list) or not raw_rules:
+                raise SpecError(f"{op.label} has no 'x-rules' rule catalogue")
+            ids: list[str] = []
+            for index, raw in enumerate(raw_rules):
+                if isinstance(raw, str):
+                    references.append((f"{where}[{index}]", raw))
+                    ids.append(raw)
                     continue
-                op_id = str(node.get("operationId") or f"{method} {path}")
-                where = f"{method.upper()} {path} x-rules"
-                raw_rules = node.get("x-rules")
-                if not isinstance(raw_rules, list) or not raw_rules:
-                    raise SpecError(f"{method.upper()} {path} has no 'x-rules' rule catalogue")
-                ids: list[str] = []
-                for index, raw in enumerate(raw_rules):
-                    if isinstance(raw, str):
-                        references.append((f"{where}[{index}]", raw))
-                        ids.append(raw)
-                        continue
-                    rule = _read_rule(raw, f"{where}[{index}]", op_id)
-                    if rule.id in declared:
-                        raise SpecError(
-                            f"{where}[{index}]: duplicate rule id {rule.id!r} "
-                            f"(already declared by {declared[rule.id]})"
-                        )
-                    declared[rule.id] = op_id
-                    rules.append(rule)
-                    ids.append(rule.id)
-                operations.append(Operation(op_id, str(path), method, node, tuple(ids)))
+                rule = _read_rule(raw, f"{where}[{index}]", op.operation_id)
+                if rule.id in declared:
+                    raise SpecError(
+                        f"{where}[{index}]: duplicate rule id {rule.id!r} "
+                        f"(already declared by {declared[rule.id]})"
+                    )
+                declared[rule.id] = op.operation_id
+                rules.append(rule)
+                ids.append(rule.id)
+            operations.append(replace(op, rules=tuple(ids)))
         for where, rule_id in references:
             if rule_id not in declared:
                 raise SpecError(f"{where} names {rule_id!r}, which no operation declares")
