@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import jsonschema
 import referencing
@@ -31,6 +31,7 @@ OPERATION_METHOD = "patch"
 #: Where the document is registered so that ``#/components/...`` refs resolve.
 SPEC_URI = "urn:prevail:openapi"
 
+_T = TypeVar("_T")
 RuleSource = Literal["documented", "assumed"]
 RuleKind = Literal["rejection", "behaviour"]
 
@@ -93,11 +94,8 @@ class Spec:
 
     def operation_by_id(self, operation_id: str) -> Operation:
         """The operation with this ``operationId``."""
-        for op in self.operations:
-            if op.operation_id == operation_id:
-                return op
-        known = ", ".join(op.operation_id for op in self.operations)
-        raise SpecError(f"no operation {operation_id!r} in the spec; known: {known}")
+        by_id = {op.operation_id: op for op in self.operations}
+        return _find(by_id, operation_id, f"no operation {operation_id!r} in the spec; known")
 
     def rule_operation(self, rule_id: str) -> Operation:
         """The operation whose ``x-rules`` declares ``rule_id``."""
@@ -183,11 +181,8 @@ class Spec:
 
     def rule(self, rule_id: str) -> Rule:
         """The catalogue entry with this id."""
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        known = ", ".join(r.id for r in self.rules)
-        raise SpecError(f"no rule {rule_id!r} in x-rules; known ids: {known}")
+        by_id = {rule.id: rule for rule in self.rules}
+        return _find(by_id, rule_id, f"no rule {rule_id!r} in x-rules; known ids")
 
     def time_zones(self) -> dict[str, str]:
         """The accepted Rails zone names mapped to their IANA zones (``TimeZoneName``)."""
@@ -232,6 +227,13 @@ class Spec:
             if rule_id not in declared:
                 raise SpecError(f"{where} names {rule_id!r}, which no operation declares")
         return tuple(operations), tuple(rules)
+
+
+def _find(items: Mapping[str, _T], key: str, missing: str) -> _T:
+    """``items[key]``, or a :class:`SpecError` saying ``missing`` and what is known."""
+    if key not in items:
+        raise SpecError(f"{missing}: {', '.join(items)}")
+    return items[key]
 
 
 def _read_rule(raw: Any, where: str, operation_id: str) -> Rule:
