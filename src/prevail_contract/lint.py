@@ -41,7 +41,9 @@ class LayerResult:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``lint`` flags."""
-    parser.add_argument("--spec", type=Path, default=None, help="spec file (default: openapi/)")
+    parser.add_argument(
+        "--spec", type=Path, default=None, help=f"spec file (default: {paths.SPEC_DEFAULT})"
+    )
     parser.add_argument(
         "--skip-spectral",
         action="store_true",
