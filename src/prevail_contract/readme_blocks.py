@@ -2,7 +2,9 @@
 
 A block stands between ``<!-- NAME:start (generated from SOURCE) -->`` and the matching
 ``end`` marker. The fixture variable tables come from the spec's ``x-fixture-variables``, the
-diff kinds table from the registry in :mod:`prevail_contract.diff.kinds`. Run
+limits from the statements of the rules that declare ``x-limits`` (which lint holds to the
+schema), the check order from ``x-check-order``, the diff kinds table from the registry in
+:mod:`prevail_contract.diff.kinds`. Run
 ``python -m prevail_contract.readme_blocks`` (or ``python -m prevail_contract.fixture_variables``)
 to rewrite them; ``tests/`` fail when the README has drifted.
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from prevail_contract.errors import SpecError
 from prevail_contract.paths import REPO_ROOT
-from prevail_contract.spec import Spec
+from prevail_contract.spec import Spec, load_spec
 
 README = REPO_ROOT / "README.md"
 
@@ -50,11 +52,40 @@ def _diff_kinds(_: Spec | None) -> str:
     return list_rules("markdown").rstrip("\n")
 
 
+def _stated_limits(spec: Spec | None) -> str:
+    """Each rule that states a limit, with its statement (lint holds it to the schema)."""
+    spec = spec if spec is not None else load_spec()
+    return "\n".join(
+        f"- `{rule.id}` ({rule.source}): {rule.statement}"
+        for op in spec.operations
+        for entry in op.entries
+        if entry.get("x-limits")
+        for rule in [spec.rule(str(entry["id"]))]
+    )
+
+
+def _check_order(spec: Spec | None) -> str:
+    """Each operation's ``x-check-order``: the rule ids in order, with the status each answers."""
+    spec = spec if spec is not None else load_spec()
+    lines = []
+    for op in spec.operations:
+        order = op.node.get("x-check-order")
+        if isinstance(order, list) and order:
+            steps = " → ".join(f"{spec.rule(str(r)).status} `{r}`" for r in order)
+            lines.append(f"- {op.label}: {steps}")
+    return "\n".join(lines)
+
+
 def blocks() -> tuple[Block, ...]:
     """Every generated block of the README."""
     from prevail_contract.fixture_variables import BLOCKS as FIXTURE_BLOCKS
 
-    return (*FIXTURE_BLOCKS, Block("diff-kinds", "diff/kinds.py", _diff_kinds))
+    return (
+        *FIXTURE_BLOCKS,
+        Block("stated-limits", "x-limits", _stated_limits),
+        Block("check-order", "x-check-order", _check_order),
+        Block("diff-kinds", "diff/kinds.py", _diff_kinds),
+    )
 
 
 def render_readme(text: str, spec: Spec | None = None) -> str:
