@@ -54,10 +54,11 @@ def test_a_locked_session_refused_for_its_state_first_is_a_right_fixture() -> No
     configuration error that would stop the whole run."""
     spec = load_spec()
     state = spec.rule("editable-states")
-    answer = _answer(state.status, {"code": state.code})
+    answer = _answer(int(state.status), {"code": state.code})
     locked_var = "PREVAIL_LOCKED_SESSION_ID (--locked-session-id)"
     judge(CONFIG, answer, Masker(), session_var=locked_var, locked=True)
-    with pytest.raises(ConfigError, match=r"PREVAIL_SESSION_ID \(--session-id\) is in a state that cannot be"):
+    wanted = r"PREVAIL_SESSION_ID \(--session-id\) is in a state that cannot be"
+    with pytest.raises(ConfigError, match=wanted):
         judge(CONFIG, answer, Masker(), session_var=SESSION)
 
 

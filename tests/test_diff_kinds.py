@@ -11,6 +11,7 @@ import pytest
 from prevail_contract import cli
 from prevail_contract.diff import kinds
 from prevail_contract.diff.context import Ctx, Recorder
+from prevail_contract.readme_blocks import README, drifted
 
 DIFF_PACKAGE = Path(kinds.__file__).parent
 #: The Recorder methods that emit a change, and the position of their kind argument.
@@ -104,3 +105,14 @@ def test_list_rules_prints_the_whole_registry(fmt: str, capsys: pytest.CaptureFi
         line = next(line for line in lines if line.startswith(start))
         assert rule.verdict in line
         assert rule.summary in line
+
+
+def test_the_readme_lists_the_registry_as_it_is(tmp_path: Path) -> None:
+    assert drifted() == [], "the README's generated blocks drifted: run " + (
+        "`python -m prevail_contract.readme_blocks`"
+    )
+    text = README.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `operation-moved` |"))
+    stale = tmp_path / "README.md"
+    stale.write_text(text.replace(row + "\n", ""), encoding="utf-8")
+    assert drifted(stale) == ["diff-kinds"]

@@ -12,7 +12,6 @@ import yaml
 
 from prevail_contract.errors import SpecError
 from prevail_contract.fixture_variables import (
-    README,
     fixture_variables,
     read_variables,
     readme_drift,
@@ -20,6 +19,7 @@ from prevail_contract.fixture_variables import (
 )
 from prevail_contract.mock import create_app, target_environment
 from prevail_contract.paths import REPO_ROOT, SPEC_PATH
+from prevail_contract.readme_blocks import README
 from prevail_contract.spec import Spec, read_document
 
 NEW_ROW = {

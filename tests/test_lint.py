@@ -165,3 +165,19 @@ def test_lint_failure_exits_1_and_lists_the_error(
     captured = capsys.readouterr()
     assert "Orphan" in captured.out
     assert "lint errors" in captured.err
+
+
+def test_a_catalogue_that_does_not_load_is_a_lint_error(
+    spec_copy: WriteCopy, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def declare_twice(doc: dict[str, Any]) -> None:
+        edit = doc["paths"]["/sessions/{remote_session_id}"]["patch"]["x-rules"]
+        listed = doc["paths"]["/sessions"]["get"]["x-rules"]
+        listed.append(dict(next(r for r in edit if isinstance(r, dict))))
+
+    path = spec_copy(declare_twice)
+    assert cli.main(["lint", "--spec", str(path), "--skip-spectral"]) == 1
+    out = capsys.readouterr().out
+    assert "rule catalogue: 1 error(s)" in out
+    assert "GET /sessions x-rules[" in out
+    assert "duplicate rule id 'auth-required'" in out

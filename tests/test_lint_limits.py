@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from prevail_contract import cli
-from prevail_contract.limit_checks import numbers
 from prevail_contract.lint import lint
+from prevail_contract.stated_numbers import attributed, numbers
 from tests.plugins.spec import Mutation
 
 WriteCopy = Callable[[Mutation], Path]
@@ -50,6 +50,9 @@ def _lower_and_restate(doc: dict[str, Any]) -> None:
     _title(doc)["description"] = _title(doc)["description"].replace("1 to 255", "1 to 100")
     detail = _examples(doc)["ErrorValidationFailedLimit"]["value"]["details"][0]
     detail["message"] = detail["message"].replace("255", "100")
+    rejected = _examples(doc)["RejectedTitleTooLong"]
+    rejected["summary"] = "A title of 101 characters"
+    rejected["value"]["remote_session"]["title"] = "x" * 101
 
 
 def test_a_lowered_limit_with_a_stale_statement_fails_lint(
@@ -138,3 +141,13 @@ def test_a_declaration_that_does_not_resolve_is_an_error(spec_copy: WriteCopy) -
 )
 def test_numbers_are_read_with_their_units(text: str, expected: list[str]) -> None:
     assert [value for _, value in numbers(text)] == [Decimal(e) for e in expected]
+
+
+def test_a_number_is_about_the_field_named_last_before_it() -> None:
+    text = "pages are chosen with `page` (from 1) and `items` (1 to 100,\n default 20); sorted"
+    assert [(name, shown) for name, shown, _ in attributed(text, {"page", "items", "pages"})] == [
+        ("page", "1"),
+        ("items", "1"),
+        ("items", "100"),
+        ("items", "20"),
+    ]

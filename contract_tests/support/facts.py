@@ -14,7 +14,8 @@ from typing import Any
 
 from prevail_contract.check.safety import invite_names
 from prevail_contract.errors import SpecError
-from prevail_contract.spec import Operation, Spec, load_spec
+from prevail_contract.operations import Operation
+from prevail_contract.spec import Spec, load_spec
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,21 @@
 
 The check's flags and environment reading, the mock's printed variables and ``--env-file``, and
 the README's two variable tables all come from this table, so a new variable is one row.
-Run ``python -m prevail_contract.fixture_variables`` to rewrite the README's generated blocks.
+Run ``python -m prevail_contract.fixture_variables`` (or ``prevail_contract.readme_blocks``) to
+rewrite the README's generated blocks.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from prevail_contract.errors import SpecError
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.readme_blocks import README, Block, replace_block
 from prevail_contract.spec import Spec, load_spec
 
 Required = Literal["yes", "no", "credentials"]
@@ -23,7 +24,6 @@ Kind = Literal["url", "session-id", "token", "text", "count"]
 KINDS = ("url", "session-id", "token", "text", "count")
 REQUIRED = ("yes", "no", "credentials")
 PREFIX = "PREVAIL_"
-README = REPO_ROOT / "README.md"
 
 
 @dataclass(frozen=True)
@@ -130,38 +130,32 @@ def mock_table(rows: tuple[FixtureVariable, ...]) -> str:
     return "\n".join(lines)
 
 
-BLOCKS = {"fixture-variables": check_table, "mock-variables": mock_table}
+#: The README block each table is rendered into.
+TABLES = {"fixture-variables": check_table, "mock-variables": mock_table}
 
 
-def _marker(name: str, end: bool) -> str:
-    return f"<!-- {name}:{'end' if end else 'start'} (generated from x-fixture-variables) -->"
+def _from_spec(table: Callable[[tuple[FixtureVariable, ...]], str]) -> Callable[[Spec | None], str]:
+    return lambda spec: table(fixture_variables(spec))
+
+
+#: The README blocks of this table, for :mod:`prevail_contract.readme_blocks`.
+BLOCKS = tuple(Block(name, "x-fixture-variables", _from_spec(t)) for name, t in TABLES.items())
 
 
 def render_readme(text: str, rows: tuple[FixtureVariable, ...]) -> str:
-    """``text`` with each generated block rewritten from ``rows``."""
-    for name, render in BLOCKS.items():
-        start, end = _marker(name, False), _marker(name, True)
-        if text.count(start) != 1 or text.count(end) != 1:
-            raise SpecError(f"README must hold exactly one {start!r} ... {end!r} block")
-        head, rest = text.split(start)
-        _, tail = rest.split(end)
-        text = f"{head}{start}\n{render(rows)}\n{end}{tail}"
+    """``text`` with each fixture variable block rewritten from ``rows``."""
+    for block in BLOCKS:
+        text = replace_block(text, block, TABLES[block.name](rows))
     return text
 
 
 def readme_drift(path: Path = README, spec: Spec | None = None) -> bool:
-    """Whether the README's generated blocks differ from the spec's table."""
+    """Whether the README's fixture variable blocks differ from the spec's table."""
     text = path.read_text(encoding="utf-8")
     return render_readme(text, fixture_variables(spec)) != text
 
 
-def main() -> int:
-    """Rewrite the README's generated blocks from the spec."""
-    text = README.read_text(encoding="utf-8")
-    README.write_text(render_readme(text, fixture_variables()), encoding="utf-8")
-    print(f"rewrote the fixture variable tables in {README}")
-    return 0
-
-
 if __name__ == "__main__":  # pragma: no cover
+    from prevail_contract.readme_blocks import main
+
     sys.exit(main())

@@ -34,7 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "committed generated_client/ differs",
     )
     parser.add_argument(
-        "--spec", type=Path, default=None, help="spec file (default: the kit's openapi.yaml)"
+        "--spec", type=Path, default=None, help=f"spec file (default: {paths.SPEC_DEFAULT})"
     )
     parser.add_argument(
         "--out",

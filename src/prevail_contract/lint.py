@@ -20,7 +20,7 @@ from pathlib import Path
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from prevail_contract import paths
-from prevail_contract.errors import CheckFailed, ToolError
+from prevail_contract.errors import CheckFailed, SpecError, ToolError
 from prevail_contract.limit_checks import check_limits
 from prevail_contract.rule_checks import check_rules
 from prevail_contract.spec import Spec, read_document
@@ -41,7 +41,9 @@ class LayerResult:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``lint`` flags."""
-    parser.add_argument("--spec", type=Path, default=None, help="spec file (default: openapi/)")
+    parser.add_argument(
+        "--spec", type=Path, default=None, help=f"spec file (default: {paths.SPEC_DEFAULT})"
+    )
     parser.add_argument(
         "--skip-spectral",
         action="store_true",
@@ -71,7 +73,10 @@ def run(args: argparse.Namespace) -> int:
 def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
     """Lint ``spec_file``; later layers are skipped when the document or its refs are broken."""
     document = read_document(spec_file)
-    spec = Spec(document, spec_file)
+    try:
+        spec = Spec(document, spec_file)
+    except SpecError as exc:  # the catalogue's shape: found on load, reported as a finding
+        return [LayerResult("rule catalogue", [str(exc)])]
     # Refs first: the OpenAPI validator would try to fetch a non-local ref over the network.
     refs = LayerResult("local refs", check_refs(spec))
     if refs.errors:

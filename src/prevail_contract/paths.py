@@ -21,6 +21,8 @@ from prevail_contract.errors import ToolError
 
 #: Variable naming another spec file to use by default.
 SPEC_VAR = "PREVAIL_SPEC"
+#: What ``--spec`` defaults to, as the commands' help says it.
+SPEC_DEFAULT = f"${SPEC_VAR}, else the kit's own openapi.yaml"
 #: Variable naming the directory holding the Node tools' executables (a ``node_modules/.bin``).
 NODE_BIN_VAR = "PREVAIL_NODE_BIN"
 

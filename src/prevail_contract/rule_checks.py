@@ -1,12 +1,14 @@
 """The rule catalogue's integrity, checked against the spec itself rather than a list of ids.
 
-What must exist is derived from the document: every operation under ``paths`` carries an
-``x-rules`` catalogue, rule ids are unique across all operations, every id a schema's
-``x-rules`` names is a rule of an operation that uses the schema, every 4xx response an
-operation lists is produced by one of its rules (and every rule's status is a response of
-its operation or has its own ``response``), every error code the responses declare is some
-rule's code, and every example a rule names exists. Limits are checked in
-:mod:`prevail_contract.limit_checks`.
+Loading the :class:`~prevail_contract.spec.Spec` already holds the catalogue's shape (every
+operation has ``x-rules``, each entry has its fields and a known ``source`` and ``kind``, ids
+are unique across operations, a plain id names a rule declared in full); lint reports a
+failed load as this layer's error. What this module adds is derived from the document too:
+every id a schema's ``x-rules`` names is a rule of an operation that uses the schema, every
+4xx response an operation lists is produced by one of its rules (and every rule's status is
+a response of its operation or has its own ``response``), every error code the responses
+declare is some rule's code, a statement is a sentence, and every example a rule names
+exists. Limits are checked in :mod:`prevail_contract.limit_checks`.
 """
 
 from __future__ import annotations
@@ -14,77 +16,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from prevail_contract.operations import Operation
 from prevail_contract.spec import Spec
-from prevail_contract.spec_checks import (
-    EXAMPLE_PREFIX,
-    Operation,
-    example_ref,
-    operations,
-    response_schema,
-    walk,
-)
-
-_FIELDS = ("id", "source", "kind", "statement", "status")
-_SOURCES = ("documented", "assumed")
-_KINDS = ("rejection", "behaviour")
+from prevail_contract.spec_checks import EXAMPLE_PREFIX, example_ref, response_schema, walk
 
 
 def check_rules(spec: Spec) -> list[str]:
-    """Every operation's catalogue is well formed and agrees with the responses it names."""
+    """Every operation's catalogue agrees with the responses, codes and examples it names."""
     problems: list[str] = []
-    owners: dict[str, list[Operation]] = {}
-    codes_used: set[str] = set()
-    declared = _declared(spec)
-    for op in operations(spec):
-        raw = op.node.get("x-rules")
-        if not isinstance(raw, list) or not raw:
-            problems.append(f"{op.label}: the operation has no x-rules catalogue")
-            continue
-        for index, entry in enumerate(raw):
-            if isinstance(entry, str):
-                # a plain id shares a rule that another operation declares in full
-                if entry not in declared:
-                    problems.append(
-                        f"{op.label} x-rules[{index}]: {entry!r} names no rule declared in "
-                        "full by an operation"
-                    )
-                continue
-            if not isinstance(entry, Mapping):
-                problems.append(
-                    f"{op.label} x-rules[{index}]: an entry must be an object, or the id of a "
-                    "rule another operation declares"
-                )
-                continue
-            problems += _entry(spec, op, index, entry)
-            if isinstance(entry.get("id"), str):
-                owners.setdefault(entry["id"], []).append(op)
-            if isinstance(entry.get("code"), str):
-                codes_used.add(entry["code"])
-        problems += _responses_covered(spec, op, declared)
-    for rule_id, ops in owners.items():
-        if len(ops) > 1:
-            where = " and ".join(op.label for op in ops)
-            problems.append(
-                f"rule id {rule_id!r} is declared {len(ops)} times ({where}); "
-                "ids are unique across all operations"
-            )
-    problems += _codes_answered(spec, codes_used)
-    problems += _schema_references(spec, owners)
+    for op in spec.operations:
+        for entry in op.entries:
+            problems += _entry(spec, op, entry)
+        problems += _responses_covered(spec, op)
+    problems += _codes_answered(spec, {r.code for r in spec.rules if r.code})
+    problems += _schema_references(spec)
     return problems
 
 
-def _entry(spec: Spec, op: Operation, index: int, entry: Mapping[str, Any]) -> list[str]:
-    rule_id = entry.get("id", f"x-rules[{index}]")
-    where = f"{op.label} rule {rule_id}"
-    missing = [k for k in _FIELDS if k not in entry]
-    if missing:
-        return [f"{where}: lacks {', '.join(missing)}"]
+def _entry(spec: Spec, op: Operation, entry: Mapping[str, Any]) -> list[str]:
+    where = f"{op.label} rule {entry['id']}"
     problems: list[str] = []
-    if entry["source"] not in _SOURCES:
-        problems.append(f"{where}: source must be one of {', '.join(_SOURCES)}")
-    if entry["kind"] not in _KINDS:
-        problems.append(f"{where}: kind must be one of {', '.join(_KINDS)}")
-    statement = " ".join(str(entry["statement"]).split())
+    statement = spec.rule(str(entry["id"])).statement
     if len(statement) < 20 or not statement.endswith("."):
         problems.append(f"{where}: statement should be one full sentence")
     for which in ("request", "response"):
@@ -104,7 +56,7 @@ def _rejection(spec: Spec, op: Operation, entry: Mapping[str, Any], where: str) 
     if not isinstance(status, int) or not 400 <= status < 500:
         return [f"{where}: a rejection rule needs a 4xx status"]
     own = entry.get("response")
-    if str(status) not in op.responses(spec):
+    if str(status) not in op.responses(spec.deref):
         if not isinstance(own, Mapping):
             return [
                 f"{where}: status {status} is not among {op.label}'s responses and the rule "
@@ -123,26 +75,10 @@ def _rejection(spec: Spec, op: Operation, entry: Mapping[str, Any], where: str) 
     return problems
 
 
-def _declared(spec: Spec) -> dict[str, Mapping[str, Any]]:
-    """Every rule declared in full (an object entry), by id."""
-    return {
-        str(e["id"]): e
-        for op in operations(spec)
-        for e in op.entries
-        if isinstance(e.get("id"), str)
-    }
-
-
-def _responses_covered(
-    spec: Spec, op: Operation, declared: Mapping[str, Mapping[str, Any]]
-) -> list[str]:
-    raw = op.node.get("x-rules") or []
-    shared = [declared[e] for e in raw if isinstance(e, str) and e in declared]
-    produced = {
-        str(e.get("status")) for e in [*op.entries, *shared] if e.get("kind") == "rejection"
-    }
+def _responses_covered(spec: Spec, op: Operation) -> list[str]:
+    produced = {str(r.status) for r in spec.rules_of(op.operation_id) if r.kind == "rejection"}
     problems: list[str] = []
-    for status, response in op.responses(spec).items():
+    for status, response in op.responses(spec.deref).items():
         if not status.startswith("4"):
             continue
         if status not in produced:
@@ -169,8 +105,8 @@ def _codes(spec: Spec, schema: Any) -> set[str]:
 
 def _codes_answered(spec: Spec, used: set[str]) -> list[str]:
     declared: set[str] = set()
-    for op in operations(spec):
-        for status in op.responses(spec):
+    for op in spec.operations:
+        for status in op.responses(spec.deref):
             if status.startswith("4"):
                 declared |= _codes(spec, response_schema(spec, op, {"status": status}))
     return [
@@ -179,12 +115,13 @@ def _codes_answered(spec: Spec, used: set[str]) -> list[str]:
     ]
 
 
-def _schema_references(spec: Spec, owners: Mapping[str, list[Operation]]) -> list[str]:
+def _schema_references(spec: Spec) -> list[str]:
     """A schema's ``x-rules`` names rules of an operation that reaches the schema."""
     reach = {
-        op.label: _reached_schemas(spec, [op.node, op.item.get("parameters")])
-        for op in operations(spec)
+        op.label: _reached_schemas(spec, [op.node, op.path_item.get("parameters")])
+        for op in spec.operations
     }
+    owners = {r.id: [spec.operation_by_id(r.operation)] for r in spec.rules}
     problems: list[str] = []
     for path, node in walk(spec.document.get("components", {}), "#/components"):
         ids = node.get("x-rules") if isinstance(node, Mapping) else None

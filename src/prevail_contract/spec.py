@@ -9,9 +9,9 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import jsonschema
 import referencing
@@ -19,10 +19,9 @@ import referencing.jsonschema
 import yaml
 
 from prevail_contract.errors import SpecError
+from prevail_contract.operations import Operation, walk_operations
 from prevail_contract.paths import spec_path
 
-#: The HTTP methods an OpenAPI path item may hold operations under.
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: operationId of the edit operation. Kept for callers written when it was the only one
 #: (``OPERATION_PATH``/``OPERATION_METHOD`` and :attr:`Spec.operation`); new code asks
 #: :meth:`Spec.operation_by_id` or :meth:`Spec.rule_operation`.
@@ -32,6 +31,7 @@ OPERATION_METHOD = "patch"
 #: Where the document is registered so that ``#/components/...`` refs resolve.
 SPEC_URI = "urn:prevail:openapi"
 
+_T = TypeVar("_T")
 RuleSource = Literal["documented", "assumed"]
 RuleKind = Literal["rejection", "behaviour"]
 
@@ -72,26 +72,6 @@ class Example:
     setup: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Operation:
-    """One operation of the document and the rules that apply to it.
-
-    ``rules`` are the ids of its ``x-rules`` entries in order: those it declares and those,
-    written as plain ids, that another operation declares and that apply here too.
-    """
-
-    operation_id: str
-    path: str
-    method: str
-    node: Mapping[str, Any]
-    rules: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        """``GET /sessions``, as reports and messages name the operation."""
-        return f"{self.method.upper()} {self.path}"
-
-
 class Spec:
     """A loaded OpenAPI document with helpers to reach its parts by name."""
 
@@ -114,11 +94,8 @@ class Spec:
 
     def operation_by_id(self, operation_id: str) -> Operation:
         """The operation with this ``operationId``."""
-        for op in self.operations:
-            if op.operation_id == operation_id:
-                return op
-        known = ", ".join(op.operation_id for op in self.operations)
-        raise SpecError(f"no operation {operation_id!r} in the spec; known: {known}")
+        by_id = {op.operation_id: op for op in self.operations}
+        return _find(by_id, operation_id, f"no operation {operation_id!r} in the spec; known")
 
     def rule_operation(self, rule_id: str) -> Operation:
         """The operation whose ``x-rules`` declares ``rule_id``."""
@@ -204,11 +181,8 @@ class Spec:
 
     def rule(self, rule_id: str) -> Rule:
         """The catalogue entry with this id."""
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        known = ", ".join(r.id for r in self.rules)
-        raise SpecError(f"no rule {rule_id!r} in x-rules; known ids: {known}")
+        by_id = {rule.id: rule for rule in self.rules}
+        return _find(by_id, rule_id, f"no rule {rule_id!r} in x-rules; known ids")
 
     def time_zones(self) -> dict[str, str]:
         """The accepted Rails zone names mapped to their IANA zones (``TimeZoneName``)."""
@@ -228,36 +202,38 @@ class Spec:
         paths = self.document.get("paths")
         if not isinstance(paths, Mapping) or not paths:
             raise SpecError("the spec has no paths")
-        for path, item in paths.items():
-            for method in HTTP_METHODS:
-                node = item.get(method) if isinstance(item, Mapping) else None
-                if not isinstance(node, Mapping):
+        for op in walk_operations(self.document, self.deref):
+            where = f"{op.label} x-rules"
+            raw_rules = op.node.get("x-rules")
+            if not isinstance(raw_rules, list) or not raw_rules:
+                raise SpecError(f"{op.label} has no 'x-rules' rule catalogue")
+            ids: list[str] = []
+            for index, raw in enumerate(raw_rules):
+                if isinstance(raw, str):
+                    references.append((f"{where}[{index}]", raw))
+                    ids.append(raw)
                     continue
-                op_id = str(node.get("operationId") or f"{method} {path}")
-                where = f"{method.upper()} {path} x-rules"
-                raw_rules = node.get("x-rules")
-                if not isinstance(raw_rules, list) or not raw_rules:
-                    raise SpecError(f"{method.upper()} {path} has no 'x-rules' rule catalogue")
-                ids: list[str] = []
-                for index, raw in enumerate(raw_rules):
-                    if isinstance(raw, str):
-                        references.append((f"{where}[{index}]", raw))
-                        ids.append(raw)
-                        continue
-                    rule = _read_rule(raw, f"{where}[{index}]", op_id)
-                    if rule.id in declared:
-                        raise SpecError(
-                            f"{where}[{index}]: duplicate rule id {rule.id!r} "
-                            f"(already declared by {declared[rule.id]})"
-                        )
-                    declared[rule.id] = op_id
-                    rules.append(rule)
-                    ids.append(rule.id)
-                operations.append(Operation(op_id, str(path), method, node, tuple(ids)))
+                rule = _read_rule(raw, f"{where}[{index}]", op.operation_id)
+                if rule.id in declared:
+                    raise SpecError(
+                        f"{where}[{index}]: duplicate rule id {rule.id!r} "
+                        f"(already declared by {declared[rule.id]})"
+                    )
+                declared[rule.id] = op.operation_id
+                rules.append(rule)
+                ids.append(rule.id)
+            operations.append(replace(op, rules=tuple(ids)))
         for where, rule_id in references:
             if rule_id not in declared:
                 raise SpecError(f"{where} names {rule_id!r}, which no operation declares")
         return tuple(operations), tuple(rules)
+
+
+def _find(items: Mapping[str, _T], key: str, missing: str) -> _T:
+    """``items[key]``, or a :class:`SpecError` saying ``missing`` and what is known."""
+    if key not in items:
+        raise SpecError(f"{missing}: {', '.join(items)}")
+    return items[key]
 
 
 def _read_rule(raw: Any, where: str, operation_id: str) -> Rule:

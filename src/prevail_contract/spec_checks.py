@@ -10,57 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from prevail_contract.errors import SpecError
+from prevail_contract.operations import Operation, json_schema
 from prevail_contract.spec import Spec
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 EXAMPLE_PREFIX = "#/components/examples/"
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One operation under ``paths``, with its raw ``x-rules`` entries."""
-
-    method: str
-    path: str
-    node: Mapping[str, Any]
-    #: The path item holding it (its ``parameters`` apply to the operation too).
-    item: Mapping[str, Any]
-
-    @property
-    def label(self) -> str:
-        """``PATCH /sessions/{remote_session_id}``."""
-        return f"{self.method.upper()} {self.path}"
-
-    @property
-    def entries(self) -> list[Mapping[str, Any]]:
-        """The operation's ``x-rules`` entries that are objects (the others are reported)."""
-        raw = self.node.get("x-rules")
-        return [e for e in raw if isinstance(e, Mapping)] if isinstance(raw, list) else []
-
-    def responses(self, spec: Spec) -> dict[str, Mapping[str, Any]]:
-        """The operation's responses by status text, refs followed."""
-        raw = self.node.get("responses") or {}
-        return {str(status): spec.deref(node) for status, node in raw.items()}
-
-    def request_schema(self, spec: Spec) -> Any:
-        """The JSON request body's schema, or ``None`` when the operation takes no body."""
-        body = spec.deref(self.node.get("requestBody") or {})
-        return _json_schema(body)
-
-
-def operations(spec: Spec) -> list[Operation]:
-    """Every operation under ``paths``, in document order."""
-    out: list[Operation] = []
-    for path, item in (spec.document.get("paths") or {}).items():
-        item = spec.deref(item)
-        for method in HTTP_METHODS:
-            if isinstance(item, Mapping) and isinstance(item.get(method), Mapping):
-                out.append(Operation(method, str(path), item[method], item))
-    return out
 
 
 def response_schema(spec: Spec, op: Operation, entry: Mapping[str, Any]) -> Any:
@@ -68,9 +24,9 @@ def response_schema(spec: Spec, op: Operation, entry: Mapping[str, Any]) -> Any:
     the rule's own ``response`` ref (a status no operation lists, such as 405)."""
     own = entry.get("response")
     if isinstance(own, Mapping):
-        return _json_schema(spec.deref(own))
-    response = op.responses(spec).get(str(entry.get("status")))
-    return _json_schema(response) if response is not None else None
+        return json_schema(spec.deref(own))
+    response = op.responses(spec.deref).get(str(entry.get("status")))
+    return json_schema(response) if response is not None else None
 
 
 def example_ref(entry: Mapping[str, Any], which: str) -> str | None:
@@ -118,13 +74,6 @@ def check_refs(spec: Spec) -> list[str]:
     return problems
 
 
-def _json_schema(holder: Any) -> Any:
-    if not isinstance(holder, Mapping):
-        return None
-    media = (holder.get("content") or {}).get("application/json")
-    return media.get("schema") if isinstance(media, Mapping) else None
-
-
 def _media_examples(spec: Spec) -> Iterator[tuple[str, Any, str]]:
     """(where, schema, example ref) for every example referenced by a media type."""
     for path, node in walk(spec.document):
@@ -156,7 +105,7 @@ def check_examples(spec: Spec) -> list[str]:
             f"{where} ({name}): {e}" for e in schema_errors(spec, media_schema, example.value)
         ]
 
-    for op in operations(spec):
+    for op in spec.operations:
         for entry in op.entries:
             names = {which: example_ref(entry, which) for which in ("request", "response")}
             used.update(n for n in names.values() if n)
@@ -195,7 +144,7 @@ def _request_example(spec: Spec, op: Operation, name: str, where: str) -> list[s
                 return []
             return [f"{name}: meant as malformed JSON but it parses"]
         return []
-    schema = op.request_schema(spec)
+    schema = op.request_schema(spec.deref)
     if schema is None:
         return []  # an operation without a body: its request examples set up the call only
     errors = schema_errors(spec, schema, example.value)

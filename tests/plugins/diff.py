@@ -24,6 +24,25 @@ METHOD = "patch"
 OP = f"PATCH {PATH}"
 
 
+def _object(
+    props: dict[str, Any] | None,
+    default_field: str,
+    required: list[str] | None,
+    extra: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """An object schema of ``props`` (default: one string ``default_field``), copied."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": copy.deepcopy(props)
+        if props is not None
+        else {default_field: {"type": "string"}},
+    }
+    if required:
+        schema["required"] = list(required)
+    schema.update(copy.deepcopy(extra or {}))
+    return schema
+
+
 def minimal_doc(
     *,
     request_props: dict[str, Any] | None = None,
@@ -45,24 +64,8 @@ def minimal_doc(
     ``update_item``) with a JSON request body ``{"item": {request_props}}`` and a 200 answer
     ``{response_props}``. Every argument replaces or extends one part, so a test states only
     the part its change touches; the rest stays identical between base and head."""
-    request_schema: dict[str, Any] = {
-        "type": "object",
-        "properties": copy.deepcopy(request_props)
-        if request_props is not None
-        else {"name": {"type": "string"}},
-    }
-    if request_required:
-        request_schema["required"] = list(request_required)
-    request_schema.update(copy.deepcopy(request_extra or {}))
-    response_schema: dict[str, Any] = {
-        "type": "object",
-        "properties": copy.deepcopy(response_props)
-        if response_props is not None
-        else {"id": {"type": "string"}},
-    }
-    if response_required:
-        response_schema["required"] = list(response_required)
-    response_schema.update(copy.deepcopy(response_extra or {}))
+    request_schema = _object(request_props, "name", request_required, request_extra)
+    response_schema = _object(response_props, "id", response_required, response_extra)
     op: dict[str, Any] = {
         "operationId": "update_item",
         "parameters": copy.deepcopy(parameters)

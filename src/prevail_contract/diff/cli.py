@@ -27,8 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         type=Path,
         default=None,
-        help="the new spec (default: $PREVAIL_SPEC or openapi/openapi.yaml, as in the working "
-        "tree)",
+        help=f"the new spec (default: {paths.SPEC_DEFAULT}, as in the working tree)",
     )
     base = parser.add_mutually_exclusive_group()
     base.add_argument(

@@ -34,13 +34,12 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from prevail_contract.diff.context import Doc, Operation, arr, obj
+from prevail_contract.diff.context import Doc, arr
 from prevail_contract.diff.messages import MessageRules
 from prevail_contract.diff.model import Change
 from prevail_contract.diff.schemas import SchemaRules
 from prevail_contract.diff.security import SecurityRules
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from prevail_contract.operations import Operation, walk_operations
 
 
 def compare_documents(base: dict[str, Any], head: dict[str, Any]) -> list[Change]:
@@ -56,21 +55,25 @@ class _Walker(MessageRules, SchemaRules, SecurityRules):
     def run(self) -> list[Change]:
         self._servers()
         base_ops, head_ops = _operations(self.base), _operations(self.head)
-        head_by_id = {op.op_id: key for key, op in head_ops.items() if op.op_id}
+        head_by_id = {op.declared_id: key for key, op in head_ops.items() if op.declared_id}
         paired_heads: set[tuple[str, str]] = set()
         for key, old in base_ops.items():
             if key in head_ops:
                 new = head_ops[key]
                 paired_heads.add(key)
                 self._operation(old, new)
-            elif old.op_id and old.op_id in head_by_id and head_by_id[old.op_id] not in base_ops:
-                new = head_ops[head_by_id[old.op_id]]
-                paired_heads.add(head_by_id[old.op_id])
+            elif (
+                old.declared_id
+                and old.declared_id in head_by_id
+                and head_by_id[old.declared_id] not in base_ops
+            ):
+                new = head_ops[head_by_id[old.declared_id]]
+                paired_heads.add(head_by_id[old.declared_id])
                 self.emit(
                     "operation-moved",
                     "operation",
                     old.label,
-                    f"operation {old.op_id} moved from {old.label} to {new.label}: clients "
+                    f"operation {old.declared_id} moved from {old.label} to {new.label}: clients "
                     "still call the old method and URL",
                 )
                 self._operation(old, new)
@@ -79,7 +82,7 @@ class _Walker(MessageRules, SchemaRules, SecurityRules):
                     "operation-removed",
                     "operation",
                     old.label,
-                    f"operation {old.op_id or old.label} removed: clients that call it fail",
+                    f"operation {old.declared_id or old.label} removed: clients that call it fail",
                 )
         for key, new in head_ops.items():
             if key not in paired_heads:
@@ -87,7 +90,8 @@ class _Walker(MessageRules, SchemaRules, SecurityRules):
                     "operation-added",
                     "operation",
                     new.label,
-                    f"new operation {new.op_id or new.label}: existing clients do not call it",
+                    f"new operation {new.declared_id or new.label}: "
+                    "existing clients do not call it",
                 )
         return self.changes
 
@@ -118,15 +122,16 @@ class _Walker(MessageRules, SchemaRules, SecurityRules):
 
     def _operation(self, old: Operation, new: Operation) -> None:
         label = new.label
-        if old.op_id != new.op_id and new.key == old.key:
+        if old.declared_id != new.declared_id and new.key == old.key:
             self.emit(
                 "operation-id-changed",
                 "operation",
                 f"{label} operationId",
-                f"operationId changed from {old.op_id or '(none)'} to {new.op_id or '(none)'}: "
+                f"operationId changed from {old.declared_id or '(none)'} to "
+                f"{new.declared_id or '(none)'}: "
                 "the generated client's function module is named after it",
             )
-        if not old.op.get("deprecated") and new.op.get("deprecated"):
+        if not old.node.get("deprecated") and new.node.get("deprecated"):
             self.emit(
                 "operation-deprecated",
                 "operation",
@@ -141,7 +146,7 @@ class _Walker(MessageRules, SchemaRules, SecurityRules):
 
     def _rules(self, old: Operation, new: Operation) -> None:
         def rules(op: Operation) -> dict[str, dict[str, Any]]:
-            raw = arr(op.op.get("x-rules"))
+            raw = arr(op.node.get("x-rules"))
             return {
                 str(r["id"]): r for r in raw if isinstance(r, dict) and isinstance(r.get("id"), str)
             }
@@ -207,14 +212,4 @@ def _merge_statuses(changes: list[Change]) -> list[Change]:
 
 
 def _operations(doc: Doc) -> dict[tuple[str, str], Operation]:
-    out: dict[tuple[str, str], Operation] = {}
-    for path, raw_item in obj(doc.document.get("paths")).items():
-        item, _ = doc.deref(raw_item)
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if isinstance(op, dict):
-                operation = Operation(str(path), method, item, op)
-                out[operation.key] = operation
-    return out
+    return {op.key: op for op in walk_operations(doc.document, lambda node: doc.deref(node)[0])}

@@ -4,7 +4,6 @@ how a classified change is recorded (each kind's verdict comes from :mod:`.kinds
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -193,30 +192,6 @@ def _direction(rule: Kind, narrows: bool | None, widens: bool | None) -> tuple[b
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One operation of a document: its path template, method, path item and operation."""
-
-    path: str
-    method: str
-    path_item: dict[str, Any]
-    op: dict[str, Any]
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """(method, path with parameter names blanked): renaming ``{id}`` keeps the key."""
-        return (self.method, re.sub(r"\{[^}]+\}", "{}", self.path))
-
-    @property
-    def label(self) -> str:
-        return f"{self.method.upper()} {self.path}"
-
-    @property
-    def op_id(self) -> str | None:
-        value = self.op.get("operationId")
-        return str(value) if value else None
 
 
 class SchemaWalk(Recorder):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from prevail_contract.diff.context import Ctx, Doc, Operation, SchemaWalk, arr, obj
+from prevail_contract.diff.context import Ctx, Doc, SchemaWalk, arr, obj
+from prevail_contract.operations import Operation
 
 
 class MessageRules(SchemaWalk):
@@ -121,8 +122,8 @@ class MessageRules(SchemaWalk):
     # -- bodies --------------------------------------------------------------------------
 
     def _request_body(self, old: Operation, new: Operation) -> None:
-        before, _ = self.base.deref(old.op.get("requestBody"))
-        after, _ = self.head.deref(new.op.get("requestBody"))
+        before, _ = self.base.deref(old.node.get("requestBody"))
+        after, _ = self.head.deref(new.node.get("requestBody"))
         where = f"{new.label} request body"
         if not isinstance(before, dict) and not isinstance(after, dict):
             return
@@ -204,8 +205,8 @@ class MessageRules(SchemaWalk):
             self.schema(old_schema or {}, new_schema or {}, Ctx(side, label))
 
     def _responses(self, old: Operation, new: Operation) -> None:
-        before = obj(old.op.get("responses"))
-        after = obj(new.op.get("responses"))
+        before = obj(old.node.get("responses"))
+        after = obj(new.node.get("responses"))
         for status in before:
             if str(status) not in {str(s) for s in after}:
                 self.emit(
@@ -284,7 +285,7 @@ class MessageRules(SchemaWalk):
 def _parameters(doc: Doc, op: Operation) -> dict[tuple[str, str], dict[str, Any]]:
     """The effective parameters by (location, name): operation-level ones override."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for raw in [*arr(op.path_item.get("parameters")), *arr(op.op.get("parameters"))]:
+    for raw in [*arr(op.path_item.get("parameters")), *arr(op.node.get("parameters"))]:
         param, _ = doc.deref(raw)
         if not isinstance(param, dict) or "name" not in param:
             continue

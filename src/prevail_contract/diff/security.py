@@ -7,9 +7,11 @@ their component name, so renaming a scheme is not a change on the wire.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from prevail_contract.diff.context import Doc, Operation, Recorder, arr, obj
+from prevail_contract.diff.context import Doc, Recorder, arr, obj
+from prevail_contract.operations import Operation
 
 #: What a client must send for one security scheme, e.g. ``("http", "bearer")``.
 Signature = tuple[str, ...]
@@ -20,8 +22,8 @@ class SecurityRules(Recorder):
 
     def security(self, old: Operation, new: Operation) -> None:
         location = f"{new.label} security"
-        before = _security_alternatives(self.base, old.op)
-        after = _security_alternatives(self.head, new.op)
+        before = _security_alternatives(self.base, old.node)
+        after = _security_alternatives(self.head, new.node)
         if before == after:
             self._scheme_renames(old, new)
             return
@@ -111,8 +113,8 @@ class SecurityRules(Recorder):
         return out
 
     def _scheme_renames(self, old: Operation, new: Operation) -> None:
-        used_before = _used_scheme_names(self.base, old.op)
-        used_after = _used_scheme_names(self.head, new.op)
+        used_before = _used_scheme_names(self.base, old.node)
+        used_after = _used_scheme_names(self.head, new.node)
         base_schemes, head_schemes = _schemes(self.base), _schemes(self.head)
         for name in sorted(used_before - used_after):
             for other in sorted(used_after - used_before):
@@ -159,7 +161,7 @@ def _schemes(doc: Doc) -> dict[str, Signature]:
 
 
 def _security_alternatives(
-    doc: Doc, op: dict[str, Any]
+    doc: Doc, op: Mapping[str, Any]
 ) -> dict[frozenset[Signature], frozenset[str]]:
     """The ways to authenticate: each a set of scheme signatures, with the scopes required."""
     raw = arr(op["security"] if "security" in op else doc.document.get("security"))
@@ -176,7 +178,7 @@ def _security_alternatives(
     return out
 
 
-def _used_scheme_names(doc: Doc, op: dict[str, Any]) -> set[str]:
+def _used_scheme_names(doc: Doc, op: Mapping[str, Any]) -> set[str]:
     raw = arr(op["security"] if "security" in op else doc.document.get("security"))
     return {name for requirement in raw if isinstance(requirement, dict) for name in requirement}
 

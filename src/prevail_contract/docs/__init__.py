@@ -66,7 +66,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--spec",
         type=Path,
         default=None,
-        help="spec file (default: $PREVAIL_SPEC or openapi/openapi.yaml)",
+        help=f"spec file (default: {paths.SPEC_DEFAULT})",
     )
     parser.add_argument(
         "--conformance",

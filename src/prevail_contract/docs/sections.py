@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prevail_contract.docs.conformance import ConformanceReport, RuleResult
-from prevail_contract.spec import Operation, Rule
+from prevail_contract.operations import Operation
+from prevail_contract.spec import Rule
 
 AUTH_TITLE = "Authentication"
 SECTION_TITLE = "Business rules"
