@@ -181,3 +181,12 @@ def test_a_catalogue_that_does_not_load_is_a_lint_error(
     assert "rule catalogue: 1 error(s)" in out
     assert "GET /sessions x-rules[" in out
     assert "duplicate rule id 'auth-required'" in out
+
+
+def test_a_field_added_without_its_violation_rules_is_an_error(spec_copy: WriteCopy) -> None:
+    def add_field(doc: dict[str, Any]) -> None:
+        edit = _schemas(doc)["RemoteSessionEdit"]["properties"]
+        edit["notes"] = {"type": "string", "maxLength": 500}
+
+    errors = _errors(spec_copy(add_field), "rule catalogue")
+    assert any("properties/notes" in e and "x-violation-rules" in e for e in errors), errors

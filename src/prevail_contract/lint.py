@@ -26,6 +26,7 @@ from prevail_contract.rule_checks import check_rules
 from prevail_contract.spec import Spec, read_document
 from prevail_contract.spec_checks import check_examples, check_refs
 from prevail_contract.spectral_ruleset import write_resolved
+from prevail_contract.violation_rules import check_request_annotations
 
 SPECTRAL_RULESET = paths.SPECTRAL_RULESET
 
@@ -92,9 +93,18 @@ def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
     if spectral:
         results.append(run_spectral(spec_file))
     results.append(LayerResult("examples", check_examples(spec)))
-    results.append(LayerResult("rule catalogue", check_rules(spec)))
+    results.append(LayerResult("rule catalogue", check_rules(spec) + _annotation_problems(spec)))
     results.append(LayerResult("stated limits", check_limits(spec)))
     return results
+
+
+def _annotation_problems(spec: Spec) -> list[str]:
+    """A request-schema keyword without the rule its violation breaks (``x-violation-rules``)."""
+    try:
+        check_request_annotations(spec)
+    except SpecError as exc:
+        return [str(exc)]
+    return []
 
 
 def run_spectral(spec_file: Path) -> LayerResult:
