@@ -14,6 +14,14 @@ from contract_tests.support.target import Target, session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Verdicts
 
+#: The rules one accepted edit is judged on.
+APPLIED = (
+    "id-stable",
+    "fields-applied",
+    "state-ready-after-edit",
+    "untouched-fields-kept",
+    "response-envelope",
+)
 VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
 EDITABLE = facts().value_fields
 
@@ -110,25 +118,13 @@ def check_applied(
                 )
 
 
-@pytest.mark.rule(
-    "id-stable",
-    "fields-applied",
-    "state-ready-after-edit",
-    "untouched-fields-kept",
-    "response-envelope",
-)
+@pytest.mark.rule(*APPLIED)
 @given(edit=valid_edits(with_invites=False))
 def test_valid_edit_is_applied(target: Target, edit: dict[str, Any]) -> None:
     _apply_and_check(target, edit)
 
 
-@pytest.mark.rule(
-    "id-stable",
-    "fields-applied",
-    "state-ready-after-edit",
-    "untouched-fields-kept",
-    "response-envelope",
-)
+@pytest.mark.rule(*APPLIED)
 def test_each_documented_field_alone_is_applied(target: Target) -> None:
     """Each field of the spec's documented edit on its own (the schedule as its group), so
     every field is applied at least once whatever the profile draws."""

@@ -11,15 +11,12 @@ import contextlib
 import itertools
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from prevail_contract.mock import create_app, target_environment
-from tests.plugins.check import LiveMock, free_port
+from tests.plugins.check import LiveMock, serve_mock
 
 ADMIN_PREFIX = "/__mock__/"
 
@@ -132,22 +129,5 @@ def serve_variant(
     wrap: Callable[[ASGIApp], ASGIApp], deadline: float = 15.0
 ) -> Iterator[tuple[LiveMock, ASGIApp]]:
     """Serve ``wrap(create_app())`` on a free loopback port until the block ends."""
-    mock = create_app()
-    app = wrap(mock)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    stop_at = time.monotonic() + deadline
-    try:
-        while not server.started:
-            if time.monotonic() > stop_at or not thread.is_alive():
-                raise RuntimeError(f"variant did not start on {base} within {deadline}s")
-            time.sleep(0.02)
-        yield LiveMock(base, target_environment(mock, base)), app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_mock(deadline=deadline, wrap=wrap) as served:
+        yield served, served.app
