@@ -136,9 +136,7 @@ def test_retry_after_3600_does_not_stall_and_throttled_rules_are_not_run(tmp_pat
         run = run_check_measured(tmp_path, "--max-retry-wait", "0.05", env=target.env())
     assert run.returncode == 2, run.stderr[-2000:]
     report = _report(tmp_path)
-    # nothing passed: not a green run, although the only failure is of an assumed rule
-    assert [r["id"] for r in report["rules"] if r["status"] == "failed"] == ["method-not-allowed"]
-    assert not [r for r in report["rules"] if r["status"] == "passed"]
+    assert {r["status"] for r in report["rules"]} == {"not_run"}
     assert "429" in _reasons(report)
     assert report["run"]["answers_throttled"] > 0
     assert run.seconds < 60 + STARTUP_SLACK
