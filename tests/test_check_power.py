@@ -8,7 +8,7 @@ import pytest
 
 from tests.plugins.check import CheckRun, run_checks_parallel
 
-#: Ten full embedded runs, two at a time, on a shared machine.
+#: Eleven full embedded runs, two at a time, on a shared machine.
 pytestmark = pytest.mark.timeout(1800)
 
 
@@ -17,6 +17,7 @@ VARIANTS = {
     "auth-required:any-org-key": "auth-required",
     "auth-required:exp-optional": "auth-required",
     "auth-required:long-leeway": "auth-required",
+    "list-pagination-consistent:items-default": "list-pagination-consistent",
     "self-service-required:query": "self-service-required",
     "org-ownership:query": "org-ownership",
     "editable-states:query": "editable-states",

@@ -40,7 +40,11 @@ LIST_BUGS = (
     "list-filters-by-start-time",
     "list-query-validated",
     "list-reflects-edits",
+    "list-pagination-consistent:items-default",
 )
+#: With the planted ``list-pagination-consistent:items-default``: the page size when the query
+#: names none is half the spec's default (a server with its own idea of the default).
+_WRONG_DEFAULT_SHARE = 2
 #: Not a rule: the mock answers 404 on ``/sessions``, like a server without the list.
 LIST_ABSENT = "list-sessions-absent"
 
@@ -77,6 +81,7 @@ class QueryReader:
     def __init__(self, spec: Spec, bugs: Collection[str]) -> None:
         self.spec = spec
         self.lenient = "list-query-validated" in bugs
+        self.wrong_default = "list-pagination-consistent:items-default" in bugs
         operation = spec.operation_by_id(OPERATION_ID)
         self.schemas: dict[str, Mapping[str, Any]] = {}
         for ref in operation.node.get("parameters") or ():
@@ -92,6 +97,8 @@ class QueryReader:
             default = schema.get("default")
             if raw is None:
                 values[name] = int(default) if default is not None else None
+                if name == "items" and self.wrong_default and default is not None:
+                    values[name] = max(1, int(default) // _WRONG_DEFAULT_SHARE)
                 continue
             low, high = schema.get("minimum"), schema.get("maximum")
             if not _WHOLE.fullmatch(raw):
