@@ -239,3 +239,18 @@ def test_check_refuses_a_field_added_without_its_rules_before_any_work(tmp_path:
     assert "properties/notes: keyword 'maxLength' has no entry in x-violation-rules" in errors[0]
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "reports" / "conformance.json").exists()  # stopped before the run
+
+
+def test_check_refuses_a_spec_whose_examples_break_its_schema(tmp_path: Path) -> None:
+    doc = read_document(SPEC_PATH)
+    duration = doc["components"]["schemas"]["RemoteSessionEdit"]["properties"]
+    duration["estimated_duration"].update({"maximum": 12, "multipleOf": 0.5})
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    run = run_check(tmp_path / "reports", "--spec", str(spec), timeout=60)
+    assert run.returncode == 2, run.stderr[-2000:]
+    errors = [line for line in run.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1, run.stderr
+    assert "not a multiple of 0.5" in errors[0]
+    assert "prevail-contract lint" in errors[0]
+    assert not (tmp_path / "reports" / "conformance.json").exists()

@@ -46,9 +46,10 @@ from prevail_contract.check.report import (
     write_reports,
 )
 from prevail_contract.check.safety import Masker
-from prevail_contract.errors import ConfigError, ToolError
+from prevail_contract.errors import ConfigError, SpecError, ToolError
 from prevail_contract.paths import SPEC_VAR, SUITE_DIR, SUITE_ROOT, spec_path
-from prevail_contract.spec import load_spec
+from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec_checks import check_examples
 from prevail_contract.violation_rules import check_request_annotations
 
 
@@ -295,6 +296,18 @@ def _check_bugs(config: TargetConfig) -> None:
         create_app(bugs=config.mock_bugs)
 
 
+def _examples_fit(spec: Spec, spec_file: Path) -> None:
+    """Refuse a spec whose named examples break its own schemas: the suite sends them as the
+    contract's cases, so a stale one would be blamed on a correct server."""
+    problems = check_examples(spec)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SpecError(
+            f"{spec_file}: {problems[0]}{more}; the suite sends the spec's examples, so fix them "
+            "first (`prevail-contract lint` lists every problem)"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the check and return the process exit code."""
     env = _source_env(args)
@@ -303,6 +316,7 @@ def run(args: argparse.Namespace) -> int:
     spec_file = Path(env[SPEC_VAR]) if env.get(SPEC_VAR) else spec_path()
     spec = load_spec(spec_file)
     check_request_annotations(spec)  # a schema keyword without its rule: exit 2 before any work
+    _examples_fit(spec, spec_file)
     if args.report_dir is not None:
         _report_dir_writable(args.report_dir)
     config = from_sources(env, args)
