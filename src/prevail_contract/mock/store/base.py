@@ -41,6 +41,23 @@ class OutboxMessage:
         }
 
 
+class FixtureAccess:
+    """The fixture lookups every store answers alike from its ``_fixtures``."""
+
+    _fixtures: Fixtures
+
+    @property
+    def fixtures(self) -> Fixtures:
+        return self._fixtures
+
+    @property
+    def organizations(self) -> Mapping[str, Organization]:
+        return self._fixtures.organizations
+
+    def organization(self, slug: str) -> Organization | None:
+        return self._fixtures.organizations.get(slug)
+
+
 class Store(Protocol):
     """One world: fixed Organizations, Sessions and outbox changed by edits and the admin API."""
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
 from typing import TypeVar
 
-from prevail_contract.mock.fixtures import Fixtures, Organization, StoredSession
-from prevail_contract.mock.store.base import Change, OutboxMessage, Store
+from prevail_contract.mock.fixtures import Fixtures, StoredSession
+from prevail_contract.mock.store.base import Change, FixtureAccess, OutboxMessage, Store
 
 T = TypeVar("T")
 
 
-class MemoryStore:
+class MemoryStore(FixtureAccess):
     """One world held in this process."""
 
     def __init__(self, fixtures: Fixtures, lock: threading.Lock | None = None) -> None:
@@ -28,17 +27,6 @@ class MemoryStore:
         self._sessions: dict[str, StoredSession] = {}
         self._outbox: list[OutboxMessage] = []
         self.reset()
-
-    @property
-    def fixtures(self) -> Fixtures:
-        return self._fixtures
-
-    @property
-    def organizations(self) -> Mapping[str, Organization]:
-        return self._fixtures.organizations
-
-    def organization(self, slug: str) -> Organization | None:
-        return self._fixtures.organizations.get(slug)
 
     def reset(self) -> None:
         with self.lock:

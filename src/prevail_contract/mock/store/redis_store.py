@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from prevail_contract.errors import ConfigError
-from prevail_contract.mock.fixtures import Fixtures, Organization, StoredSession
+from prevail_contract.mock.fixtures import Fixtures, StoredSession
 from prevail_contract.mock.store import codec
-from prevail_contract.mock.store.base import MAIN_WORLD, Change, OutboxMessage, Store
+from prevail_contract.mock.store.base import MAIN_WORLD, Change, FixtureAccess, OutboxMessage, Store
 
 try:
     import redis
@@ -92,7 +92,7 @@ return ids
 """
 
 
-class RedisStore:
+class RedisStore(FixtureAccess):
     """One world kept in Redis."""
 
     def __init__(
@@ -111,17 +111,6 @@ class RedisStore:
         #: The last JSON read or written per Session id and its decoded form: ``update``'s
         #: first guess of the current state (a stale guess only costs one retry).
         self._seen: dict[str, tuple[str, StoredSession]] = {}
-
-    @property
-    def fixtures(self) -> Fixtures:
-        return self._fixtures
-
-    @property
-    def organizations(self) -> Mapping[str, Organization]:
-        return self._fixtures.organizations
-
-    def organization(self, slug: str) -> Organization | None:
-        return self._fixtures.organizations.get(slug)
 
     def _queue_reset(self, pipe: Any) -> None:
         keys = self.keys
