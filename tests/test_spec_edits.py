@@ -226,31 +226,32 @@ def test_a_keyword_without_its_rule_is_a_spec_error(tmp_path: Path) -> None:
         BodyRules(Spec(doc))
 
 
-def test_check_refuses_a_field_added_without_its_rules_before_any_work(tmp_path: Path) -> None:
-    doc = read_document(SPEC_PATH)
-    edit = doc["components"]["schemas"]["RemoteSessionEdit"]["properties"]
-    edit["notes"] = {"type": "string", "maxLength": 500}  # no x-violation-rules
+def _refused_before_any_work(tmp_path: Path, doc: dict[str, Any]) -> str:
+    """Run ``check`` on ``doc``; assert it stopped with exit 2 before the run, and return its
+    one error line."""
     spec = tmp_path / "openapi.yaml"
     spec.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
     run = run_check(tmp_path / "reports", "--spec", str(spec), timeout=60)
     assert run.returncode == 2, run.stderr[-2000:]
     errors = [line for line in run.stderr.splitlines() if "error" in line]
     assert len(errors) == 1, run.stderr
-    assert "properties/notes: keyword 'maxLength' has no entry in x-violation-rules" in errors[0]
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "reports" / "conformance.json").exists()  # stopped before the run
+    return errors[0]
+
+
+def test_check_refuses_a_field_added_without_its_rules_before_any_work(tmp_path: Path) -> None:
+    doc = read_document(SPEC_PATH)
+    edit = doc["components"]["schemas"]["RemoteSessionEdit"]["properties"]
+    edit["notes"] = {"type": "string", "maxLength": 500}  # no x-violation-rules
+    error = _refused_before_any_work(tmp_path, doc)
+    assert "properties/notes: keyword 'maxLength' has no entry in x-violation-rules" in error
 
 
 def test_check_refuses_a_spec_whose_examples_break_its_schema(tmp_path: Path) -> None:
     doc = read_document(SPEC_PATH)
     duration = doc["components"]["schemas"]["RemoteSessionEdit"]["properties"]
     duration["estimated_duration"].update({"maximum": 12, "multipleOf": 0.5})
-    spec = tmp_path / "openapi.yaml"
-    spec.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
-    run = run_check(tmp_path / "reports", "--spec", str(spec), timeout=60)
-    assert run.returncode == 2, run.stderr[-2000:]
-    errors = [line for line in run.stderr.splitlines() if "error" in line]
-    assert len(errors) == 1, run.stderr
-    assert "not a multiple of 0.5" in errors[0]
-    assert "prevail-contract lint" in errors[0]
-    assert not (tmp_path / "reports" / "conformance.json").exists()
+    error = _refused_before_any_work(tmp_path, doc)
+    assert "not a multiple of 0.5" in error
+    assert "prevail-contract lint" in error
