@@ -92,6 +92,8 @@ def generate_into(spec: Path, destination: Path) -> None:
         str(spec),
         "--config",
         str(paths.CLIENT_CONFIG_PATH),
+        "--custom-template-path",
+        str(paths.CLIENT_TEMPLATES_DIR),
         "--meta",
         "uv",
         "--fail-on-warning",

@@ -1,8 +1,8 @@
 """Where the kit finds its own files: inside its checkout, or as package data of an installed wheel.
 
-A wheel carries the spec, the generator config, the Spectral ruleset, ``package.json`` (the
-pinned Node tools) and the contract suite under ``prevail_contract/_data/`` (hatch
-``force-include``); they are found through :mod:`importlib.resources`. In a checkout (an
+A wheel carries the spec, the generator config and templates, the Spectral ruleset,
+``package.json`` (the pinned Node tools) and the contract suite under
+``prevail_contract/_data/`` (hatch ``force-include``); they are found through :mod:`importlib.resources`. In a checkout (an
 editable install) the repository's own copies are used instead, so that an edit of
 ``openapi/openapi.yaml`` takes effect at once. Node tools (Spectral, Redocly) are looked up in
 ``$PREVAIL_NODE_BIN``, then the checkout's ``node_modules/.bin``, then ``./node_modules/.bin``
@@ -49,6 +49,8 @@ ROOT = CHECKOUT if CHECKOUT is not None else DATA_DIR
 REPO_ROOT = ROOT
 SPEC_PATH = ROOT / "openapi" / "openapi.yaml"
 CLIENT_CONFIG_PATH = ROOT / "openapi" / "client-config.yaml"
+#: The generator templates the client uses instead of openapi-python-client's own (same names).
+CLIENT_TEMPLATES_DIR = ROOT / "openapi" / "client-templates"
 SPECTRAL_RULESET = ROOT / ".spectral.yaml"
 PACKAGE_JSON = ROOT / "package.json"
 #: The directory that holds the ``contract_tests`` package (put first on ``sys.path`` to run it).
