@@ -1,3 +1,4 @@
+from collections.abc import AsyncIterator, Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -7,6 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.list_sessions_response import ListSessionsResponse
+from ...models.session import Session
 from ...types import UNSET, Response, Unset
 
 
@@ -282,3 +284,98 @@ async def asyncio(
             items=items,
         )
     ).parsed
+
+
+def iterate_sessions(
+    *,
+    client: AuthenticatedClient | Client,
+    start_time: int | Unset = UNSET,
+    end_time: int | Unset = UNSET,
+    items: int = 100,
+    max_pages: int = 1000,
+) -> Iterator[Session]:
+    """Yield every Session of the list, walking its pages from the first to the last.
+
+    Each page is asked for with ``items`` Sessions (by default the
+    most a page holds: the spec's ``maxItems`` of ``sessions``),
+    from page 1 (the default of
+    ``page``) until the last page (``pagy.pages``)
+    or an empty one. The other arguments are sent with every request as they are.
+
+    Args:
+        max_pages: the most pages walked; a longer list raises ``errors.PageLimitExceeded``
+            once the Sessions of the first ``max_pages`` pages are yielded.
+
+    Raises:
+        errors.ApiError: the API refused a page; the exception carries its error body.
+        errors.UnexpectedStatus: a page answered a status the spec does not list.
+        errors.PageLimitExceeded: the list has more than ``max_pages`` pages.
+        httpx.TimeoutException: a request took longer than Client.timeout.
+    """
+
+    page, walked = 1, 0
+    while True:
+        listed = errors.parsed_or_raise(
+            sync_detailed(
+                client=client,
+                start_time=start_time,
+                end_time=end_time,
+                page=page,
+                items=items,
+            )
+        )
+        yield from listed.sessions
+        walked += 1
+        if walked >= listed.pagy.pages or not listed.sessions:
+            return
+        if walked >= max_pages:
+            raise errors.PageLimitExceeded(max_pages, listed.pagy.pages)
+        page += 1
+
+
+async def aiterate_sessions(
+    *,
+    client: AuthenticatedClient | Client,
+    start_time: int | Unset = UNSET,
+    end_time: int | Unset = UNSET,
+    items: int = 100,
+    max_pages: int = 1000,
+) -> AsyncIterator[Session]:
+    """Asynchronously yield every Session of the list, walking its pages from the first to the last.
+
+    Each page is asked for with ``items`` Sessions (by default the
+    most a page holds: the spec's ``maxItems`` of ``sessions``),
+    from page 1 (the default of
+    ``page``) until the last page (``pagy.pages``)
+    or an empty one. The other arguments are sent with every request as they are.
+
+    Args:
+        max_pages: the most pages walked; a longer list raises ``errors.PageLimitExceeded``
+            once the Sessions of the first ``max_pages`` pages are yielded.
+
+    Raises:
+        errors.ApiError: the API refused a page; the exception carries its error body.
+        errors.UnexpectedStatus: a page answered a status the spec does not list.
+        errors.PageLimitExceeded: the list has more than ``max_pages`` pages.
+        httpx.TimeoutException: a request took longer than Client.timeout.
+    """
+
+    page, walked = 1, 0
+    while True:
+        listed = errors.parsed_or_raise(
+            await asyncio_detailed(
+                client=client,
+                start_time=start_time,
+                end_time=end_time,
+                page=page,
+                items=items,
+            )
+        )
+        for sessions_item in listed.sessions:
+            yield sessions_item
+        walked += 1
+        if walked >= listed.pagy.pages or not listed.sessions:
+            return
+        if walked >= max_pages:
+            raise errors.PageLimitExceeded(max_pages, listed.pagy.pages)
+        page += 1
