@@ -2,11 +2,11 @@
 
 A wheel carries the spec, the generator config and templates, the Spectral ruleset,
 ``package.json`` (the pinned Node tools) and the contract suite under
-``prevail_contract/_data/`` (hatch ``force-include``); they are found through :mod:`importlib.resources`. In a checkout (an
-editable install) the repository's own copies are used instead, so that an edit of
-``openapi/openapi.yaml`` takes effect at once. Node tools (Spectral, Redocly) are looked up in
-``$PREVAIL_NODE_BIN``, then the checkout's ``node_modules/.bin``, then ``./node_modules/.bin``
-and ``PATH``.
+``prevail_contract/_data/`` (hatch ``force-include``); they are found through
+:mod:`importlib.resources`. In a checkout (an editable install) the repository's own copies
+are used instead, so that an edit of ``openapi/openapi.yaml`` takes effect at once. Node
+tools (Spectral, Redocly) are looked up in ``$PREVAIL_NODE_BIN``, then the checkout's
+``node_modules/.bin``, then ``./node_modules/.bin`` and ``PATH``.
 """
 
 from __future__ import annotations
