@@ -12,12 +12,13 @@ SEED ?= 20261124
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock package.json package-lock.json
+$(STAMP): pyproject.toml generated_client/pyproject.toml requirements.lock package.json package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	# Editable: the kit and the generated client (prevail_sessions_client) are importable from .venv.
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	# Editable: the kit and the generated client (prevail_sessions_client, its own distribution)
+	# are importable from .venv; the lock holds what both need.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . -e generated_client
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 

@@ -1,6 +1,7 @@
-"""The kit as a new user gets it: the built wheel in a fresh venv, used outside the repository.
+"""The kit as a new user gets it: the built wheels in a fresh venv, used outside the repository.
 
-Offline and fast: the wheel is built with hatchling (no isolation), installed with ``--no-deps
+Offline and fast: the kit's wheel and the client's (its own distribution, installed beside the
+kit as the README says) are built with hatchling (no isolation), installed with ``--no-deps
 --no-index`` into a venv without pip, and that venv reaches the already-installed dependencies
 through a ``.pth`` line naming this environment's site-packages (a plain path entry, so this
 environment's editable install of the kit is not visible there). The dependencies' scripts
@@ -60,11 +61,13 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> InstalledKit:
     assert CHECKOUT is not None, "the kit's tests run in its checkout"
     root = tmp_path_factory.mktemp("installed-kit")
     here = Path.cwd()
-    os.chdir(CHECKOUT)  # hatchling builds the project in the current directory
-    try:
-        wheel = root / build_wheel(str(root))
-    finally:
-        os.chdir(here)
+    wheels = []
+    for project in (CHECKOUT, CHECKOUT / "generated_client"):
+        os.chdir(project)  # hatchling builds the project in the current directory
+        try:
+            wheels.append(str(root / build_wheel(str(root))))
+        finally:
+            os.chdir(here)
     env_dir = root / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     bin_dir = env_dir / "bin"
@@ -93,7 +96,7 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> InstalledKit:
             "--no-deps",
             "--no-index",
             "--disable-pip-version-check",
-            str(wheel),
+            *wheels,
         ],
         check=True,
         capture_output=True,
@@ -119,6 +122,17 @@ def test_installed_kit_uses_its_package_data_not_a_checkout(kit: InstalledKit) -
     assert suite.startswith(venv_dir)
     assert Path(suite, "conftest.py").is_file()
     assert client.startswith(venv_dir)
+
+
+def test_the_client_files_belong_to_the_client_distribution_alone(kit: InstalledKit) -> None:
+    code = (
+        "import importlib.metadata as m; print(sorted(d.metadata['Name'] for d in "
+        "m.distributions() if any(f.parts[0] == 'prevail_sessions_client' for f in d.files or [])))"
+    )
+    done = subprocess.run(  # noqa: S603
+        [str(kit.bin / "python"), "-c", code], cwd=kit.workdir, capture_output=True, text=True
+    )
+    assert done.stdout.strip() == "['prevail-sessions-client']", done.stdout + done.stderr
 
 
 def test_installed_check_passes_a_served_mock_from_outside_the_repo(kit: InstalledKit) -> None:
@@ -149,6 +163,8 @@ def test_installed_generate_diff_lint_and_docs_work_outside_the_repo(kit: Instal
     generated = kit.run("generate", "--out", "client")
     assert generated.returncode == 0, generated.stderr
     assert (kit.workdir / "client" / "prevail_sessions_client" / "__init__.py").is_file()
+    listing = kit.workdir / "client" / "prevail_sessions_client" / "api" / "sessions"
+    assert "def iterate_sessions(" in (listing / "list_sessions.py").read_text()  # the templates
     spec = kit.workdir / "spec.yaml"
     assert CHECKOUT is not None
     spec.write_text((CHECKOUT / "openapi" / "openapi.yaml").read_text(encoding="utf-8"))
