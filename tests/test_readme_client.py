@@ -1,5 +1,7 @@
-"""The README's client example: it type-checks strictly, runs against a served mock, and turns
-every documented status, an undocumented one and a non-JSON body into a clear line."""
+"""The README's client examples: every Python block of "Using the generated client" type-checks
+strictly and runs against a served mock; the first turns every documented status, an undocumented
+one and a non-JSON body into a clear line, the paging one rides out 429 and 503 answers, and the
+asyncio one shows a typed refusal."""
 
 from __future__ import annotations
 
@@ -16,28 +18,69 @@ from typing import Any
 import httpx
 import pytest
 from prevail_sessions_client import AuthenticatedClient
+from prevail_sessions_client.api.sessions import list_sessions
+from prevail_sessions_client.models import ListSessionsResponse
 
 from prevail_contract.paths import REPO_ROOT
 from prevail_contract.spec import Spec
-from tests.plugins.check import LiveMock
+from tests.plugins.check import LiveMock, serve_mock
+from tests.plugins.flaky import Flaky, http_date
 
 README = REPO_ROOT / "README.md"
+#: The first line of each block the tests below check in detail (any other block still runs).
+RENAME = "Rename a Session with the generated client and say plainly what the API answered."
+PAGING = "Print every Session of the Organization, retrying when the API asks to slow down."
+TYPED = "Count the Sessions with asyncio, then try an edit the API refuses."
+
+
+def example_sources() -> list[str]:
+    """The Python blocks of the README's "Using the generated client" section, in order."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Using the generated client", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert blocks, "README has no Python block in 'Using the generated client'"
+    return blocks
 
 
 def example_source() -> str:
-    """The first Python block under the README's "Using the generated client" heading."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## Using the generated client", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match is not None, "README has no Python block in 'Using the generated client'"
-    return match.group(1)
+    """The first Python block: the rename script."""
+    return example_sources()[0]
+
+
+def _docstring(source: str) -> str:
+    return source.split('"""', 2)[1]
 
 
 @pytest.fixture(scope="module")
-def example_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("readme") / "rename.py"
-    path.write_text(example_source(), encoding="utf-8")
-    return path
+def example_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each block as a script of its own, by its docstring's first line."""
+    folder = tmp_path_factory.mktemp("readme")
+    files: dict[str, Path] = {}
+    for number, source in enumerate(example_sources(), 1):
+        path = folder / f"readme_{number}.py"
+        path.write_text(source, encoding="utf-8")
+        files[_docstring(source)] = path
+    assert {RENAME, PAGING, TYPED} <= set(files), sorted(files)
+    return files
+
+
+@pytest.fixture(scope="module")
+def example_file(example_files: dict[str, Path]) -> Path:
+    return example_files[RENAME]
+
+
+def run_example(path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run one README script with our interpreter and exactly these ``PREVAIL_*`` values."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PREVAIL_")}
+    return subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        cwd=path.parent,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,10 +93,12 @@ def example(example_file: Path) -> ModuleType:
     return module
 
 
-def test_example_passes_mypy_strict(example_file: Path) -> None:
+def test_every_example_passes_mypy_strict(example_files: dict[str, Path]) -> None:
+    names = sorted(path.name for path in example_files.values())
+    folder = next(iter(example_files.values())).parent
     done = subprocess.run(  # noqa: S603 - our own interpreter's mypy
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", example_file.name],
-        cwd=example_file.parent,
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *names],
+        cwd=folder,
         capture_output=True,
         text=True,
         timeout=180,
@@ -62,23 +107,61 @@ def test_example_passes_mypy_strict(example_file: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_every_example_runs_verbatim_against_a_served_mock(
+    example_files: dict[str, Path], served_mock: LiveMock
+) -> None:
+    for path in example_files.values():
+        done = run_example(path, served_mock.env)
+        assert done.returncode == 0, f"{path.name}: {done.stderr}"
+        assert done.stdout.strip(), f"{path.name} printed nothing"
+
+
 def test_example_runs_verbatim_against_a_served_mock(
     example_file: Path, served_mock: LiveMock
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREVAIL_")}
-    env.update(served_mock.env)
-    done = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, str(example_file)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=example_file.parent,
-        timeout=60,
-        check=False,
-    )
+    done = run_example(example_file, served_mock.env)
     assert done.returncode == 0, done.stderr
     session = served_mock.env["PREVAIL_SESSION_ID"]
     assert done.stdout.strip() == f"renamed {session} to 'Renamed' (state ready)"
+
+
+def test_paging_example_lists_every_session_through_429_and_503(
+    example_files: dict[str, Path],
+) -> None:
+    flakies: list[Flaky] = []
+
+    def wrap(app: Any) -> Flaky:
+        flakies.append(Flaky(app, [(429, "0"), (503, http_date(-1))]))
+        return flakies[0]
+
+    with serve_mock(wrap=wrap) as served:
+        done = run_example(example_files[PAGING], served.env)
+        env = served.env
+        with AuthenticatedClient(base_url=env["PREVAIL_BASE_URL"], token=env["PREVAIL_TOKEN"]) as c:
+            listed = list_sessions.sync(client=c, items=1)
+    assert done.returncode == 0, done.stderr
+    assert isinstance(listed, ListSessionsResponse)
+    lines = done.stdout.splitlines()
+    assert len(lines) == listed.pagy.count
+    assert any(line.startswith(f"{env['PREVAIL_SESSION_ID']} ") for line in lines)
+    assert [s.refused_with for s in flakies[0].seen][:3] == [429, 503, 0]
+
+
+def test_paging_example_says_why_the_api_refused(example_files: dict[str, Path]) -> None:
+    with serve_mock() as served:
+        done = run_example(example_files[PAGING], {**served.env, "PREVAIL_TOKEN": "expired"})
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("HTTP 401 unauthorized: ")
+
+
+def test_typed_example_counts_and_shows_the_refusal(
+    example_files: dict[str, Path], served_mock: LiveMock
+) -> None:
+    done = run_example(example_files[TYPED], served_mock.env)
+    assert done.returncode == 0, done.stderr
+    count, refusal = done.stdout.splitlines()
+    assert re.fullmatch(r"[1-9][0-9]* Sessions", count)
+    assert refusal == "refused: HTTP 422 validation_failed"
 
 
 def test_example_advises_on_exactly_the_documented_refusals(spec: Spec, example: Any) -> None:
