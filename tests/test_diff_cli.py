@@ -22,15 +22,21 @@ def test_no_change_exits_0(run_diff: RunDiff, spec_pair: SpecPair) -> None:
     assert "No changes to the contract." in run.out
 
 
-def test_non_breaking_only_exits_0(run_diff: RunDiff, spec_pair: SpecPair) -> None:
+def test_non_breaking_only_with_a_minor_bump_exits_0(
+    run_diff: RunDiff, spec_pair: SpecPair
+) -> None:
     base, head = spec_pair(
-        minimal_doc(response_props={"a": S}), minimal_doc(response_props={"a": S, "b": S})
+        minimal_doc(response_props={"a": S}),
+        minimal_doc(response_props={"a": S, "b": S}, version="1.1.0"),
     )
     run = run_diff("--spec", head, "--base-spec", base, "--no-client-diff")
     assert run.code == 0
     assert "Non-breaking changes (1):" in run.out
     assert "[field-added, response]" in run.out
-    assert "Result: passed: 1 change(s), none breaking" in run.out
+    assert "0 breaking, 1 non-breaking change(s) (1 additive: a new minor version)" in run.out
+    assert "Result: passed: 1 change(s), none breaking; info.version goes from 1.0.0 to 1.1.0" in (
+        run.out
+    )
 
 
 def test_breaking_exits_1(run_diff: RunDiff, spec_pair: SpecPair) -> None:
@@ -149,6 +155,7 @@ def test_json_format(run_diff: RunDiff, spec_pair: SpecPair) -> None:
             "side": "request",
             "location": "PATCH /items/{item_id} request body item.a format",
             "classification": "breaking",
+            "bump": "major",
             "reason": report["changes"][0]["reason"],
         }
     ]

@@ -85,6 +85,9 @@ def test_read_surface_of_the_committed_client() -> None:
         f"api.sessions.{op}.{n}"
         for op in ("edit_session", "list_sessions")
         for n in ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
+    } | {
+        "api.sessions.list_sessions.iterate_sessions",
+        "api.sessions.list_sessions.aiterate_sessions",
     }
     access = surface.models["AccessLevel"]
     assert access.kind == "enum"

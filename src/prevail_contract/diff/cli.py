@@ -1,7 +1,8 @@
 """The ``prevail-contract diff`` subcommand: the breaking-change gate for spec edits.
 
-Exit codes: 0 when nothing breaks (or every breaking change comes with a new major
-``info.version``), 1 when a change breaks clients, 2 on a usage error.
+Exit codes: 0 when ``info.version`` moved as far as the changes need (a new major version for
+a breaking change, a new minor one for an additive change, none for an informational one), 1
+when it did not, 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Compare, print the report, and return 1 if a change breaks clients."""
+    """Compare, print the report, and return 1 if the version does not cover the changes."""
     if args.list_rules:
         sys.stdout.write(list_rules(args.format))
         return 0

@@ -18,8 +18,9 @@ module walks the document and its operations; :mod:`.messages` compares paramete
 and responses, :mod:`.schemas` the schemas, :mod:`.security` the security requirements.
 
 Deliberately not checked: descriptions, summaries, titles, examples, tags, externalDocs,
-``x-`` extensions other than the ``x-rules`` ids (so ``x-extensible-enum`` values may grow
-freely), components no operation reaches, webhooks and callbacks, path- and
+``x-`` extensions other than the ``x-rules`` ids and the known values of an open enum
+(``x-extensible-enum``: growing is never breaking, only a new minor version), components no
+operation reaches, webhooks and callbacks, path- and
 operation-level ``servers``, links, external (non-local) ``$ref`` targets (compared by their
 text), whether one regular expression contains another (a changed ``pattern`` counts as
 both narrowing and widening), inline schemas moved into ``components`` or back (no wire

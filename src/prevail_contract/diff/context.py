@@ -103,8 +103,9 @@ class Recorder:
 
     def emit(self, kind_name: str, side: Side, location: str, reason: str) -> None:
         """Record a change of a kind whose verdict is fixed (the registry gives it)."""
+        rule = kind(kind_name)
         self.changes.append(
-            Change(kind_name, side, location, kind(kind_name).classification, reason)
+            Change(kind_name, side, location, rule.classification, reason, rule.informational)
         )
 
     def directional(
@@ -176,7 +177,8 @@ class Recorder:
     def _record(
         self, kind_name: str, side: Side, location: str, verdict: Classification, reason: str
     ) -> None:
-        self.changes.append(Change(kind_name, side, location, verdict, reason))
+        informational = kind(kind_name).informational
+        self.changes.append(Change(kind_name, side, location, verdict, reason, informational))
 
 
 def _direction(rule: Kind, narrows: bool | None, widens: bool | None) -> tuple[bool, bool]:

@@ -10,6 +10,11 @@ before) and a response must not *widen* (return something an old client was not 
 For a ``by side`` kind, ``direction`` says whether the change narrows, widens, does both, or
 ``varies`` (worked out from the values, e.g. ``integer`` to ``number`` only widens). Inside
 an odd number of ``not`` the direction is reversed.
+
+A kind's ``bump`` is the least ``info.version`` change it needs: a breaking change a new major
+version, any other change a new minor version (the contract grew or moved, so the generated
+client differs), except the informational kinds, which change nothing a client sends, receives
+or is generated from (``none``).
 """
 
 from __future__ import annotations
@@ -38,6 +43,18 @@ class Kind:
     summary: str
     #: A widening that is still fine in a response (clients must ignore unknown fields).
     response_widening_ok: bool = False
+    #: Changes nothing a client sends, receives or is generated from: needs no new version.
+    informational: bool = False
+
+    @property
+    def bump(self) -> str:
+        """The least ``info.version`` change this kind needs: ``major``, ``minor``, ``none``,
+        or ``major/minor`` for a kind judged by side (major where it breaks)."""
+        if self.informational:
+            return "none"
+        if self.verdict == BY_SIDE:
+            return "major/minor"
+        return "major" if self.verdict == BREAKING else "minor"
 
     @property
     def classification(self) -> Classification:
@@ -48,8 +65,11 @@ class Kind:
 
 
 _B, _N, _S = "breaking", "non-breaking", BY_SIDE
-#: Widenings that a response may make: clients must already ignore fields they do not know.
-_RESPONSE_WIDENING_OK = {"additional-properties-allowed"}
+#: Widenings that a response may make: clients must already ignore fields they do not know,
+#: and accept any value of an open enum.
+_RESPONSE_WIDENING_OK = {"additional-properties-allowed", "open-enum-values-added"}
+#: Kinds that change nothing a client sends, receives or is generated from.
+_INFORMATIONAL = {"rule-added", "rule-removed", "rule-changed", "security-scheme-renamed"}
 _TABLE: list[tuple[str, str, str, str, str]] = [
     # (name, group, verdict, direction, summary)
     ("operation-removed", "operation", _B, "", "an operation is gone: clients that call it fail"),
@@ -114,6 +134,20 @@ _TABLE: list[tuple[str, str, str, str, str]] = [
     ("enum-restriction-added", "schema", _S, "narrows", "an enum or const introduced"),
     ("enum-restriction-removed", "schema", _S, "widens", "an enum or const dropped"),
     ("enum-values-removed", "schema", _S, "narrows", "enum values removed"),
+    (
+        "open-enum-values-added",
+        "schema",
+        _S,
+        "widens",
+        "values added to an open enum (x-extensible-enum; clients accept any value)",
+    ),
+    (
+        "open-enum-values-removed",
+        "schema",
+        _S,
+        "narrows",
+        "values removed from an open enum (x-extensible-enum)",
+    ),
     (
         "enum-values-added",
         "schema",
@@ -181,6 +215,7 @@ KINDS: dict[str, Kind] = {
         direction,  # type: ignore[arg-type]
         summary,
         response_widening_ok=name in _RESPONSE_WIDENING_OK,
+        informational=name in _INFORMATIONAL,
     )
     for name, group, verdict, direction, summary in _TABLE
 }
@@ -197,11 +232,18 @@ def kind(name: str) -> Kind:
 def list_rules(fmt: str = "text") -> str:
     """The registry as a table: plain text, Markdown, or JSON (a list of objects)."""
     if fmt == "json":
-        return json.dumps([asdict(k) for k in KINDS.values()], indent=2) + "\n"
-    rows = [(k.name, k.group, k.verdict, k.direction or "-", k.summary) for k in KINDS.values()]
+        return json.dumps([{**asdict(k), "bump": k.bump} for k in KINDS.values()], indent=2) + "\n"
+    rows = [
+        (k.name, k.group, k.verdict, k.direction or "-", k.bump, k.summary) for k in KINDS.values()
+    ]
     if fmt == "markdown":
-        lines = ["| kind | where | verdict | direction | what |", "|---|---|---|---|---|"]
-        lines += [f"| `{n}` | {g} | {v} | {d} | {s} |" for n, g, v, d, s in rows]
+        lines = [
+            "| kind | where | verdict | direction | version bump | what |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [f"| `{n}` | {g} | {v} | {d} | {b} | {s} |" for n, g, v, d, b, s in rows]
         return "\n".join(lines) + "\n"
     width = max(len(r[0]) for r in rows)
-    return "".join(f"{n:<{width}}  {g:<9}  {v:<12}  {d:<7}  {s}\n" for n, g, v, d, s in rows)
+    return "".join(
+        f"{n:<{width}}  {g:<9}  {v:<12}  {d:<7}  {b:<11}  {s}\n" for n, g, v, d, b, s in rows
+    )

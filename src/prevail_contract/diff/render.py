@@ -29,7 +29,9 @@ def render_text(report: DiffReport) -> str:
     ]
     breaking = report.breaking
     others = [c for c in report.changes if not c.breaking]
-    lines += [f"  {len(breaking)} breaking, {len(others)} non-breaking change(s)", ""]
+    additive = len(report.additive)
+    needs = f" ({additive} additive: a new minor version)" if additive else ""
+    lines += [f"  {len(breaking)} breaking, {len(others)} non-breaking change(s){needs}", ""]
     for title, group in (("Breaking changes", breaking), ("Non-breaking changes", others)):
         if not group:
             continue
@@ -62,9 +64,7 @@ def _text_client(report: DiffReport) -> list[str]:
 def render_markdown(report: DiffReport) -> str:
     """A pull-request comment: a verdict line, a table of changes, the client API table."""
     breaking = report.breaking
-    if not report.changes:
-        icon = "✅"
-    elif breaking and not report.major_bump:
+    if report.exit_code:
         icon = "❌"
     elif breaking:
         icon = "⚠️"

@@ -8,6 +8,7 @@ walk and dispatches to the rule mixins: :mod:`.constraints`, :mod:`.objects` and
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -55,6 +56,9 @@ _HANDLED = {
     NULL_MARK,
 }
 
+
+#: The open enum of the spec: known values listed, any value allowed.
+OPEN_ENUM = "x-extensible-enum"
 
 #: How many places one changed shared schema is reported at (bounds the output when a
 #: schema is reachable along many paths).
@@ -128,6 +132,7 @@ class SchemaRules(ConstraintRules, ObjectRules, CompositionRules):
             return  # disjoint types: the other keywords no longer describe the same value
         self._nullability(old, new, ctx)
         self._enum(old, new, ctx)
+        self._open_enum(old, new, ctx)
         self._format(old, new, ctx)
         self._pattern(old, new, ctx)
         self._bounds(old, new, ctx)
@@ -142,6 +147,24 @@ class SchemaRules(ConstraintRules, ObjectRules, CompositionRules):
         self._discriminator(old, new, ctx)
         self._informational(old, new, ctx)
         self._unmodelled(old, new, ctx)
+
+    def _open_enum(self, old: dict[str, Any], new: dict[str, Any], ctx: Ctx) -> None:
+        """The known values of an open enum (``x-extensible-enum``): the type still allows any
+        value, so only a request's removed value can break (the API no longer promises it)."""
+        before, after = _open_values(old), _open_values(new)
+        removed = [v for k, v in before.items() if k not in after]
+        added = [v for k, v in after.items() if k not in before]
+        if removed:
+            self.directional(
+                ctx,
+                OPEN_ENUM,
+                "open-enum-values-removed",
+                f"known value(s) {_shown(removed)} no longer listed",
+            )
+        if added:
+            self.directional(
+                ctx, OPEN_ENUM, "open-enum-values-added", f"known value(s) {_shown(added)} added"
+            )
 
     def _informational(self, old: dict[str, Any], new: dict[str, Any], ctx: Ctx) -> None:
         if "default" in old and "default" in new and old["default"] != new["default"]:
@@ -170,6 +193,17 @@ class SchemaRules(ConstraintRules, ObjectRules, CompositionRules):
                 "schema-changed",
                 f"{key} changed (direction not worked out, so treated as breaking)",
             )
+
+
+def _open_values(schema: dict[str, Any]) -> dict[str, Any]:
+    raw = schema.get(OPEN_ENUM)
+    values = raw if isinstance(raw, list) else []
+    return {json.dumps(v, sort_keys=True): v for v in values}
+
+
+def _shown(values: list[Any]) -> str:
+    shown = [json.dumps(v) for v in values]
+    return ", ".join(shown[:8]) + (f" and {len(shown) - 8} more" if len(shown) > 8 else "")
 
 
 def _makes_class(schema: dict[str, Any]) -> bool:
