@@ -130,6 +130,17 @@ def test_business_rules_are_shown_with_their_anchors(browser_visit: PageVisit, s
     assert f"{all_three.status} {all_three.code}" in readable(row)
 
 
+def test_the_page_opens_at_its_introduction(browser_visit: PageVisit, spec: Spec) -> None:
+    opening = browser_visit.opening
+    assert opening["scrollY"] == 0, f"the page opened scrolled down by {opening['scrollY']}px"
+    assert opening["heading"], "the introduction is not rendered at the top of the page"
+    assert readable(opening["heading"]).startswith(spec.document["info"]["title"])
+    assert 0 <= opening["top"] < opening["bottom"] <= opening["viewport"]
+    assert opening["firstHoldsHeading"], "an empty placeholder sits above the introduction"
+    band = opening["top"] - opening["contentTop"]
+    assert band < 80, f"{band}px of blank space above the introduction's heading"
+
+
 def test_a_rule_anchor_opens_the_page_at_that_rule(browser_visit: PageVisit) -> None:
     assert browser_visit.anchor_top is not None, f"#{ANCHOR} never appeared"
     assert 0 <= browser_visit.anchor_top < 300, f"#{ANCHOR} rests at {browser_visit.anchor_top}px"

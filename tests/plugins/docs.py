@@ -93,6 +93,25 @@ class PageVisit:
     #: Where :data:`ANCHOR` ended up (px from the viewport top) when the page was opened at
     #: ``index.html#<ANCHOR>`` in a 1000 px high window; None if it never appeared.
     anchor_top: float | None = None
+    #: How the page stood once it had settled after opening at its plain address, before
+    #: anything was done to it (see :data:`OPENING`).
+    opening: dict[str, Any] = field(default_factory=dict)
+
+
+#: What a reader sees first: the scroll position, and the introduction's heading (the first
+#: ``h1`` of Redoc's content column), where it is and whether anything comes before it.
+OPENING = """(() => {
+  const content = document.querySelector('.api-content');
+  const heading = content ? content.querySelector('h1') : null;
+  const state = {scrollY: window.scrollY, viewport: window.innerHeight, heading: null};
+  if (!heading) return state;
+  const box = heading.getBoundingClientRect();
+  return Object.assign(state, {
+    heading: heading.textContent, top: box.top, bottom: box.bottom,
+    contentTop: content.getBoundingClientRect().top,
+    firstHoldsHeading: content.firstElementChild.contains(heading),
+  });
+})()"""
 
 
 class DevToolsPipe:
@@ -258,6 +277,7 @@ def _drive(
     browser.call("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
     browser.wait_for_event("Page.loadEventFired", timeout=settle_timeout)
     _settle(evaluate, settle_timeout)
+    opening = _steady(lambda: evaluate(OPENING), settle_timeout)
     # A tall viewport: Redoc mounts sections near the viewport only, so show them all.
     height = int(evaluate("document.documentElement.scrollHeight") or 1000)
     height = min(max(height, 1000), MAX_SCREENSHOT_HEIGHT)
@@ -280,6 +300,7 @@ def _drive(
         page_requests=[],
         console=[],
         egress_events=[],
+        opening=dict(opening or {}),
     )
     if screenshot is not None:
         shot = browser.call("Page.captureScreenshot", {"format": "png"}, session=session)
@@ -344,6 +365,19 @@ def _anchor_top(
         top = now
         time.sleep(0.2)
     return top
+
+
+def _steady(read: Callable[[], Any], timeout: float, interval: float = 0.2) -> Any:
+    """The value ``read`` gives twice in a row (the last one read when ``timeout`` passes)."""
+    deadline = time.monotonic() + timeout
+    previous = read()
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        current = read()
+        if current == previous:
+            return current
+        previous = current
+    return previous
 
 
 def _settle(

@@ -13,11 +13,13 @@ in ``package.json`` for the kit. Measured on this spec (Node 20, 2 cores): 0.9 s
 ``prevail-contract docs`` run, one 2.5 MiB file, prerendered (the content is in the HTML before
 any script runs) and hydrated by the inlined bundle; with its few outside URLs neutralised
 (see :mod:`.render`) the browser test records no request leaving the page, and search works
-offline. Redoc 3 expands only the sections on the current route, so the page opens on the
-operation's route (:func:`start_route`), and it uses the ``stacked`` layout, which gives the
-rules table the full width. As it renders everything the page must show, a second renderer
-(Scalar, the Redoc 2 standalone bundle) would only add an npm package to pin, so none was
-measured or added.
+offline. Redoc 3 renders a tag's operations only when the current route is in that tag, and
+mounts the sections above the route's lazily: so a plain address opens on the operation's route
+(:func:`start_route`, every section on the page) and the page template then returns to the top,
+where the introduction renders, instead of leaving the reader at the operation below a blank
+band. It uses the ``stacked`` layout, which gives the rules table the full width. As it
+renders everything the page must show, a second renderer (Scalar, the Redoc 2 standalone
+bundle) would only add an npm package to pin, so none was measured or added.
 """
 
 from __future__ import annotations
@@ -129,7 +131,8 @@ def build_docs(
 
 
 def start_route(spec: Spec) -> str:
-    """Redoc's route of the operation (``/<first tag>/<operationId>``), where the page opens."""
+    """Redoc's route of the operation (``/<first tag>/<operationId>``), the route a plain address
+    gets so that every operation is on the page (which then shows its top, the introduction)."""
     operation = spec.operation
     tags = operation.get("tags") or []
     parts = [str(tags[0])] if tags else []

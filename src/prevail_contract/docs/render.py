@@ -92,10 +92,11 @@ def render_page(
 ) -> None:
     """Render ``document_file`` to ``output`` (one self-contained HTML file) and seal it.
 
-    ``start_route`` is the Redoc route (such as ``/sessions/edit_session``) the page opens on
-    when its address has no ``#...`` part; ``anchor_routes`` is an anchor prefix and the route
-    of the section holding those anchors (such as ``("rule-", "/section/business-rules")``), so
-    that ``index.html#rule-<id>`` opens that section and scrolls to the anchor.
+    ``start_route`` is the Redoc route (such as ``/sessions/edit_session``) the page takes when
+    its address has no ``#...`` part (or ``#/``), shown from its top, the introduction;
+    ``anchor_routes`` is an anchor prefix and the route of the section holding those anchors
+    (such as ``("rule-", "/section/business-rules")``), so that ``index.html#rule-<id>`` opens
+    that section and scrolls to the anchor.
     """
     options: dict[str, object] = {
         "downloadUrls": DOWNLOADS,
