@@ -4,8 +4,10 @@ Layers, each reported separately: every ``$ref`` is local, openapi-spec-validato
 document is valid OpenAPI 3.1), Spectral with ``spectral:oas`` and the OWASP ruleset
 (``.spectral.yaml``), then the kit's own checks over every operation: examples against their
 schemas (:mod:`prevail_contract.spec_checks`), the rule catalogue's integrity
-(:mod:`prevail_contract.rule_checks`) and limits stated in prose against the schema
-(:mod:`prevail_contract.limit_checks`). Any error fails the command with exit code 1.
+(:mod:`prevail_contract.rule_checks`), limits stated in prose against the schema
+(:mod:`prevail_contract.limit_checks`), and each constraint filed as documented or assumed
+the way its prose says (:mod:`prevail_contract.provenance_checks`). Any error fails the
+command with exit code 1.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from prevail_contract import paths
 from prevail_contract.errors import CheckFailed, SpecError, ToolError
 from prevail_contract.limit_checks import check_limits
+from prevail_contract.provenance_checks import check_provenance
 from prevail_contract.rule_checks import check_rules
 from prevail_contract.spec import Spec, read_document
 from prevail_contract.spec_checks import check_examples, check_refs
@@ -95,6 +98,7 @@ def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
     results.append(LayerResult("examples", check_examples(spec)))
     results.append(LayerResult("rule catalogue", check_rules(spec) + _annotation_problems(spec)))
     results.append(LayerResult("stated limits", check_limits(spec)))
+    results.append(LayerResult("provenance", check_provenance(spec)))
     return results
 
 

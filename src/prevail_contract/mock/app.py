@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import admin, sandboxes
-from prevail_contract.mock.auth import Authenticator
+from prevail_contract.mock.auth import LEEWAY_RULE, Authenticator
 from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.bugs import check_bugs
 from prevail_contract.mock.edit import ALLOWED_METHOD, EditSessionEndpoint
@@ -94,6 +94,7 @@ def create_app(
         sandboxes.Directory(worlds),
         lenient="auth-required" in bugs,
         flaws=frozenset(b for b in bugs if b.startswith("auth-required:")),
+        long_leeway=LEEWAY_RULE in bugs,
     )
     services = Services(
         spec=spec,

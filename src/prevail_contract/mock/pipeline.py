@@ -24,10 +24,15 @@ from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.facts import EDIT_OPERATION, Facts
 from prevail_contract.mock.fixtures import Organization, StoredSession
 from prevail_contract.mock.json_syntax import check_media_type, parse_json
-from prevail_contract.mock.rules import check_editable, check_owned, check_self_service
+from prevail_contract.mock.rules import (
+    HIDDEN_RULE,
+    check_editable,
+    check_owned,
+    check_self_service,
+)
 from prevail_contract.mock.sandboxes import world_of
 from prevail_contract.mock.store import Store, Worlds
-from prevail_contract.mock.validation import BodyValidator
+from prevail_contract.mock.validation import EMAIL_RULE, BodyValidator
 from prevail_contract.spec import Spec
 
 #: Planted bug of rule ``check-order`` itself: the state check moves up to run right after
@@ -109,7 +114,7 @@ class SelfServiceCheck(Check):
 
 class OwnershipCheck(Check):
     rule = "org-ownership"
-    bugs = ("org-ownership", "org-ownership:query", "org-ownership:leaky-message")
+    bugs = ("org-ownership", "org-ownership:query", HIDDEN_RULE)
     needs = ("auth-required",)
     gives = "the Session"
 
@@ -160,7 +165,7 @@ class FieldFormatsCheck(Check):
     """Every ``validation_failed`` check: the envelope, formats, limits and unknown fields."""
 
     rule = "field-formats"
-    bugs = ("field-formats", "field-formats:zone-case", "request-envelope")
+    bugs = ("field-formats", "field-formats:zone-case", "request-envelope", EMAIL_RULE)
     needs = ("malformed-json",)
     gives = "the edit"
 

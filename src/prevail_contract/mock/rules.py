@@ -17,6 +17,9 @@ from prevail_contract.spec import Spec
 
 #: The planted bugs of the behaviour rules ``apply_edit`` carries out (``--bug RULE_ID``).
 APPLY_BUGS = ("fields-applied", "state-ready-after-edit", "invites-additive")
+#: The assumed rule that another Organization's Session is answered like an unknown id; its
+#: planted bug says in the message whose Session it is.
+HIDDEN_RULE = "foreign-session-hidden"
 
 
 def check_self_service(spec: Spec, org: Organization, bugs: Collection[str]) -> None:
@@ -39,12 +42,13 @@ def check_owned(
 ) -> StoredSession:
     """The Session if the caller's Organization owns it; else 404 (rule ``org-ownership``).
 
-    Another Organization's Session is answered exactly like an unknown id.
+    Another Organization's Session is answered exactly like an unknown id (the assumed
+    ``foreign-session-hidden``).
     """
     if session is not None and (session.organization == org.slug or "org-ownership" in bugs):
         return session
     shown = remote_session_id if len(remote_session_id) <= 100 else remote_session_id[:100] + "…"
-    whose = "another" if session is not None and "org-ownership:leaky-message" in bugs else "your"
+    whose = "another" if session is not None and HIDDEN_RULE in bugs else "your"
     raise ApiError.for_rule(
         spec,
         "org-ownership",

@@ -25,6 +25,16 @@ from prevail_contract.mock.json_syntax import scan
 from prevail_contract.spec import SHARED_FORMATS, Spec
 
 SCHEDULE_RULE = "schedule-all-three"
+FORMATS_RULE = "field-formats"
+#: The assumed grammar of an invite address (the documented form is ``field-formats``').
+EMAIL_RULE = "email-grammar"
+ANNOTATION = "x-violation-rules"
+#: The keywords that state a field's form (a planted bug overlooks nothing else).
+FORM_KEYWORDS = ("pattern", "format", "enum")
+#: What each planted body bug overlooks: errors filed only under these rules (by the spec's
+#: ``x-violation-rules``). The format bug overlooks the email grammar too: an address outside
+#: the documented form is always outside the assumed grammar as well.
+OVERLOOKED = {FORMATS_RULE: {FORMATS_RULE, EMAIL_RULE}, EMAIL_RULE: {EMAIL_RULE}}
 
 
 def inline_refs(spec: Spec, node: Any) -> Any:
@@ -164,14 +174,52 @@ class BodyValidator:
     def _ignored(self, error: jsonschema.ValidationError) -> bool:
         """Errors left to another check (the all-three rule's) or overlooked by a planted bug."""
         schema = error.schema if isinstance(error.schema, Mapping) else {}
-        if (schema.get("x-violation-rules") or {}).get(error.validator) == SCHEDULE_RULE:
+        if (schema.get(ANNOTATION) or {}).get(error.validator) == SCHEDULE_RULE:
             return True
-        if "field-formats" in self.bugs:
-            if error.validator in ("pattern", "format", "enum") and error.path:
-                return error.path[-1] in self.format_fields
-            if error.validator == "oneOf" and isinstance(error.instance, str):
+        for bug, rules in OVERLOOKED.items():
+            if bug not in self.bugs or not error.path:
+                continue
+            if error.validator == "oneOf":
+                # an invite item: the format bug overlooks only plain addresses
+                where = bug == EMAIL_RULE or isinstance(error.instance, str)
+            else:
+                where = error.validator in FORM_KEYWORDS and error.path[-1] in self.format_fields
+            named = _rules_of(error) if where else set()
+            if named and named <= rules:
                 return True
         return False
+
+
+def _rules_of(error: jsonschema.ValidationError) -> set[str]:
+    """The rules an error breaks by the spec's annotations (a failed ``oneOf``: those of the
+    branch meant for the value's JSON type); empty when some part names none."""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    entry = (schema.get(ANNOTATION) or {}).get(error.validator)
+    if isinstance(entry, str):
+        return {entry}
+    if isinstance(entry, list):
+        for case in entry:
+            when = case.get("when") if isinstance(case, Mapping) else None
+            if when is None or jsonschema.Draft202012Validator(when).is_valid(error.instance):
+                return {str(case.get("rule"))}
+        return set()
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        branches: dict[Any, list[jsonschema.ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        fitting = [
+            subs
+            for subs in branches.values()
+            if not any(s.validator == "type" and not s.relative_path for s in subs)
+        ]
+        found: set[str] = set()
+        for sub in (s for subs in fitting or branches.values() for s in subs):
+            rules = _rules_of(sub)
+            if not rules:
+                return set()
+            found |= rules
+        return found
+    return set()
 
 
 def unknown_iana_zones(time_zones: Mapping[str, str]) -> list[str]:
