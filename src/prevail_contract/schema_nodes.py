@@ -28,7 +28,8 @@ class SchemaNode:
     where: str
     node: Mapping[str, Any]
     side: Side
-    #: The field the node constrains, dotted, ``[]`` for an array's items (``(body)``: the root).
+    #: The field the node constrains, dotted, ``[]`` for an array's items (``(body)``: the root),
+    #: with the variant named for a branch of ``oneOf``/``anyOf`` (``invites[] (InviteEmail)``).
     field: str
     #: operationId of the operation it was first reached from.
     operation: str
@@ -76,4 +77,14 @@ def _visit(
             yield from _visit(spec, node[key], f"{where}/{key}", inner, side, operation, seen)
     for key in _MANY:
         for index, part in enumerate(node.get(key) or ()):
-            yield from _visit(spec, part, f"{where}/{key}/{index}", field, side, operation, seen)
+            inner = field if key == "allOf" else f"{field} ({_variant(part, index)})"
+            yield from _visit(spec, part, f"{where}/{key}/{index}", inner, side, operation, seen)
+
+
+def _variant(part: Any, index: int) -> str:
+    """A branch's name: the schema it refers to, else its title, else its position."""
+    ref = part.get("$ref") if isinstance(part, Mapping) else None
+    if isinstance(ref, str):
+        return ref.rsplit("/", 1)[-1]
+    title = part.get("title") if isinstance(part, Mapping) else None
+    return str(title) if title else f"variant {index + 1}"
