@@ -267,6 +267,13 @@ def _rule_for(failure: Any, exchange: Exchange, operation: str = "") -> str | No
             if problem is not None:
                 return problem.rule
         return _own_shape_rule(operation)
+    if BUILTIN_RULES.get(name) == "auth-required":
+        # the documented rule is broken only when a request without usable credentials was
+        # accepted; a refusal with another status than 401 is the assumed status's business
+        # (ignored_auth judges its own probes: its title says whether one was accepted)
+        title = str(getattr(failure, "title", "")).lower()
+        taken = "accepts" in title if name == "ignored_auth" else exchange.accepted
+        return "auth-required" if taken else "error-status-codes"
     return BUILTIN_RULES.get(name, "error-status-codes")
 
 

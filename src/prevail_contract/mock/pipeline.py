@@ -12,7 +12,7 @@ in the spec changes which refusal a request with both faults gets, with no code 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from starlette.requests import Request
@@ -24,6 +24,7 @@ from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.facts import EDIT_OPERATION, Facts
 from prevail_contract.mock.fixtures import Organization, StoredSession
 from prevail_contract.mock.json_syntax import check_media_type, parse_json
+from prevail_contract.mock.presentation import Presentation
 from prevail_contract.mock.rules import (
     HIDDEN_RULE,
     check_editable,
@@ -68,6 +69,8 @@ class Services:
     worlds: Worlds
     reader: BodyReader
     validator: BodyValidator
+    #: How refusals are answered (the contract's, or the documented-only reading's).
+    presentation: Presentation = field(default_factory=Presentation)
 
 
 class Check:
@@ -218,6 +221,26 @@ CHECKS: dict[str, type[Check]] = {
 def step_bugs() -> tuple[str, ...]:
     """The planted bugs the steps (and the order itself) carry, in step order."""
     return (*(bug for step in CHECKS.values() for bug in step.bugs), *ORDER_BUGS)
+
+
+def documented_order(order: Sequence[str]) -> tuple[str, ...]:
+    """Another order a server may check in (the order is assumed): ``order`` reversed, each
+    step as early as that reversal puts it once every step it needs has run."""
+    pending = list(reversed(order))
+    placed: list[str] = []
+    while pending:
+        ready = next(
+            (r for r in pending if all(n in placed for n in _needs(r) if n in order)),
+            pending[0],
+        )
+        pending.remove(ready)
+        placed.append(ready)
+    return tuple(placed)
+
+
+def _needs(rule_id: str) -> tuple[str, ...]:
+    step = CHECKS.get(rule_id)
+    return step.needs if step is not None else ()
 
 
 def build_pipeline(

@@ -53,6 +53,7 @@ def check_owned(
         spec,
         "org-ownership",
         f'No Session with id "{shown}" was found for {whose} Organization.',
+        variant="foreign" if session is not None else "",
     )
 
 
@@ -78,14 +79,17 @@ def apply_edit(
     edit: Mapping[str, Any],
     org: Organization,
     bugs: Collection[str],
+    *,
+    fold_case: bool = True,
 ) -> tuple[StoredSession, list[OutboxMessage]]:
     """The Session after a valid edit, and the notifications it causes.
 
     Sent fields take their new values (``fields-applied``), others are kept
     (``untouched-fields-kept``), ``state`` becomes the spec's ``x-state-after-edit``
     (``state-ready-after-edit``), invites are added, never removed (``invites-additive``),
-    without case-insensitive duplicates (``invites-no-duplicates``); an access level other
-    than ``AccessLevel``'s default (``host``) sticks only for registered members.
+    without case-insensitive duplicates (``invites-no-duplicates``; with ``fold_case`` False,
+    the documented-only reading, only an address spelled the same is a duplicate); an access
+    level other than ``AccessLevel``'s default (``host``) sticks only for registered members.
     """
     fields = dict(session.fields)
     for name, value in edit.items():
@@ -95,7 +99,11 @@ def apply_edit(
     if "state-ready-after-edit" not in bugs:
         fields["state"] = facts.state_after_edit
     invitees = [] if "invites-additive" in bugs and "invites" in edit else list(session.invitees)
-    known = {i.email.casefold() for i in invitees}
+
+    def key(email: str) -> str:
+        return email.casefold() if fold_case else email
+
+    known = {key(i.email) for i in invitees}
     messages: list[OutboxMessage] = []
     title = str(fields.get("title", session.remote_session_id))
     for item in edit.get("invites") or ():
@@ -103,9 +111,9 @@ def apply_edit(
             email, wanted = item, facts.default_access
         else:
             email, wanted = str(item["email"]), str(item.get("access_level", facts.default_access))
-        if email.casefold() in known:
+        if key(email) in known:
             continue
-        known.add(email.casefold())
+        known.add(key(email))
         member_only = wanted in facts.member_only_access
         level = wanted if not member_only or org.is_member(email) else facts.default_access
         invitees.append(Invitee(email, level))

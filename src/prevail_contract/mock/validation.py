@@ -73,6 +73,8 @@ class BodyValidator:
         self.envelope_name = self.explainer.envelope
         schemas = spec.document["components"]["schemas"]
         edit = schemas["RemoteSessionEdit"]
+        #: The fields an edit may change (``RemoteSessionEdit``'s properties).
+        self.edit_fields = frozenset(edit["properties"])
         #: The schedule fields that go together (the schema's ``dependentRequired`` keys).
         self.schedule_fields: tuple[str, ...] = tuple(edit.get("dependentRequired") or ())
         #: The edit field holding a Rails zone name (the one whose schema is ``TimeZoneName``).
@@ -153,7 +155,9 @@ class BodyValidator:
             )
         edit = document[self.envelope_name]
         assert isinstance(edit, dict)
-        return edit
+        # the fields the schema defines: where unknown ones are not refused (the documented-only
+        # reading), they are ignored, never stored
+        return {name: value for name, value in edit.items() if name in self.edit_fields}
 
     def check_invitee_total(self, count: int) -> None:
         """422 if an edit would leave a Session with more invitees than the spec allows."""
