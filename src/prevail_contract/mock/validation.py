@@ -31,9 +31,9 @@ EMAIL_RULE = "email-grammar"
 ANNOTATION = "x-violation-rules"
 #: The keywords that state a field's form (a planted bug overlooks nothing else).
 FORM_KEYWORDS = ("pattern", "format", "enum")
-#: What each planted body bug overlooks: errors filed only under these rules (by the spec's
-#: ``x-violation-rules``). The format bug overlooks the email grammar too: an address outside
-#: the documented form is always outside the assumed grammar as well.
+#: What each planted body bug overlooks: errors that break its rule and no rule outside these
+#: (by the spec's ``x-violation-rules``). The format bug overlooks the email grammar where the
+#: documented form is broken too: such an address is always outside the grammar as well.
 OVERLOOKED = {FORMATS_RULE: {FORMATS_RULE, EMAIL_RULE}, EMAIL_RULE: {EMAIL_RULE}}
 
 
@@ -189,7 +189,7 @@ class BodyValidator:
             else:
                 where = error.validator in FORM_KEYWORDS and error.path[-1] in self.format_fields
             named = _rules_of(error) if where else set()
-            if named and named <= rules:
+            if bug in named and named <= rules:
                 return True
         return False
 
