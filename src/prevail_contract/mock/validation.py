@@ -23,12 +23,12 @@ from prevail_contract.mock.errors import ApiError, Detail
 from prevail_contract.mock.explain import Explainer
 from prevail_contract.mock.json_syntax import scan
 from prevail_contract.spec import SHARED_FORMATS, Spec
+from prevail_contract.violation_rules import ANNOTATION
 
 SCHEDULE_RULE = "schedule-all-three"
 FORMATS_RULE = "field-formats"
 #: The assumed grammar of an invite address (the documented form is ``field-formats``').
 EMAIL_RULE = "email-grammar"
-ANNOTATION = "x-violation-rules"
 #: The keywords that state a field's form (a planted bug overlooks nothing else).
 FORM_KEYWORDS = ("pattern", "format", "enum")
 #: What each planted body bug overlooks: errors that break its rule and no rule outside these
