@@ -16,8 +16,10 @@ from prevail_contract.documented_view import documented_spec
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import create_app, target_environment
 from prevail_contract.mock.pipeline import CHECKS, documented_order
+from prevail_contract.mock.validation import BodyValidator
 from prevail_contract.spec import Spec
 from tests.plugins.mock import MockUnderTest
+from tests.test_mock_fast_validation import EDGES
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -207,3 +209,17 @@ def test_responses_are_checked_but_refusals_are_not(spec: Spec) -> None:
 def test_an_unknown_reading_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown contract 'loose'; choose from full, documented"):
         create_app(contract="loose")
+
+
+def test_both_validators_agree_on_the_view(spec: Spec) -> None:
+    """The fast validator and the explaining one reach one verdict on the relaxed schema too."""
+    validator = BodyValidator(documented_spec(spec))
+    extra = [
+        {**SCHEDULE, "time_zone": "America/New_York"},
+        {**SCHEDULE, "time_zone": "america/new_york"},
+        {**SCHEDULE, "time_zone": "Mars/Olympus"},
+        {"invites": ["a@b", "a b@c", "a@b\n", "@b", "x" * 300 + "@example.com"]},
+    ]
+    for edit in [*EDGES, *extra]:
+        body = {"remote_session": edit}
+        assert validator.fast.is_valid(body) == validator.validator.is_valid(body), body
