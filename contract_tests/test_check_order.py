@@ -56,7 +56,7 @@ def test_order_is_declared_and_every_pair_can_be_built(target: Target) -> None:
             target.note("check-order", f"{first} and {second} are answered alike: not probed")
 
 
-@pytest.mark.rule("check-order", "rejected-changes-nothing")
+@pytest.mark.rule("check-order")
 @pytest.mark.parametrize(("first", "second"), PAIRS, ids=[f"{a}+{b}" for a, b in PAIRS])
 def test_adjacent_pair_is_answered_for_the_earlier_fault(
     target: Target, first: str, second: str
@@ -88,10 +88,11 @@ def test_adjacent_pair_is_answered_for_the_earlier_fault(
                 ex,
             )
         else:
-            target.note(
-                "check-order",
+            # no verdict either way: the pair earns none (a server answering with other
+            # statuses or codes than the catalogue shows its order in no comparable way)
+            pytest.skip(
                 f"{first} + {second} not judged: {first} alone is not refused as listed "
-                f"(see {first})",
+                f"(see {first} and error-status-codes)"
             )
     if not ex.accepted:
         error_shape(target.spec, v, ex, f"check order {first} + {second}")

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from contract_tests.support.carriers import past_leeway_token
 from contract_tests.support.expect import accepted, refused
 from contract_tests.support.facts import facts
+from contract_tests.support.response_rules import SHAPE_RULE
 from contract_tests.support.target import DEFAULT, Target, session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Verdicts
@@ -83,6 +85,8 @@ def send_example(target: Target, example: Example) -> Exchange:
     session_id = None
     if setup.get("token") == "none":
         token = None
+    elif setup.get("token") == "expired-past-leeway":
+        token = past_leeway_token(target)
     elif setup.get("token") == "no-self-service":
         token = target.require("no_self_service_token", "needs a token without Self-Service")
         session_id = target.no_self_service_session_id
@@ -168,8 +172,9 @@ def test_named_example(
                         ex,
                     )
                 missing = [k for k in SESSION_FIELDS if k in expected and k not in session]
-                if missing:
-                    v.fail("response-envelope", f"{purpose}: Session lacks {missing}", ex)
+                if missing:  # that every field is always present is assumed
+                    ex.checked.add(SHAPE_RULE)
+                    v.fail(SHAPE_RULE, f"{purpose}: Session lacks {missing}", ex)
     v.raise_if_any()
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.plugins.check import CheckRun, run_checks_parallel
 
-#: Eleven full embedded runs, two at a time, on a shared machine.
+#: Nine full embedded runs, two at a time, on a shared machine.
 pytestmark = pytest.mark.timeout(1800)
 
 
@@ -16,14 +16,12 @@ pytestmark = pytest.mark.timeout(1800)
 VARIANTS = {
     "auth-required:any-org-key": "auth-required",
     "auth-required:exp-optional": "auth-required",
-    "auth-required:long-leeway": "auth-required",
     "list-pagination-consistent:items-default": "list-pagination-consistent",
     "self-service-required:query": "self-service-required",
     "org-ownership:query": "org-ownership",
     "editable-states:query": "editable-states",
     "editable-states:initial": "editable-states",
     "check-order:state-first": "check-order",
-    "org-ownership:leaky-message": "org-ownership",
     "field-formats:zone-case": "field-formats",
 }
 

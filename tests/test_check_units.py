@@ -160,7 +160,12 @@ def test_config_errors_name_what_is_missing(env: dict[str, str], named: str) -> 
     ("body", "rule"),
     [
         ({"title": "x"}, "request-envelope"),
-        ({"remote_session": {}}, "request-envelope"),
+        # the documentation only wraps the fields: "at least one" is our assumption
+        ({"remote_session": {}}, "field-limits"),
+        # the documented form of an address, outside the assumed grammar, and neither
+        ({"remote_session": {"invites": ["x" * 70 + "@example.com"]}}, "email-grammar"),
+        ({"remote_session": {"invites": ["jade@example"]}}, "email-grammar"),
+        ({"remote_session": {"invites": ["not-an-email"]}}, "field-formats"),
         ({"remote_session": {"title": "x"}, "extra": 1}, "unknown-fields-rejected"),
         ({"remote_session": {"start_date": "2025-01-30"}}, "schedule-all-three"),
         ({"remote_session": {"title": 5}}, "field-formats"),

@@ -171,6 +171,15 @@ def test_every_assumed_rule_and_limit_is_marked(spec: Spec) -> None:
     assert sources["schedule-all-three"] == "documented"
     assert sources["field-limits"] == "assumed"
     edit = spec.document["components"]["schemas"]["RemoteSessionEdit"]["properties"]
-    for name in ("title", "invites", "estimated_duration"):
-        assert edit[name].get("x-assumed-limits") is True, name
+    for name, keyword in (
+        ("title", "maxLength"),
+        ("invites", "maxItems"),
+        ("estimated_duration", "multipleOf"),
+    ):
+        assert keyword in edit[name].get("x-assumed-keywords", []), name
         assert "assumed" in edit[name]["description"], name
+    # the email's documented form and its assumed grammar are filed apart
+    email = spec.document["components"]["schemas"]["InviteEmail"]
+    assert email["x-violation-rules"]["pattern"] == "field-formats"
+    assert sources[email["x-violation-rules"]["format"]] == "assumed"
+    assert sources[email["allOf"][0]["x-violation-rules"]["pattern"]] == "assumed"

@@ -61,13 +61,19 @@ def _embedded_target(
     asked: TargetConfig, spec: Spec, seed: int, record: RunRecord, masker: Masker
 ) -> Target:
     """A fresh in-process mock, described by the variables it prints for itself."""
-    admin, mock_env = start_embedded(asked.mock_bugs)
+    admin, mock_env = start_embedded(asked.mock_bugs, asked.mock_contract)
     cap = asked.max_invites  # no cap on the mock unless one was asked for
     budget = InviteBudget(cap)
     guard_client(admin.client, budget, unguarded_prefix=ADMIN_PREFIX)
     live = from_sources(mock_env)
     config = TargetConfig(
-        **{**live.__dict__, "base_url": None, "mock_bugs": asked.mock_bugs, "max_invites": cap}
+        **{
+            **live.__dict__,
+            "base_url": None,
+            "mock_bugs": asked.mock_bugs,
+            "mock_contract": asked.mock_contract,
+            "max_invites": cap,
+        }
     )
     masker.add(*config.secrets)
     target = Target(

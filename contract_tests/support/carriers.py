@@ -28,6 +28,27 @@ class Credential:
     token: str | None
     #: Put verbatim on the carrier (no ``Bearer`` prefix): another scheme's credential.
     raw: bool = False
+    #: The rule a server accepting it breaks (a token just past the leeway: the assumed one).
+    rule: str = "auth-required"
+
+
+#: The assumed rule of the clock-skew leeway on ``exp``.
+LEEWAY_RULE = "exp-leeway"
+
+
+def past_leeway_seconds(target: Target) -> int:
+    """How long ago a token just past the spec's leeway expired: twice the leeway, so that
+    ordinary clock skew cannot excuse accepting it."""
+    return max(2 * exp_leeway_seconds(target.spec), 30)
+
+
+def past_leeway_token(target: Target) -> str:
+    """A correctly signed token expired just past the leeway (skips without the API key)."""
+    company = target.require("company_id", "needs the Company ID to sign an expired token")
+    key = target.require("api_key", "needs the API key to sign an expired token")
+    token = tokens.expired(company, key, ago=past_leeway_seconds(target))
+    target.masker.add(token)
+    return token
 
 
 def spec_carriers(target: Target) -> list[Carrier]:
@@ -88,14 +109,15 @@ def bad_credentials(target: Target) -> list[Credential]:
         # well past the leeway the spec allows on exp (assumed), so no server may accept it
         leeway = exp_leeway_seconds(target.spec)
         ago = max(3600, 10 * leeway)
-        # and just past it (twice the leeway, so ordinary clock skew cannot excuse it): a server
-        # with a longer leeway than the spec states fails here
-        past = max(2 * leeway, 30)
+        # and just past it: a server with a longer leeway than the spec states breaks the
+        # assumed exp-leeway, not the documented auth-required
+        past = past_leeway_seconds(target)
         out += [
             Credential("expired", tokens.expired(company, key, ago=ago)),
             Credential(
                 f"expired {past} s ago (past the assumed {leeway} s leeway)",
                 tokens.expired(company, key, ago=past),
+                rule=LEEWAY_RULE,
             ),
             Credential("missing exp", tokens.without_claim(company, key, "exp")),
             Credential("missing slug", tokens.without_claim(company, key, "slug")),

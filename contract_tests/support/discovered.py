@@ -4,7 +4,8 @@ The run may edit only the Session it was given. A Session it discovered is sent 
 could apply, even a server that wrongly accepts: the probe's body is malformed JSON, from which
 no edit can be read. A correct server refuses it for the precondition probed (the contract's
 check order puts 401, 403 and 404 before 400); a server that answers 400 ``malformed_json`` got
-past that precondition, which the check can still name, and nothing was changed either way.
+past that precondition, which breaks only the assumed order (``check-order``), and nothing was
+changed either way.
 (Sending a valid body that a correct server would refuse as ``validation_failed`` was rejected:
 a server that skips both checks would apply it. Sending nothing would lose the one-fault probe.)
 """

@@ -45,14 +45,17 @@ class MockAdmin:
         return sid
 
 
-def start_embedded(bugs: tuple[str, ...]) -> tuple[MockAdmin, dict[str, str]]:
-    """A fresh in-process mock (with ``bugs`` planted): its admin API and its ``PREVAIL_*``
-    variables. The admin's client is entered; close it when the run ends."""
+def start_embedded(
+    bugs: tuple[str, ...], contract: str = "full"
+) -> tuple[MockAdmin, dict[str, str]]:
+    """A fresh in-process mock (with ``bugs`` planted, serving the ``contract`` reading): its
+    admin API and its ``PREVAIL_*`` variables. The admin's client is entered; close it when
+    the run ends."""
     from starlette.testclient import TestClient
 
     from prevail_contract.mock import create_app, target_environment
 
-    app = create_app(bugs=bugs)
+    app = create_app(bugs=bugs, contract=contract)
     env = target_environment(app, EMBEDDED_HOST)
     client: httpx.Client = TestClient(app, base_url=EMBEDDED_HOST, raise_server_exceptions=False)
     client.__enter__()

@@ -5,8 +5,10 @@ document is valid OpenAPI 3.1), Spectral with ``spectral:oas`` and the OWASP rul
 (``.spectral.yaml``), then the kit's own checks over every operation: examples against their
 schemas (:mod:`prevail_contract.spec_checks`), the rule catalogue's integrity
 (:mod:`prevail_contract.rule_checks`), limits stated in prose against the schema
-(:mod:`prevail_contract.limit_checks`) and what the client's paging helpers read
-(:mod:`prevail_contract.pagination_checks`). Any error fails the command with exit code 1.
+(:mod:`prevail_contract.limit_checks`), what the client's paging helpers read
+(:mod:`prevail_contract.pagination_checks`) and each constraint filed as documented or
+assumed the way its prose says (:mod:`prevail_contract.provenance_checks`). Any error fails
+the command with exit code 1.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from prevail_contract import paths
 from prevail_contract.errors import CheckFailed, SpecError, ToolError
 from prevail_contract.limit_checks import check_limits
 from prevail_contract.pagination_checks import check_pagination
+from prevail_contract.provenance_checks import check_provenance
 from prevail_contract.rule_checks import check_rules
 from prevail_contract.spec import Spec, read_document
 from prevail_contract.spec_checks import check_examples, check_refs
@@ -98,6 +101,7 @@ def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
     results.append(LayerResult("rule catalogue", check_rules(spec) + _annotation_problems(spec)))
     results.append(LayerResult("stated limits", check_limits(spec)))
     results.append(LayerResult("pagination (x-pagination)", check_pagination(spec)))
+    results.append(LayerResult("provenance", check_provenance(spec)))
     return results
 
 

@@ -77,7 +77,7 @@ class _Walk:
                     f"{where}: keyword {keyword!r} has no entry in {ANNOTATION} naming the rule "
                     f"its violation breaks (add `{ANNOTATION}: {{{keyword}: RULE-ID}}` there)"
                 )
-            for rule in _rules_named(mapping[keyword]):
+            for rule in rules_named(mapping[keyword]):
                 if rule not in self.known:
                     raise SpecError(f"{where}/{ANNOTATION}/{keyword}: no rule {rule!r} in x-rules")
                 self.used.add(rule)
@@ -91,7 +91,8 @@ class _Walk:
             self.visit(part, f"{where}/allOf/{i}")
 
 
-def _rules_named(entry: Any) -> list[str]:
+def rules_named(entry: Any) -> list[str]:
+    """The rule ids an ``x-violation-rules`` entry names (a rule id, or each case's rule)."""
     if isinstance(entry, str):
         return [entry]
     if isinstance(entry, list) and all(isinstance(c, Mapping) and "rule" in c for c in entry):

@@ -18,7 +18,7 @@ class EditSessionResponse:
     """The envelope of a successful edit (documented)."""
 
     sessions: list[Session]
-    """ Holds exactly one item, the edited Session (count assumed). """
+    """ Holds the edited Session, as its only item (count assumed). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

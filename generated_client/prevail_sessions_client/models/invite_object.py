@@ -13,13 +13,21 @@ T = TypeVar("T", bound="InviteObject")
 
 @_attrs_define
 class InviteObject:
-    """An email address with the access level to grant."""
+    """An email address with the access level to grant (documented). Other members are
+    refused (assumed).
+
+    """
 
     email: str
-    """ An email address; the participant joins with access level `participant`. An ASCII
-    dot-atom local part, `@` and a dotted domain name (the exact check is assumed), with
-    nothing after it: `$` in the pattern is the end of the text (ECMA-262), so an address
-    ending in a line break is refused.
+    """ An email address; the participant joins with access level `participant`. The
+    documentation says only that invites are email addresses, so its form is read as
+    leniently as addresses go (`pattern`): some characters, `@` and more characters, with
+    no space, line break or second `@`. The exact grammar is assumed (rule
+    `email-grammar`): an ASCII dot-atom local part, `@` and a dotted domain name (the
+    pattern under `allOf`), within the lengths of RFC5321 (`format: email`, for the local
+    part and each domain label, and `maxLength` for the whole address). `$` in the
+    patterns is the end of the text (ECMA-262), so an address ending in a line break is
+    refused.
      """
     access_level: AccessLevel | Unset = UNSET
     """ `participant` (the default) or `host`. `host` takes effect only for a registered

@@ -20,11 +20,11 @@ class ListSessionsResponse:
 
     pagy: Pagy
     """ Where the page sits in the whole list (documented members; their meaning as stated
-    here is assumed).
+    here and their bounds are assumed).
      """
     sessions: list[Session]
     """ This page's Sessions, ordered by start instant then `remote_session_id`
-    (assumed); at most `pagy.items` of them.
+    (assumed); at most `pagy.items` of them (the count is assumed).
      """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

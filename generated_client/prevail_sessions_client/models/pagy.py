@@ -12,18 +12,21 @@ T = TypeVar("T", bound="Pagy")
 @_attrs_define
 class Pagy:
     """Where the page sits in the whole list (documented members; their meaning as stated
-    here is assumed).
+    here and their bounds are assumed).
 
     """
 
     page: int
-    """ The page answered, from 1. """
+    """ The page answered, from 1 (bounds assumed). """
     items: int
-    """ Sessions per page, as asked for (or the `items` parameter's default). """
+    """ Sessions per page, as asked for (or the `items` parameter's default; bounds
+    assumed).
+     """
     count: int
-    """ How many Sessions match the filters, over all pages. """
+    """ How many Sessions match the filters, over all pages (bounds assumed). """
     pages: int
-    """ `count` divided by `items`, rounded up; 1 when nothing matches. """
+    """ `count` divided by `items`, rounded up; 1 when nothing matches (bounds assumed).
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

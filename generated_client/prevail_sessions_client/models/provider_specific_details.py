@@ -19,10 +19,13 @@ class ProviderSpecificDetails:
     """
 
     meeting_id: int | Unset = UNSET
-    """ The provider's meeting number. """
+    """ The provider's meeting number (bounds assumed). """
     password: str | Unset = UNSET
+    """ The meeting's password (its length is assumed). """
     provider_join_url: str | Unset = UNSET
+    """ The provider's join link (its length is assumed). """
     prevail_join_url: str | Unset = UNSET
+    """ Prevail's join link (its length is assumed). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

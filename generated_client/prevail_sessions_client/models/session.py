@@ -20,30 +20,33 @@ T = TypeVar("T", bound="Session")
 class Session:
     """A Session as the API returns it. Fields the documented example shows are listed;
     further fields may appear and must be ignored by clients. That every field but
-    `provider_specific_details` (Zoom Sessions only) is always present is assumed.
+    `provider_specific_details` (Zoom Sessions only) is always present is assumed, as are
+    the lengths of its strings (`maxLength`) and the count of `invites`.
 
     """
 
     remote_session_id: str
-    """ The stable id; never changes (documented). """
+    """ The stable id; never changes (documented). Its length is assumed. """
     title: str
+    """ The title (its length is assumed). """
     start_date: datetime.date
-    """ `YYYY-MM-DD`. """
+    """ `YYYY-MM-DD` (documented), a real calendar date (assumed). """
     start_time: str
     """ `hh:mm AM|PM`, 12-hour clock, hour zero-padded. """
     time_zone: str
     """ A Rails time zone name (see `TimeZoneName`). Kept open here so that a client does
-    not fail on a name added later.
+    not fail on a name added later. Its length is assumed.
      """
     state: str
     """ The Session's state. Values seen in the documentation: `initial`, `scheduled`,
     `ready`, `active`, `canceled`; the list may grow, so clients must accept others.
+    Its length is assumed.
      """
     estimated_duration: float
     """ Expected length in hours, such as `3.5`. """
     transcript_status: str
     """ Progress of the transcript, such as `in_progress` (documented example); the other
-    values are not documented.
+    values are not documented. Its length is assumed.
      """
     invites: list[str]
     """ Every invited participant's email, old and new (the whole list is assumed), as

@@ -26,6 +26,7 @@ from prevail_contract.check import bounds
 from prevail_contract.check.config import (
     ENV_VARS,
     MOCK_BUGS_VAR,
+    MOCK_CONTRACT_VAR,
     PROFILE_VAR,
     PROFILES,
     SEED_VAR,
@@ -105,13 +106,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         )
     bounds.add_flags(parser)
     parser.add_argument("--mock-bug", action="append", default=[], help=argparse.SUPPRESS)
+    parser.add_argument("--mock-contract", default=None, help=argparse.SUPPRESS)
 
 
 def describe_target(config: TargetConfig, masker: Masker) -> str:
     """How the reports name the target."""
     if config.embedded:
         bugs = f" with planted bugs {','.join(config.mock_bugs)}" if config.mock_bugs else ""
-        return f"embedded mock (in-process){bugs}"
+        reading = (
+            f", {config.mock_contract}-only reading of the contract"
+            if config.mock_contract != "full"
+            else ""
+        )
+        return f"embedded mock (in-process{reading}){bugs}"
     return masker(str(config.base_url))
 
 
@@ -122,6 +129,7 @@ def suite_environment(values: dict[str, str]) -> Iterator[None]:
         *ENV_VARS.values(),
         *bounds.BOUNDS_VARS,
         MOCK_BUGS_VAR,
+        MOCK_CONTRACT_VAR,
         PROFILE_VAR,
         SEED_VAR,
         SPEC_VAR,
@@ -289,11 +297,12 @@ def _source_env(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _check_bugs(config: TargetConfig) -> None:
-    """An unknown planted bug is a configuration error of this run, found before it starts."""
-    if config.mock_bugs:
+    """An unknown planted bug or reading of the contract is a configuration error of this run,
+    found before it starts."""
+    if config.mock_bugs or config.mock_contract != "full":
         from prevail_contract.mock import create_app
 
-        create_app(bugs=config.mock_bugs)
+        create_app(bugs=config.mock_bugs, contract=config.mock_contract)
 
 
 def _examples_fit(spec: Spec, spec_file: Path) -> None:

@@ -26,6 +26,9 @@ VARIABLES: tuple[FixtureVariable, ...] = fixture_variables()
 ENV_VARS: dict[str, str] = {row.attr: row.name for row in VARIABLES}
 #: Planted mock bugs for the embedded target (used by the kit's own tests only).
 MOCK_BUGS_VAR = "PREVAIL_MOCK_BUGS"
+#: The reading of the contract the embedded mock serves (``full`` or ``documented``; the kit's
+#: own tests and proof scripts only).
+MOCK_CONTRACT_VAR = "PREVAIL_MOCK_CONTRACT"
 PROFILE_VAR = "PREVAIL_PROFILE"
 SEED_VAR = "PREVAIL_SEED"
 PROFILES = ("fast", "thorough")
@@ -50,6 +53,8 @@ class TargetConfig:
     no_self_service_session_id: str | None = None
     max_invites: int | None = DEFAULT_MAX_INVITES
     mock_bugs: tuple[str, ...] = field(default=())
+    #: The reading of the contract the embedded mock serves.
+    mock_contract: str = "full"
     #: Variables of the table without an attribute of their own (passed on to the suite as is).
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -76,6 +81,8 @@ class TargetConfig:
                 env[var] = str(value)
         if self.mock_bugs:
             env[MOCK_BUGS_VAR] = ",".join(self.mock_bugs)
+        if self.mock_contract != "full":
+            env[MOCK_CONTRACT_VAR] = self.mock_contract
         return env
 
 
@@ -144,6 +151,9 @@ def from_sources(
     flag_bugs = list(getattr(args, "mock_bug", None) or []) if args is not None else []
     bugs_text = ",".join(flag_bugs) if flag_bugs else _clean(env.get(MOCK_BUGS_VAR))
     bugs = tuple(b.strip() for b in (bugs_text or "").split(",") if b.strip())
+    contract = (getattr(args, "mock_contract", None) if args is not None else None) or _clean(
+        env.get(MOCK_CONTRACT_VAR)
+    )
 
     profile = getattr(args, "profile", None) or env.get(PROFILE_VAR) or "fast"
     max_invites: int | None = PROFILE_MAX_INVITES.get(profile, DEFAULT_MAX_INVITES)
@@ -170,13 +180,18 @@ def from_sources(
                 f"{', '.join(live_flags)}: flags of a live target, but no --base-url or "
                 "PREVAIL_BASE_URL is set (without one the embedded mock is checked)"
             )
-        if bugs:
-            return TargetConfig(
-                max_invites=None if raw_cap is None else max_invites, mock_bugs=bugs
-            )
-        return TargetConfig(max_invites=None if raw_cap is None else max_invites)
+        return TargetConfig(
+            max_invites=None if raw_cap is None else max_invites,
+            mock_bugs=bugs,
+            mock_contract=contract or "full",
+        )
     if bugs:
         raise ConfigError("planted mock bugs (PREVAIL_MOCK_BUGS) only apply to the embedded mock")
+    if contract not in (None, "full"):
+        raise ConfigError(
+            "the mock's reading of the contract (PREVAIL_MOCK_CONTRACT) only applies to the "
+            "embedded mock"
+        )
     parts = urlsplit(base_url)
     if parts.username is not None or parts.password is not None:
         raise ConfigError(

@@ -38,8 +38,10 @@ def docs_document(
     rules: Sequence[Rule],
     report: ConformanceReport | None = None,
     operations: Sequence[Operation] = (),
+    extra: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """A copy of ``document`` whose ``info.description`` ends with the generated sections."""
+    """A copy of ``document`` whose ``info.description`` ends with the generated sections
+    (and the Markdown sections in ``extra``, after the Business rules)."""
     published = copy.deepcopy(document)
     info = published.setdefault("info", {})
     parts = [str(info.get("description") or "").rstrip()]
@@ -47,6 +49,7 @@ def docs_document(
     if schemes:
         parts.append(auth_markdown(schemes))
     parts.append(rules_markdown(rules, report, operations))
+    parts += list(extra)
     info["description"] = "\n\n".join(part for part in parts if part)
     return published
 

@@ -2,7 +2,10 @@
 
 ``create_app`` reads the spec (its schemas, facts and ``x-check-order``), the fixtures and the
 planted bugs, builds the edit's check pipeline, and mounts the edit (``edit``), the list
-(``listing``) and the admin API (``admin``, ``sandboxes``). Nothing is built per request.
+(``listing``) and the admin API (``admin``, ``sandboxes``). Nothing is built per request. With
+``contract="documented"`` it serves the documented-only reading of the same spec
+(:func:`prevail_contract.documented_view.documented_spec`, presented as
+:mod:`.presentation` says) through the same code.
 """
 
 from __future__ import annotations
@@ -15,16 +18,18 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from prevail_contract.documented_view import documented_spec
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import admin, sandboxes
-from prevail_contract.mock.auth import Authenticator
+from prevail_contract.mock.auth import LEEWAY_RULE, Authenticator
 from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.bugs import check_bugs
 from prevail_contract.mock.edit import ALLOWED_METHOD, EditSessionEndpoint
 from prevail_contract.mock.facts import EDIT_OPERATION, Facts, read_facts
 from prevail_contract.mock.fixtures import Fixtures, Organization, load_fixtures
 from prevail_contract.mock.listing import LIST_ABSENT, ListSessionsEndpoint
-from prevail_contract.mock.pipeline import Check, Services, build_pipeline
+from prevail_contract.mock.pipeline import Check, Services, build_pipeline, documented_order
+from prevail_contract.mock.presentation import Presentation, presentation
 from prevail_contract.mock.responses import ResponseChecker, exception_handlers
 from prevail_contract.mock.store import Store, Worlds, open_worlds
 from prevail_contract.mock.validation import BodyValidator, unknown_iana_zones
@@ -55,6 +60,8 @@ class MockState:
     services: Services
     #: The edit's checks, in the order they run.
     steps: tuple[Check, ...]
+    #: The reading of the contract served (``full`` or ``documented``) and how it answers.
+    presentation: Presentation
 
 
 def create_app(
@@ -67,6 +74,7 @@ def create_app(
     admin_token: str | None = None,
     store: str | None = None,
     sandbox_ttl: float = sandboxes.DEFAULT_TTL,
+    contract: str = "full",
 ) -> Starlette:
     """A mock of the Edit Sessions API with its own state loaded from ``fixtures``.
 
@@ -76,12 +84,17 @@ def create_app(
     spec and turns a mismatch into a 500 that names it. ``admin_api`` False leaves the admin
     API out (404); with ``admin_token`` it wants ``Authorization: Bearer <admin_token>``.
     ``store`` is ``None``/``"memory"`` (this app only) or a Redis URL (shared by every app
-    pointed at it); sandboxes expire after ``sandbox_ttl`` idle seconds.
+    pointed at it); sandboxes expire after ``sandbox_ttl`` idle seconds. ``contract`` is
+    ``full`` (the contract: documented and assumed) or ``documented`` (every assumed refusal
+    and behaviour relaxed, every documented rule kept; see :mod:`.presentation`).
     """
     if not sandbox_ttl > 0:
         raise ConfigError(f"--sandbox-ttl must be a positive number of seconds, got {sandbox_ttl}")
+    shown = presentation(contract)
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     check_bugs(spec, bugs)
+    if shown.documented:
+        spec = documented_spec(spec)
     facts = read_facts(spec)
     loaded = load_fixtures(spec, fixtures)
     missing_zones = unknown_iana_zones(spec.time_zones())
@@ -94,6 +107,7 @@ def create_app(
         sandboxes.Directory(worlds),
         lenient="auth-required" in bugs,
         flaws=frozenset(b for b in bugs if b.startswith("auth-required:")),
+        long_leeway=LEEWAY_RULE in bugs or shown.documented,
     )
     services = Services(
         spec=spec,
@@ -102,7 +116,9 @@ def create_app(
         worlds=worlds,
         reader=BodyReader(spec, facts.max_body),
         validator=BodyValidator(spec, bugs),
+        presentation=shown,
     )
+    order = documented_order(facts.check_order) if shown.documented else facts.check_order
     state = MockState(
         spec=spec,
         facts=facts,
@@ -115,7 +131,8 @@ def create_app(
         session_order=tuple(session_schema.get("properties") or ()),
         authenticator=authenticator,
         services=services,
-        steps=build_pipeline(services, facts.check_order, bugs),
+        steps=build_pipeline(services, order, bugs),
+        presentation=shown,
     )
     app = Starlette(routes=_routes(state, admin_api, admin_token, sandbox_ttl))
     for kind, handler in exception_handlers(_served_paths(spec)).items():
@@ -125,6 +142,8 @@ def create_app(
     app.state.mock = state
     if bugs:
         log.warning("planted bugs active: %s", ", ".join(sorted(bugs)))
+    if shown.documented:
+        log.warning("serving the documented-only reading of the contract (assumed rules relaxed)")
     return app
 
 
@@ -133,7 +152,11 @@ def _routes(
 ) -> list[Route]:
     spec, worlds = state.spec, state.worlds
     checker = (
-        ResponseChecker(spec, EDIT_OPERATION, ALLOWED_METHOD) if state.validate_responses else None
+        ResponseChecker(
+            spec, EDIT_OPERATION, ALLOWED_METHOD, refusals=not state.presentation.documented
+        )
+        if state.validate_responses
+        else None
     )
     edit = EditSessionEndpoint(
         state.services, state.steps, state.bugs, state.session_order, checker
@@ -147,6 +170,7 @@ def _routes(
             {s.remote_session_id: s for s in state.fixtures.sessions},
             state.session_order,
             state.bugs,
+            state.presentation,
         )
         routes.append(
             Route(spec.base_path + spec.operation_by_id(LIST_OPERATION).path, list_endpoint)

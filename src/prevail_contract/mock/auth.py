@@ -30,14 +30,18 @@ from prevail_contract.spec_security import exp_leeway_seconds
 
 ALGORITHM = "HS256"
 RULE = "auth-required"
-#: Planted bugs of the rule: ``lenient`` (any signature and expiry) and the ``flaws``.
+#: The assumed rule of the clock-skew leeway on ``exp`` (``x-exp-leeway-seconds``).
+LEEWAY_RULE = "exp-leeway"
+#: Planted bugs of the rule: ``lenient`` (any signature and expiry) and the ``flaws``; and of
+#: ``exp-leeway``: a leeway far longer than the spec's.
 BUGS = (
     RULE,
     "auth-required:any-org-key",
     "auth-required:exp-optional",
-    "auth-required:long-leeway",
+    LEEWAY_RULE,
 )
-#: The leeway on ``exp`` with the planted ``auth-required:long-leeway`` bug (five minutes).
+#: The leeway on ``exp`` with the planted ``exp-leeway`` bug, and in the documented-only
+#: reading of the contract (five minutes: a server's own choice, still far from an hour).
 LONG_LEEWAY = 300
 #: Longest token read (bytes); longer ones are refused before decoding (mock limit, assumed).
 MAX_TOKEN = 8 * 1024
@@ -91,7 +95,7 @@ def authenticate(
     the spec's clock-skew allowance on ``exp``. ``flaws`` plant narrower auth bugs:
     ``auth-required:any-org-key`` (any Organization's key signs for any ``slug``) and
     ``auth-required:exp-optional`` (a token without ``exp`` is accepted); the caller passes
-    ``LONG_LEEWAY`` as ``leeway`` for ``auth-required:long-leeway``.
+    ``LONG_LEEWAY`` as ``leeway`` for the planted ``exp-leeway``.
     """
     if token is None:
         raise _refuse(spec, "no token was sent")
@@ -176,13 +180,14 @@ class Authenticator:
         *,
         lenient: bool = False,
         flaws: frozenset[str] = frozenset(),
+        long_leeway: bool = False,
     ) -> None:
         self.spec = spec
         self.organizations = organizations
         self.lenient = lenient
         self.flaws = flaws
         self.leeway = exp_leeway_seconds(spec)
-        if "auth-required:long-leeway" in flaws:  # planted: far more skew than the spec allows
+        if long_leeway:  # far more skew than the spec allows (planted, or documented-only)
             self.leeway = max(self.leeway, LONG_LEEWAY)
         #: Checked against an unknown Company ID's token, so timing tells little.
         self.decoy_key = secrets.token_hex(32)

@@ -26,6 +26,7 @@ from prevail_contract.mock import access_log
 from prevail_contract.mock.app import create_app
 from prevail_contract.mock.bugs import CHOICES
 from prevail_contract.mock.environment import target_environment
+from prevail_contract.mock.presentation import CONTRACTS
 from prevail_contract.mock.sandboxes import DEFAULT_TTL
 from prevail_contract.mock.server import build_config
 from prevail_contract.spec import load_spec
@@ -64,6 +65,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         choices=CHOICES,
         help="break this rule on purpose, to see a contract run catch it (repeatable): "
         + ", ".join(CHOICES),
+    )
+    parser.add_argument(
+        "--contract",
+        default="full",
+        choices=CONTRACTS,
+        help="full (default): the contract, documented rules and our assumptions; documented: "
+        "every assumed refusal and behaviour relaxed (other statuses, codes, error body, check "
+        "order, page sizes; no caps or length limits), every documented rule kept",
     )
     parser.add_argument(
         "--validate-responses",
@@ -135,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
         not args.no_admin,
         admin_token,
         spec.path,
+        args.contract,
     )
     app = create_app(
         args.fixtures,
@@ -145,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
         admin_token=admin_token,
         store=args.store,
         sandbox_ttl=args.sandbox_ttl,
+        contract=args.contract,
     )
     sock = _bind(args.host, args.port)
     bound, port = sock.getsockname()[:2]
@@ -168,6 +179,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"listening on every interface ({listen}): reachable from other machines")
     if args.bug:
         print(f"planted bugs: {', '.join(args.bug)}")
+    if args.contract != "full":
+        print(f"serving the {args.contract}-only reading of the contract (assumed rules relaxed)")
     print("\n".join(lines), flush=True)
     if args.workers > 1:
         from prevail_contract.mock.workers import serve_workers, settings

@@ -19,12 +19,7 @@ from starlette.types import Receive, Scope, Send
 from prevail_contract.mock.errors import ApiError
 from prevail_contract.mock.fixtures import StoredSession
 from prevail_contract.mock.pipeline import Check, EditCall, Services
-from prevail_contract.mock.responses import (
-    ResponseChecker,
-    error_response,
-    json_response,
-    method_not_allowed,
-)
+from prevail_contract.mock.responses import ResponseChecker, json_response
 from prevail_contract.mock.rules import apply_edit, check_editable, check_owned
 from prevail_contract.mock.store import OutboxMessage, Store
 
@@ -33,6 +28,8 @@ ALLOWED_METHOD = "PATCH"
 EDIT_BUGS = (
     "id-stable",
     "response-envelope",
+    # answers the edited Session twice (the one-item count is assumed)
+    "response-shape",
     # applies the title of a request refused for its body (422) or state (409)
     "rejected-changes-nothing",
 )
@@ -64,13 +61,14 @@ class EditSessionEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
+        shown = self.services.presentation
         if request.method != ALLOWED_METHOD:
-            response = method_not_allowed(request.method, ALLOWED_METHOD)
+            response = shown.method_not_allowed(request.method, ALLOWED_METHOD)
         else:
             try:
                 response = self._ok(await self._edit(request))
             except ApiError as error:
-                response = error_response(error)
+                response = shown.error(error)
         if self.checker is not None:
             response = self.checker.checked(response)
         await response(scope, receive, send)
@@ -105,7 +103,9 @@ class EditSessionEndpoint:
         ) -> tuple[StoredSession, list[OutboxMessage], StoredSession]:
             session = check_owned(spec, current, call.remote_session_id, org, bugs)
             check_editable(spec, facts, session, bugs)
-            updated, messages = apply_edit(facts, session, edit, org, bugs)
+            updated, messages = apply_edit(
+                facts, session, edit, org, bugs, fold_case=not self.services.presentation.documented
+            )
             validator.check_invitee_total(len(updated.invitees))
             return updated, messages, updated
 
@@ -136,7 +136,7 @@ class EditSessionEndpoint:
         if "id-stable" in self.bugs:
             body["remote_session_id"] = session.remote_session_id + "-v2"
         if "response-envelope" not in self.bugs:
-            body = {self.listed: [body]}
+            body = {self.listed: [body, body] if "response-shape" in self.bugs else [body]}
         return json_response(body)
 
 

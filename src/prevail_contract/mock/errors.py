@@ -54,6 +54,11 @@ class ApiError(Exception):
     headers: Mapping[str, str] = field(default_factory=dict)
     #: What the body is cut to (the spec's limits; None: not cut).
     limits: ErrorLimits | None = None
+    #: The catalogue rule the refusal is for (empty for the mock's own limits).
+    rule: str = ""
+    #: Which case of the rule refused, where a presentation may tell cases apart (``foreign``:
+    #: another Organization's Session, which the contract answers like an unknown id).
+    variant: str = ""
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.messages}"
@@ -66,13 +71,17 @@ class ApiError(Exception):
         messages: str,
         details: Sequence[Detail] = (),
         headers: Mapping[str, str] | None = None,
+        *,
+        variant: str = "",
     ) -> ApiError:
         """The refusal that rule ``rule_id`` of the spec's catalogue prescribes (status, code)."""
         rule = spec.rule(rule_id)
         status = int(rule.status)
         code = rule.code or rule_id.replace("-", "_")
         limits = error_limits(spec)
-        return cls(status, code, messages, tuple(details), dict(headers or {}), limits)
+        return cls(
+            status, code, messages, tuple(details), dict(headers or {}), limits, rule_id, variant
+        )
 
     def body(self) -> dict[str, Any]:
         """The ``Error`` body, cut to the schema's length limits."""

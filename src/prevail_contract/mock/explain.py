@@ -36,6 +36,13 @@ class Explainer:
         self.levels = " | ".join(f'"{v}"' for v in schemas["AccessLevel"].get("enum") or ())
         self.example = _examples(spec, self.envelope, edit["properties"])
         self.example["email"] = (schemas["InviteEmail"].get("examples") or [None])[0]
+        #: The patterns an address is held to (its documented form and the assumed grammar).
+        email = schemas["InviteEmail"]
+        self.email_patterns = {
+            str(node["pattern"])
+            for node in (email, *(email.get("allOf") or ()))
+            if isinstance(node, Mapping) and "pattern" in node
+        }
 
     def details(self, errors: Iterable[jsonschema.ValidationError]) -> list[Detail]:
         """One ``Detail`` per distinct problem of ``errors``, sorted by field path."""
@@ -147,7 +154,8 @@ class Explainer:
                 f"Must be one of the {len(self.time_zones)} Rails time zone names{such}; "
                 "IANA ids are not accepted."
             )
-        if name == "email" or schema.get("format") == "email":
+        is_email = keyword == "pattern" and value in self.email_patterns
+        if name == "email" or schema.get("format") == "email" or is_email:
             return (
                 f'Must be an email address such as "{self.example.get("email")}" (an ASCII '
                 "local part, @ and a dotted domain name)."

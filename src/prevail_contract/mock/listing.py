@@ -23,7 +23,8 @@ from starlette.types import Receive, Scope, Send
 from prevail_contract.mock.auth import Authenticator, token_from
 from prevail_contract.mock.errors import ApiError, Detail
 from prevail_contract.mock.fixtures import Organization, StoredSession
-from prevail_contract.mock.responses import error_response, json_response, method_not_allowed
+from prevail_contract.mock.presentation import PageSizes, Presentation
+from prevail_contract.mock.responses import json_response
 from prevail_contract.spec import Spec
 
 OPERATION_ID = "list_sessions"
@@ -78,15 +79,27 @@ def _zone(name: str) -> ZoneInfo:
 class QueryReader:
     """Reads ``page``, ``items`` and the filters, with the limits and defaults of the spec."""
 
-    def __init__(self, spec: Spec, bugs: Collection[str]) -> None:
+    def __init__(
+        self, spec: Spec, bugs: Collection[str], presentation: Presentation | None = None
+    ) -> None:
         self.spec = spec
-        self.lenient = "list-query-validated" in bugs
+        shown = presentation or Presentation()
         self.wrong_default = "list-pagination-consistent:items-default" in bugs
         operation = spec.operation_by_id(OPERATION_ID)
         self.schemas: dict[str, Mapping[str, Any]] = {}
         for ref in operation.node.get("parameters") or ():
             param = spec.deref(ref)
             self.schemas[str(param["name"])] = param.get("schema") or {}
+        sizes: PageSizes = shown.page_sizes(self.schemas.get("items", {}))
+        self.schemas["items"] = {
+            **self.schemas.get("items", {}),
+            "default": sizes.default,
+            "maximum": sizes.maximum,
+        }
+        #: Clamp out-of-range values (the planted bug, and the documented-only reading) ...
+        self.lenient = "list-query-validated" in bugs or sizes.lenient
+        #: ... and take a malformed one as absent (the documented-only reading).
+        self.ignore_malformed = sizes.lenient
 
     def __call__(self, params: Mapping[str, str]) -> Query:
         values: dict[str, int | None] = {}
@@ -101,6 +114,9 @@ class QueryReader:
                     values[name] = max(1, int(default) // _WRONG_DEFAULT_SHARE)
                 continue
             low, high = schema.get("minimum"), schema.get("maximum")
+            if not _WHOLE.fullmatch(raw) and self.ignore_malformed:
+                values[name] = int(default) if default is not None else None
+                continue
             if not _WHOLE.fullmatch(raw):
                 details.append(Detail(name, f"Must be a whole number, got {raw[:40]!r}."))
                 continue
@@ -139,8 +155,10 @@ class ListSessionsEndpoint:
         originals: Mapping[str, StoredSession],
         order: tuple[str, ...],
         bugs: Collection[str],
+        presentation: Presentation | None = None,
     ) -> None:
         self.spec = spec
+        self.presentation = presentation or Presentation()
         self.authenticator = authenticator
         self.sessions = sessions
         #: The fixture Sessions as loaded (served instead of the store's under a planted bug).
@@ -148,17 +166,17 @@ class ListSessionsEndpoint:
         self.order = order
         self.bugs = frozenset(bugs)
         self.zones = spec.time_zones()
-        self.read_query = QueryReader(spec, bugs)
+        self.read_query = QueryReader(spec, bugs, self.presentation)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if request.method not in (ALLOWED_METHOD, "HEAD"):
-            response = method_not_allowed(request.method, ALLOWED_METHOD)
+            response = self.presentation.method_not_allowed(request.method, ALLOWED_METHOD)
         else:
             try:
                 response = json_response(self.answer(request))
             except ApiError as error:
-                response = error_response(error)
+                response = self.presentation.error(error)
         await response(scope, receive, send)
 
     def answer(self, request: Request) -> dict[str, Any]:

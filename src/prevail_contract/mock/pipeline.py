@@ -12,7 +12,7 @@ in the spec changes which refusal a request with both faults gets, with no code 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from starlette.requests import Request
@@ -24,10 +24,16 @@ from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.facts import EDIT_OPERATION, Facts
 from prevail_contract.mock.fixtures import Organization, StoredSession
 from prevail_contract.mock.json_syntax import check_media_type, parse_json
-from prevail_contract.mock.rules import check_editable, check_owned, check_self_service
+from prevail_contract.mock.presentation import Presentation
+from prevail_contract.mock.rules import (
+    HIDDEN_RULE,
+    check_editable,
+    check_owned,
+    check_self_service,
+)
 from prevail_contract.mock.sandboxes import world_of
 from prevail_contract.mock.store import Store, Worlds
-from prevail_contract.mock.validation import BodyValidator
+from prevail_contract.mock.validation import EMAIL_RULE, BodyValidator
 from prevail_contract.spec import Spec
 
 #: Planted bug of rule ``check-order`` itself: the state check moves up to run right after
@@ -63,6 +69,8 @@ class Services:
     worlds: Worlds
     reader: BodyReader
     validator: BodyValidator
+    #: How refusals are answered (the contract's, or the documented-only reading's).
+    presentation: Presentation = field(default_factory=Presentation)
 
 
 class Check:
@@ -109,7 +117,7 @@ class SelfServiceCheck(Check):
 
 class OwnershipCheck(Check):
     rule = "org-ownership"
-    bugs = ("org-ownership", "org-ownership:query", "org-ownership:leaky-message")
+    bugs = ("org-ownership", "org-ownership:query", HIDDEN_RULE)
     needs = ("auth-required",)
     gives = "the Session"
 
@@ -160,7 +168,7 @@ class FieldFormatsCheck(Check):
     """Every ``validation_failed`` check: the envelope, formats, limits and unknown fields."""
 
     rule = "field-formats"
-    bugs = ("field-formats", "field-formats:zone-case", "request-envelope")
+    bugs = ("field-formats", "field-formats:zone-case", "request-envelope", EMAIL_RULE)
     needs = ("malformed-json",)
     gives = "the edit"
 
@@ -213,6 +221,26 @@ CHECKS: dict[str, type[Check]] = {
 def step_bugs() -> tuple[str, ...]:
     """The planted bugs the steps (and the order itself) carry, in step order."""
     return (*(bug for step in CHECKS.values() for bug in step.bugs), *ORDER_BUGS)
+
+
+def documented_order(order: Sequence[str]) -> tuple[str, ...]:
+    """Another order a server may check in (the order is assumed): ``order`` reversed, each
+    step as early as that reversal puts it once every step it needs has run."""
+    pending = list(reversed(order))
+    placed: list[str] = []
+    while pending:
+        ready = next(
+            (r for r in pending if all(n in placed for n in _needs(r) if n in order)),
+            pending[0],
+        )
+        pending.remove(ready)
+        placed.append(ready)
+    return tuple(placed)
+
+
+def _needs(rule_id: str) -> tuple[str, ...]:
+    step = CHECKS.get(rule_id)
+    return step.needs if step is not None else ()
 
 
 def build_pipeline(

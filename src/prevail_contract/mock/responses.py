@@ -44,8 +44,12 @@ def method_not_allowed(method: str, allowed: str) -> Response:
 class ResponseChecker:
     """Validates an operation's answers against the schemas of its declared responses."""
 
-    def __init__(self, spec: Spec, operation_id: str, allowed: str) -> None:
+    def __init__(
+        self, spec: Spec, operation_id: str, allowed: str, *, refusals: bool = True
+    ) -> None:
         self.allowed = allowed
+        #: Whether refusals are checked too (not when their shape is deliberately another).
+        self.refusals = refusals
         self.validators: dict[int, jsonschema.Draft202012Validator] = {}
         responses = spec.operation_by_id(operation_id).node.get("responses") or {}
         for status, response in responses.items():
@@ -56,6 +60,8 @@ class ResponseChecker:
     def problem(self, response: Response) -> str | None:
         """Why ``response`` breaks the operation's responses, or None if it does not."""
         status = response.status_code
+        if not self.refusals and status >= 400:
+            return None
         if status == 405:
             allow = response.headers.get("allow")
             return None if allow == self.allowed else f"405 without 'Allow: {self.allowed}'"

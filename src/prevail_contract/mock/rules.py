@@ -17,6 +17,9 @@ from prevail_contract.spec import Spec
 
 #: The planted bugs of the behaviour rules ``apply_edit`` carries out (``--bug RULE_ID``).
 APPLY_BUGS = ("fields-applied", "state-ready-after-edit", "invites-additive")
+#: The assumed rule that another Organization's Session is answered like an unknown id; its
+#: planted bug says in the message whose Session it is.
+HIDDEN_RULE = "foreign-session-hidden"
 
 
 def check_self_service(spec: Spec, org: Organization, bugs: Collection[str]) -> None:
@@ -39,16 +42,18 @@ def check_owned(
 ) -> StoredSession:
     """The Session if the caller's Organization owns it; else 404 (rule ``org-ownership``).
 
-    Another Organization's Session is answered exactly like an unknown id.
+    Another Organization's Session is answered exactly like an unknown id (the assumed
+    ``foreign-session-hidden``).
     """
     if session is not None and (session.organization == org.slug or "org-ownership" in bugs):
         return session
     shown = remote_session_id if len(remote_session_id) <= 100 else remote_session_id[:100] + "…"
-    whose = "another" if session is not None and "org-ownership:leaky-message" in bugs else "your"
+    whose = "another" if session is not None and HIDDEN_RULE in bugs else "your"
     raise ApiError.for_rule(
         spec,
         "org-ownership",
         f'No Session with id "{shown}" was found for {whose} Organization.',
+        variant="foreign" if session is not None else "",
     )
 
 
@@ -74,14 +79,17 @@ def apply_edit(
     edit: Mapping[str, Any],
     org: Organization,
     bugs: Collection[str],
+    *,
+    fold_case: bool = True,
 ) -> tuple[StoredSession, list[OutboxMessage]]:
     """The Session after a valid edit, and the notifications it causes.
 
     Sent fields take their new values (``fields-applied``), others are kept
     (``untouched-fields-kept``), ``state`` becomes the spec's ``x-state-after-edit``
     (``state-ready-after-edit``), invites are added, never removed (``invites-additive``),
-    without case-insensitive duplicates (``invites-no-duplicates``); an access level other
-    than ``AccessLevel``'s default (``host``) sticks only for registered members.
+    without case-insensitive duplicates (``invites-no-duplicates``; with ``fold_case`` False,
+    the documented-only reading, only an address spelled the same is a duplicate); an access
+    level other than ``AccessLevel``'s default (``host``) sticks only for registered members.
     """
     fields = dict(session.fields)
     for name, value in edit.items():
@@ -91,7 +99,11 @@ def apply_edit(
     if "state-ready-after-edit" not in bugs:
         fields["state"] = facts.state_after_edit
     invitees = [] if "invites-additive" in bugs and "invites" in edit else list(session.invitees)
-    known = {i.email.casefold() for i in invitees}
+
+    def key(email: str) -> str:
+        return email.casefold() if fold_case else email
+
+    known = {key(i.email) for i in invitees}
     messages: list[OutboxMessage] = []
     title = str(fields.get("title", session.remote_session_id))
     for item in edit.get("invites") or ():
@@ -99,9 +111,9 @@ def apply_edit(
             email, wanted = item, facts.default_access
         else:
             email, wanted = str(item["email"]), str(item.get("access_level", facts.default_access))
-        if email.casefold() in known:
+        if key(email) in known:
             continue
-        known.add(email.casefold())
+        known.add(key(email))
         member_only = wanted in facts.member_only_access
         level = wanted if not member_only or org.is_member(email) else facts.default_access
         invitees.append(Invitee(email, level))

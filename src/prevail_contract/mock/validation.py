@@ -23,8 +23,18 @@ from prevail_contract.mock.errors import ApiError, Detail
 from prevail_contract.mock.explain import Explainer
 from prevail_contract.mock.json_syntax import scan
 from prevail_contract.spec import SHARED_FORMATS, Spec
+from prevail_contract.violation_rules import ANNOTATION
 
 SCHEDULE_RULE = "schedule-all-three"
+FORMATS_RULE = "field-formats"
+#: The assumed grammar of an invite address (the documented form is ``field-formats``').
+EMAIL_RULE = "email-grammar"
+#: The keywords that state a field's form (a planted bug overlooks nothing else).
+FORM_KEYWORDS = ("pattern", "format", "enum")
+#: What each planted body bug overlooks: errors that break its rule and no rule outside these
+#: (by the spec's ``x-violation-rules``). The format bug overlooks the email grammar where the
+#: documented form is broken too: such an address is always outside the grammar as well.
+OVERLOOKED = {FORMATS_RULE: {FORMATS_RULE, EMAIL_RULE}, EMAIL_RULE: {EMAIL_RULE}}
 
 
 def inline_refs(spec: Spec, node: Any) -> Any:
@@ -63,6 +73,8 @@ class BodyValidator:
         self.envelope_name = self.explainer.envelope
         schemas = spec.document["components"]["schemas"]
         edit = schemas["RemoteSessionEdit"]
+        #: The fields an edit may change (``RemoteSessionEdit``'s properties).
+        self.edit_fields = frozenset(edit["properties"])
         #: The schedule fields that go together (the schema's ``dependentRequired`` keys).
         self.schedule_fields: tuple[str, ...] = tuple(edit.get("dependentRequired") or ())
         #: The edit field holding a Rails zone name (the one whose schema is ``TimeZoneName``).
@@ -143,7 +155,9 @@ class BodyValidator:
             )
         edit = document[self.envelope_name]
         assert isinstance(edit, dict)
-        return edit
+        # the fields the schema defines: where unknown ones are not refused (the documented-only
+        # reading), they are ignored, never stored
+        return {name: value for name, value in edit.items() if name in self.edit_fields}
 
     def check_invitee_total(self, count: int) -> None:
         """422 if an edit would leave a Session with more invitees than the spec allows."""
@@ -164,14 +178,52 @@ class BodyValidator:
     def _ignored(self, error: jsonschema.ValidationError) -> bool:
         """Errors left to another check (the all-three rule's) or overlooked by a planted bug."""
         schema = error.schema if isinstance(error.schema, Mapping) else {}
-        if (schema.get("x-violation-rules") or {}).get(error.validator) == SCHEDULE_RULE:
+        if (schema.get(ANNOTATION) or {}).get(error.validator) == SCHEDULE_RULE:
             return True
-        if "field-formats" in self.bugs:
-            if error.validator in ("pattern", "format", "enum") and error.path:
-                return error.path[-1] in self.format_fields
-            if error.validator == "oneOf" and isinstance(error.instance, str):
+        for bug, rules in OVERLOOKED.items():
+            if bug not in self.bugs or not error.path:
+                continue
+            if error.validator == "oneOf":
+                # an invite item: the format bug overlooks only plain addresses
+                where = bug == EMAIL_RULE or isinstance(error.instance, str)
+            else:
+                where = error.validator in FORM_KEYWORDS and error.path[-1] in self.format_fields
+            named = _rules_of(error) if where else set()
+            if bug in named and named <= rules:
                 return True
         return False
+
+
+def _rules_of(error: jsonschema.ValidationError) -> set[str]:
+    """The rules an error breaks by the spec's annotations (a failed ``oneOf``: those of the
+    branch meant for the value's JSON type); empty when some part names none."""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    entry = (schema.get(ANNOTATION) or {}).get(error.validator)
+    if isinstance(entry, str):
+        return {entry}
+    if isinstance(entry, list):
+        for case in entry:
+            when = case.get("when") if isinstance(case, Mapping) else None
+            if when is None or jsonschema.Draft202012Validator(when).is_valid(error.instance):
+                return {str(case.get("rule"))}
+        return set()
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        branches: dict[Any, list[jsonschema.ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        fitting = [
+            subs
+            for subs in branches.values()
+            if not any(s.validator == "type" and not s.relative_path for s in subs)
+        ]
+        found: set[str] = set()
+        for sub in (s for subs in fitting or branches.values() for s in subs):
+            rules = _rules_of(sub)
+            if not rules:
+                return set()
+            found |= rules
+        return found
+    return set()
 
 
 def unknown_iana_zones(time_zones: Mapping[str, str]) -> list[str]:

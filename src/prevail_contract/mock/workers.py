@@ -30,6 +30,7 @@ def settings(
     admin_api: bool = True,
     admin_token: str | None = None,
     spec: Path | None = None,
+    contract: str = "full",
 ) -> str:
     """The value of ``SETTINGS_VAR`` for these ``create_app`` arguments."""
     return json.dumps(
@@ -42,6 +43,7 @@ def settings(
             "admin_api": admin_api,
             "admin_token": admin_token,
             "spec": None if spec is None else str(spec.resolve()),
+            "contract": contract,
         }
     )
 
@@ -61,6 +63,7 @@ def app_from_environment() -> Starlette:
         admin_api=values.get("admin_api", True),
         admin_token=values.get("admin_token"),
         spec=values.get("spec"),
+        contract=values.get("contract", "full"),
     )
 
 
