@@ -26,6 +26,21 @@ _DOUBLE_QUOTED = re.compile(r'[\\"$`]')
 _SUMMARY_BODY_CHARS = 400
 
 
+def json_or_none(data: bytes | str | None) -> Any:
+    """``data`` parsed as JSON, or ``None`` when it is not JSON or nested too deeply to parse.
+
+    A target's answer is untrusted: ``[[[[...`` thousands deep makes :func:`json.loads` raise
+    ``RecursionError``, which is that answer's problem (it is not JSON the suite can read), not
+    a crash of whichever check happened to read it.
+    """
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
 @dataclass
 class Exchange:
     """A request the suite sent and the response it received."""
@@ -53,11 +68,8 @@ class Exchange:
 
     @property
     def json(self) -> Any:
-        """The response body parsed as JSON, or ``None`` when it is not JSON."""
-        try:
-            return json.loads(self.response_body)
-        except (ValueError, UnicodeDecodeError):
-            return None
+        """The response body parsed as JSON, or ``None`` when it is not JSON (or too deep)."""
+        return json_or_none(self.response_body)
 
     @property
     def accepted(self) -> bool:
@@ -66,12 +78,7 @@ class Exchange:
 
     def request_json(self) -> Any:
         """The request body parsed as JSON, or ``None``."""
-        if self.body is None:
-            return None
-        try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
-            return None
+        return json_or_none(self.body)
 
     def curl(self, masker: Masker, variables: Mapping[str, str] | None = None) -> str:
         """A curl command that sends this request again, secrets masked.

@@ -38,6 +38,8 @@ class RuleRecord:
     first_failure_after: float | None = None
     #: Probes that could not be made for this rule (deduplicated, in order).
     notes: list[str] = field(default_factory=list)
+    #: Seconds spent in the calls of the tests that checked this rule (for junit.xml).
+    seconds: float = 0.0
 
 
 def rules_of(item: pytest.Item) -> list[str]:
@@ -114,6 +116,8 @@ class RuleRecorder:
             if isinstance(inner, RuleViolationError):
                 findings.extend(inner.findings)
                 continue
+            if isinstance(inner, RecursionError):
+                continue  # an answer nested too deeply to read: see _too_deep
             text = str(inner).strip().splitlines()
             first = text[0] if text else ""
             summary = self.masker(f"{type(inner).__name__}: {first}"[:500])
@@ -142,6 +146,7 @@ class RuleRecorder:
         if call.when == "call":
             for rule in rules:
                 self.record(rule).tests += 1
+                self.record(rule).seconds += report.duration
         if report.skipped:
             # A test stopped part-way (deadline, invite cap, an answer cut or only throttled)
             # has not earned a verdict: what it sent is not counted as evidence.
@@ -159,11 +164,27 @@ class RuleRecorder:
                 for rule in rules:
                     self.record(rule).skip_reasons.append(reason)
                 return
+            if _too_deep(call.excinfo.value):
+                for rule in rules:
+                    self.record(rule).skip_reasons.append(TOO_DEEP)
             for finding in self._findings(rules, call.excinfo.value, exchanges):
                 rec = self.record(finding.rule)
                 rec.findings.append(finding)
                 if rec.first_failure_after is None:
                     rec.first_failure_after = time.perf_counter() - self.started
+
+
+#: The ``not_run`` reason of a test stopped by an answer nested too deeply to parse.
+TOO_DEEP = (
+    "not checked: an answer was nested too deeply to parse (RecursionError); that answer is "
+    "not JSON the suite can read"
+)
+
+
+def _too_deep(exc: BaseException) -> bool:
+    """Whether the test was stopped by a ``RecursionError`` (a hostile, deeply nested answer
+    read by code outside the suite's own parsing), which is the answer's problem, not a rule's."""
+    return any(isinstance(inner, RecursionError) for inner in _flatten(exc))
 
 
 def find_recorder(config: pytest.Config) -> RuleRecorder | None:
