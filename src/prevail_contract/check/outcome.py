@@ -15,6 +15,7 @@ from prevail_contract.check import bounds
 from prevail_contract.check.baseline import Baseline
 from prevail_contract.check.policy import RunEnd, Verdict, apply_selection, judge
 from prevail_contract.check.report import RuleResult, show_table, write_reports
+from prevail_contract.check.repro import write_scripts
 from prevail_contract.check.safety import Masker, printable
 from prevail_contract.check.selection import Selection
 from prevail_contract.errors import ConfigError
@@ -59,6 +60,8 @@ def finish(
         deadline=run.limits.deadline,
     )
     verdict = judge(results, strict=strict, end=end, baseline=baseline)
+    if report_dir is not None:
+        _write_repros(report_dir, results, masker)
     print(file=out)
     show_table(results, out)
     facts_read = report.get("read")
@@ -81,6 +84,23 @@ def finish(
             "no rule could be checked against the target (none passed); see the reasons above"
         )
     return verdict.code
+
+
+def _write_repros(report_dir: Path, results: list[RuleResult], masker: Masker) -> None:
+    """Write each listed failure's repro script and name it in the failure's entry."""
+    cases = [
+        (r.id, number, case)
+        for r in results
+        if r.status == "failed"
+        for number, case in enumerate(r.repro_cases, start=1)
+        if case is not None
+    ]
+    written = write_scripts(report_dir, cases, masker)
+    for r in results:
+        for number, failure in enumerate(r.failures, start=1):
+            path = written.get((r.id, number))
+            if path is not None:
+                failure["repro"] = path
 
 
 def _summary(results: list[RuleResult], verdict: Verdict, seed: int, out: IO[str]) -> None:

@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from prevail_contract import __version__
+from prevail_contract.check.exchange import MAX_TEST_BODY_BYTES, MAX_TEST_EXCHANGES
 from prevail_contract.check.junit import write_junit
 from prevail_contract.check.recorder import RuleRecord
 from prevail_contract.check.safety import Masker, printable
@@ -57,6 +58,8 @@ class RuleResult:
     expired_entry: str | None = None
     #: Seconds spent in the tests that checked the rule (junit.xml only: times vary per run).
     seconds: float = 0.0
+    #: The repro case of each listed failure (``None`` where there is none), for the scripts.
+    repro_cases: list[dict[str, Any] | None] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The rule's entry in ``conformance.json``."""
@@ -98,6 +101,7 @@ def build_results(
     for rule in spec.rules:
         rec = records.get(rule.id, RuleRecord())
         failures: list[dict[str, str]] = []
+        cases: list[dict[str, Any] | None] = []
         seen: set[str] = set()
         for finding in rec.findings:
             summary = masker(finding.summary)
@@ -108,6 +112,7 @@ def build_results(
                 finding.exchange.curl(masker, variables) if finding.exchange is not None else ""
             )
             failures.append({"summary": summary, "reproduce": reproduce})
+            cases.append(rec.repros.get(finding.summary))
         status: Status
         reason: str | None = None
         missing = _missing_case(rule, rec)
@@ -127,13 +132,25 @@ def build_results(
                 accepted=rec.accepted,
                 rejected=rec.rejected,
                 failures=failures[:MAX_FAILURES_LISTED],
-                failure_count=len(failures),
+                failure_count=len(failures) + rec.more_findings,
                 reason=reason,
-                notes=[masker(n) for n in rec.notes],
+                notes=[masker(n) for n in [*rec.notes, *_evidence_note(rec)]],
                 seconds=rec.seconds,
+                repro_cases=cases[:MAX_FAILURES_LISTED],
             )
         )
     return results
+
+
+def _evidence_note(rec: RuleRecord) -> list[str]:
+    """The note of a rule whose tests' evidence was capped (see ``ExchangeLog``)."""
+    if not rec.evidence_dropped:
+        return []
+    return [
+        f"evidence capped: {rec.evidence_dropped} exchange(s) of its tests were kept without "
+        f"their bodies or only counted (each test keeps at most {MAX_TEST_BODY_BYTES} bytes "
+        f"of bodies and {MAX_TEST_EXCHANGES} exchanges)"
+    ]
 
 
 def _missing_case(rule: Rule, rec: RuleRecord) -> str | None:

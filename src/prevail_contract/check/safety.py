@@ -237,9 +237,15 @@ class Masker:
         """Remember more secrets to mask."""
         self._secrets.update(s for s in secrets if s and len(s) >= 4)
 
-    def __call__(self, text: str) -> str:
+    def only_known(self, text: str) -> str:
+        """``text`` with the known secrets masked, and nothing else touched (for a script,
+        whose own code the patterns would mangle)."""
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, MASK)
+        return text
+
+    def __call__(self, text: str) -> str:
+        text = self.only_known(text)
         text = _AUTH_HEADER.sub(_mask_auth_header, text)
         text = _BEARER.sub(
             lambda m: m.group(1) + MASK if _looks_secret(m.group(2)) else m.group(0), text
