@@ -15,8 +15,8 @@ from contract_tests.support.body_rules import broken_rules, rule_broken_by
 from prevail_contract.check import tokens
 from prevail_contract.check.config import from_sources
 from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.recorder import RuleRecord
 from prevail_contract.check.policy import RunEnd, judge
+from prevail_contract.check.recorder import RuleRecord
 from prevail_contract.check.report import build_results, render_table, write_reports
 from prevail_contract.check.safety import (
     InviteBudget,
@@ -240,7 +240,8 @@ def test_reports_list_every_rule_and_mask_tokens(spec: Spec, tmp_path: Path) -> 
     assert suite.get("tests") == str(len(spec.rules) + 1)  # one per rule, and the run
     # a failed documented rule and every documented rule left not_run fail the run
     assert suite.get("failures") == str(sum(1 for r in results if r.counted))
-    assert by_id["schedule-all-three"].counted and by_id["id-stable"].counted
+    assert by_id["schedule-all-three"].counted
+    assert by_id["id-stable"].counted
     assert doc["verdict"]["exit_code"] == 1
     assert "schedule-all-three" in render_table(results)
 

@@ -138,7 +138,8 @@ def test_reviewed_baseline_in_yaml_and_json(tmp_path: Path) -> None:
     )
     loaded = load_baseline(yaml_file, CATALOGUE)
     entry = loaded.entry("field-formats")
-    assert entry is not None and entry.expires == dt.date(2026, 6, 30)
+    assert entry is not None
+    assert entry.expires == dt.date(2026, 6, 30)
     assert loaded.entry("editable-states") == Entry(
         "editable-states", "no locked Session yet", status="not_run"
     )
@@ -164,7 +165,9 @@ def test_a_previous_conformance_json_is_a_baseline(tmp_path: Path) -> None:
     loaded = load_baseline(path, CATALOGUE)
     assert set(loaded.entries) == {"field-formats", "editable-states"}
     failed = loaded.entry("field-formats")
-    assert failed is not None and failed.covers("failed") and not failed.covers("not_run")
+    assert failed is not None
+    assert failed.covers("failed")
+    assert not failed.covers("not_run")
 
 
 @pytest.mark.parametrize(
@@ -193,7 +196,8 @@ def test_only_and_exclude_are_checked_against_the_catalogue() -> None:
     chosen = selection_from(["field-formats,id-stable"], [], CATALOGUE)
     assert chosen.selected == ("field-formats", "id-stable")
     left = selection_from([], ["field-formats"], CATALOGUE)
-    assert "field-formats" not in left.selected and len(left.selected) == len(CATALOGUE) - 1
+    assert "field-formats" not in left.selected
+    assert len(left.selected) == len(CATALOGUE) - 1
     assert selection_from([], [], CATALOGUE).everything
     with pytest.raises(ConfigError, match="unknown rule id"):
         selection_from(["fields-formats"], [], CATALOGUE)
@@ -219,11 +223,13 @@ def test_junit_agrees_with_the_exit_code() -> None:
     results = _results(field_limits="failed")
     assert judge(results, strict=False, end=RunEnd()).code == 0
     suite = _junit(results)
-    assert suite.get("failures") == "0" and suite.get("errors") == "0"
+    assert suite.get("failures") == "0"
+    assert suite.get("errors") == "0"
     case = suite.find("testcase[@name='field-limits']")
     assert case is not None
     skipped = case.find("skipped")
-    assert skipped is not None and "--strict" in (skipped.get("message") or "")
+    assert skipped is not None
+    assert "--strict" in (skipped.get("message") or "")
     assert "WARNING" in (case.findtext("system-out") or "")
     # the same failure under --strict: exit 1 and a <failure>
     results = _results(field_limits="failed")
@@ -233,7 +239,8 @@ def test_junit_agrees_with_the_exit_code() -> None:
     results = _results(editable_states="not_run")
     judge(results, strict=False, end=RunEnd())
     failure = _junit(results).find("testcase[@name='editable-states']/failure")
-    assert failure is not None and failure.get("type") == "NotRun"
+    assert failure is not None
+    assert failure.get("type") == "NotRun"
 
 
 def test_junit_shows_a_run_level_problem_as_an_error_and_real_times() -> None:
@@ -242,6 +249,7 @@ def test_junit_shows_a_run_level_problem_as_an_error_and_real_times() -> None:
     suite = _junit(results, verdict.run_problems)
     assert suite.get("errors") == "1"
     error = suite.find("testcase[@name='run']/error")
-    assert error is not None and "deadline" in (error.get("message") or "")
+    assert error is not None
+    assert "deadline" in (error.get("message") or "")
     times = {case.get("name"): case.get("time") for case in suite.iter("testcase")}
     assert times["field-formats"] == "0.250"
