@@ -10,13 +10,7 @@ from collections.abc import Mapping
 import httpx
 
 from contract_tests.support.facts import facts
-from contract_tests.support.mock_admin import (
-    ADMIN_PREFIX,
-    MockAdmin,
-    start_embedded,
-    world_document,
-    world_snapshot,
-)
+from contract_tests.support.mock_admin import ADMIN_PREFIX, World, start_embedded
 from contract_tests.support.target import Target
 from contract_tests.support.transport import Transport
 from prevail_contract.check import tokens
@@ -85,14 +79,13 @@ def _embedded_target(
     )
     masker.add(*config.secrets)
     base = mock_env[ENV_VARS["base_url"]].rstrip("/")
-    record.repro = _repro_context(config, spec, base, admin)
+    world = World(admin, config.company_id or "")
+    record.repro = _repro_context(config, spec, base, world)
     target = Target(
         spec=spec,
         config=config,
         api_base=base,
-        transport=Transport(
-            admin.client, masker, record.log, snapshot=lambda: world_snapshot(admin)
-        ),
+        transport=Transport(admin.client, masker, record.log, snapshot=world.snapshot),
         budget=budget,
         seed=seed,
         record=record,
@@ -111,7 +104,7 @@ def _embedded_target(
 
 
 def _repro_context(
-    config: TargetConfig, spec: Spec, base: str, admin: MockAdmin | None = None
+    config: TargetConfig, spec: Spec, base: str, world: World | None = None
 ) -> ReproContext:
     """What the run's repro scripts need: its secrets by variable and, embedded, its world."""
     variables = {
@@ -119,17 +112,12 @@ def _repro_context(
         for row in VARIABLES
         if row.secret and (value := config.value(row.attr)) is not None
     }
-    if admin is None:
-        return ReproContext(base, spec.base_path, variables, config.api_key, config.company_id)
-    company = config.company_id or ""
-    editable = facts(spec).editable_states
     return ReproContext(
         base,
         spec.base_path,
         variables,
         config.api_key,
         config.company_id,
-        world_document=lambda snapshots: world_document(admin, list(snapshots), company, editable),
-        organizations=tuple(admin.app.state.mock.fixtures.organizations),
+        world=world,
         bugs=config.mock_bugs,
     )

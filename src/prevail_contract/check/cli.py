@@ -364,7 +364,10 @@ def run(args: argparse.Namespace) -> int:
             "requests": max(recorder.total_requests, bounds.RUN.requests) + preflight_requests,
             "stamp": verification_stamp(spec),
             "read": facts.get("read"),
-            "run": bounds.run_summary(interrupted=interrupted, masker=recorder.masker),
+            "run": {
+                **bounds.run_summary(interrupted=interrupted, masker=recorder.masker),
+                "evidence": recorder.evidence,
+            },
         },
     )
     if config.embedded and any(r.status == "failed" for r in results):

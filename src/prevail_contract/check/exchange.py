@@ -181,6 +181,8 @@ class Batch:
     counted_only: Counter[tuple[bool, bool, frozenset[str]]] = field(default_factory=Counter)
     #: How many kept exchanges lost their bodies to the byte cap.
     bodies_dropped: int = 0
+    #: Body bytes the batch kept.
+    kept_bytes: int = 0
 
     @property
     def total(self) -> int:
@@ -246,6 +248,7 @@ class ExchangeLog:
         with self._lock:
             self._count_pending()
             batch, self._batch = self._batch, Batch()
+            batch.kept_bytes = self._bytes + self._request_bytes
             self._bytes = self._request_bytes = 0
         return batch
 

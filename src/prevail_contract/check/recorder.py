@@ -24,7 +24,7 @@ import pytest
 
 from prevail_contract.check import repro
 from prevail_contract.check.config import ENV_VARS
-from prevail_contract.check.exchange import Batch, Exchange, RunRecord
+from prevail_contract.check.exchange import Batch, Exchange, RunRecord, without_answer
 from prevail_contract.check.safety import Masker
 from prevail_contract.check.verdict import Finding, RuleViolationError
 
@@ -106,6 +106,16 @@ class RuleRecorder:
         self.embedded: bool | None = None
         #: This run's exchange log, notes and facts (the target writes them, this drains them).
         self.run = RunRecord()
+        #: The run's first writes, which repro cases replay to rebuild the mock's state.
+        self.writes = repro.Writes([])
+        #: What the per-test evidence cap dropped, for ``conformance.json`` (``run.evidence``).
+        self.evidence = {
+            "max_body_bytes_per_test": self.run.log.max_bytes,
+            "max_exchanges_per_test": self.run.log.max_exchanges,
+            "largest_kept_bytes_of_a_test": 0,
+            "answers_kept_without_body": 0,
+            "exchanges_only_counted": 0,
+        }
 
     def _learn_target(self, item: pytest.Item) -> None:
         """Note the target's token and base URL, so that repro commands can name them."""
@@ -143,8 +153,17 @@ class RuleRecorder:
         for rule in rules if dropped else ():
             self.record(rule).evidence_dropped += dropped
 
-    def _file(self, finding: Finding, batch: Batch) -> None:
-        """Keep ``finding`` (bounded) under its rule, with a repro case for the first ones."""
+    def _note_evidence(self, batch: Batch) -> None:
+        evidence = self.evidence
+        evidence["largest_kept_bytes_of_a_test"] = max(
+            evidence["largest_kept_bytes_of_a_test"], batch.kept_bytes
+        )
+        evidence["answers_kept_without_body"] += batch.bodies_dropped
+        evidence["exchanges_only_counted"] += sum(batch.counted_only.values())
+
+    def _file(self, finding: Finding, batch: Batch, end: list[Any] | None = None) -> None:
+        """Keep ``finding`` (bounded) under its rule, with a repro case for the first ones
+        (``end`` holds, once taken, the mock's Sessions as the test left them)."""
         rec = self.record(finding.rule)
         if rec.first_failure_after is None:
             rec.first_failure_after = time.perf_counter() - self.started
@@ -161,8 +180,16 @@ class RuleRecorder:
             and len(rec.repros) < repro.MAX_CASES_PER_RULE
             and sum(len(r.repros) for r in self.records.values()) < repro.MAX_CASES_PER_RUN
         ):
+            if end is not None and not end and context.world is not None:
+                end.append(context.world.snapshot())
             case = repro.build_case(
-                finding.rule, finding.summary, evidence, batch.exchanges, context
+                finding.rule,
+                finding.summary,
+                evidence,
+                batch.exchanges,
+                context,
+                writes=self.writes,
+                end_world=end[0] if end else None,
             )
             rec.repros[finding.summary] = case
         rec.findings.append(Finding(finding.rule, finding.summary, bounded(evidence)))
@@ -194,6 +221,9 @@ class RuleRecorder:
         self._learn_target(item)
         batch = self.run.log.drain()
         self.total_requests += batch.total
+        self._note_evidence(batch)
+        for exchange in batch.exchanges:
+            self.writes.add(without_answer(exchange, keep_request=True))
         while self.run.notes:
             rule, note = self.run.notes.pop(0)
             if note not in self.record(rule).notes:
@@ -226,8 +256,9 @@ class RuleRecorder:
             if _too_deep(call.excinfo.value):
                 for rule in rules:
                     self.record(rule).skip_reasons.append(TOO_DEEP)
+            end: list[Any] = []
             for finding in self._findings(rules, call.excinfo.value, batch.exchanges):
-                self._file(finding, batch)
+                self._file(finding, batch, end)
 
 
 #: The ``not_run`` reason of a test stopped by an answer nested too deeply to parse.

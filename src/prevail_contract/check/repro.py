@@ -1,12 +1,17 @@
 """Repro scripts: each listed failure's setup and exchanges, replayable without the kit.
 
-When a test files a finding, the exchanges of that test up to the one that showed it (at most
-:data:`WINDOW`) become a *case*: every request with its tokens turned into recipes (a
-configured token or key is named by its ``PREVAIL_*`` variable, a forged token is made again
-with the same claims and the same distance of ``exp`` from the sending), every answer as the
-failing run saw it, and, against the embedded mock, the Sessions it held before the first of
-these requests. :func:`write_scripts` writes one script per case under ``DIR/repro/``: the
-runner of :mod:`~prevail_contract.check.repro_script` with the case in front.
+When a test files a finding, the exchanges of that test around the one that showed it (up to
+:data:`BEFORE` before it, the reads that follow up to :data:`AFTER`) become a *case*: every
+request with its tokens turned into recipes (a configured token or key is named by its
+``PREVAIL_*`` variable, a forged token is made again with the same claims and the same distance
+of ``exp`` from the sending) and every answer as the failing run saw it. Against the embedded
+mock a case also rebuilds the mock's state: from its fixtures (reset, then the run's earlier
+writes and the Sessions it created, when there were at most :data:`MAX_PREFIX` of them), or
+else as a sandbox holding the Sessions the mock held then; and it ends by reading, through the
+admin API, each Session the case addressed, to compare with what the mock held after. A
+planted bug that changes a refused Session therefore shows even though the suite saw it
+through the admin API. :func:`write_scripts` writes one script per case under ``DIR/repro/``:
+the runner of :mod:`~prevail_contract.check.repro_script` with the case in front.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import json
 import pprint
 import re
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import unquote
 
 import jwt
 
@@ -28,8 +34,14 @@ from prevail_contract.check import repro_script
 from prevail_contract.check.exchange import Exchange, json_or_none
 from prevail_contract.check.safety import Masker
 
-#: Exchanges a case replays, ending with the one that showed the failure.
-WINDOW = 40
+#: Exchanges of the test a case replays up to the one that showed the failure (included),
+#: and after it (the reads that show a change).
+BEFORE, AFTER = 30, 10
+#: Earlier writes of the run a case replays to rebuild the embedded mock's state from its
+#: fixtures; past this, the case starts from a sandbox holding that state instead.
+MAX_PREFIX = 300
+#: Methods that never change anything (not replayed as earlier writes).
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Cases kept per rule (the first failures with distinct summaries), and per run.
 MAX_CASES_PER_RULE = 5
 MAX_CASES_PER_RUN = 60
@@ -45,6 +57,22 @@ OPEN, CLOSE = repro_script.OPEN, repro_script.CLOSE
 _CASE_LINE = "CASE: dict[str, Any] = {}  # each script replaces this line with its case"
 
 
+class WorldAccess(Protocol):
+    """The embedded mock's world, as the suite's ``mock_admin.World`` gives it."""
+
+    fixture_ids: frozenset[str]
+    organizations: tuple[str, ...]
+
+    def snapshot(self) -> Any:
+        """The Sessions the mock holds now (what ``Exchange.world`` holds)."""
+
+    def entries(self, snapshot: Any, skip: set[str] | None = None) -> list[dict[str, Any]]:
+        """The stored form of each Session of a snapshot (except the ids in ``skip``)."""
+
+    def document(self, snapshots: list[Any]) -> dict[str, Any] | None:
+        """A sandbox fixtures document holding the Sessions of the snapshots."""
+
+
 @dataclass(frozen=True)
 class ReproContext:
     """What a run's repro cases need to know about its target."""
@@ -55,12 +83,34 @@ class ReproContext:
     variables: Mapping[str, str]
     api_key: str | None = None
     company_id: str | None = None
-    #: Against the embedded mock: a world snapshot (``Exchange.world``) -> the fixtures
-    #: document of a sandbox holding it, and the slugs of its Organizations.
-    world_document: Callable[[Sequence[Any]], dict[str, Any] | None] | None = None
-    organizations: tuple[str, ...] = ()
+    #: The embedded mock's world; ``None`` against a live server.
+    world: WorldAccess | None = None
     #: Planted bugs of the embedded mock (the mock to serve for the script).
     bugs: tuple[str, ...] = ()
+
+
+@dataclass
+class Writes:
+    """The run's first writes (the prefix a case replays), kept while there are few."""
+
+    kept: list[Exchange]
+    #: The ``seq`` of the first write not kept (``None``: every write so far is kept).
+    overflow_at: int | None = None
+
+    def before(self, seq: int) -> list[Exchange] | None:
+        """The writes sent before ``seq``, or ``None`` when some were not kept."""
+        if self.overflow_at is not None and self.overflow_at < seq:
+            return None
+        return [w for w in self.kept if w.seq < seq]
+
+    def add(self, exchange: Exchange) -> None:
+        """Keep one write of the run (its answer's body is not needed)."""
+        if exchange.method in READS or self.overflow_at is not None:
+            return
+        if len(self.kept) >= MAX_PREFIX:
+            self.overflow_at = exchange.seq
+            return
+        self.kept.append(exchange)
 
 
 def _stored_body(data: bytes | None) -> dict[str, str] | None:
@@ -181,21 +231,45 @@ def _step(exchange: Exchange, recipes: _Recipes, context: ReproContext) -> dict[
     }
 
 
+def _canonical(entry: Mapping[str, Any]) -> str:
+    text = json.dumps(entry, sort_keys=True, ensure_ascii=False)
+    return text if len(text) <= COMPARED_TEXT else hashlib.sha256(text.encode()).hexdigest()
+
+
+def _session_ids(steps: Sequence[Exchange], api_base: str) -> list[str]:
+    """The Sessions the requests addressed (``.../sessions/{id}``), in order."""
+    found: list[str] = []
+    prefix = api_base + "/sessions/"
+    for exchange in steps:
+        if exchange.url.startswith(prefix):
+            sid = unquote(exchange.url[len(prefix) :].split("?")[0].split("/")[0])
+            if sid and sid not in found:
+                found.append(sid)
+    return found
+
+
 def build_case(
     rule: str,
     summary: str,
     evidence: Exchange,
     exchanges: Sequence[Exchange],
     context: ReproContext,
+    *,
+    writes: Writes | None = None,
+    end_world: Any = None,
 ) -> dict[str, Any]:
-    """The case of one finding: the test's last exchanges up to ``evidence`` (by ``seq``)."""
-    upto = [e for e in exchanges if 0 <= e.seq <= evidence.seq]
-    if not upto or upto[-1].seq != evidence.seq:
-        upto = [*upto, evidence]
-    window = upto[-WINDOW:]
+    """The case of one finding: the test's exchanges around ``evidence`` (by ``seq``), and
+    the setup that rebuilds the embedded mock's state (``writes``: the run's earlier writes;
+    ``end_world``: the mock's Sessions when the test ended)."""
+    at = next((i for i, e in enumerate(exchanges) if e.seq == evidence.seq), None)
+    if at is None:
+        window, following = [evidence], []
+    else:
+        window = list(exchanges[max(0, at - BEFORE + 1) : at + 1 + AFTER])
+        following = list(exchanges[at + 1 + AFTER : at + 2 + AFTER])
     recipes = _Recipes(context)
     steps = [_step(e, recipes, context) for e in window]
-    steps[-1]["evidence"] = True
+    steps[window.index(evidence) if evidence in window else -1]["evidence"] = True
     case: dict[str, Any] = {
         "rule": rule,
         "summary": summary,
@@ -203,18 +277,51 @@ def build_case(
         "steps": steps,
         "tokens": recipes.recipes,
         "company_slug": context.company_id,
-        "organizations": list(context.organizations),
+        "organizations": list(context.world.organizations) if context.world else [],
         "bugs": list(context.bugs),
-        "window_starts_test": len(upto) <= WINDOW,
-        "world": None,
+        "setup": None,
+        "after": [],
     }
-    if context.world_document is not None and window[0].world is not None:
-        document = context.world_document([e.world for e in window if e.world is not None])
+    world = context.world
+    if world is None or window[0].world is None:
+        return case
+    earlier = writes.before(window[0].seq) if writes is not None else None
+    if earlier is not None:
+        known = set(world.fixture_ids)
+        prefix = []
+        for exchange in earlier:
+            step = _step(exchange, recipes, context)
+            step["create"] = _created(world, exchange, known)
+            prefix.append(step)
+        for exchange, step in zip(window, steps, strict=True):
+            step["create"] = _created(world, exchange, known)
+        case["setup"] = {"mode": "reset", "steps": prefix}
+    else:
+        document = world.document([e.world for e in window if e.world is not None])
         if document is not None:
             raw = json.dumps(document, separators=(",", ":")).encode("utf-8")
-            case["world"] = {"zlib_b64": base64.b64encode(zlib.compress(raw, 9)).decode()}
-            case["world_sessions"] = len(document.get("sessions") or [])
+            case["setup"] = {
+                "mode": "sandbox",
+                "world": {"zlib_b64": base64.b64encode(zlib.compress(raw, 9)).decode()},
+                "sessions": len(document.get("sessions") or []),
+            }
+    case["tokens"] = recipes.recipes  # the prefix may have added recipes
+    after_world = following[0].world if following and following[0].world else end_world
+    if case["setup"] is not None and after_world is not None:
+        held = {e["remote_session_id"]: e for e in world.entries(after_world)}
+        case["after"] = [
+            {"id": sid, "stored": _canonical(held[sid])}
+            for sid in _session_ids(window, context.api_base)
+            if sid in held
+        ]
     return case
+
+
+def _created(world: WorldAccess, exchange: Exchange, known: set[str]) -> list[dict[str, Any]]:
+    """The Sessions first held just before ``exchange`` (created through the admin API)."""
+    made = world.entries(exchange.world or (), skip=known)
+    known.update(e["remote_session_id"] for e in made)
+    return made
 
 
 def script_text(case: Mapping[str, Any], masker: Masker) -> str:

@@ -3,13 +3,15 @@
 This module is copied whole into each ``DIR/repro/<rule>-<n>.py`` after its ``CASE`` line, so
 it imports the standard library only and runs wherever Python 3.9+ does (no kit installed).
 The case holds the failing run's requests (tokens as recipes, secrets as ``PREVAIL_*``
-variables), its answers (status, media type, ``Allow``, body or digest) and, for a run against
-the embedded mock, the Sessions the mock held before the first of them: the script then asks
-the served mock for a sandbox holding exactly those Sessions (``prevail-contract mock`` with
-the same ``--bug``) and replays there, so the state is the failing run's. It exits 1 when
-every answer matches the failing run's (the breach reproduced), 0 when one differs, 2 when it
-could not run. Against a live server the state is whatever it is now, so differences may come
-from that; the script says so.
+variables) and its answers (status, media type, ``Allow``, body or digest). For a run against
+the embedded mock it also rebuilds the mock's state on a served ``prevail-contract mock`` with
+the same ``--bug``: either it resets the mock and replays the run's earlier writes (creating,
+through the admin API, the Sessions the run created, when it did), or it asks for a sandbox
+holding the Sessions the mock held then; and it ends by reading the Sessions the requests
+addressed through the admin API. It exits 1 when every answer and every Session read matches
+the failing run's (the breach reproduced), 0 when one differs, 2 when it could not run.
+Against a live server the state is whatever it is now, so differences may come from that; the
+script says so.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import sys
 import time
 import zlib
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 CASE: dict[str, Any] = {}  # each script replaces this line with its case
 #: Placeholder marks in recorded URLs and headers: ⟪BASE⟫, ⟪PREVAIL_TOKEN⟫, ⟪token:0⟫.
@@ -121,22 +123,47 @@ class Values:
         return signing + "." + b64url(digest)
 
 
-def sandbox(base: str) -> tuple[str, dict[str, str]]:
-    """A sandbox of the served mock holding the failing run's Sessions."""
-    root = base[: -len(CASE["base_path"])] if base.endswith(CASE["base_path"]) else base
-    headers = {"Content-Type": "application/json"}
-    admin = os.environ.get("PREVAIL_MOCK_ADMIN_TOKEN")
-    if admin:
-        headers["Authorization"] = f"Bearer {admin}"
-    world = json.dumps(json.loads(body_of(CASE["world"]) or b"{}")).encode()
-    status, _, data = send(base, "POST", root + "/__mock__/sandboxes", headers, world)
-    if status != 201:
-        fail(
-            f"the mock refused the sandbox ({status}: {data[:300]!r}); serve "
-            "`prevail-contract mock` (with PREVAIL_MOCK_ADMIN_TOKEN set if it has an admin token)"
-        )
-    answer = json.loads(data)
-    return str(answer["sandbox_id"]), {str(k): str(v) for k, v in answer["environment"].items()}
+class Mock:
+    """The served mock's admin API (the setup of a case from an embedded run)."""
+
+    def __init__(self, base: str) -> None:
+        root = base[: -len(CASE["base_path"])] if base.endswith(CASE["base_path"]) else base
+        self.root, self.base = root, base
+        self.headers = {"Content-Type": "application/json"}
+        admin = os.environ.get("PREVAIL_MOCK_ADMIN_TOKEN")
+        if admin:
+            self.headers["Authorization"] = f"Bearer {admin}"
+        self.box: str | None = None
+
+    def call(self, method: str, path: str, body: Any = None, want: int = 200) -> Any:
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        status, _, answer = send(self.base, method, self.root + path, self.headers, data)
+        if status != want:
+            fail(
+                f"the mock's admin API answered {method} {path} with {status}: {answer[:300]!r}; "
+                "serve `prevail-contract mock` (PREVAIL_MOCK_ADMIN_TOKEN set if it has one)"
+            )
+        return json.loads(answer) if answer else None
+
+    def reset(self) -> dict[str, str]:
+        """Back to the fixtures; the mock's own PREVAIL_* variables."""
+        self.call("POST", "/__mock__/reset")
+        return {str(k): str(v) for k, v in self.call("GET", "/__mock__/environment").items()}
+
+    def sandbox(self, world: dict[str, Any]) -> dict[str, str]:
+        """A sandbox holding ``world``; its PREVAIL_* variables."""
+        answer = self.call("POST", "/__mock__/sandboxes", world, want=201)
+        self.box = str(answer["sandbox_id"])
+        return {str(k): str(v) for k, v in answer["environment"].items()}
+
+    def create(self, session: dict[str, Any]) -> None:
+        self.call("POST", "/__mock__/sessions", session, want=201)
+
+    def stored(self, session_id: str) -> Any:
+        where = f"/sandboxes/{self.box}" if self.box else ""
+        path = f"/__mock__{where}/sessions/{quote(session_id, safe='')}"
+        status, _, answer = send(self.base, "GET", self.root + path, self.headers, None)
+        return answer if status == 200 else None
 
 
 def canonical(body: bytes, sandbox: str | None) -> tuple[str, str]:
@@ -148,6 +175,18 @@ def canonical(body: bytes, sandbox: str | None) -> tuple[str, str]:
         return "json", json.dumps(json.loads(text), sort_keys=True, ensure_ascii=False)
     except (ValueError, RecursionError):
         return "bytes", base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def stored_text(stored: bytes | None, sandbox: str | None) -> str:
+    """A Session as the admin API answered it, as compared (its invitees say who is invited)."""
+    _, text = canonical(stored or b"null", sandbox)
+    try:
+        entry = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(entry, dict):
+        entry.pop("invites", None)
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False)
 
 
 def differences(step: dict[str, Any], answer: Any, sandbox: str | None) -> list[str]:
@@ -172,33 +211,60 @@ def differences(step: dict[str, Any], answer: Any, sandbox: str | None) -> list[
     return found
 
 
+def replay(steps: list[dict[str, Any]], values: Values, mock: Mock | None, shown: bool) -> int:
+    """Send ``steps`` in order (creating the Sessions the run created before each); return how
+    many answers differ from the failing run's."""
+    differing = 0
+    for number, step in enumerate(steps, start=1):
+        for session in step.get("create") or []:
+            if mock is not None:
+                mock.create(session)
+        url = values.fill(step["url"])
+        headers = {k: values.fill(v) for k, v in step["headers"].items()}
+        answer = send(values.base, step["method"], url, headers, body_of(step.get("body")))
+        found = differences(step, answer, values.sandbox)
+        differing += 1 if found else 0
+        if shown or found:
+            mark = "  <- the failure" if step.get("evidence") else ""
+            print(f"#{number} {step['method']} {step['shown']} -> {answer[0]}{mark}")
+        for line in found:
+            print(f"    differs: {line}")
+    return differing
+
+
 def main() -> int:
-    base = (os.environ.get("PREVAIL_BASE_URL") or CASE.get("default_base") or "").rstrip("/")
+    base = (os.environ.get("PREVAIL_BASE_URL") or "").rstrip("/")
     if not base:
         fail("set PREVAIL_BASE_URL to the API base (e.g. http://127.0.0.1:8000/api/v1)")
     print(f"repro of {CASE['rule']}: {CASE['summary']}")
     env = {k: v for k, v in os.environ.items() if k.startswith("PREVAIL_")}
-    box = None
-    if CASE.get("world") is not None:
-        box, box_env = sandbox(base)
-        env.update({k: v for k, v in box_env.items() if k != "PREVAIL_BASE_URL"})
-        print(f"setup: sandbox {box} holding the {CASE['world_sessions']} Sessions of the run")
-    values = Values(base, env, box)
+    setup: dict[str, Any] = CASE.get("setup") or {}
+    mock = Mock(base) if setup else None
     differing = 0
-    for number, step in enumerate(CASE["steps"], start=1):
-        url = values.fill(step["url"])
-        headers = {k: values.fill(v) for k, v in step["headers"].items()}
-        answer = send(base, step["method"], url, headers, body_of(step.get("body")))
-        found = differences(step, answer, box)
-        mark = "  <- the failure" if step.get("evidence") else ""
-        print(f"#{number} {step['method']} {step['shown']} -> {answer[0]}{mark}")
-        for line in found:
-            print(f"    differs: {line}")
-        differing += 1 if found else 0
+    if mock is not None and setup["mode"] == "sandbox":
+        box_env = mock.sandbox(json.loads(body_of(setup["world"]) or b"{}"))
+        env.update({k: v for k, v in box_env.items() if k != "PREVAIL_BASE_URL"})
+        print(f"setup: sandbox {mock.box} holding the {setup['sessions']} Sessions of the run")
+    elif mock is not None:
+        env.update({k: v for k, v in mock.reset().items() if k != "PREVAIL_BASE_URL"})
+        print(f"setup: mock reset, then the run's {len(setup['steps'])} earlier write(s)")
+    values = Values(base, env, mock.box if mock else None)
+    if mock is not None and setup["mode"] == "reset":
+        differing += replay(setup["steps"], values, mock, shown=False)
+        if differing:
+            print(f"    ({differing} earlier write(s) answered otherwise: the state differs)")
+    differing += replay(CASE["steps"], values, mock, shown=True)
+    for held in CASE.get("after") or []:
+        stored = mock.stored(held["id"]) if mock is not None else None
+        text = stored_text(stored, values.sandbox)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        same = held["stored"] in (text, digest)
+        print(f"read {held['id']} through the admin API: {'as' if same else 'NOT as'} in the run")
+        differing += 0 if same else 1
     if differing:
         print(
             f"not reproduced: {differing} answer(s) differ from the failing run's"
-            + ("" if box else " (a live server's state may differ from the run's)")
+            + ("" if mock else " (a live server's state may differ from the run's)")
         )
         return 0
     print(f"BREACH REPRODUCED: every answer is the failing run's ({CASE['summary']})")
