@@ -75,8 +75,8 @@ def test_an_endless_sandbox_answer_is_read_no_further_than_a_bound() -> None:
             conn.sendall(chunk)
         return False
 
+    limits = Limits(deadline=30, request_timeout=10)
     with serve_hostile(endless) as served, pytest.raises(ConfigError) as caught:
-        limits = Limits(deadline=30, request_timeout=10)
         sandbox_environment(served.base_url + "/api/v1", load_spec(), limits, Masker())
     assert "more than 65536 bytes" in str(caught.value)
 
@@ -84,7 +84,7 @@ def test_an_endless_sandbox_answer_is_read_no_further_than_a_bound() -> None:
 @pytest.mark.parametrize(
     ("environment", "said"),
     [
-        ({"PREVAIL_BASE_URL": "http://127.0.0.1:9/api/v1"}, "a sandbox is served where it was made"),
+        ({"PREVAIL_BASE_URL": "http://127.0.0.1:9/api/v1"}, "served where it was made"),
         ({"PREVAIL_DEADLINE": "100000"}, "'PREVAIL_DEADLINE'"),
         ({"PREVAIL_MAX_INVITES": "100000"}, "'PREVAIL_MAX_INVITES'"),
         ({"PREVAIL_SPEC": "/etc/passwd"}, "'PREVAIL_SPEC'"),

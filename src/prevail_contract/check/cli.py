@@ -371,9 +371,15 @@ def run(args: argparse.Namespace) -> int:
         },
     )
     if config.embedded and any(r.status == "failed" for r in results):
+        bugs = "".join(f" --bug {bug}" for bug in config.mock_bugs)
+        where = (
+            f"run a script of {args.report_dir / 'repro'} (it rebuilds the run's Sessions first)"
+            if args.report_dir is not None
+            else "run it with --report-dir DIR for a repro script per failure, which rebuilds "
+            "the run's Sessions first (a curl line alone runs on the mock's fresh state)"
+        )
         print(
-            "\nto reproduce against a served mock: `prevail-contract mock --port 0 --env-file "
-            "mock.env &`, then `set -a; . ./mock.env; set +a` and run a command above (Sessions "
-            "the run created through the mock's admin API exist only in the in-process mock)"
+            f"\nto reproduce: `prevail-contract mock --port 8000{bugs} &`, then "
+            f"`PREVAIL_BASE_URL=http://127.0.0.1:8000/api/v1`: {where}"
         )
     return status

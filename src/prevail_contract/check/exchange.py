@@ -28,6 +28,23 @@ _DOUBLE_QUOTED = re.compile(r'[\\"$`]')
 _SUMMARY_BODY_CHARS = 400
 
 
+def shell_quote(text: str) -> str:
+    """``text`` as one shell word that a terminal prints safely: ``shlex.quote`` when every
+    character is printable, else bash's ``$'...'`` with each other character as its UTF-8
+    bytes (``\\x1b``), so that the command still sends exactly ``text``."""
+    if text.isprintable():
+        return shlex.quote(text)
+    out = []
+    for char in text:
+        if char in "\\'":
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append("".join(f"\\x{byte:02x}" for byte in char.encode("utf-8")))
+    return "$'" + "".join(out) + "'"
+
+
 def json_or_none(data: bytes | str | None) -> Any:
     """``data`` parsed as JSON, or ``None`` when it is not JSON or nested too deeply to parse.
 
@@ -141,7 +158,7 @@ class Exchange:
                 parts += ["--data-binary", f"<{size} bytes starting {text!r}>"]
             else:
                 parts += ["--data-binary", self.body.decode("utf-8", "replace")]
-            parts[-1] = shlex.quote(parts[-1])
+            parts[-1] = shell_quote(parts[-1])
         parts.append(word(self.url))
         command = masker(" ".join(parts))
         if MASK in command:
