@@ -253,3 +253,16 @@ def test_junit_shows_a_run_level_problem_as_an_error_and_real_times() -> None:
     assert "deadline" in (error.get("message") or "")
     times = {case.get("name"): case.get("time") for case in suite.iter("testcase")}
     assert times["field-formats"] == "0.250"
+
+
+def test_check_help_states_the_exit_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    from prevail_contract.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    shown = capsys.readouterr().out
+    assert "exit codes:" in shown
+    for line in ("  0    ", "  1    ", "  2    ", "  130  "):
+        assert line in shown
+    assert "--baseline" in shown
+    assert "--only" in shown

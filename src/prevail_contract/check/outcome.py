@@ -30,7 +30,8 @@ exit codes:
        excusing it; or the run's --deadline stopped it (an incomplete run is never green)
   2    a configuration error, found before any work (one line); the preflight or --sandbox
        found the target unusable; a target error stopped the run (connection broken, no
-       answer within --request-timeout); or no selected rule could be checked (none passed)
+       answer within --request-timeout); or nothing was verified (no selected rule passed,
+       nor failed as the baseline expects)
   130  interrupted (Ctrl-C); the reports hold what ran"""
 
 
