@@ -1,4 +1,5 @@
-"""Proof that the contract check bites: each planted mock bug fails exactly its rule.
+"""Proof that the contract check bites: each planted mock bug fails exactly its rule, and the
+repro script of each failure shows the breach again on a served mock with that bug.
 
 Embedded runs (the correct mock, one per planted bug, and the mock without ``GET /sessions``
 with and without a leaking refusal) go two at a time in subprocesses with the ``fast``
@@ -7,6 +8,10 @@ profile and a fixed seed.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +19,7 @@ import pytest
 from prevail_contract.mock.bugs import PLANTABLE_BUGS as DECLARED_BUGS
 from prevail_contract.mock.bugs import SWITCHES
 from prevail_contract.spec import load_spec
-from tests.plugins.check import CheckRun, run_checks_parallel
+from tests.plugins.check import CheckRun, LiveMock, run_checks_parallel, serve_mock
 
 SPEC = load_spec()
 DOCUMENTED = [r.id for r in SPEC.rules if r.source == "documented"]
@@ -97,7 +102,9 @@ def test_same_seed_same_report(runs: dict[str, CheckRun], name: str) -> None:
 
 def test_without_the_list_edit_rules_pass_and_list_rules_say_why(runs: dict[str, CheckRun]) -> None:
     run = runs["no-list"]
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    # the documented list-envelope could not be run: not green (a baseline could accept it)
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "result: exit 1: documented rule list-envelope was not run" in run.stdout
     assert run.report["read"].startswith("edit")
     for rule in run.report["rules"]:
         if rule["id"] in LIST_RULES:
@@ -124,3 +131,44 @@ def test_leaking_refusal_is_caught_through_the_edit_read(runs: dict[str, CheckRu
     assert run.report["read"].startswith("edit")
     failed = {r["id"] for r in run.report["rules"] if r["status"] == "failed"}
     assert failed == {"rejected-changes-nothing"}, failed
+
+
+@pytest.fixture(scope="module")
+def correct_mock() -> Iterator[LiveMock]:
+    """A correct mock served on loopback, which no repro script may find broken."""
+    with serve_mock() as served:
+        yield served
+
+
+def _repro(script: Path, base_url: str) -> subprocess.CompletedProcess[str]:
+    """Run a repro script as a user would, with the standard library only (``-I -S``)."""
+    return subprocess.run(  # noqa: S603 - a script the check wrote, run by our interpreter
+        [sys.executable, "-I", "-S", str(script)],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", ""), "PREVAIL_BASE_URL": base_url},
+        timeout=180,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("bug", PLANTABLE_BUGS)
+def test_the_repro_scripts_of_each_planted_bug_show_its_breach(
+    runs: dict[str, CheckRun], bug: str, correct_mock: LiveMock
+) -> None:
+    run = runs[bug]
+    planted = next(r for r in run.report["rules"] if r["id"] == bug)
+    scripts = [run.report_dir / f["repro"] for f in planted["failures"] if f.get("repro")]
+    assert scripts, planted["failures"][:2]
+    assert f"repro script: {planted['failures'][0]['repro']}" in run.stdout
+    with serve_mock(bugs=(bug,)) as served:
+        for script in scripts:
+            done = _repro(script, served.env["PREVAIL_BASE_URL"])
+            shown = f"{script.name}: {done.stdout[-2500:]}{done.stderr[-1500:]}"
+            assert done.returncode == 1, shown
+            assert "BREACH REPRODUCED" in done.stdout, shown
+    for script in scripts:  # the same exchanges against a correct mock: no breach to see
+        done = _repro(script, correct_mock.env["PREVAIL_BASE_URL"])
+        shown = f"{script.name}: {done.stdout[-2500:]}{done.stderr[-1500:]}"
+        assert done.returncode == 0, shown
+        assert "not reproduced" in done.stdout, shown

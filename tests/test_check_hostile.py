@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from prevail_contract.check.safety import invite_addresses, is_reserved_email
 from prevail_contract.check.session_ids import UNKNOWN_ID_PREFIX
 from prevail_contract.paths import REPO_ROOT
@@ -149,6 +151,7 @@ def test_the_deadline_ends_a_throttled_run_with_the_default_waits(tmp_path: Path
     assert received > 2  # the preflight, then throttled edits until the deadline
     report = _report(tmp_path)
     assert report["run"]["deadline_reached"], run.stderr[-2000:]
+    assert run.returncode != 0  # an incomplete run is never green (here: nothing verified)
     assert "deadline of 8 s" in _reasons(report)
     assert run.seconds < 8 + STARTUP_SLACK
 
@@ -265,3 +268,25 @@ def test_a_base_url_with_credentials_is_refused_and_the_password_never_shown(
     assert len(errors) == 1, run.stderr  # one line (then the usage hint)
     assert "must not carry credentials" in errors[0]
     assert "jade:***@" in errors[0]
+
+
+def deep(target: HostileTarget, conn: Any, request: Received) -> bool:
+    """The preflight is answered; every later answer is 422 with JSON nested 200,000 deep."""
+    if request.body == PREFLIGHT_BODY and answer_reads(target, conn, request):
+        return True
+    respond(conn, 422, b"[" * 200_000 + b"]" * 200_000, method=request.method)
+    return True
+
+
+@pytest.mark.slow
+def test_answers_too_deep_to_parse_are_their_own_problem_not_23_rules(tmp_path: Path) -> None:
+    with serve_hostile(deep) as target:
+        run = run_check_measured(tmp_path, "--deadline", "120", env=target.env())
+    report = _report(tmp_path)
+    shown = run.stdout + run.stderr + json.dumps(report)
+    assert "RecursionError" not in shown  # before: filed as the failure of 23 rules
+    assert "Traceback" not in run.stderr
+    # what is left are findings about the answers themselves (a refusal body that is not JSON)
+    shape = next(r for r in report["rules"] if r["id"] == "error-shape")
+    assert shape["status"] == "failed"
+    assert all("not JSON" in f["summary"] for f in shape["failures"])

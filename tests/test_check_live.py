@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from prevail_contract.paths import REPO_ROOT
-from tests.plugins.check import LiveMock, clean_env, run_check, serve_mock
+from tests.plugins.check import SERVED_MOCK_BASELINE, LiveMock, clean_env, run_check, serve_mock
 
 
 def _secrets(env: dict[str, str]) -> list[str]:
@@ -15,8 +15,9 @@ def _secrets(env: dict[str, str]) -> list[str]:
 
 
 def test_live_run_passes_and_never_shows_a_token(served_mock: LiveMock, tmp_path: Path) -> None:
-    run = run_check(tmp_path, env=served_mock.env)
+    run = run_check(tmp_path, "--baseline", str(SERVED_MOCK_BASELINE), env=served_mock.env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "excused by the baseline" in run.stdout
     rules = {r["id"]: r for r in run.report["rules"]}
     not_run = {rule_id for rule_id, r in rules.items() if r["status"] != "passed"}
     # Probes that only the embedded mock allows (creating Sessions, DELETE) are not claimed.
@@ -65,9 +66,13 @@ def test_missing_fixtures_are_not_run_with_a_reason(served_mock: LiveMock, tmp_p
         )
     }
     run = run_check(tmp_path, env=env)
-    assert run.returncode == 0, run.stdout[-3000:]
+    # documented rules left not_run fail the run (unless a baseline accepts them), naming why
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert "result: exit 1: documented rule org-ownership was not run" in run.stdout
+    assert run.report["verdict"]["exit_code"] == 1
     rules = {r["id"]: r for r in run.report["rules"]}
     assert rules["org-ownership"]["status"] == "not_run"
+    assert rules["org-ownership"]["counted"] is True
     assert "PREVAIL_FOREIGN_SESSION_ID" in rules["org-ownership"]["reason"]
     assert rules["editable-states"]["status"] == "not_run"
     assert "PREVAIL_LOCKED_SESSION_ID" in rules["editable-states"]["reason"]

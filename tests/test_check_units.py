@@ -15,6 +15,7 @@ from contract_tests.support.body_rules import broken_rules, rule_broken_by
 from prevail_contract.check import tokens
 from prevail_contract.check.config import from_sources
 from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.policy import RunEnd, judge
 from prevail_contract.check.recorder import RuleRecord
 from prevail_contract.check.report import build_results, render_table, write_reports
 from prevail_contract.check.safety import (
@@ -228,7 +229,11 @@ def test_reports_list_every_rule_and_mask_tokens(spec: Spec, tmp_path: Path) -> 
     assert by_id["org-ownership"].status == "not_run"
     assert "set X" in (by_id["org-ownership"].reason or "")
     assert by_id["id-stable"].status == "not_run"
-    json_path, junit_path = write_reports(tmp_path, results, target="t", seed=3, profile="fast")
+    verdict = judge(results, strict=False, end=RunEnd())
+    assert verdict.code == 1
+    json_path, junit_path = write_reports(
+        tmp_path, results, target="t", seed=3, profile="fast", verdict=verdict.as_json()
+    )
     doc = json.loads(json_path.read_text())
     assert doc["seed"] == 3
     failure = doc["rules"][[r.id for r in spec.rules].index("schedule-all-three")]["failures"][0]
@@ -237,8 +242,12 @@ def test_reports_list_every_rule_and_mask_tokens(spec: Spec, tmp_path: Path) -> 
     for path in (json_path, junit_path):
         assert "secret-token-value" not in path.read_text()
     suite = ET.parse(junit_path).getroot()  # noqa: S314 - a file this test just wrote
-    assert suite.get("tests") == str(len(spec.rules))
-    assert suite.get("failures") == "1"
+    assert suite.get("tests") == str(len(spec.rules) + 1)  # one per rule, and the run
+    # a failed documented rule and every documented rule left not_run fail the run
+    assert suite.get("failures") == str(sum(1 for r in results if r.counted))
+    assert by_id["schedule-all-three"].counted
+    assert by_id["id-stable"].counted
+    assert doc["verdict"]["exit_code"] == 1
     assert "schedule-all-three" in render_table(results)
 
 

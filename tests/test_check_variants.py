@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugins.check import run_check
+from tests.plugins.check import SERVED_MOCK_BASELINE, run_check
 from tests.plugins.variants import (
     RewrittenJson,
     Throttled,
@@ -21,7 +21,9 @@ pytestmark = pytest.mark.timeout(900)
 
 
 def _assert_strict_pass(run_dir: Path, env: dict[str, str]) -> dict[str, str]:
-    run = run_check(run_dir, "--strict", env=env, timeout=400)
+    run = run_check(
+        run_dir, "--strict", "--baseline", str(SERVED_MOCK_BASELINE), env=env, timeout=400
+    )
     statuses = {r["id"]: r["status"] for r in run.report["rules"]}
     failed = {r["id"]: r["failures"][:2] for r in run.report["rules"] if r["status"] == "failed"}
     assert run.returncode == 0, (failed, run.stdout[-2000:], run.stderr[-1500:])
@@ -58,6 +60,7 @@ def test_evidence_only_ever_throttled_is_not_run(tmp_path: Path) -> None:
     with serve_variant(lambda app: Throttled(app, every=1, only=foreign)) as (served, _):
         run = run_check(tmp_path, "--strict", env=served.env, timeout=400)
     rules = {r["id"]: r for r in run.report["rules"]}
-    assert run.returncode == 0, run.stdout[-2000:]
+    assert run.returncode == 1, run.stdout[-2000:]  # a documented rule not run: not green
+    assert "documented rule org-ownership was not run" in run.stdout
     assert rules["org-ownership"]["status"] == "not_run"
     assert "throttled" in rules["org-ownership"]["reason"]

@@ -24,7 +24,7 @@ import pytest
 from hatchling.build import build_wheel
 
 from prevail_contract.paths import CHECKOUT
-from tests.plugins.check import serve_mock
+from tests.plugins.check import SERVED_MOCK_BASELINE, serve_mock
 
 pytestmark = pytest.mark.slow
 
@@ -137,7 +137,16 @@ def test_the_client_files_belong_to_the_client_distribution_alone(kit: Installed
 
 def test_installed_check_passes_a_served_mock_from_outside_the_repo(kit: InstalledKit) -> None:
     with serve_mock() as served:
-        done = kit.run("check", "--seed", "20261124", "--report-dir", "reports", env=served.env)
+        done = kit.run(
+            "check",
+            "--seed",
+            "20261124",
+            "--report-dir",
+            "reports",
+            "--baseline",
+            str(SERVED_MOCK_BASELINE),
+            env=served.env,
+        )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "preflight:" in done.stdout
     report = json.loads((kit.workdir / "reports" / "conformance.json").read_text())

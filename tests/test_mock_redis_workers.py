@@ -14,7 +14,13 @@ import httpx
 import pytest
 
 from prevail_contract.paths import REPO_ROOT
-from tests.plugins.check import CheckRun, check_command, clean_env, run_check
+from tests.plugins.check import (
+    SERVED_MOCK_BASELINE,
+    CheckRun,
+    check_command,
+    clean_env,
+    run_check,
+)
 from tests.plugins.redis_server import (
     DEADLINE,
     RedisServer,
@@ -45,7 +51,7 @@ def _wait_workers(process: subprocess.Popen[bytes], count: int) -> list[int]:
 def test_contract_suite_passes_on_four_workers(redis_url: str, tmp_path: Path) -> None:
     with serve_mock_process(redis_url, workers=4) as served:
         assert len(_wait_workers(served.process, 4)) >= 4
-        _passed(run_check(tmp_path, env=served.env))
+        _passed(run_check(tmp_path, "--baseline", str(SERVED_MOCK_BASELINE), env=served.env))
 
 
 def test_concurrent_invites_over_workers_are_each_kept_once(redis_url: str) -> None:
@@ -113,7 +119,9 @@ def test_two_suite_runs_in_two_sandboxes_at_once_both_pass(redis_url: str, tmp_p
         runs: dict[str, subprocess.Popen[str]] = {}
         for name in ("one", "two"):
             (tmp_path / name).mkdir()
-            command = check_command(tmp_path / name, "--sandbox")
+            command = check_command(
+                tmp_path / name, "--sandbox", "--baseline", str(SERVED_MOCK_BASELINE)
+            )
             command += ["--base-url", served.env["PREVAIL_BASE_URL"]]
             runs[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 command,

@@ -24,7 +24,7 @@ from contract_tests.support.order_probes import body_faults, body_limit, order_p
 from contract_tests.support.probes import enum_values, limit_probes
 from prevail_contract.paths import SPEC_PATH
 from prevail_contract.spec import Spec, load_spec, read_document
-from tests.plugins.check import CheckRun, run_check, serve_mock
+from tests.plugins.check import SERVED_MOCK_BASELINE, CheckRun, run_check, serve_mock
 
 NEW_FIELD = "room_name"
 NEW_LEVEL = "observer"
@@ -158,7 +158,8 @@ class BodyLog:
 
 def _live_check(served: Any, tmp: Path, spec: Path) -> CheckRun:
     env = {**served.env, "PREVAIL_SPEC": str(spec)}
-    return run_check(tmp, "--max-invites", "5000", env=env)
+    baseline = ("--baseline", str(SERVED_MOCK_BASELINE))
+    return run_check(tmp, "--max-invites", "5000", *baseline, env=env)
 
 
 def test_mock_of_the_edited_spec_passes_and_sees_the_new_edges(

@@ -45,7 +45,7 @@ def fingerprint(ex: Exchange, requested_id: str) -> dict[str, Any]:
     text = ex.response_body.decode("utf-8", "replace").replace(requested_id, MASK)
     try:
         body: Any = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         body = text
     _flatten(body, "body", parts)
     return parts

@@ -10,14 +10,21 @@ from collections.abc import Mapping
 import httpx
 
 from contract_tests.support.facts import facts
-from contract_tests.support.mock_admin import ADMIN_PREFIX, start_embedded
+from contract_tests.support.mock_admin import ADMIN_PREFIX, World, start_embedded
 from contract_tests.support.target import Target
 from contract_tests.support.transport import Transport
 from prevail_contract.check import tokens
 from prevail_contract.check.bounds import RUN
-from prevail_contract.check.config import ENV_VARS, TargetConfig, api_base, from_sources
+from prevail_contract.check.config import (
+    ENV_VARS,
+    VARIABLES,
+    TargetConfig,
+    api_base,
+    from_sources,
+)
 from prevail_contract.check.exchange import RunRecord
 from prevail_contract.check.guard import guard_client
+from prevail_contract.check.repro import ReproContext
 from prevail_contract.check.safety import InviteBudget, Masker
 from prevail_contract.spec import Spec, load_spec
 
@@ -45,6 +52,7 @@ def build_target(
     budget = InviteBudget(config.max_invites)
     guard_client(client, budget)
     masker.add(*config.secrets)
+    record.repro = _repro_context(config, spec, api_base(config.base_url, spec))
     return Target(
         spec=spec,
         config=config,
@@ -76,11 +84,14 @@ def _embedded_target(
         }
     )
     masker.add(*config.secrets)
+    base = mock_env[ENV_VARS["base_url"]].rstrip("/")
+    world = World(admin, config.company_id or "")
+    record.repro = _repro_context(config, spec, base, world)
     target = Target(
         spec=spec,
         config=config,
-        api_base=mock_env[ENV_VARS["base_url"]].rstrip("/"),
-        transport=Transport(admin.client, masker, record.log),
+        api_base=base,
+        transport=Transport(admin.client, masker, record.log, snapshot=world.snapshot),
         budget=budget,
         seed=seed,
         record=record,
@@ -96,3 +107,23 @@ def _embedded_target(
                 title="Session of an Organization without Self-Service",
             )
     return target
+
+
+def _repro_context(
+    config: TargetConfig, spec: Spec, base: str, world: World | None = None
+) -> ReproContext:
+    """What the run's repro scripts need: its secrets by variable and, embedded, its world."""
+    variables = {
+        str(value): row.name
+        for row in VARIABLES
+        if row.secret and (value := config.value(row.attr)) is not None
+    }
+    return ReproContext(
+        base,
+        spec.base_path,
+        variables,
+        config.api_key,
+        config.company_id,
+        world=world,
+        bugs=config.mock_bugs,
+    )

@@ -2,7 +2,8 @@
 embedded runs only: nothing here ever feeds a verdict about a live server.
 
 Only the mock's app factory and ``target_environment`` are imported, so the suite stays an
-independent reading of the rules.
+independent reading of the rules; the world snapshots for repro scripts read the in-process
+app's stored Sessions (``app.state.mock``), never its rules.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from contract_tests.support.facts import facts
 
 #: Host name the in-process mock answers on.
 EMBEDDED_HOST = "http://mock"
@@ -60,3 +63,95 @@ def start_embedded(
     client: httpx.Client = TestClient(app, base_url=EMBEDDED_HOST, raise_server_exceptions=False)
     client.__enter__()
     return MockAdmin(client, app), env
+
+
+#: The id of the stand-in locked Session a repro world gets when the run left none.
+PLACEHOLDER_LOCKED = "repro-locked-placeholder"
+
+
+class World:
+    """The embedded mock's world as repro scripts need it (``repro.WorldAccess``): snapshots
+    of its stored Sessions, their stored form, and a sandbox document holding them.
+
+    Stored Sessions are immutable values, so a snapshot is a tuple of references, not a copy.
+    It remembers the state each Session was first seen in: one first seen in a state that
+    cannot be edited and seen editable later was changed by a breach, which a sandbox world
+    undoes (the repro then shows that breach again instead of building on it).
+    """
+
+    def __init__(self, admin: MockAdmin, company: str) -> None:
+        self.admin = admin
+        self.company = company
+        state = admin.app.state.mock
+        self.order: tuple[str, ...] = state.session_order
+        self.fixture_ids = frozenset(s.remote_session_id for s in state.fixtures.sessions)
+        self.organizations = tuple(state.fixtures.organizations)
+        self._first_state: dict[str, str] = {}
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """The Sessions the mock holds now."""
+        sessions = tuple(self.admin.app.state.mock.worlds.main.sessions())
+        for stored in sessions:
+            self._first_state.setdefault(stored.remote_session_id, stored.state)
+        return sessions
+
+    def entries(
+        self, snapshot: tuple[Any, ...], skip: set[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The stored form of each Session (as the admin API creates and answers it), except
+        the ids in ``skip``."""
+        out = []
+        for stored in snapshot:
+            if skip is not None and stored.remote_session_id in skip:
+                continue
+            entry = dict(stored.stored(self.order))
+            entry.pop("invites", None)  # the invitees (with their levels) say it all
+            out.append(entry)
+        return out
+
+    def document(self, snapshots: list[tuple[Any, ...]]) -> dict[str, Any] | None:
+        """A fixtures document for a sandbox holding the Sessions of ``snapshots[0]``, plus any
+        made later, as first seen; ``None`` when it cannot name its targets."""
+        editable = facts().editable_states
+        sessions: dict[str, dict[str, Any]] = {}
+        for snapshot in snapshots:
+            for entry in self.entries(snapshot):
+                sessions.setdefault(entry["remote_session_id"], entry)
+        for sid, entry in sessions.items():
+            first = self._first_state.get(sid)
+            if first is not None and first not in editable and entry.get("state") in editable:
+                entry["state"] = first  # made editable by a breach: undone
+        own = [s for s in sessions.values() if s["organization"] == self.company]
+        editable_own = [s for s in own if s.get("state") in editable]
+        locked = [s for s in own if s.get("state") not in editable]
+        foreign = [s for s in sessions.values() if s["organization"] != self.company]
+        state = self.admin.app.state.mock
+        orgs = list(state.fixtures.organizations.values())
+        closed = [o.slug for o in orgs if not o.self_service]
+        if not editable_own or not foreign or not closed:
+            return None
+        locked_states = [s for s in facts().states if s not in editable]
+        if not locked and locked_states:
+            stand_in = {**editable_own[0], "remote_session_id": PLACEHOLDER_LOCKED}
+            stand_in["state"] = locked_states[0]
+            sessions[PLACEHOLDER_LOCKED] = stand_in
+            locked = [stand_in]
+        return {
+            "organizations": [
+                {
+                    "slug": o.slug,
+                    "api_key": "0" * 32,  # replaced by the sandbox
+                    "self_service": o.self_service,
+                    "members": sorted(o.members),
+                }
+                for o in orgs
+            ],
+            "sessions": list(sessions.values()),
+            "targets": {
+                "organization": self.company,
+                "session": editable_own[0]["remote_session_id"],
+                "locked_session": locked[0]["remote_session_id"],
+                "foreign_session": foreign[0]["remote_session_id"],
+                "no_self_service_organization": closed[0],
+            },
+        }

@@ -48,7 +48,7 @@ def _request_body(case: Any) -> Any:
     if isinstance(body, bytes | str):
         try:
             return json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     return body
 
@@ -56,7 +56,7 @@ def _request_body(case: Any) -> Any:
 def _response_json(response: Any) -> Any:
     try:
         return json.loads(response.content)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
 
 

@@ -5,8 +5,9 @@ run's exchange log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -26,6 +27,8 @@ class Transport:
     masker: Masker
     log: ExchangeLog
     last_exchange: Exchange | None = None
+    #: The embedded mock's Sessions now (for repro scripts); ``None`` against a live server.
+    snapshot: Callable[[], Any] | None = None
 
     def send(
         self,
@@ -49,6 +52,7 @@ class Transport:
         full_url = url
         if params:
             full_url = str(httpx.URL(url, params=dict(params)))
+        world = self.snapshot() if self.snapshot is not None else None
         try:
             exchange = send_bounded(
                 self.client,
@@ -67,6 +71,7 @@ class Transport:
                 f"{method} {self.masker(full_url)} ({purpose or 'request'}) was answered "
                 f"{exchange.status} on every try"
             )
+        exchange.world = world
         self.log.add(exchange)
         self.last_exchange = exchange
         if exchange.cut:

@@ -224,3 +224,41 @@ def run_check_measured(
         seconds=time.monotonic() - started,
         max_rss_mib=usage.ru_maxrss / 1024,  # KiB on Linux
     )
+
+
+#: Sessions on one page of the endless list; with their invitees, about 0.9 MB of JSON.
+ENDLESS_PAGE_SESSIONS = 100
+#: The number of pages the endless list claims.
+ENDLESS_PAGES = 10**9
+
+
+def _endless_page_template() -> bytes:
+    invites = [f"listed-{i:03d}-padding-padding-padding@example.com" for i in range(150)]
+    sessions = [
+        {
+            "remote_session_id": f"endless-{n:03d}",
+            "title": "Listed " + "x" * 90,
+            "state": "scheduled",
+            "invites": invites,
+        }
+        for n in range(ENDLESS_PAGE_SESSIONS)
+    ]
+    pagy = {"page": 0, "items": ENDLESS_PAGE_SESSIONS, "pages": ENDLESS_PAGES}
+    return json.dumps({"sessions": sessions, "pagy": pagy}).encode()
+
+
+ENDLESS_PAGE = _endless_page_template()
+
+
+def endless_list(target: HostileTarget, conn: socket.socket, request: Received) -> bool:
+    """Edits answered like the API; every ``GET /sessions`` page is ~0.9 MB and claims 10^9
+    pages (the given Session is never listed, so each read pages as far as the run lets it)."""
+    if request.method == "PATCH" and request.body == PREFLIGHT_BODY:
+        error = {"code": "validation_failed", "messages": ["empty edit"], "details": []}
+        respond(conn, 422, json.dumps(error).encode())
+        return True
+    if request.method == "GET" and request.path.split("?")[0].endswith("/sessions"):
+        respond(conn, 200, ENDLESS_PAGE)
+        return True
+    respond(conn, 200, session_body(GIVEN_SESSION), method=request.method)
+    return True

@@ -255,8 +255,8 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--deadline",
         metavar="SECONDS",
-        help="stop sending after this long; rules not reached are not_run and the reports are "
-        "still written (default: "
+        help="stop sending after this long; rules not reached are not_run, the reports are "
+        "still written and the run exits non-zero (default: "
         + ", ".join(f"{p} {s:g}" for p, s in DEFAULT_DEADLINES.items())
         + f"; ${DEADLINE_VAR})",
     )

@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
-import httpx
 import pytest
 
-from prevail_contract.check import bounds
+from prevail_contract.check import bounds, selection
+from prevail_contract.check.baseline import load_baseline
 from prevail_contract.check.config import (
     ENV_VARS,
     MOCK_BUGS_VAR,
@@ -36,17 +36,14 @@ from prevail_contract.check.config import (
     from_sources,
     read_env_file,
 )
+from prevail_contract.check.outcome import EXIT_CODES, finish
 from prevail_contract.check.preflight import preflight
 from prevail_contract.check.progress import RunProgress
 from prevail_contract.check.recorder import RuleRecorder
-from prevail_contract.check.report import (
-    RuleResult,
-    build_results,
-    show_table,
-    verification_stamp,
-    write_reports,
-)
-from prevail_contract.check.safety import Masker
+from prevail_contract.check.report import build_results, verification_stamp
+from prevail_contract.check.safety import Masker, printable
+from prevail_contract.check.sandbox import sandbox_environment, secrets_of
+from prevail_contract.check.selection import Selection, SelectionPlugin, selection_from
 from prevail_contract.errors import ConfigError, SpecError, ToolError
 from prevail_contract.paths import SPEC_VAR, SUITE_DIR, SUITE_ROOT, spec_path
 from prevail_contract.spec import Spec, load_spec
@@ -55,7 +52,9 @@ from prevail_contract.violation_rules import check_request_annotations
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Declare the ``check`` flags."""
+    """Declare the ``check`` flags (the exit policy is the help's epilog)."""
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EXIT_CODES
     parser.add_argument(
         "--report-dir",
         type=Path,
@@ -76,6 +75,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when an assumed rule fails too"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="known failures and accepted not_run rules: a previous conformance.json, or a "
+        "reviewed YAML/JSON file 'known: [{rule, reason, expires?, status?}]'; they become "
+        "warnings, anything new fails the run",
     )
     parser.add_argument(
         "--sandbox",
@@ -104,6 +111,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
             metavar="N" if row.kind == "count" else row.kind.upper().replace("-", "_"),
             help=f"{row.meaning.replace('`', '').replace('**', '')} (default: ${row.name})",
         )
+    selection.add_flags(parser)
     bounds.add_flags(parser)
     parser.add_argument("--mock-bug", action="append", default=[], help=argparse.SUPPRESS)
     parser.add_argument("--mock-contract", default=None, help=argparse.SUPPRESS)
@@ -156,6 +164,8 @@ def run_suite(
     extra_env: dict[str, str] | None = None,
     pytest_args: list[str] | None = None,
     progress: RunProgress | None = None,
+    masker: Masker | None = None,
+    chosen: Selection | None = None,
 ) -> tuple[RuleRecorder, int]:
     """Run ``contract_tests`` in-process; return the recorder and pytest's exit code.
 
@@ -164,10 +174,14 @@ def run_suite(
     suite can run again in the same process. Its modules read the spec when imported, so every
     run of one process must check against the same spec file.
 
-    With ``progress``, pytest's own terminal output is replaced by that display.
+    With ``progress``, pytest's own terminal output is replaced by that display. ``masker``
+    masks every secret the run holds (default: the target's); with ``chosen``, the tests of no
+    selected rule are deselected.
     """
-    recorder = RuleRecorder(Masker(config.secrets), quiet=True)
+    recorder = RuleRecorder(masker or Masker(config.secrets), quiet=True)
     plugins: list[object] = [recorder]
+    if chosen is not None:
+        plugins.append(SelectionPlugin(chosen))
     if progress is not None:
         progress.bind(lambda: recorder.total_requests + len(recorder.run.log))
         plugins.append(progress)
@@ -242,38 +256,6 @@ def _interrupts() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def exit_code(results: list[RuleResult], *, strict: bool) -> int:
-    """0 when no documented rule failed (with ``strict``: no rule at all), else 1."""
-    failed = [r for r in results if r.status == "failed"]
-    if any(r.source == "documented" for r in failed) or (strict and failed):
-        return 1
-    return 0
-
-
-def sandbox_environment(base_url: str | None) -> dict[str, str]:
-    """The ``PREVAIL_*`` variables of a fresh sandbox of the mock served at ``base_url``."""
-    if not base_url:
-        raise ConfigError("--sandbox needs --base-url (or PREVAIL_BASE_URL) of a served mock")
-    root = base_url.rstrip("/").removesuffix(load_spec().base_path)
-    from prevail_contract.mock.cli import ADMIN_TOKEN_VARIABLE  # the variable the mock reads
-
-    # the mock's admin token, when it was started with one
-    admin_token = os.environ.get(ADMIN_TOKEN_VARIABLE)
-    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-    try:
-        response = httpx.post(f"{root}/__mock__/sandboxes", headers=headers, timeout=30.0)
-    except httpx.HTTPError as exc:
-        raise ConfigError(f"--sandbox: cannot reach the mock at {root} ({exc})") from None
-    if response.status_code != 201:
-        raise ConfigError(
-            f"--sandbox: {root}/__mock__/sandboxes answered {response.status_code}, not 201 "
-            f"(is it a prevail-contract mock?): {response.text[:200]}"
-        )
-    answer = response.json()
-    print(f"prevail-contract check: sandbox {answer['sandbox_id']}", flush=True)
-    return {str(k): str(v) for k, v in answer["environment"].items()}
-
-
 def _report_dir_writable(report_dir: Path) -> None:
     """Fail before the run, not after it, when ``--report-dir`` cannot be written."""
     try:
@@ -318,19 +300,26 @@ def _examples_fit(spec: Spec, spec_file: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the check and return the process exit code."""
+    """Run the check and return the process exit code (README, "Exit codes")."""
     env = _source_env(args)
-    if args.sandbox:
-        env.update(sandbox_environment(args.base_url or env.get(ENV_VARS["base_url"])))
     spec_file = Path(env[SPEC_VAR]) if env.get(SPEC_VAR) else spec_path()
     spec = load_spec(spec_file)
     check_request_annotations(spec)  # a schema keyword without its rule: exit 2 before any work
     _examples_fit(spec, spec_file)
+    catalogue = [rule.id for rule in spec.rules]
+    chosen = selection_from(args.only, args.exclude, catalogue)
+    baseline = load_baseline(args.baseline, catalogue) if args.baseline is not None else None
     if args.report_dir is not None:
         _report_dir_writable(args.report_dir)
-    config = from_sources(env, args)
     limits = bounds.limits_from(env, args.profile, bounds.flag_values(args))
-    masker = Masker(config.secrets)
+    masker = Masker(secrets_of(env))
+    if args.sandbox:
+        base_url = args.base_url or env.get(ENV_VARS["base_url"])
+        sandbox_id, sandbox_env = sandbox_environment(base_url, spec, limits, masker)
+        print(f"prevail-contract check: sandbox {sandbox_id}", flush=True)
+        env.update(sandbox_env)
+    config = from_sources(env, args)
+    masker.add(*config.secrets)
     _check_bugs(config)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     extra: dict[str, str] = {SPEC_VAR: str(spec_file), **limits.to_env()}
@@ -348,63 +337,58 @@ def run(args: argparse.Namespace) -> int:
     progress = RunProgress(sys.stdout, live=True)
     try:
         recorder, code = run_suite(
-            config, profile=args.profile, seed=seed, extra_env=extra, progress=progress
+            config,
+            profile=args.profile,
+            seed=seed,
+            extra_env=extra,
+            progress=progress,
+            masker=masker,
+            chosen=chosen,
         )
     finally:
         progress.close()
     interrupted = code == pytest.ExitCode.INTERRUPTED
     for error in progress.collection_errors:
-        print(f"suite error: {masker(error)}", file=sys.stderr)
+        print(f"suite error: {printable(masker(error), keep_newlines=True)}", file=sys.stderr)
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         shown = "; see the suite errors above" if progress.collection_errors else ""
         raise ToolError(f"the contract suite could not start (pytest exit code {code}){shown}")
     results = build_results(spec, recorder.records, recorder.masker, recorder.variables)
-    bounds.explain_unrun(results, interrupted=interrupted)
-    print()
-    show_table(results, sys.stdout)
-    if config.embedded and any(r.status == "failed" for r in results):
-        print(
-            "\nto reproduce against a served mock: `prevail-contract mock --port 0 --env-file "
-            "mock.env &`, then `set -a; . ./mock.env; set +a` and run a command above (Sessions "
-            "the run created through the mock's admin API exist only in the in-process mock)"
-        )
-    facts = recorder.run.facts
-    if "read" in facts:
-        print(f"Sessions were read with: {facts['read']}")
     for error in recorder.errors:
-        print(f"suite error: {error}", file=sys.stderr)
-    if args.report_dir is not None:
-        json_path, junit_path = write_reports(
-            args.report_dir,
-            results,
-            target=target,
-            seed=seed,
-            profile=args.profile,
-            requests=max(recorder.total_requests, bounds.RUN.requests) + preflight_requests,
-            stamp=verification_stamp(spec),
-            read=facts.get("read"),
-            run=bounds.run_summary(interrupted=interrupted, masker=recorder.masker),
-        )
-        print(f"\nreports: {json_path} {junit_path}")
-    if interrupted:
-        print("interrupted (Ctrl-C): rules not reached are not_run", file=sys.stderr)
-        return 130
-    if bounds.RUN.target_error is not None:
-        print(f"target error: {recorder.masker(bounds.RUN.target_error)}", file=sys.stderr)
-        return 2
-    if bounds.RUN.deadline_reached:
-        print(f"deadline of {limits.deadline:g} s reached (--deadline)", file=sys.stderr)
-    status = exit_code(results, strict=args.strict)
-    if status == 0 and not any(r.status == "passed" for r in results):
-        # nothing was verified: green would claim a conformance no test has seen
-        raise ConfigError(
-            "no rule could be checked against the target (none passed); see the reasons above"
-        )
-    documented = sum(1 for r in results if r.status == "failed" and r.source == "documented")
-    assumed = sum(1 for r in results if r.status == "failed" and r.source == "assumed")
-    not_run = sum(1 for r in results if r.status == "not_run")
-    print(
-        f"\n{documented} documented and {assumed} assumed rule(s) failed, {not_run} not run; "
-        f"rerun with --seed {seed} to repeat this run"
+        print(f"suite error: {printable(error, keep_newlines=True)}", file=sys.stderr)
+    facts = recorder.run.facts
+    status = finish(
+        results,
+        strict=args.strict,
+        selection=chosen,
+        baseline=baseline,
+        interrupted=interrupted,
+        masker=recorder.masker,
+        seed=seed,
+        report_dir=args.report_dir,
+        report={
+            "target": target,
+            "seed": seed,
+            "profile": args.profile,
+            "requests": max(recorder.total_requests, bounds.RUN.requests) + preflight_requests,
+            "stamp": verification_stamp(spec),
+            "read": facts.get("read"),
+            "run": {
+                **bounds.run_summary(interrupted=interrupted, masker=recorder.masker),
+                "evidence": recorder.evidence,
+            },
+        },
     )
+    if config.embedded and any(r.status == "failed" for r in results):
+        bugs = "".join(f" --bug {bug}" for bug in config.mock_bugs)
+        where = (
+            f"run a script of {args.report_dir / 'repro'} (it rebuilds the run's Sessions first)"
+            if args.report_dir is not None
+            else "run it with --report-dir DIR for a repro script per failure, which rebuilds "
+            "the run's Sessions first (a curl line alone runs on the mock's fresh state)"
+        )
+        print(
+            f"\nto reproduce: `prevail-contract mock --port 8000{bugs} &`, then "
+            f"`PREVAIL_BASE_URL=http://127.0.0.1:8000/api/v1`: {where}"
+        )
     return status

@@ -54,7 +54,7 @@ class Answer:
         """The ``code`` of an ``Error``-shaped JSON body, else ``None``."""
         try:
             parsed: Any = json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # too deep: not the API's JSON
             return None
         code = parsed.get("code") if isinstance(parsed, dict) else None
         return code if isinstance(code, str) else None

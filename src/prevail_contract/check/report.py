@@ -1,16 +1,16 @@
-"""Turn recorded per-rule outcomes into the terminal table, ``conformance.json`` and ``junit.xml``.
+"""Turn recorded per-rule outcomes into the terminal table and ``conformance.json``.
 
 Every rule of the spec's catalogue appears, in catalogue order, with one status: ``failed`` when
 any finding names it, ``passed`` when requests were sent for it and none did, ``not_run`` (with
-the reason) otherwise. junit.xml is written here rather than by pytest's ``--junitxml`` so that
-it has one test case per rule and goes through the same token masking as everything else.
+the reason) otherwise, and ``excluded`` when ``--only``/``--exclude`` left it out. Whether a
+status fails the run is :mod:`~prevail_contract.check.policy`'s call (``counted``, ``excused``);
+``junit.xml`` is :mod:`~prevail_contract.check.junit`'s.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,13 +23,17 @@ from rich.table import Table
 from rich.text import Text
 
 from prevail_contract import __version__
+from prevail_contract.check.exchange import MAX_TEST_BODY_BYTES, MAX_TEST_EXCHANGES
+from prevail_contract.check.junit import write_junit
 from prevail_contract.check.recorder import RuleRecord
-from prevail_contract.check.safety import Masker
+from prevail_contract.check.safety import Masker, printable
 from prevail_contract.spec import Rule, Spec
 
-Status = Literal["passed", "failed", "not_run"]
+Status = Literal["passed", "failed", "not_run", "excluded"]
 #: Failures listed per rule in the reports (the count is always complete).
 MAX_FAILURES_LISTED = 20
+#: Failures shown per rule in the terminal (the reports list more).
+SHOWN_FAILURES = 3
 
 
 @dataclass
@@ -46,6 +50,16 @@ class RuleResult:
     failure_count: int = 0
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Whether this status fails the run (set by the exit policy).
+    counted: bool = False
+    #: The baseline's reason, when a baseline entry excused this status.
+    excused: str | None = None
+    #: The last day of an expired baseline entry that no longer excused it.
+    expired_entry: str | None = None
+    #: Seconds spent in the tests that checked the rule (junit.xml only: times vary per run).
+    seconds: float = 0.0
+    #: The repro case of each listed failure (``None`` where there is none), for the scripts.
+    repro_cases: list[dict[str, Any] | None] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The rule's entry in ``conformance.json``."""
@@ -53,6 +67,7 @@ class RuleResult:
             "id": self.id,
             "source": self.source,
             "status": self.status,
+            "counted": self.counted,
             "cases": self.cases,
             "accepted": self.accepted,
             "rejected": self.rejected,
@@ -62,6 +77,10 @@ class RuleResult:
             out["failures_not_listed"] = self.failure_count - len(self.failures)
         if self.reason:
             out["reason"] = self.reason
+        if self.excused:
+            out["excused_by_baseline"] = self.excused
+        if self.expired_entry:
+            out["baseline_entry_expired"] = self.expired_entry
         if self.notes and self.status != "not_run":
             out["notes"] = self.notes
         return out
@@ -82,6 +101,7 @@ def build_results(
     for rule in spec.rules:
         rec = records.get(rule.id, RuleRecord())
         failures: list[dict[str, str]] = []
+        cases: list[dict[str, Any] | None] = []
         seen: set[str] = set()
         for finding in rec.findings:
             summary = masker(finding.summary)
@@ -92,6 +112,7 @@ def build_results(
                 finding.exchange.curl(masker, variables) if finding.exchange is not None else ""
             )
             failures.append({"summary": summary, "reproduce": reproduce})
+            cases.append(rec.repros.get(finding.summary))
         status: Status
         reason: str | None = None
         missing = _missing_case(rule, rec)
@@ -111,12 +132,25 @@ def build_results(
                 accepted=rec.accepted,
                 rejected=rec.rejected,
                 failures=failures[:MAX_FAILURES_LISTED],
-                failure_count=len(failures),
+                failure_count=len(failures) + rec.more_findings,
                 reason=reason,
-                notes=[masker(n) for n in rec.notes],
+                notes=[masker(n) for n in [*rec.notes, *_evidence_note(rec)]],
+                seconds=rec.seconds,
+                repro_cases=cases[:MAX_FAILURES_LISTED],
             )
         )
     return results
+
+
+def _evidence_note(rec: RuleRecord) -> list[str]:
+    """The note of a rule whose tests' evidence was capped (see ``ExchangeLog``)."""
+    if not rec.evidence_dropped:
+        return []
+    return [
+        f"evidence capped: {rec.evidence_dropped} exchange(s) of its tests were kept without "
+        f"their bodies or only counted (each test keeps at most {MAX_TEST_BODY_BYTES} bytes "
+        f"of bodies and {MAX_TEST_EXCHANGES} exchanges)"
+    ]
 
 
 def _missing_case(rule: Rule, rec: RuleRecord) -> str | None:
@@ -125,7 +159,8 @@ def _missing_case(rule: Rule, rec: RuleRecord) -> str | None:
     if rec.cases == 0:
         return "; ".join(skipped) if skipped else "no check sent a request for it"
     if skipped:
-        return f"partly checked ({rec.cases} request(s) passed); not checked: " + "; ".join(skipped)
+        why = sorted({reason.removeprefix("not checked: ") for reason in skipped})
+        return f"partly checked ({rec.cases} request(s) passed); not checked: " + "; ".join(why)
     shown_by_success = isinstance(rule.status, int) and 200 <= rule.status < 300
     if shown_by_success and rec.accepted == 0:
         return f"no edit was accepted in {rec.cases} request(s), so the rule was never exercised"
@@ -134,11 +169,20 @@ def _missing_case(rule: Rule, rec: RuleRecord) -> str | None:
     return None
 
 
+def status_cell(result: RuleResult) -> str:
+    """The status as the table shows it: ``(excused)`` when the baseline forgave it."""
+    return f"{result.status} (excused)" if result.excused else result.status
+
+
 def render_table(results: list[RuleResult]) -> str:
-    """The per-rule table shown in the terminal."""
+    """The per-rule table shown in the terminal (every line of a target's text escaped).
+
+    Reproduce commands are shown whole, never cut: a long one is still the command to run.
+    """
     header = ("rule", "source", "status", "cases", "2xx", "4xx")
     rows = [
-        (r.id, r.source, r.status, str(r.cases), str(r.accepted), str(r.rejected)) for r in results
+        (r.id, r.source, status_cell(r), str(r.cases), str(r.accepted), str(r.rejected))
+        for r in results
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
@@ -153,20 +197,22 @@ def render_table(results: list[RuleResult]) -> str:
     notes: list[str] = []
     for r in results:
         if r.status == "failed":
-            for failure in r.failures[:3]:
+            for failure in r.failures[:SHOWN_FAILURES]:
                 notes.append(f"  {r.id}: {failure['summary']}")
                 if failure["reproduce"]:
-                    notes.append(f"    reproduce: {failure['reproduce'][:600]}")
+                    notes.append(f"    reproduce: {failure['reproduce']}")
+                if failure.get("repro"):
+                    notes.append(f"    repro script: {failure['repro']}")
         elif r.status == "not_run":
             notes.append(f"  {r.id}: not run: {r.reason}")
-        else:
+        elif r.status == "passed":
             notes.extend(f"  {r.id}: note: {note}" for note in r.notes)
     if notes:
-        out += ["", *notes]
+        out += ["", *(printable(line) for line in notes)]
     return "\n".join(out)
 
 
-_STYLES = {"passed": "green", "failed": "bold red", "not_run": "yellow"}
+_STYLES = {"passed": "green", "failed": "bold red", "not_run": "yellow", "excluded": "dim"}
 
 
 def show_table(results: list[RuleResult], stream: IO[str]) -> None:
@@ -186,11 +232,11 @@ def show_table(results: list[RuleResult], stream: IO[str]) -> None:
     ]:
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for r in results:
-        style = _STYLES[r.status]
+        style = "yellow" if r.excused else _STYLES[r.status]
         table.add_row(
-            Text(r.id, style="bold red" if r.status == "failed" else ""),
+            Text(r.id, style="bold red" if r.status == "failed" and r.counted else ""),
             r.source,
-            Text(r.status, style=style),
+            Text(status_cell(r), style=style),
             str(r.cases),
             str(r.accepted),
             str(r.rejected),
@@ -244,9 +290,10 @@ def conformance_document(
     stamp: Mapping[str, str | None] | None = None,
     read: str | None = None,
     run: dict[str, Any] | None = None,
+    verdict: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The content of ``conformance.json``; ``read`` says how the suite read Sessions, ``run``
-    gives the run's bounds and how it ended."""
+    gives the run's bounds and how it ended, ``verdict`` the exit code and why."""
     doc: dict[str, Any] = {
         **(stamp or {}),
         "target": target,
@@ -257,39 +304,11 @@ def conformance_document(
     }
     if run is not None:
         doc["run"] = run
+    if verdict is not None:
+        doc["verdict"] = verdict
     doc["summary"] = summary_counts(results)
     doc["rules"] = [r.as_json() for r in results]
     return doc
-
-
-def junit_tree(results: list[RuleResult], *, target: str) -> ET.ElementTree[ET.Element]:
-    """A JUnit XML tree: one test case per catalogue rule."""
-    failures = sum(1 for r in results if r.status == "failed")
-    skipped = sum(1 for r in results if r.status == "not_run")
-    suite = ET.Element(
-        "testsuite",
-        name="prevail-contract check",
-        tests=str(len(results)),
-        failures=str(failures),
-        skipped=str(skipped),
-        errors="0",
-    )
-    props = ET.SubElement(suite, "properties")
-    ET.SubElement(props, "property", name="target", value=target)
-    for r in results:
-        case = ET.SubElement(suite, "testcase", classname=f"rules.{r.source}", name=r.id, time="0")
-        if r.status == "failed":
-            element = ET.SubElement(
-                case, "failure", message=r.failures[0]["summary"][:500], type="RuleFailed"
-            )
-            element.text = "\n\n".join(
-                f"{f['summary']}\nreproduce: {f['reproduce']}" for f in r.failures
-            )
-        elif r.status == "not_run":
-            ET.SubElement(case, "skipped", message=r.reason or "not run")
-        out = ET.SubElement(case, "system-out")
-        out.text = f"cases={r.cases} accepted={r.accepted} rejected={r.rejected}"
-    return ET.ElementTree(suite)
 
 
 def write_reports(
@@ -303,6 +322,7 @@ def write_reports(
     stamp: Mapping[str, str | None] | None = None,
     read: str | None = None,
     run: dict[str, Any] | None = None,
+    verdict: dict[str, Any] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``conformance.json`` and ``junit.xml`` into ``report_dir``; return their paths."""
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -316,10 +336,16 @@ def write_reports(
         stamp=stamp,
         read=read,
         run=run,
+        verdict=verdict,
     )
     json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     junit_path = report_dir / "junit.xml"
-    tree = junit_tree(results, target=target)
-    ET.indent(tree)
-    tree.write(junit_path, encoding="utf-8", xml_declaration=True)
+    write_junit(junit_path, results, target=target, run_problems=_run_problems(verdict))
     return json_path, junit_path
+
+
+def _run_problems(verdict: Mapping[str, Any] | None) -> list[str]:
+    """What failed the run as a whole (not one rule): shown as junit's ``run`` test case."""
+    if not verdict or not verdict.get("exit_code"):
+        return []
+    return [str(line) for line in verdict.get("run_problems") or []]

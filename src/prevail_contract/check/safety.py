@@ -173,6 +173,25 @@ _JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/@\s:'\"]*:)([^/@\s'\"]*)@")
 
 
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with every character a terminal could act on written as an escape (``\\x1b``).
+
+    A target's text (an answer, an id, an error message) is untrusted: raw escape sequences
+    could repaint the terminal (forge a "0 failed" line), and bidirectional or invisible
+    characters could hide what is printed. Everything ``str.isprintable`` rejects is escaped
+    the way Python's ``repr`` writes it; ``keep_newlines`` leaves line breaks alone.
+    """
+    if text.isprintable():
+        return text
+    out: list[str] = []
+    for char in text:
+        if char.isprintable() or char == " " or (keep_newlines and char == "\n"):
+            out.append(char)
+        else:
+            out.append(repr(char)[1:-1] if char not in "'\"" else char)
+    return "".join(out)
+
+
 def _looks_secret(word: str) -> bool:
     """Whether the word after ``Bearer`` is a credential rather than prose ("Bearer token")."""
     return len(word) >= 16 or any(not c.isalpha() for c in word)
@@ -218,9 +237,15 @@ class Masker:
         """Remember more secrets to mask."""
         self._secrets.update(s for s in secrets if s and len(s) >= 4)
 
-    def __call__(self, text: str) -> str:
+    def only_known(self, text: str) -> str:
+        """``text`` with the known secrets masked, and nothing else touched (for a script,
+        whose own code the patterns would mangle)."""
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, MASK)
+        return text
+
+    def __call__(self, text: str) -> str:
+        text = self.only_known(text)
         text = _AUTH_HEADER.sub(_mask_auth_header, text)
         text = _BEARER.sub(
             lambda m: m.group(1) + MASK if _looks_secret(m.group(2)) else m.group(0), text

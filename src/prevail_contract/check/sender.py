@@ -77,6 +77,7 @@ def send_bounded(
     chunked ``body`` in the exchange (and in repro commands).
     """
     bounds.ensure_running()
+    sent_at = time.time()
     response, content, cut, elapsed = _once(client, method, url, headers, body, bounds)
     for _ in range(RATE_LIMIT_RETRIES):
         if not is_transient(response.status_code, response.headers):
@@ -85,6 +86,7 @@ def send_bounded(
         wait = bounds.retry_wait(response.headers.get("retry-after"))
         time.sleep(wait)
         bounds.ensure_running()
+        sent_at = time.time()
         response, content, cut, elapsed = _once(client, method, url, headers, body, bounds)
     if cut:
         bounds.cut_responses += 1
@@ -99,4 +101,5 @@ def send_bounded(
         purpose=purpose,
         elapsed=elapsed,
         cut=cut,
+        sent_at=sent_at,
     )

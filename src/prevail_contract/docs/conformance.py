@@ -18,7 +18,7 @@ import jsonschema
 from prevail_contract.errors import ConfigError
 from prevail_contract.spec import Rule
 
-ResultStatus = Literal["passed", "failed", "not_run"]
+ResultStatus = Literal["passed", "failed", "not_run", "excluded"]
 
 #: The report format written by ``prevail-contract check --report-dir``.
 REPORT_SCHEMA: dict[str, Any] = {
@@ -40,7 +40,7 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "id": {"type": "string", "minLength": 1},
                     "source": {"enum": ["documented", "assumed"]},
-                    "status": {"enum": ["passed", "failed", "not_run"]},
+                    "status": {"enum": ["passed", "failed", "not_run", "excluded"]},
                     "cases": {"type": "integer", "minimum": 0},
                     "failures": {"type": "array"},
                     "failures_not_listed": {"type": "integer", "minimum": 0},
@@ -114,7 +114,7 @@ def load_conformance(path: Path, rules: Sequence[Rule]) -> ConformanceReport:
             f"--conformance: {path} is not a conformance report:\n"
             + "\n".join(lines)
             + '\naccepted: {"target": str, "seed": int|str, "rules": [{"id", "source", '
-            '"status": "passed"|"failed"|"not_run", "cases": int, "failures": [...], '
+            '"status": "passed"|"failed"|"not_run"|"excluded", "cases": int, "failures": [...], '
             '"reason"?}]}'
         )
     by_id = {rule.id: rule for rule in rules}

@@ -27,7 +27,12 @@ ANCHOR_PREFIX = "rule-"
 _CODE_SPAN = re.compile(r"(`[^`]*`)")
 _SPACE = re.compile(r"\s+")
 #: Plain words, not emoji: a page opened offline may have no emoji font to draw them.
-_RESULT_LABEL = {"passed": "passed", "failed": "**FAILED**", "not_run": "not run"}
+_RESULT_LABEL = {
+    "passed": "passed",
+    "failed": "**FAILED**",
+    "not_run": "not run",
+    "excluded": "excluded from the run",
+}
 #: Inline styles as well as the template's classes: the page must read right in any renderer.
 _NOWRAP = "white-space: nowrap"
 _FAILED_STYLE = "color: #b3261e; font-weight: bold"
