@@ -55,6 +55,8 @@ class MockState:
     services: Services
     #: The edit's checks, in the order they run.
     steps: tuple[Check, ...]
+    #: Whether the admin API (``/__mock__/``) is served.
+    admin_api: bool = True
 
 
 def create_app(
@@ -116,6 +118,7 @@ def create_app(
         authenticator=authenticator,
         services=services,
         steps=build_pipeline(services, facts.check_order, bugs),
+        admin_api=admin_api,
     )
     app = Starlette(routes=_routes(state, admin_api, admin_token, sandbox_ttl))
     for kind, handler in exception_handlers(_served_paths(spec)).items():
