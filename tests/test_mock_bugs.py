@@ -84,6 +84,10 @@ def _response_envelope(m: MockUnderTest) -> bool:
     return "sessions" not in m.patch(TITLE).json()
 
 
+def _method(m: MockUnderTest) -> bool:
+    return m.client.delete(m.url(), headers=m.auth()).status_code != 405
+
+
 BROKEN: dict[str, Callable[[MockUnderTest], bool]] = {
     "auth-required": _wrong_key,
     "self-service-required": _self_service,
@@ -97,6 +101,7 @@ BROKEN: dict[str, Callable[[MockUnderTest], bool]] = {
     "state-ready-after-edit": _ready,
     "invites-additive": _additive,
     "response-envelope": _response_envelope,
+    "method-not-allowed": _method,
     # the list's rules and the leaking refusal, probed in test_mock_listing
     **LIST_BROKEN,
 }

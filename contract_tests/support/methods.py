@@ -20,7 +20,7 @@ def method_targets(target: Target) -> list[tuple[str, str]]:
     """(what, Session id) each undeclared method is sent to: the made-up absent id, and on a
     mock a Session made for these probes (once per run)."""
     out = [("a made-up absent id", unknown_session_id(target.seed))]
-    company = target.config.company_id
+    company = target.organization
     if target.admin is not None and company is not None:
         made = target.created.get("methods")
         if made is None:

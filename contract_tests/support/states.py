@@ -47,7 +47,7 @@ def locked_sessions(target: Target) -> tuple[dict[str, str], dict[str, str]]:
     """state -> a Session of the run's Organization in that state, and state -> why there is
     none (naming the variable), for every non-editable state of the spec."""
     states = non_editable_states()
-    company = target.config.company_id
+    company = target.organization
     if target.admin is not None and company is not None:
         made = {
             state: target.admin.create(
@@ -95,7 +95,7 @@ def any_locked_session(target: Target) -> str | None:
 def editable_session(target: Target, state: str) -> tuple[str | None, str]:
     """A Session in the editable ``state`` that the run may edit now, with what it is (or None
     and why there is none, naming the variable that would supply one)."""
-    company = target.config.company_id
+    company = target.organization
     if target.admin is not None and company is not None:
         sid = target.admin.create(
             company,

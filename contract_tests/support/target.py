@@ -121,6 +121,12 @@ class Target:
         assert self.config.session_id is not None
         return self.config.session_id
 
+    @property
+    def organization(self) -> str | None:
+        """The Company ID of the run's Organization (configured, or the token's ``slug``)."""
+        slug = self.config.company_id or tokens.claims_of(self.token).get("slug")
+        return slug if isinstance(slug, str) else None
+
     def note(self, rule: str, text: str) -> None:
         """Record a probe of ``rule`` that this run could not make, for the reports."""
         self.record.notes.append((rule, text))

@@ -197,9 +197,7 @@ def _changes(
     return out
 
 
-def _culprit(
-    refused: list[_Probe], sid: str, value: tuple[str, Any] | None
-) -> tuple[_Probe, bool]:
+def _culprit(refused: list[_Probe], sid: str, value: tuple[str, Any] | None) -> tuple[_Probe, bool]:
     """The refused request that made a change, and whether it alone could have: the last one
     that sent the new value (naming the Session first), else the last one naming the Session,
     else the last one."""
