@@ -27,24 +27,27 @@ ADMIN = "PREVAIL_MOCK_ADMIN_URL"
 STAGING = (ADMIN,)
 RULE = "rejected-changes-nothing"
 
-#: planted bug -> the rules its run must fail (and no other); caught without the admin API.
-CAUGHT_LIVE: dict[str, set[str]] = {
-    "editable-states": {"editable-states"},
-    "editable-states:initial": {"editable-states"},
-    "editable-states:query": {"editable-states"},
-    "state-ready-after-edit": {"state-ready-after-edit"},
-    "method-not-allowed": {"method-not-allowed"},
-    RULE: {RULE},
-    f"{RULE}:auth": {RULE, "auth-required"},
-    f"{RULE}:self-service": {RULE, "self-service-required"},
-    f"{RULE}:state": {RULE},
-    f"{RULE}:media-type": {RULE},
-    f"{RULE}:size": {RULE},
+#: run -> (planted bugs, the rules it must fail and no other, a text each kind's failures show)
+#: against the served mock without its admin API, as against staging.
+CAUGHT_LIVE: dict[str, tuple[tuple[str, ...], set[str], tuple[str, ...]]] = {
+    "editable-states": (("editable-states",), {"editable-states"}, ()),
+    "editable-states:initial": (("editable-states:initial",), {"editable-states"}, ("initial",)),
+    "state-ready-after-edit": (("state-ready-after-edit",), {"state-ready-after-edit"}, ()),
+    "method-not-allowed": (("method-not-allowed",), {"method-not-allowed"}, ("absent id",)),
+    RULE: ((RULE,), {RULE}, ()),
+    "leak on 401": ((f"{RULE}:auth",), {RULE, "auth-required"}, ("refused with 401",)),
+    "leak on 403": ((f"{RULE}:self-service",), {RULE, "self-service-required"}, ("with 403",)),
+    # three kinds that break only the rule itself, told apart by the status each names
+    "leak on 409, 415, 413": (
+        (f"{RULE}:state", f"{RULE}:media-type", f"{RULE}:size"),
+        {RULE},
+        ("refused with 409", "refused with 415", "refused with 413"),
+    ),
 }
 #: Caught against a served mock through its admin API only (a note says so on staging).
-CAUGHT_WITH_ADMIN: dict[str, set[str]] = {
-    f"{RULE}:ownership": {RULE, "org-ownership"},
-    f"{RULE}:method": {RULE},
+CAUGHT_WITH_ADMIN: dict[str, tuple[tuple[str, ...], set[str], tuple[str, ...]]] = {
+    "leak on 404": ((f"{RULE}:ownership",), {RULE, "org-ownership"}, ("with 404",)),
+    "leak on 405": ((f"{RULE}:method",), {RULE}, ("refused with 405",)),
 }
 
 
@@ -63,8 +66,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ServedRun]:
             drop=(ADMIN, "PREVAIL_FRESH_SESSION_IDS", "PREVAIL_LOCKED_SESSION_IDS"),
         ),
     }
-    jobs |= {f"live {bug}": ServedJob(bugs=(bug,), drop=STAGING) for bug in CAUGHT_LIVE}
-    jobs |= {f"admin {bug}": ServedJob(bugs=(bug,)) for bug in CAUGHT_WITH_ADMIN}
+    jobs |= {
+        f"live {name}": ServedJob(bugs=b, drop=STAGING) for name, (b, _, _) in CAUGHT_LIVE.items()
+    }
+    jobs |= {f"admin {name}": ServedJob(bugs=b) for name, (b, _, _) in CAUGHT_WITH_ADMIN.items()}
     return run_served_parallel(jobs, tmp_path_factory.mktemp("live-complete"))
 
 
@@ -116,18 +121,21 @@ def test_without_the_fixtures_each_not_run_names_its_variable(runs: dict[str, Se
 
 
 @pytest.mark.parametrize(
-    "name", [f"live {b}" for b in CAUGHT_LIVE] + [f"admin {b}" for b in CAUGHT_WITH_ADMIN]
+    "name", [f"live {n}" for n in CAUGHT_LIVE] + [f"admin {n}" for n in CAUGHT_WITH_ADMIN]
 )
 def test_planted_bug_is_caught_over_http(runs: dict[str, ServedRun], name: str) -> None:
-    bug = name.split(" ", 1)[1]
     run = runs[name]
-    wanted = {**CAUGHT_LIVE, **CAUGHT_WITH_ADMIN}[bug]
-    failed = {rule_id for rule_id, r in _rules(run).items() if r["status"] == "failed"}
+    _, wanted, shown = {**CAUGHT_LIVE, **CAUGHT_WITH_ADMIN}[name.split(" ", 1)[1]]
+    rules = _rules(run)
+    failed = {rule_id for rule_id, r in rules.items() if r["status"] == "failed"}
     assert failed == wanted, (failed, run.stdout[-2500:], run.stderr[-1500:])
     documented = any(SPEC.rule(rule_id).documented for rule_id in wanted)
     assert run.returncode == (1 if documented else 0)
+    summaries = [f["summary"] for rule_id in wanted for f in rules[rule_id]["failures"]]
+    for text in shown:
+        assert any(text in s for s in summaries), (text, summaries)
     for rule_id in wanted:
-        assert all(f["reproduce"].startswith("curl ") for f in _rules(run)[rule_id]["failures"])
+        assert all(f["reproduce"].startswith("curl ") for f in rules[rule_id]["failures"])
     if RULE in wanted:
-        summaries = [f["summary"] for f in _rules(run)[RULE]["failures"]]
-        assert any("before and after" in s for s in summaries), summaries
+        reads = [f["summary"] for f in rules[RULE]["failures"]]
+        assert any("before and after" in s for s in reads), reads
