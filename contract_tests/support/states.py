@@ -85,11 +85,13 @@ def locked_sessions(target: Target) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def any_locked_session(target: Target) -> str | None:
-    """One Session in a non-editable state, if the run has one (for probes of any such)."""
-    if target.config.locked_session_id is not None:
-        return target.config.locked_session_id
-    found, _ = locked_sessions(target)
-    return next(iter(found.values()), None)
+    """One Session in a non-editable state, if the run has one (for probes of any such):
+    ``PREVAIL_LOCKED_SESSION_ID`` when the list shows it in such a state, else any other."""
+    found = list(locked_sessions(target)[0].values())
+    single = target.config.locked_session_id
+    if single is not None and (single in found or not target.reads_by_list):
+        return single  # without the list its state cannot be read: the preflight vouched for it
+    return next(iter(found), None)
 
 
 def editable_session(target: Target, state: str) -> tuple[str | None, str]:
