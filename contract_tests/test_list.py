@@ -1,7 +1,7 @@
 """The list's own rules: envelope, Organization scoping, pages, start-time filters, query limits.
 
 Start instants are computed here from ``start_date``, ``start_time`` and the IANA zone the
-spec maps ``time_zone`` to, independently of the mock. The embedded run creates enough
+spec maps ``time_zone`` to, independently of the mock. A run against a mock creates enough
 Sessions (admin API) to page and filter; a live run uses what the Organization has and says
 ``not_run`` when that is too little.
 """
@@ -49,15 +49,15 @@ def _needs_list(target: Target) -> None:
 
 
 def _enough_sessions(target: Target) -> None:
-    """Embedded: add the extra Sessions once, so that there are pages and instants to pick."""
-    if target.admin is None or "list" in target.created or target.config.company_id is None:
+    """On a mock: add the extra Sessions once, so that there are pages and instants to pick."""
+    if target.admin is None or "list" in target.created or target.organization is None:
         return
     created = target.created.setdefault("list", [])
     states = facts().editable_states
     for index, (day, clock, zone) in enumerate(EXTRA_SCHEDULES):
         created.append(
             target.admin.create(
-                target.config.company_id,
+                target.organization,
                 states[index % len(states)],
                 remote_session_id=f"list-probe-{index:02d}",
                 title=f"List probe {index}",

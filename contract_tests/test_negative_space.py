@@ -11,9 +11,11 @@ import pytest
 
 from contract_tests.support.body_rules import rule_broken_by
 from contract_tests.support.expect import accepted, changed_fields, refused
+from contract_tests.support.methods import judge_405, method_targets
 from contract_tests.support.negative import Candidate, candidates, repeated_invites
 from contract_tests.support.order_probes import body_limit
 from contract_tests.support.target import Target, session_of
+from contract_tests.support.watch import RefusalWatch
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.safety import invite_addresses
 from prevail_contract.check.verdict import Verdicts
@@ -96,7 +98,7 @@ def test_valid_json_followed_by_text_is_malformed(target: Target) -> None:
 
 def _chunks(size: int) -> Iterator[bytes]:
     """A valid edit padded with whitespace to ``size`` bytes: only its size is wrong."""
-    head = json.dumps({"remote_session": {"title": "Contract check: oversized"}}).encode()
+    head = json.dumps({"remote_session": {"title": "Contract check: chunked oversized"}}).encode()
     yield head
     left = size - len(head)
     while left > 0:
@@ -104,11 +106,12 @@ def _chunks(size: int) -> Iterator[bytes]:
         left -= 65536
 
 
-@pytest.mark.rule("payload-limit")
+@pytest.mark.rule("payload-limit", "rejected-changes-nothing")
 def test_oversized_chunked_body_is_refused(target: Target) -> None:
     """Without Content-Length (chunked) a body over the limit is refused too."""
     v = Verdicts()
     size = body_limit(target.spec) + 1
+    watch = RefusalWatch(target, "size (chunked)").own(target.session_id).start()
     ex = target.send(
         "PATCH",
         target.url(),
@@ -118,6 +121,8 @@ def test_oversized_chunked_body_is_refused(target: Target) -> None:
         purpose="chunked body over the limit",
     )
     refused(target.spec, v, ex, "payload-limit", f"chunked body of {size} bytes")
+    watch.add(ex, f"chunked body of {size} bytes")
+    watch.check(v)
     v.raise_if_any()
 
 
@@ -125,10 +130,8 @@ def test_oversized_chunked_body_is_refused(target: Target) -> None:
 @pytest.mark.parametrize("method", ["HEAD", "OPTIONS", "TRACE"])
 def test_head_options_trace_answer_405(target: Target, method: str) -> None:
     v = Verdicts()
-    ex = target.send(method, target.url(), headers=target.auth_headers(), purpose=method)
-    ex.checked.add("method-not-allowed")
-    if ex.status != 405:
-        v.fail("method-not-allowed", f"{method} answered {ex.status}, not 405", ex)
-    elif ex.response_headers.get("allow", "").replace(" ", "").upper() != "PATCH":
-        v.fail("method-not-allowed", f"{method}: 405 without 'Allow: PATCH'", ex)
+    for what, sid in method_targets(target):
+        shown = f"{method} on {what}"
+        ex = target.send(method, target.url(sid), headers=target.auth_headers(), purpose=shown)
+        judge_405(v, ex, shown, "PATCH")
     v.raise_if_any()

@@ -48,7 +48,7 @@ assert CUSTOM_CHECKS
 def st_config(target: Target) -> schemathesis.Config:
     """schemathesis's configuration for this run (seed, profile and target read now)."""
     methods = ["GET", "POST", "PUT", "OPTIONS", "TRACE"] + (
-        ["DELETE"] if target.embedded else []  # a live server might obey a DELETE
+        ["DELETE"] if target.is_mock else []  # a live server might obey a DELETE
     )
     return schemathesis.Config.from_dict(
         {
@@ -114,7 +114,7 @@ def _wanted(case: Any, target: Target) -> bool:
     list_path = list_operation(target.spec).path
     if case.path == list_path and not target.reads_by_list:
         return False  # the target has no list: its rules are not_run (test_list says why)
-    if case.path == list_path and case.method.upper() != "GET" and not target.embedded:
+    if case.path == list_path and case.method.upper() != "GET" and not target.is_mock:
         return False  # an undeclared method on a live /sessions might create something
     remaining = target.budget.remaining()
     # keep half of what is left for the targeted invite checks

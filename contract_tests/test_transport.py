@@ -1,4 +1,12 @@
-"""Assumed transport rules: media type, JSON syntax, the 1 MiB limit and 405 for other methods."""
+"""Assumed transport rules: media type, JSON syntax, the 1 MiB limit and 405 for other methods,
+each refusal followed by reads showing it changed nothing.
+
+Undeclared methods go, against a live server, only to an id no real Session can have (the made-up
+absent id): a server that obeys them harms nothing and still fails (2xx or 404 instead of 405),
+and the reads around them show that no Session appeared or changed. On a mock (embedded, or
+served with its admin API) they also go to a Session made for them, whose reads show whether a
+refused method's body was applied.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +14,12 @@ import json
 
 import pytest
 
+from contract_tests.support.discovered import UNAPPLICABLE_BODY
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
+from contract_tests.support.methods import judge_405, method_targets
+from contract_tests.support.order_probes import body_limit
 from contract_tests.support.target import Target
+from contract_tests.support.watch import RefusalWatch
 from prevail_contract.check.verdict import Verdicts
 
 BODY = {"remote_session": {"title": "Transport probe"}}
@@ -28,6 +40,21 @@ def test_non_json_media_type_is_refused(target: Target, content_type: str | None
     ex = target.edit(raw=raw, content_type=content_type, purpose=purpose)
     refused(target.spec, v, ex, "media-type", purpose)
     unchanged_after_refusal(target, v, before, ex, purpose)
+    v.raise_if_any()
+
+
+@pytest.mark.rule("media-type", "rejected-changes-nothing")
+def test_json_body_under_another_media_type_changes_nothing(target: Target) -> None:
+    """A server that ignores the declared media type would read these bodies as JSON."""
+    v = Verdicts()
+    watch = RefusalWatch(target, "media type").own(target.session_id).start()
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml"):
+        purpose = f"a JSON edit sent as {content_type}"
+        body = {"remote_session": {"title": f"Transport probe as {content_type}"}}
+        ex = target.edit(body, content_type=content_type, purpose=purpose)
+        refused(target.spec, v, ex, "media-type", purpose)
+        watch.add(ex, purpose)
+    watch.check(v)
     v.raise_if_any()
 
 
@@ -64,65 +91,84 @@ def test_malformed_json_is_refused(target: Target, raw: bytes) -> None:
     v.raise_if_any()
 
 
+def padded(title: str, size: int) -> bytes:
+    """A valid edit of ``title``, padded with whitespace to ``size`` bytes: only its size is
+    wrong, so a server that ignores the limit would apply it."""
+    head = json.dumps({"remote_session": {"title": title}}).encode()
+    return head + b" " * (size - len(head))
+
+
 @pytest.mark.rule("payload-limit", "rejected-changes-nothing")
-def test_body_over_one_mebibyte_is_refused(target: Target) -> None:
+def test_body_over_the_limit_is_refused(target: Target) -> None:
     v = Verdicts()
-    before = target.snapshot()
-    shell = json.dumps({"remote_session": {"title": ""}}).encode()
-    raw = shell.replace(b'""', b'"' + b"x" * (1_048_577 - len(shell)) + b'"')
-    assert len(raw) == 1_048_577
-    ex = target.edit(raw=raw, purpose="body of 1,048,577 bytes")
-    refused(target.spec, v, ex, "payload-limit", "body of 1,048,577 bytes")
-    unchanged_after_refusal(target, v, before, ex, "body of 1,048,577 bytes")
+    limit = body_limit(target.spec)
+    purpose = f"body of {limit + 1:,} bytes"
+    watch = RefusalWatch(target, "size").own(target.session_id).start()
+    ex = target.edit(raw=padded("Transport probe: oversized", limit + 1), purpose=purpose)
+    refused(target.spec, v, ex, "payload-limit", purpose)
+    watch.add(ex, purpose)
+    watch.check(v)
     # just under the limit: not refused for its size; padded with whitespace, so that a
     # server that accepts it stores an ordinary title (not one leaning on a length limit)
-    small = json.dumps(BODY).encode()
-    under = small + b" " * (1_000_000 - len(small))
-    ex = target.edit(raw=under, purpose="body of 1,000,000 bytes")
+    under = padded("Transport probe: just under the limit", limit - 1)
+    ex = target.edit(raw=under, purpose=f"body of {len(under):,} bytes")
     if ex.status == 413:
-        v.fail("payload-limit", "a body under 1 MiB was refused as too large", ex)
+        v.fail("payload-limit", f"a body under {limit:,} bytes was refused as too large", ex)
     v.raise_if_any()
 
 
-@pytest.mark.rule("method-not-allowed")
+BODY_METHODS = ("POST", "PUT")
+
+
+@pytest.mark.rule("method-not-allowed", "rejected-changes-nothing")
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
 def test_other_methods_answer_405(target: Target, method: str) -> None:
-    if method == "DELETE" and not target.embedded:
-        pytest.skip("DELETE is only probed on the embedded mock: a live server might obey it")
     v = Verdicts()
-    body = json.dumps(BODY).encode() if method in ("POST", "PUT") else None
-    headers = target.auth_headers()
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    ex = target.send(
-        method, target.url(), headers=headers, body=body, purpose=f"{method} on the path"
-    )
-    if ex.status != 405:
-        v.fail("method-not-allowed", f"{method} answered {ex.status}, not 405", ex)
-    elif "PATCH" not in [
-        m.strip().upper() for m in ex.response_headers.get("allow", "").split(",")
-    ]:
-        v.fail(
-            "method-not-allowed",
-            f"405 without Allow: PATCH (Allow is {ex.response_headers.get('allow')!r})",
-            ex,
-        )
+    places = method_targets(target)
+    watch = RefusalWatch(target, "method").own(*(sid for _, sid in places)).start()
+    for what, sid in places:
+        headers = target.auth_headers()
+        body = None
+        if method in BODY_METHODS:
+            body = json.dumps({"remote_session": {"title": f"Transport probe {method}"}}).encode()
+            headers["Content-Type"] = "application/json"
+        shown = f"{method} on {what}"
+        ex = target.send(method, target.url(sid), headers=headers, body=body, purpose=shown)
+        judge_405(v, ex, shown, "PATCH")
+        watch.add(ex, shown)
+    watch.check(v)
     v.raise_if_any()
 
 
-@pytest.mark.rule("method-not-allowed")
+@pytest.mark.rule("method-not-allowed", "rejected-changes-nothing")
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 def test_other_methods_on_the_list_answer_405(target: Target, method: str) -> None:
-    """Embedded only: on a live server another method on /sessions might create something."""
-    if not target.embedded:
-        pytest.skip("other methods on /sessions are only probed on the embedded mock")
+    """Against a live server a body no server can apply, and no DELETE at all: another method
+    on /sessions could create or remove Sessions."""
     if not target.reads_by_list:
         pytest.skip("the target does not answer GET /sessions")
+    if method == "DELETE" and not target.is_mock:
+        target.note(
+            "method-not-allowed",
+            "DELETE /sessions is sent to a mock only (a server obeying it could remove every "
+            "Session)",
+        )
+        return
     v = Verdicts()
-    ex = target.send(method, target.list_url, headers=target.auth_headers(), purpose=method)
-    allow = [m.strip().upper() for m in ex.response_headers.get("allow", "").split(",")]
-    if ex.status != 405:
-        v.fail("method-not-allowed", f"{method} /sessions answered {ex.status}, not 405", ex)
-    elif "GET" not in allow:
-        v.fail("method-not-allowed", f"405 on /sessions without Allow: GET ({allow})", ex)
+    headers = target.auth_headers()
+    body = None
+    if method != "DELETE":
+        # a mock may get a body it could apply; a live server only one that cannot be parsed
+        body = (
+            json.dumps({"remote_session": {"title": f"List probe {method}"}}).encode()
+            if target.is_mock
+            else UNAPPLICABLE_BODY
+        )
+        headers["Content-Type"] = "application/json"
+    watch = RefusalWatch(target, "method").own().start()
+    what = f"{method} /sessions"
+    ex = target.send(method, target.list_url, headers=headers, body=body, purpose=what)
+    judge_405(v, ex, what, "GET")
+    watch.add(ex, what)
+    watch.check(v)
     v.raise_if_any()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prevail_contract.mock import create_app, target_environment
 from tests.plugins.mock import MockUnderTest
 
 TITLE = {"remote_session": {"title": "Renamed"}}
@@ -114,3 +115,35 @@ def test_each_app_has_its_own_state(mock: MockUnderTest) -> None:
     assert mock.patch(TITLE).status_code == 200
     other = create_app()
     assert other.state.mock.store.get(mock.env["PREVAIL_SESSION_ID"]).fields["title"] != "Renamed"
+
+
+def test_the_printed_variables_name_the_admin_api_and_fresh_sessions(mock: MockUnderTest) -> None:
+    env = mock.env
+    assert env["PREVAIL_MOCK_ADMIN_URL"] == "http://mock/__mock__"
+    fresh = env["PREVAIL_FRESH_SESSION_IDS"].split(",")
+    assert len(fresh) >= 3
+    assert env["PREVAIL_SESSION_ID"] not in fresh
+    for sid in fresh:
+        stored = mock.stored(sid)
+        assert stored["state"] == "scheduled"
+        assert stored["organization"] == env["PREVAIL_COMPANY_ID"]
+    assert "PREVAIL_MOCK_ADMIN_URL" not in target_environment(create_app(admin_api=False), "h")
+
+
+def test_a_sandbox_has_its_own_admin_api_for_sessions(mock: MockUnderTest) -> None:
+    answer = mock.client.post("/__mock__/sandboxes").json()
+    env = answer["environment"]
+    root = env["PREVAIL_MOCK_ADMIN_URL"]
+    assert root == f"http://mock/__mock__/sandboxes/{answer['sandbox_id']}"
+    created = mock.client.post(
+        f"{root}/sessions",
+        json={"organization": env["PREVAIL_COMPANY_ID"], "state": "active", "title": "In it"},
+    )
+    assert created.status_code == 201, created.text
+    sid = created.json()["remote_session_id"]
+    assert mock.client.get(f"{root}/sessions/{sid}").json()["title"] == "In it"
+    assert mock.client.get(f"/__mock__/sessions/{sid}").status_code == 404  # not the main world
+    elsewhere = mock.client.post(
+        f"{root}/sessions", json={"organization": mock.env["PREVAIL_COMPANY_ID"], "state": "ready"}
+    )
+    assert elsewhere.status_code == 422  # an Organization of another world

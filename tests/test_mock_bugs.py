@@ -110,6 +110,10 @@ def _leeway(m: MockUnderTest) -> bool:
     return m.patch(TITLE, token=token).status_code == 200
 
 
+def _method(m: MockUnderTest) -> bool:
+    return m.client.delete(m.url(), headers=m.auth()).status_code != 405
+
+
 BROKEN: dict[str, Callable[[MockUnderTest], bool]] = {
     "auth-required": _wrong_key,
     "self-service-required": _self_service,
@@ -127,6 +131,7 @@ BROKEN: dict[str, Callable[[MockUnderTest], bool]] = {
     "email-grammar": _email_grammar,
     "foreign-session-hidden": _foreign_hidden,
     "exp-leeway": _leeway,
+    "method-not-allowed": _method,
     # the list's rules and the leaking refusal, probed in test_mock_listing
     **LIST_BROKEN,
 }

@@ -221,5 +221,5 @@ def test_both_validators_agree_on_the_view(spec: Spec) -> None:
         {"invites": ["a@b", "a b@c", "a@b\n", "@b", "x" * 300 + "@example.com"]},
     ]
     for edit in [*EDGES, *extra]:
-        body = {"remote_session": edit}
+        body: dict[str, Any] = {"remote_session": edit}
         assert validator.fast.is_valid(body) == validator.validator.is_valid(body), body

@@ -1,5 +1,6 @@
 """Builds the run's :class:`~contract_tests.support.target.Target` from the ``PREVAIL_*``
-variables: a guarded client to a live server, or a fresh in-process mock.
+variables: a guarded client to a live server (with the admin API of a served mock when
+``PREVAIL_MOCK_ADMIN_URL`` names one), or a fresh in-process mock.
 """
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from collections.abc import Mapping
 import httpx
 
 from contract_tests.support.facts import facts
-from contract_tests.support.mock_admin import ADMIN_PREFIX, World, start_embedded
+from contract_tests.support.mock_admin import (
+    ADMIN_PREFIX,
+    MockAdmin,
+    World,
+    served_admin,
+    start_embedded,
+)
 from contract_tests.support.target import Target
 from contract_tests.support.transport import Transport
 from prevail_contract.check import tokens
@@ -48,12 +55,15 @@ def build_target(
     if config.embedded:
         return _embedded_target(config, spec, seed, record, masker)
     assert config.base_url is not None
+    assert config.session_id is not None
+    masker.add(*config.secrets)
+    admin = served_admin(config, config.session_id)
     client = httpx.Client(timeout=httpx.Timeout(RUN.limits.request_timeout), follow_redirects=False)
     budget = InviteBudget(config.max_invites)
-    guard_client(client, budget)
-    masker.add(*config.secrets)
+    # a served mock the run was given the admin API of is a mock: no method guard there
+    guard_client(client, budget, live=admin is None)
     record.repro = _repro_context(config, spec, api_base(config.base_url, spec))
-    return Target(
+    target = Target(
         spec=spec,
         config=config,
         api_base=api_base(config.base_url, spec),
@@ -61,8 +71,12 @@ def build_target(
         budget=budget,
         seed=seed,
         record=record,
+        admin=admin,
         no_self_service_session_id=config.no_self_service_session_id,
     )
+    if admin is not None:
+        _no_self_service_session(target, admin)
+    return target
 
 
 def _embedded_target(
@@ -98,15 +112,21 @@ def _embedded_target(
         admin=admin,
         no_self_service_session_id=config.no_self_service_session_id,
     )
-    if config.no_self_service_token and target.no_self_service_session_id is None:
-        slug = tokens.claims_of(config.no_self_service_token).get("slug")
+    _no_self_service_session(target, admin)
+    return target
+
+
+def _no_self_service_session(target: Target, admin: MockAdmin) -> None:
+    """On a mock, make the no-Self-Service Organization an editable Session if none was given."""
+    token = target.config.no_self_service_token
+    if token and target.no_self_service_session_id is None:
+        slug = tokens.claims_of(token).get("slug")
         if isinstance(slug, str):
             target.no_self_service_session_id = admin.create(
                 slug,
-                facts(spec).editable_states[0],
+                facts(target.spec).editable_states[0],
                 title="Session of an Organization without Self-Service",
             )
-    return target
 
 
 def _repro_context(

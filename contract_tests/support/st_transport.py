@@ -3,8 +3,9 @@
 schemathesis 4.x sends its generated cases and its checks' own extra requests (``ignored_auth``'s
 no-token and invalid-token probes, the coverage phase's cases) through ``schema.transport``; the
 schema built here answers that with :class:`SuiteTransport`, so each of them gets the pinned
-Session, reserved invite addresses, the invite cap, the run's bounds and the request count, and
-is recorded like any other exchange. There is no public setter for a schema's transport, hence
+Session (a made-up absent id for a method the path does not declare, against a live server),
+reserved invite addresses, the invite cap, the run's bounds and the request count, and is
+recorded like any other exchange. There is no public setter for a schema's transport, hence
 the small subclass made by :func:`route_through`.
 """
 
@@ -21,6 +22,7 @@ from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTranspor
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
 from prevail_contract.check.safety import make_body_safe
+from prevail_contract.check.session_ids import unknown_session_id
 
 #: What schemathesis puts in ``Authorization``; the real token replaces it only at sending time,
 #: so that no case repr (shown in tracebacks and Hypothesis reports) ever holds the token.
@@ -40,7 +42,13 @@ class SuiteTransport(RequestsTransport):
     def send(self, case: Any, *, session: Any = None, **kwargs: Any) -> Response:
         target = self.target
         if isinstance(case.path_parameters, dict) and "remote_session_id" in case.path_parameters:
-            case.path_parameters["remote_session_id"] = target.session_id
+            undeclared = str(case.method).upper() != str(case.operation.method).upper()
+            # a live server gets an undeclared method only on an id no real Session can have
+            case.path_parameters["remote_session_id"] = (
+                unknown_session_id(target.seed)
+                if undeclared and not target.is_mock
+                else target.session_id
+            )
         if isinstance(case.query, dict):
             case.query.pop("jwt_payload", None)  # the header carries the token
         case.body = make_body_safe(case.body)

@@ -74,7 +74,8 @@ class Target:
     seed: int
     #: This run's notes and facts (its exchange log is the transport's).
     record: RunRecord
-    #: The embedded mock's admin API; ``None`` against a live server.
+    #: The mock's admin API: the embedded mock's, or a served mock's (``PREVAIL_MOCK_ADMIN_URL``);
+    #: ``None`` against any other server.
     admin: MockAdmin | None = None
     no_self_service_session_id: str | None = None
     #: ``READ_BY_LIST`` or ``READ_BY_EDIT`` once found out (see :attr:`reads_by_list`).
@@ -88,12 +89,20 @@ class Target:
     _minted: tuple[float, str] | None = None
     #: Ids of Sessions a test created once per run (through the admin API), by purpose.
     created: dict[str, list[str]] = field(default_factory=dict)
+    #: The ``PREVAIL_FRESH_SESSION_IDS`` this run has taken (each is edited once).
+    fresh_taken: list[str] = field(default_factory=list)
 
     # -- fixtures --------------------------------------------------------------------------
 
     @property
     def embedded(self) -> bool:
-        """Whether the target is the in-process mock (admin API available)."""
+        """Whether the target is the in-process mock."""
+        return self.config.embedded
+
+    @property
+    def is_mock(self) -> bool:
+        """Whether the target is known to be the kit's mock (embedded, or served with its admin
+        API given): Sessions can be made there, and undeclared methods harm nothing real."""
         return self.admin is not None
 
     @property
@@ -111,6 +120,12 @@ class Target:
         """The editable session the run edits."""
         assert self.config.session_id is not None
         return self.config.session_id
+
+    @property
+    def organization(self) -> str | None:
+        """The Company ID of the run's Organization (configured, or the token's ``slug``)."""
+        slug = self.config.company_id or tokens.claims_of(self.token).get("slug")
+        return slug if isinstance(slug, str) else None
 
     def note(self, rule: str, text: str) -> None:
         """Record a probe of ``rule`` that this run could not make, for the reports."""
@@ -363,5 +378,7 @@ class Target:
         return None
 
     def close(self) -> None:
-        """Release the HTTP client."""
+        """Release the HTTP clients."""
+        if self.admin is not None and self.admin.client is not self.transport.client:
+            self.admin.client.close()
         self.transport.close()

@@ -169,6 +169,70 @@ def run_checks_parallel(
     return results
 
 
+@dataclass
+class ServedJob:
+    """One check run against a mock served for it alone: its planted bugs, the variables left
+    out of what the mock prints, extra flags, and what to look at in the mock afterwards."""
+
+    bugs: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    after: Callable[[LiveMock], Any] | None = None
+
+
+@dataclass
+class ServedRun(CheckRun):
+    """A :class:`CheckRun` against a served mock, with what ``after`` saw in that mock."""
+
+    seen: Any = None
+
+
+def run_served_parallel(
+    jobs: dict[str, ServedJob], base: Path, *, workers: int = 2, timeout: float = 300
+) -> dict[str, ServedRun]:
+    """Run each job's check (a subprocess) against its own mock served over loopback HTTP,
+    ``workers`` at a time; every server is stopped when its run ends."""
+    pending = list(jobs.items())
+    running: dict[str, tuple[subprocess.Popen[str], Path, contextlib.ExitStack, LiveMock]] = {}
+    results: dict[str, ServedRun] = {}
+    stop_at = time.monotonic() + timeout * max(1, len(jobs) // workers + 1)
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                name, job = pending.pop(0)
+                stack = contextlib.ExitStack()
+                served = stack.enter_context(serve_mock(bugs=job.bugs))
+                env = {k: v for k, v in served.env.items() if k not in job.drop}
+                report_dir = base / name.replace(":", "-")
+                proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                    check_command(report_dir, *job.args),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    cwd=REPO_ROOT,
+                    env=clean_env(env),
+                )
+                running[name] = (proc, report_dir, stack, served)
+            for name, (proc, report_dir, stack, served) in list(running.items()):
+                if proc.poll() is None:
+                    continue
+                out, err = proc.communicate()
+                job = jobs[name]
+                seen = job.after(served) if job.after is not None else None
+                stack.close()
+                results[name] = ServedRun(proc.returncode, out, err, report_dir, seen)
+                del running[name]
+            if time.monotonic() > stop_at:
+                raise TimeoutError(f"served check runs still going: {sorted(running)}")
+            time.sleep(0.05)
+    finally:
+        for proc, _, stack, _ in running.values():
+            proc.kill()
+            proc.wait()
+            stack.close()
+    return results
+
+
 @pytest.fixture
 def served_mock() -> Iterator[LiveMock]:
     """A correct mock served on loopback for one test (the suite's "live" target)."""

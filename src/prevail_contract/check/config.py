@@ -219,6 +219,8 @@ def from_sources(
     if missing:
         raise ConfigError("live target " + base_url + " needs " + "; ".join(missing))
     state_sessions(values.get("locked_session_ids"))  # a malformed list stops the run here
+    fresh_sessions(values.get("fresh_session_ids"))
+    mock_admin_url(values.get("mock_admin_url"), base_url)
     for attr in (row.attr for row in VARIABLES if row.kind == "session-id"):
         value = values[attr]
         problem = None if value is None else session_id_problem(load_spec(), value)
@@ -274,3 +276,38 @@ def state_sessions(text: str | None) -> dict[str, str]:
             )
         out[state] = sid
     return out
+
+
+def fresh_sessions(text: str | None) -> list[str]:
+    """``PREVAIL_FRESH_SESSION_IDS`` (``id,id``) as a list of Session ids, in order."""
+    out: list[str] = []
+    for item in (text or "").split(","):
+        sid = item.strip()
+        if not sid:
+            continue
+        problem = session_id_problem(load_spec(), sid)
+        if problem is not None:
+            raise ConfigError(
+                f"{ENV_VARS['fresh_session_ids']} must be Session ids separated by commas, each "
+                f"one the spec allows (RemoteSessionId); got {sid!r} ({problem})"
+            )
+        if sid not in out:
+            out.append(sid)
+    return out
+
+
+def mock_admin_url(url: str | None, base_url: str) -> str | None:
+    """``PREVAIL_MOCK_ADMIN_URL``, which must be on the same origin as ``base_url``: the admin
+    API of the mock the run checks, never of another server."""
+    if url is None:
+        return None
+    admin, base = urlsplit(url), urlsplit(base_url)
+    same = (admin.scheme, admin.netloc.lower()) == (base.scheme, base.netloc.lower())
+    if admin.scheme not in ("http", "https") or admin.query or admin.fragment or not same:
+        raise ConfigError(
+            f"{ENV_VARS['mock_admin_url']} must be the admin API of the mock served at "
+            f"{ENV_VARS['base_url']} (same scheme, host and port, e.g. "
+            f"{base.scheme}://{base.netloc}/__mock__), got {mask_url_query(url)!r}; "
+            "never set it for a real server"
+        )
+    return url.rstrip("/")

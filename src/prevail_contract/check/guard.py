@@ -1,22 +1,34 @@
-"""The transport every request of a run goes through: reserved invite addresses, the cap, the count.
+"""The transport every request of a run goes through: reserved invite addresses, the cap, the
+count, and (against a live server) no method that could remove or replace a real Session.
 
 It wraps the HTTP client's own transport, so no request made with the target's client (the
 suite's checks, schemathesis's cases and its checks' own probes) can skip the invite guard, the
-per-run invite cap or the request count.
+per-run invite cap, the request count or the method guard. The method guard lets ``DELETE``,
+``PUT`` and ``POST`` through to a live server only when the path ends in an id the run made up
+to be absent (``no-such-session-...``, see ``session_ids``), or, for ``PUT`` and ``POST``, when
+the body is declared JSON but does not parse (nothing in it could be applied): a server that
+obeys such a request harms nothing and still answers something other than 405. The embedded
+mock, and a served mock whose admin API the run was given, are not guarded this way.
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 import httpx
 
 from prevail_contract.check.bounds import RUN, RunBounds
 from prevail_contract.check.safety import InviteBudget, invite_addresses, is_reserved_email
+from prevail_contract.check.session_ids import UNKNOWN_ID_PREFIX
+
+#: Methods that may remove, replace or create what a path names.
+UNSAFE_METHODS = frozenset({"DELETE", "PUT", "POST"})
 
 
 class UnsafeRequestError(RuntimeError):
-    """The suite was about to send an invite to a non-reserved address."""
+    """The suite was about to send an invite to a non-reserved address, or a method that could
+    harm a real Session to a live server."""
 
 
 def check_invites(body: bytes | None, budget: InviteBudget) -> None:
@@ -41,6 +53,36 @@ def check_invites(body: bytes | None, budget: InviteBudget) -> None:
     budget.take(len(addresses))
 
 
+def check_method(request: httpx.Request) -> None:
+    """Refuse (:class:`UnsafeRequestError`) a ``DELETE``, ``PUT`` or ``POST`` that a live
+    server could carry out on a real Session: see the module docstring."""
+    method = request.method.upper()
+    if method not in UNSAFE_METHODS:
+        return
+    last = unquote(request.url.path.rstrip("/").rsplit("/", 1)[-1])
+    if last.startswith(UNKNOWN_ID_PREFIX):
+        return
+    if method != "DELETE" and _unapplicable(request):
+        return
+    raise UnsafeRequestError(
+        f"refusing to send {method} {request.url.path} to a live server: undeclared methods "
+        f"go only to a made-up absent id ({UNKNOWN_ID_PREFIX}...)"
+        + ("" if method == "DELETE" else " or carry a body no server can apply")
+    )
+
+
+def _unapplicable(request: httpx.Request) -> bool:
+    """A body declared JSON that does not parse: nothing in it can be applied."""
+    if "json" not in request.headers.get("content-type", "").lower():
+        return False
+    body = request.read()
+    try:
+        json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return bool(body.strip())
+    return False
+
+
 class GuardedTransport(httpx.BaseTransport):
     """An httpx transport that guards and counts each request before the wrapped one sends it."""
 
@@ -51,16 +93,21 @@ class GuardedTransport(httpx.BaseTransport):
         *,
         bounds: RunBounds = RUN,
         unguarded_prefix: str | None = None,
+        live: bool = False,
     ) -> None:
         self.inner = inner
         self.budget = budget
         self.bounds = bounds
         #: Path prefix left alone (the embedded mock's admin API, never part of a verdict).
         self.unguarded_prefix = unguarded_prefix
+        #: Whether the target is a live server (the method guard applies).
+        self.live = live
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self.unguarded_prefix is None or not request.url.path.startswith(self.unguarded_prefix):
             self.bounds.ensure_running()
+            if self.live:
+                check_method(request)
             check_invites(request.read(), self.budget)
             self.bounds.count_request()
         return self.inner.handle_request(request)
@@ -70,9 +117,14 @@ class GuardedTransport(httpx.BaseTransport):
 
 
 def guard_client(
-    client: httpx.Client, budget: InviteBudget, *, unguarded_prefix: str | None = None
+    client: httpx.Client,
+    budget: InviteBudget,
+    *,
+    unguarded_prefix: str | None = None,
+    live: bool = False,
 ) -> httpx.Client:
-    """Put :class:`GuardedTransport` under every transport ``client`` may use, proxies included.
+    """Put :class:`GuardedTransport` under every transport ``client`` may use, proxies included
+    (``live``: with the method guard).
 
     httpx has no public way to wrap a built client's transports (its default one and those it
     mounts for ``HTTP(S)_PROXY``), so the two attributes that hold them are rewritten here.
@@ -81,7 +133,7 @@ def guard_client(
     def wrap(transport: httpx.BaseTransport) -> httpx.BaseTransport:
         if isinstance(transport, GuardedTransport):
             return transport
-        return GuardedTransport(transport, budget, unguarded_prefix=unguarded_prefix)
+        return GuardedTransport(transport, budget, unguarded_prefix=unguarded_prefix, live=live)
 
     client._transport = wrap(client._transport)
     client._mounts = {

@@ -4,9 +4,15 @@ Before any rule runs, :func:`preflight` sends an edit the contract must refuse w
 anything (an empty ``remote_session``, 422 ``validation_failed``) to the configured Session.
 Because the checks run in the contract's order (401, 403, 404, then body validation), the
 answer tells which fixture is wrong: 401 the credentials, 403 an Organization without
-Self-Service, 404 ``session_not_found`` the Session id, and anything that is not an
-``Error``-shaped JSON answer a base URL that is not the API. Each problem is a
+Self-Service, 404 ``session_not_found`` the Session id. Each problem is a
 :class:`~prevail_contract.errors.ConfigError` (exit 2) naming the variable and the answer.
+
+"Not this API" is told from "this API breaking an assumed detail": a redirect, an answer that is
+not JSON (an HTML page) or JSON of a status the probe cannot get (another service) names
+``PREVAIL_BASE_URL``; a JSON refusal of the status the probe expects whose body lacks part of
+the assumed ``Error`` shape (no ``code``) goes on, and the run reports ``error-shape`` (and
+whatever else the server breaks). With ``PREVAIL_MOCK_ADMIN_URL`` the preflight also checks that
+it answers like the mock's admin API (``mock_signal``).
 When the API gains a read-only list of Sessions, only :func:`probe_request` needs to change.
 """
 
@@ -21,6 +27,7 @@ import httpx
 from prevail_contract.check import tokens
 from prevail_contract.check.bounds import RequestTimeoutError, read_capped, wall_clock
 from prevail_contract.check.config import ENV_VARS, TargetConfig
+from prevail_contract.check.mock_signal import admin_headers, admin_problem, admin_root, refusal
 from prevail_contract.check.safety import Masker, invite_names
 from prevail_contract.errors import ConfigError
 from prevail_contract.spec import Spec, load_spec
@@ -41,6 +48,10 @@ _TIMEOUT = httpx.Timeout(15.0)
 _MAX_ANSWER_BYTES = 64 * 1024
 
 
+#: What :attr:`Answer.document` is for a body that is not JSON.
+NOT_JSON = object()
+
+
 @dataclass(frozen=True)
 class Answer:
     """What the target answered to one probe."""
@@ -48,6 +59,8 @@ class Answer:
     status: int
     content_type: str
     body: bytes
+    #: Where a redirect points (``location``), if it is one.
+    location: str | None = None
 
     @property
     def error_code(self) -> str | None:
@@ -58,6 +71,14 @@ class Answer:
             return None
         code = parsed.get("code") if isinstance(parsed, dict) else None
         return code if isinstance(code, str) else None
+
+    @property
+    def document(self) -> Any:
+        """The body parsed as JSON, or ``NOT_JSON``."""
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return NOT_JSON
 
     def describe(self, masker: Masker) -> str:
         """``HTTP 404 text/html: <start of body>`` on one line."""
@@ -90,7 +111,12 @@ def probe_request(client: httpx.Client, url: str, token: str) -> Answer:
             body, _ = read_capped(response.iter_bytes(), _MAX_ANSWER_BYTES)
     except RequestTimeoutError as exc:
         raise httpx.ReadTimeout(str(exc)) from None
-    return Answer(response.status_code, response.headers.get("content-type", ""), body)
+    return Answer(
+        response.status_code,
+        response.headers.get("content-type", ""),
+        body,
+        response.headers.get("location"),
+    )
 
 
 def _named(attr: str) -> str:
@@ -124,10 +150,8 @@ def judge(
     code = answer.error_code
     base = f"{_named('base_url')} {config.base_url}"
     if code is None:
-        raise ConfigError(
-            f"{base} does not answer like the Prevail API: an edit it must refuse with an "
-            f"Error body got {seen}; check the URL (it ends in the API base path, e.g. /api/v1)"
-        )
+        _without_code(config, answer, masker, spec, locked=locked)
+        return
     if answer.status == _status(spec, "field-formats"):
         return
     if answer.status == _status(spec, "auth-required"):
@@ -156,6 +180,54 @@ def judge(
     )
 
 
+def _without_code(
+    config: TargetConfig, answer: Answer, masker: Masker, spec: Spec, *, locked: bool
+) -> None:
+    """An answer without an ``Error`` code: this API breaking the assumed shape (the run goes
+    on and reports it), or not this API at all (``ConfigError`` naming the base URL)."""
+    seen = answer.describe(masker)
+    base = f"{_named('base_url')} {config.base_url}"
+    document = answer.document
+    if 300 <= answer.status < 400:
+        where = masker(answer.location or "no Location")
+        raise ConfigError(
+            f"{base} redirects ({seen}, to {where}): give the API base itself (the run follows "
+            "no redirect)"
+        )
+    if document is NOT_JSON:
+        raise ConfigError(
+            f"{base} does not answer like the Prevail API: an edit it must refuse with a JSON "
+            f"Error body got {seen}; check the URL (it ends in the API base path, e.g. /api/v1)"
+        )
+    expected = {_status(spec, "field-formats")}
+    if locked:
+        expected.add(spec.rule("editable-states").status)
+    if answer.status in expected:
+        return  # the right refusal in another shape: error-shape's finding, not a setup error
+    schemas = spec.document.get("components", {}).get("schemas", {})
+    response = schemas.get("EditSessionResponse") or {}
+    listed = next(iter(response.get("properties") or {}), None)
+    if 200 <= answer.status < 300 and _edited_session(document, listed):
+        return  # an empty edit accepted and answered with the Session: the run reports it
+    if answer.status == _status(spec, "auth-required"):
+        raise ConfigError(
+            f"{_credentials_var(config)} is not accepted by the target, or {base} is not the "
+            f"API (its 401 has no Error code): {seen}"
+        )
+    raise ConfigError(
+        f"{base} does not answer like the Prevail API: an edit it must refuse with "
+        f"{_status(spec, 'field-formats')} got {seen}; check the URL (it ends in the API base "
+        "path, e.g. /api/v1)"
+    )
+
+
+def _edited_session(document: Any, listed: str | None) -> bool:
+    """Whether ``document`` is an edit's answer: the response's list holding a Session."""
+    items = document.get(listed) if isinstance(document, dict) and listed else None
+    first = items[0] if isinstance(items, list) and items else None
+    return isinstance(first, dict) and "remote_session_id" in first
+
+
 def preflight(config: TargetConfig, api_base: str, masker: Masker) -> int:
     """Probe a live target's fixtures; return the number of requests sent."""
     token = _token(config)
@@ -176,4 +248,10 @@ def preflight(config: TargetConfig, api_base: str, masker: Masker) -> int:
                 ) from None
             locked = session_id == config.locked_session_id and var != _named("session_id")
             judge(config, answer, masker, session_var=var, locked=locked)
+        root = admin_root(config)
+        if root is not None:
+            assert config.session_id is not None
+            problem = admin_problem(client, root, admin_headers(config), config.session_id)
+            if problem is not None:
+                raise ConfigError(refusal(root, problem))
     return len(probes)

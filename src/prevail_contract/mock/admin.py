@@ -106,45 +106,7 @@ def routes(
         return _json({"sessions": len(store.sessions()), "outbox": 0})
 
     async def create_session(request: Request) -> Response:
-        try:
-            raw = await read_limited(request)
-        except AdminBodyTooLargeError:
-            return _error(
-                413,
-                "payload_too_large",
-                f"The admin body is larger than {size_text(MAX_ADMIN_BODY)}.",
-                _CLOSE,
-            )
-        except ClientDisconnect:
-            return _error(400, "malformed_json", "The body was cut off.", _CLOSE)
-        if len(store.sessions()) >= MAX_SESSIONS:
-            return _error(
-                409,
-                "too_many_sessions",
-                f"The mock holds at most {MAX_SESSIONS} Sessions; POST {PREFIX}/reset first.",
-            )
-        try:
-            body = json.loads(raw)
-        except (ValueError, RecursionError) as exc:
-            return _error(400, "malformed_json", f"The body is not usable JSON: {exc}.")
-        if not isinstance(body, Mapping):
-            return _error(422, "validation_failed", 'Send an object {"organization", "state"}.')
-        missing = [k for k in ("organization", "state") if not isinstance(body.get(k), str)]
-        if missing:
-            return _error(
-                422, "validation_failed", f"Required string field(s): {', '.join(missing)}."
-            )
-        values = _defaults(spec)
-        values.update(body)
-        session_id = values.setdefault("remote_session_id", f"mock-{secrets.token_hex(6)}")
-        values.setdefault("provider_specific_details", _provider_details(str(session_id)))
-        try:
-            session = build_session(spec, values, store.organizations, "the new Session")
-        except ConfigError as exc:
-            return _error(422, "validation_failed", str(exc))
-        if not store.add(session):
-            return _error(409, "session_exists", f"A Session with id {session_id!r} exists.")
-        return _json(session.stored(order), 201)
+        return await create_in(store, spec, order, request)
 
     async def read_session(request: Request) -> Response:
         session_id = str(request.path_params["remote_session_id"])
@@ -180,6 +142,47 @@ def routes(
             for r in extra
         ),
     ]
+
+
+async def create_in(store: Store, spec: Spec, order: tuple[str, ...], request: Request) -> Response:
+    """``POST .../sessions``: a Session made from the posted fields in ``store`` (a world)."""
+    try:
+        raw = await read_limited(request)
+    except AdminBodyTooLargeError:
+        return _error(
+            413,
+            "payload_too_large",
+            f"The admin body is larger than {size_text(MAX_ADMIN_BODY)}.",
+            _CLOSE,
+        )
+    except ClientDisconnect:
+        return _error(400, "malformed_json", "The body was cut off.", _CLOSE)
+    if len(store.sessions()) >= MAX_SESSIONS:
+        return _error(
+            409,
+            "too_many_sessions",
+            f"The mock holds at most {MAX_SESSIONS} Sessions; POST {PREFIX}/reset first.",
+        )
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        return _error(400, "malformed_json", f"The body is not usable JSON: {exc}.")
+    if not isinstance(body, Mapping):
+        return _error(422, "validation_failed", 'Send an object {"organization", "state"}.')
+    missing = [k for k in ("organization", "state") if not isinstance(body.get(k), str)]
+    if missing:
+        return _error(422, "validation_failed", f"Required string field(s): {', '.join(missing)}.")
+    values = _defaults(spec)
+    values.update(body)
+    session_id = values.setdefault("remote_session_id", f"mock-{secrets.token_hex(6)}")
+    values.setdefault("provider_specific_details", _provider_details(str(session_id)))
+    try:
+        session = build_session(spec, values, store.organizations, "the new Session")
+    except ConfigError as exc:
+        return _error(422, "validation_failed", str(exc))
+    if not store.add(session):
+        return _error(409, "session_exists", f"A Session with id {session_id!r} exists.")
+    return _json(session.stored(order), 201)
 
 
 def _defaults(spec: Spec) -> dict[str, Any]:

@@ -62,6 +62,8 @@ class MockState:
     steps: tuple[Check, ...]
     #: The reading of the contract served (``full`` or ``documented``) and how it answers.
     presentation: Presentation
+    #: Whether the admin API (``/__mock__/``) is served.
+    admin_api: bool = True
 
 
 def create_app(
@@ -133,6 +135,7 @@ def create_app(
         services=services,
         steps=build_pipeline(services, order, bugs),
         presentation=shown,
+        admin_api=admin_api,
     )
     app = Starlette(routes=_routes(state, admin_api, admin_token, sandbox_ttl))
     for kind, handler in exception_handlers(_served_paths(spec)).items():

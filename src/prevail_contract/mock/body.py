@@ -44,7 +44,7 @@ class BodyReader:
         stream = request.stream()
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             await self._drain(request, stream, 0)
-            raise self._too_large()
+            raise self.too_large()
         chunks: list[bytes] = []
         total = 0
         try:
@@ -53,7 +53,7 @@ class BodyReader:
                     total += len(chunk)
                     if total > self.max_body:
                         await self._drain(request, stream, total)
-                        raise self._too_large()
+                        raise self.too_large()
                     chunks.append(chunk)
         except TimeoutError as exc:
             raise self._incomplete(f"did not arrive within {BODY_TIMEOUT:g} s") from exc
@@ -82,7 +82,8 @@ class BodyReader:
             headers=CLOSE,
         )
 
-    def _too_large(self) -> ApiError:
+    def too_large(self) -> ApiError:
+        """The 413 refusal of a body over the limit."""
         limit, text = self.max_body, size_text(self.max_body)
         shown = text if text == f"{limit} bytes" else f"{limit} bytes ({text})"
         return ApiError.for_rule(

@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from prevail_contract.mock.errors import ApiError
 from prevail_contract.mock.fixtures import StoredSession
+from prevail_contract.mock.leaks import LEAK_BUGS, Leaks
 from prevail_contract.mock.pipeline import Check, EditCall, Services
 from prevail_contract.mock.responses import ResponseChecker, json_response
 from prevail_contract.mock.rules import apply_edit, check_editable, check_owned
@@ -32,7 +33,13 @@ EDIT_BUGS = (
     "response-shape",
     # applies the title of a request refused for its body (422) or state (409)
     "rejected-changes-nothing",
+    # one kind of refusal each (auth, Self-Service, ownership, media type, size, state, method)
+    *LEAK_BUGS,
+    # DELETE answered as if carried out (204 once token and ownership pass, else their refusal)
+    "method-not-allowed",
 )
+#: The checks a DELETE passes under the planted ``method-not-allowed``.
+DELETE_CHECKS = ("auth-required", "org-ownership")
 
 
 class EditSessionEndpoint:
@@ -58,11 +65,16 @@ class EditSessionEndpoint:
         )
         #: The response's list member (``EditSessionResponse``'s first property).
         self.listed = str(next(iter(schemas["EditSessionResponse"]["properties"])))
+        self.leaks = Leaks(services, bugs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         shown = self.services.presentation
-        if request.method != ALLOWED_METHOD:
+        if request.method == "DELETE" and "method-not-allowed" in self.bugs:
+            response = await self._obey_delete(request)
+        elif request.method != ALLOWED_METHOD:
+            remote_session_id = str(request.path_params["remote_session_id"])
+            await self.leaks.after_method(request, remote_session_id)
             response = shown.method_not_allowed(request.method, ALLOWED_METHOD)
         else:
             try:
@@ -73,21 +85,38 @@ class EditSessionEndpoint:
             response = self.checker.checked(response)
         await response(scope, receive, send)
 
+    async def _obey_delete(self, request: Request) -> Response:
+        """Planted ``method-not-allowed``: a DELETE is taken as a known method (nothing is
+        removed: only the answer is wrong)."""
+        remote_session_id = str(request.path_params["remote_session_id"])
+        call = EditCall(request, remote_session_id, self.bugs)
+        try:
+            for step in self.steps:
+                if step.rule in DELETE_CHECKS:
+                    await step(call)
+        except ApiError as error:
+            return self.services.presentation.error(error)
+        return Response(status_code=204)
+
     async def _edit(self, request: Request) -> StoredSession:
         remote_session_id = str(request.path_params["remote_session_id"])
         call = EditCall(request, remote_session_id, _bugs_for(self.bugs, request))
+        check: str | None = None
         try:
             for step in self.steps:
+                check = step.rule
                 await step(call)
         except ApiError:
             if call.parsed:
                 self._leak_title(call)
+            await self.leaks.after_refusal(call, check)
             raise
         try:
             return self._commit(call)
         except ApiError as error:
             if error.status == 409:
                 self._leak_title(call)
+                await self.leaks.after_refusal(call, "editable-states")
             raise
 
     def _commit(self, call: EditCall) -> StoredSession:

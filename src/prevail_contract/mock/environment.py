@@ -1,7 +1,8 @@
 """The ``PREVAIL_*`` variables that point a contract run (or an integrator) at a mock.
 
 Which variables there are, and in which order, is the spec's ``x-fixture-variables`` table (the
-rows with a ``mock`` value); this module only knows how the mock produces each value.
+rows with a ``mock`` value); this module only knows how the mock produces each value (a
+producer answering ``None`` leaves its variable out: no admin API, no fresh Session).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 
 from prevail_contract.errors import SpecError
 from prevail_contract.fixture_variables import read_variables
+from prevail_contract.mock.admin import PREFIX as ADMIN_PREFIX
 from prevail_contract.mock.auth import make_token
 from prevail_contract.mock.facts import editable_states
 from prevail_contract.mock.fixtures import Fixtures, Organization
@@ -31,6 +33,8 @@ class _Context:
     org: Organization
     other: Organization
     editable: tuple[str, ...]
+    #: The admin API of this world (``None``: the mock serves none).
+    admin_root: str | None
 
 
 def _no_self_service_session(c: _Context) -> str:
@@ -51,8 +55,21 @@ def _locked_sessions(c: _Context) -> str:
     return ",".join(f"{state}:{sid}" for state, sid in first.items())
 
 
+def _fresh_sessions(c: _Context) -> str | None:
+    """The Organization's Sessions in the first editable state (``scheduled``) other than the
+    one the run edits throughout: each may be edited once by a run."""
+    fresh = [
+        s.remote_session_id
+        for s in c.fixtures.sessions
+        if s.organization == c.org.slug
+        and s.state == c.editable[0]
+        and s.remote_session_id != c.fixtures.targets.session
+    ]
+    return ",".join(fresh) or None
+
+
 #: variable -> how the mock produces its value.
-PRODUCERS: dict[str, Callable[[_Context], str]] = {
+PRODUCERS: dict[str, Callable[[_Context], str | None]] = {
     "PREVAIL_BASE_URL": lambda c: c.base_url.rstrip("/") + c.base_path,
     "PREVAIL_TOKEN": lambda c: make_token(c.org, TOKEN_LIFETIME),
     "PREVAIL_COMPANY_ID": lambda c: c.org.slug,
@@ -60,20 +77,26 @@ PRODUCERS: dict[str, Callable[[_Context], str]] = {
     "PREVAIL_SESSION_ID": lambda c: c.fixtures.targets.session,
     "PREVAIL_LOCKED_SESSION_ID": lambda c: c.fixtures.targets.locked_session,
     "PREVAIL_LOCKED_SESSION_IDS": _locked_sessions,
+    "PREVAIL_FRESH_SESSION_IDS": _fresh_sessions,
     "PREVAIL_FOREIGN_SESSION_ID": lambda c: c.fixtures.targets.foreign_session,
     "PREVAIL_NO_SELF_SERVICE_TOKEN": lambda c: make_token(c.other, TOKEN_LIFETIME),
     "PREVAIL_NO_SELF_SERVICE_SESSION_ID": _no_self_service_session,
+    "PREVAIL_MOCK_ADMIN_URL": lambda c: c.admin_root,
 }
 
 
 def target_environment(app: Starlette, base_url: str) -> dict[str, str]:
     """The variables for ``app`` served at ``base_url`` (e.g. ``http://127.0.0.1:8000``)."""
     state: Any = app.state.mock
-    return fixtures_environment(state.fixtures, state.spec, base_url)
+    admin_root = base_url.rstrip("/") + ADMIN_PREFIX if state.admin_api else None
+    return fixtures_environment(state.fixtures, state.spec, base_url, admin_root)
 
 
-def fixtures_environment(fixtures: Fixtures, spec: Spec, base_url: str) -> dict[str, str]:
-    """The variables for the world loaded from ``fixtures`` (the default one or a sandbox)."""
+def fixtures_environment(
+    fixtures: Fixtures, spec: Spec, base_url: str, admin_root: str | None = None
+) -> dict[str, str]:
+    """The variables for the world loaded from ``fixtures`` (the default one or a sandbox);
+    ``admin_root`` is that world's admin API, if the mock serves one."""
     targets = fixtures.targets
     context = _Context(
         base_path=str(spec.base_path),
@@ -82,6 +105,7 @@ def fixtures_environment(fixtures: Fixtures, spec: Spec, base_url: str) -> dict[
         org=fixtures.organizations[targets.organization],
         other=fixtures.organizations[targets.no_self_service_organization],
         editable=editable_states(spec),
+        admin_root=admin_root,
     )
     env: dict[str, str] = {}
     for row in read_variables(spec):
@@ -93,5 +117,7 @@ def fixtures_environment(fixtures: Fixtures, spec: Spec, base_url: str) -> dict[
                 f"x-fixture-variables says the mock sets {row.name}, but the mock cannot "
                 f"produce it (it knows {', '.join(PRODUCERS)})"
             )
-        env[row.name] = producer(context)
+        value = producer(context)
+        if value is not None:
+            env[row.name] = value
     return env

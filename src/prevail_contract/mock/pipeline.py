@@ -40,6 +40,10 @@ from prevail_contract.spec import Spec
 #: the Session is found, before the body is looked at.
 STATE_FIRST = "check-order:state-first"
 ORDER_BUGS = (STATE_FIRST,)
+#: Planted bug of rule ``rejected-changes-nothing`` (see ``leaks``): a body over the limit is
+#: read anyway (up to ``SIZE_LEAK_FACTOR`` times the limit), so that its title can be stored.
+SIZE_LEAK = "rejected-changes-nothing:size"
+SIZE_LEAK_FACTOR = 4
 
 
 @dataclass
@@ -138,10 +142,20 @@ class MediaTypeCheck(Check):
 
 class PayloadLimitCheck(Check):
     rule = "payload-limit"
+    bugs = (SIZE_LEAK,)
     gives = "the body's bytes"
 
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.generous = BodyReader(self.spec, SIZE_LEAK_FACTOR * services.reader.max_body)
+
     async def __call__(self, call: EditCall) -> None:
-        call.raw = await self.services.reader.read(call.request)
+        if SIZE_LEAK not in call.bugs:
+            call.raw = await self.services.reader.read(call.request)
+            return
+        call.raw = await self.generous.read(call.request)
+        if len(call.raw) > self.services.reader.max_body:
+            raise self.services.reader.too_large()  # refused, but the body was kept (planted)
 
 
 class JsonSyntaxCheck(Check):

@@ -25,7 +25,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from prevail_contract.errors import ConfigError
-from prevail_contract.mock.admin import MAX_ADMIN_BODY, AdminBodyTooLargeError, read_limited
+from prevail_contract.mock.admin import (
+    MAX_ADMIN_BODY,
+    AdminBodyTooLargeError,
+    create_in,
+    read_limited,
+)
 from prevail_contract.mock.environment import fixtures_environment
 from prevail_contract.mock.errors import ApiError, dump_json
 from prevail_contract.mock.facts import size_text
@@ -131,7 +136,8 @@ def _posted_fixtures(spec: Spec, raw: bytes) -> Fixtures:
 
 
 def routes(worlds: Worlds, spec: Spec, order: tuple[str, ...], ttl: float) -> list[Route]:
-    """``POST /__mock__/sandboxes``, ``DELETE`` one, and its outbox and stored Sessions."""
+    """``POST /__mock__/sandboxes``, ``DELETE`` one, its outbox, and its Sessions (created
+    and read as the default world's are under ``/__mock__/sessions``)."""
 
     def opened(request: Request) -> Store | Response:
         sandbox_id = str(request.path_params["sandbox_id"])
@@ -161,7 +167,7 @@ def routes(worlds: Worlds, spec: Spec, order: tuple[str, ...], ttl: float) -> li
         fixtures = namespaced(source, sandbox_id)
         worlds.create_sandbox(sandbox_id, fixtures, ttl)
         base = f"{request.url.scheme}://{request.url.netloc}"
-        environment = fixtures_environment(fixtures, spec, base)
+        environment = fixtures_environment(fixtures, spec, base, f"{base}{PREFIX}/{sandbox_id}")
         body = {"sandbox_id": sandbox_id, "idle_ttl_seconds": ttl, "environment": environment}
         return _json(body, 201)
 
@@ -177,6 +183,12 @@ def routes(worlds: Worlds, spec: Spec, order: tuple[str, ...], ttl: float) -> li
             return world
         return _json({"messages": [m.as_json() for m in world.outbox()]})
 
+    async def create_session(request: Request) -> Response:
+        world = opened(request)
+        if isinstance(world, Response):
+            return world
+        return await create_in(world, spec, order, request)
+
     async def read_session(request: Request) -> Response:
         world = opened(request)
         if isinstance(world, Response):
@@ -191,6 +203,7 @@ def routes(worlds: Worlds, spec: Spec, order: tuple[str, ...], ttl: float) -> li
         Route(PREFIX, create, methods=["POST"]),
         Route(f"{PREFIX}/{{sandbox_id}}", delete, methods=["DELETE"]),
         Route(f"{PREFIX}/{{sandbox_id}}/outbox", outbox, methods=["GET"]),
+        Route(f"{PREFIX}/{{sandbox_id}}/sessions", create_session, methods=["POST"]),
         Route(
             f"{PREFIX}/{{sandbox_id}}/sessions/{{remote_session_id}}",
             read_session,
