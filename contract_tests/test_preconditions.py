@@ -119,9 +119,7 @@ def _read(target: Target, sid: str, token: Any) -> dict[str, Any] | None:
     the embedded mock without the list its admin API; None when no true read is possible
     (an edit-read would change the very Session that must stay unchanged)."""
     if target.reads_by_list:
-        listed = target.list_all(token=token, purpose=f"read {sid}")
-        found = [s for s in (listed[0] if listed else []) if s.get("remote_session_id") == sid]
-        return found[0] if found else None
+        return target.snapshot(sid, token=token)
     stored = target.admin.session(sid) if target.admin else None
     if stored is None:
         target.note(
