@@ -75,6 +75,8 @@ class WholeAnswer:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        #: API answers changed so far (a run against the variant must have met it).
+        self.answers = 0
 
     def change(self, status: int, headers: Headers, raw: bytes) -> tuple[Headers, list[bytes]]:
         raise NotImplementedError
@@ -93,6 +95,7 @@ class WholeAnswer:
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
+            self.answers += 1
             headers, pieces = self.change(
                 int(start["status"]), list(start.get("headers", [])), b"".join(chunks)
             )
@@ -173,10 +176,8 @@ class Framed(WholeAnswer):
     def __init__(self, app: ASGIApp, *, close: bool = False, chunk: int | None = None) -> None:
         super().__init__(app)
         self.close, self.chunk = close, chunk
-        self.answers = 0
 
     def change(self, status: int, headers: Headers, raw: bytes) -> tuple[Headers, list[bytes]]:
-        self.answers += 1
         if self.close:
             headers = [*_without(headers, b"connection"), (b"connection", b"close")]
         if self.chunk is None:
