@@ -1,4 +1,5 @@
-"""Assumed transport rules: media type, JSON syntax, the 1 MiB limit and 405 for other methods."""
+"""Assumed transport rules: media type, JSON syntax, the body size limit and 405 for other
+methods."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import pytest
 
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
+from contract_tests.support.order_probes import body_limit
 from contract_tests.support.target import Target
 from prevail_contract.check.verdict import Verdicts
 
@@ -64,21 +66,27 @@ def test_malformed_json_is_refused(target: Target, raw: bytes) -> None:
     v.raise_if_any()
 
 
-@pytest.mark.rule("payload-limit", "rejected-changes-nothing")
-def test_body_over_one_mebibyte_is_refused(target: Target) -> None:
+@pytest.mark.rule("payload-limit", "fields-applied", "rejected-changes-nothing")
+def test_body_at_the_limit_is_accepted_and_one_byte_more_refused(target: Target) -> None:
+    """The limit (``payload-limit``'s ``x-limits``) approached from under it: a valid body of
+    exactly that many bytes (a title, then JSON whitespace) is accepted and applied; one byte
+    more is refused for its size alone and changes nothing."""
     v = Verdicts()
+    limit = body_limit(target.spec)
+    title = f"Body of the size limit {target.seed}"
+    shell = json.dumps({"remote_session": {"title": title}}).encode()
+    at_limit = shell + b" " * (limit - len(shell))
+    ex = target.edit(raw=at_limit, purpose=f"valid body of {limit:,} bytes (the limit)")
+    session = accepted(v, ex, "payload-limit", f"a valid body of exactly {limit:,} bytes")
+    if session is not None and session.get("title") != title:
+        ex.checked.add("fields-applied")
+        v.fail("fields-applied", f"sent title={title!r}, answered {session.get('title')!r}", ex)
     before = target.snapshot()
-    shell = json.dumps({"remote_session": {"title": ""}}).encode()
-    raw = shell.replace(b'""', b'"' + b"x" * (1_048_577 - len(shell)) + b'"')
-    assert len(raw) == 1_048_577
-    ex = target.edit(raw=raw, purpose="body of 1,048,577 bytes")
-    refused(target.spec, v, ex, "payload-limit", "body of 1,048,577 bytes")
-    unchanged_after_refusal(target, v, before, ex, "body of 1,048,577 bytes")
-    # just under the limit: not refused for its size (the long title breaks field-limits)
-    under = shell.replace(b'""', b'"' + b"x" * (1_000_000 - len(shell)) + b'"')
-    ex = target.edit(raw=under, purpose="body of 1,000,000 bytes")
-    if ex.status == 413:
-        v.fail("payload-limit", "a body under 1 MiB was refused as too large", ex)
+    over = f"body of {limit + 1:,} bytes"
+    raw = json.dumps({"remote_session": {"title": f"Over the limit {target.seed}"}}).encode()
+    ex = target.edit(raw=raw + b" " * (limit + 1 - len(raw)), purpose=over)
+    refused(target.spec, v, ex, "payload-limit", over)
+    unchanged_after_refusal(target, v, before, ex, over)
     v.raise_if_any()
 
 
