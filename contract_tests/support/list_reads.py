@@ -17,7 +17,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
@@ -126,6 +126,6 @@ def read_pages(
     )
 
 
-def not_earned(error: ReadCutError, purpose: str) -> None:
+def not_earned(error: ReadCutError, purpose: str) -> NoReturn:
     """Skip the test whose verdict needed a read that was cut (it earns no verdict)."""
     pytest.skip(f"not checked: {purpose}: {error}")
