@@ -7,14 +7,12 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from contract_tests.support.expect import COMPARED_FIELDS, listed_as_answered, refusal_rule
+from contract_tests.support.applied import apply_and_check, check_envelope
 from contract_tests.support.facts import facts
-from contract_tests.support.response_rules import SHAPE_RULE, answer_problems
+from contract_tests.support.response_rules import SHAPE_RULE
 from contract_tests.support.strategies import valid_edits
-from contract_tests.support.target import Target, session_of
-from prevail_contract.check.exchange import Exchange
+from contract_tests.support.target import Target
 from prevail_contract.check.verdict import Verdicts
-from prevail_contract.spec import EDIT_OPERATION_ID as EDIT_OPERATION
 
 #: The rules one accepted edit is judged on.
 APPLIED = (
@@ -26,98 +24,11 @@ APPLIED = (
     SHAPE_RULE,
 )
 
-VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
-EDITABLE = facts().value_fields
-
-
-def check_envelope(target: Target, v: Verdicts, ex: Exchange) -> None:
-    """``{"sessions": [Session]}`` holding the edited Session, valid against the spec: a
-    problem with a keyword the spec marks assumed (exactly one item, every field present, a
-    length) is the assumed ``response-shape``'s, any other the documented envelope's."""
-    body = ex.json
-    if not isinstance(body, dict) or not isinstance(body.get("sessions"), list):
-        v.fail("response-envelope", 'success body is not {"sessions": [Session]}', ex)
-        return
-    ex.checked.add(SHAPE_RULE)
-    # A field value of the wrong form (a bad invite address the server once accepted) breaks
-    # the rule that refuses it, not the envelope: only structure errors count here.
-    problems = [
-        p
-        for p in answer_problems(target.spec, EDIT_OPERATION, body)
-        if p.keyword not in VALUE_KEYWORDS or len(p.path) < 3
-    ]
-    for rule in dict.fromkeys(p.rule for p in problems):
-        first = next(p for p in problems if p.rule == rule)
-        v.fail(rule, f"success body breaks EditSessionResponse {first}", ex)
-
-
-def check_applied(
-    target: Target,
-    v: Verdicts,
-    ex: Exchange,
-    edit: dict[str, Any],
-    before: dict[str, Any] | None,
-    session: dict[str, Any],
-    *,
-    when: str,
-    previous: dict[str, Any] | None = None,
-) -> None:
-    """The per-rule checks of one successful edit's answered Session.
-
-    A field of ``edit`` that does not hold its value breaks the documented ``fields-applied``,
-    in the answer and afterwards (its statement says "in the response and afterwards"), also
-    when ``ex`` is a later read that left the field out. ``previous`` is the answer of the
-    edit before this one: an untouched field that differs from ``before`` (a list read) but is
-    as ``previous`` answered shows a stale list.
-    """
-    previous = previous or {}
-    if session.get("remote_session_id") != target.session_id:
-        v.fail(
-            "id-stable",
-            f"{when}: remote_session_id is {session.get('remote_session_id')!r}, "
-            f"the Session edited is {target.session_id!r}",
-            ex,
-        )
-    for name in EDITABLE:
-        if name in edit and session.get(name) != edit[name]:
-            v.fail(
-                "fields-applied",
-                f"{when}: sent {name}={edit[name]!r} but the Session has {session.get(name)!r}",
-                ex,
-            )
-    if session.get("state") != facts().state_after_edit:
-        v.fail("state-ready-after-edit", f"{when}: state is {session.get('state')!r}", ex)
-    if before is not None:
-        untouched = [
-            n
-            for n in COMPARED_FIELDS
-            if n not in edit and n not in (facts().invite_field, "remote_session_id")
-        ]
-        for name in untouched:
-            if session.get(name) != before.get(name):
-                if target.reads_by_list and previous.get(name, before.get(name)) == session.get(
-                    name
-                ):
-                    # kept as the previous edit answered it: the read before was stale
-                    v.fail(
-                        "list-reflects-edits",
-                        f"GET /sessions showed {name}={before.get(name)!r} before this edit, "
-                        f"but the previous edit had answered {previous[name]!r}",
-                        ex,
-                    )
-                    continue
-                v.fail(
-                    "untouched-fields-kept",
-                    f"{when}: {name} was not sent but changed from "
-                    f"{before.get(name)!r} to {session.get(name)!r}",
-                    ex,
-                )
-
 
 @pytest.mark.rule(*APPLIED)
 @given(edit=valid_edits(with_invites=False))
 def test_valid_edit_is_applied(target: Target, edit: dict[str, Any]) -> None:
-    _apply_and_check(target, edit)
+    apply_and_check(target, edit)
 
 
 @pytest.mark.rule(*APPLIED)
@@ -129,31 +40,7 @@ def test_each_documented_field_alone_is_applied(target: Target) -> None:
     groups = [{k: documented[k] for k in f.schedule if k in documented}]
     groups += [{k: v} for k, v in documented.items() if k not in f.schedule and k != f.invite_field]
     for edit in (g for g in groups if g):
-        _apply_and_check(target, edit)
-
-
-def _apply_and_check(target: Target, edit: dict[str, Any]) -> None:
-    v = Verdicts()
-    before = target.snapshot(rule="untouched-fields-kept")
-    previous = target.last_answer()
-    ex = target.edit({"remote_session": edit}, purpose="valid edit")
-    if not ex.accepted:
-        rule = refusal_rule(ex.status, "fields-applied")
-        v.fail(rule, f"a valid edit of {sorted(edit)} was refused with {ex.status}", ex)
-        v.raise_if_any()
-    check_envelope(target, v, ex)
-    session = session_of(ex.json)
-    if session is not None:
-        check_applied(target, v, ex, edit, before, session, when="in the answer", previous=previous)
-        # ... and afterwards: read it back through the API (GET /sessions: it must show what
-        # the answer showed; an edit-read: its own answer is judged like the first one)
-        after = listed_as_answered(target, v, session, "valid edit read back")
-        assert target.last_exchange is not None
-        if after is not None and not target.reads_by_list:
-            check_applied(
-                target, v, target.last_exchange, edit, before, after, when="read back afterwards"
-            )
-    v.raise_if_any()
+        apply_and_check(target, edit)
 
 
 @pytest.mark.rule("response-envelope", SHAPE_RULE)

@@ -92,28 +92,31 @@ def test_malformed_json_is_refused(target: Target, raw: bytes) -> None:
 
 
 def padded(title: str, size: int) -> bytes:
-    """A valid edit of ``title``, padded with whitespace to ``size`` bytes: only its size is
-    wrong, so a server that ignores the limit would apply it."""
+    """A valid edit of ``title``, padded with JSON whitespace to ``size`` bytes: only its size
+    can be wrong, so a server that ignores the limit would apply it."""
     head = json.dumps({"remote_session": {"title": title}}).encode()
     return head + b" " * (size - len(head))
 
 
-@pytest.mark.rule("payload-limit", "rejected-changes-nothing")
-def test_body_over_the_limit_is_refused(target: Target) -> None:
+@pytest.mark.rule("payload-limit", "fields-applied", "rejected-changes-nothing")
+def test_body_at_the_limit_is_accepted_and_one_byte_more_refused(target: Target) -> None:
+    """The limit (``payload-limit``'s ``x-limits``) approached from under it: a valid body of
+    exactly that many bytes (a title, then JSON whitespace) is accepted and applied; one byte
+    more is refused for its size alone and changes nothing."""
     v = Verdicts()
     limit = body_limit(target.spec)
-    purpose = f"body of {limit + 1:,} bytes"
+    title = f"Body of the size limit {target.seed}"
+    ex = target.edit(raw=padded(title, limit), purpose=f"valid body of {limit:,} bytes (the limit)")
+    session = accepted(v, ex, "payload-limit", f"a valid body of exactly {limit:,} bytes")
+    if session is not None and session.get("title") != title:
+        ex.checked.add("fields-applied")
+        v.fail("fields-applied", f"sent title={title!r}, answered {session.get('title')!r}", ex)
+    over = f"body of {limit + 1:,} bytes"
     watch = RefusalWatch(target, "size").own(target.session_id).start()
-    ex = target.edit(raw=padded("Transport probe: oversized", limit + 1), purpose=purpose)
-    refused(target.spec, v, ex, "payload-limit", purpose)
-    watch.add(ex, purpose)
+    ex = target.edit(raw=padded(f"Over the limit {target.seed}", limit + 1), purpose=over)
+    refused(target.spec, v, ex, "payload-limit", over)
+    watch.add(ex, over)
     watch.check(v)
-    # just under the limit: not refused for its size; padded with whitespace, so that a
-    # server that accepts it stores an ordinary title (not one leaning on a length limit)
-    under = padded("Transport probe: just under the limit", limit - 1)
-    ex = target.edit(raw=under, purpose=f"body of {len(under):,} bytes")
-    if ex.status == 413:
-        v.fail("payload-limit", f"a body under {limit:,} bytes was refused as too large", ex)
     v.raise_if_any()
 
 

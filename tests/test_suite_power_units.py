@@ -136,3 +136,20 @@ def test_parts_that_change_per_request_are_not_held_against_the_server() -> None
     assert [d.split(":")[0] for d in differences(leaky, "f-1", unknown, "u-1", volatile)] == [
         "body/messages"
     ]
+
+
+def test_an_id_escaped_in_the_json_text_is_still_masked() -> None:
+    """An encoder writing ``-`` as ``\\u002d`` or ``/`` as ``\\/`` hides the id from a
+    search of the raw text; masked in the parsed values, a leak still shows."""
+
+    def answer(sid: str, owner: str) -> Exchange:
+        text = f"No {sid} for {owner} Organization".replace("-", "\\u002d")
+        return _ex(404, f'{{"code":"session_not_found","messages":"{text}"}}'.encode())
+
+    unknown, control = answer("u-1", "your"), answer("u-2", "your")
+    volatile = volatile_parts(unknown, "u-1", control, "u-2")
+    assert volatile == frozenset()
+    leaky = answer("f-1", "another")
+    assert [d.split(":")[0] for d in differences(leaky, "f-1", unknown, "u-1", volatile)] == [
+        "body/messages"
+    ]

@@ -42,13 +42,24 @@ def fingerprint(ex: Exchange, requested_id: str) -> dict[str, Any]:
     for name, value in ex.response_headers.items():
         if name.lower() not in VOLATILE_HEADERS:
             parts[f"header {name.lower()}"] = value
-    text = ex.response_body.decode("utf-8", "replace").replace(requested_id, MASK)
+    text = ex.response_body.decode("utf-8", "replace")
     try:
-        body: Any = json.loads(text)
+        # masked after parsing: an id escaped in the JSON text (\\u002d, \\/) is still found
+        body: Any = _masked(json.loads(text), requested_id)
     except (ValueError, RecursionError):
-        body = text
+        body = text.replace(requested_id, MASK)
     _flatten(body, "body", parts)
     return parts
+
+
+def _masked(value: Any, requested_id: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(requested_id, MASK)
+    if isinstance(value, dict):
+        return {_masked(k, requested_id): _masked(v, requested_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, requested_id) for v in value]
+    return value
 
 
 def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:

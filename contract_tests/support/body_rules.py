@@ -51,7 +51,7 @@ class BodyRules:
         schema = error.schema if isinstance(error.schema, Mapping) else {}
         entry = (schema.get(ANNOTATION) or {}).get(error.validator)
         if entry is not None:
-            yield self._pick(entry, error.instance), error
+            yield self.pick(entry, error.instance), error
             return
         if error.validator in BRANCHING and error.context:
             for sub in _relevant_branch(error):
@@ -59,7 +59,9 @@ class BodyRules:
             return
         raise SpecError(f"no {ANNOTATION} entry for {error.validator!r} at {error.json_path}")
 
-    def _pick(self, entry: Any, instance: Any) -> str:
+    def pick(self, entry: Any, instance: Any) -> str:
+        """The rule an ``x-violation-rules`` entry names for ``instance`` (its first matching
+        ``when`` case, else its default)."""
         if isinstance(entry, str):
             return entry
         for case in entry:

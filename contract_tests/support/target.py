@@ -5,8 +5,9 @@ admin API :mod:`~contract_tests.support.mock_admin`'s.
 The target is described by the ``PREVAIL_*`` environment variables. Without ``PREVAIL_BASE_URL``
 the suite starts the kit's mock in-process.
 
-State is read with the spec's list operation (``GET /sessions``) when the target answers it,
-which is found out once per run and written into the report (``read``); only a target without
+State is read with the spec's list operation (``GET /sessions``) when the target answers it
+(bounded: :mod:`~contract_tests.support.list_reads`), which is found out once per run and
+written into the report (``read``); only a target without
 the list is read by an edit that re-sends a value the Session already has, and each rule whose
 verdict then leans on such a read says so in its notes.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,15 @@ import pytest
 
 from contract_tests.support.body_rules import body_rules
 from contract_tests.support.facts import facts, list_operation, list_parameter
+from contract_tests.support.list_reads import (
+    PAGE_BUDGET,
+    WINDOW_PAGES,
+    ReadCutError,
+    not_earned,
+    read_pages,
+    start_instant,
+    window_around,
+)
 from contract_tests.support.mock_admin import MockAdmin
 from contract_tests.support.probes import good_value
 from contract_tests.support.transport import Transport
@@ -43,8 +53,6 @@ DEFAULT = object()
 #: What the run's ``read`` fact says for each way of reading a Session.
 READ_BY_LIST = "GET /sessions"
 READ_BY_EDIT = "edit re-sending a current value (the target has no GET /sessions)"
-#: Pages a full listing may take before the suite stops (a bound for a live server).
-MAX_LIST_PAGES = 200
 
 
 def session_of(body: Any) -> dict[str, Any] | None:
@@ -274,48 +282,43 @@ class Target:
         items: int | None = None,
         purpose: str = "read",
     ) -> tuple[list[dict[str, Any]], list[Exchange]] | None:
-        """Every listed Session, page after page (None when a page is refused or unreadable)."""
-        size = str(items or self.max_items)
-        found: list[dict[str, Any]] = []
-        pages: list[Exchange] = []
-        page = 1
-        while page <= MAX_LIST_PAGES:
-            query = {**(params or {}), "page": str(page), "items": size}
-            ex = self.list_page(params=query, token=token, purpose=f"{purpose} (GET /sessions)")
-            pages.append(ex)
-            body = ex.json
-            if not ex.accepted or not isinstance(body, dict):
-                return None
-            listed = body.get("sessions")
-            if not isinstance(listed, list):
-                return None
-            found += [s for s in listed if isinstance(s, dict)]
-            pagy = body.get("pagy")
-            last = pagy.get("pages") if isinstance(pagy, dict) else None
-            if not listed or not isinstance(last, int) or page >= last:
-                break
-            page += 1
-        return found, pages
+        """Every listed Session, page after page (None when a page is refused or unreadable).
+
+        Bounded (:mod:`~contract_tests.support.list_reads`): a list longer than a read's page
+        or time budget skips the test, whose verdict is then not earned.
+        """
+        fetch, size = self._fetcher(token, purpose), items or self.max_items
+        try:
+            listing = read_pages(fetch, params or {}, size)
+        except ReadCutError as error:
+            not_earned(error, purpose)
+        return None if listing is None else (listing.sessions, listing.pages)
+
+    def _fetcher(self, token: Any, purpose: str) -> Callable[[dict[str, str]], Exchange]:
+        def fetch(query: dict[str, str]) -> Exchange:
+            return self.list_page(params=query, token=token, purpose=f"{purpose} (GET /sessions)")
+
+        return fetch
 
     def snapshot(
-        self, session_id: str | None = None, *, avoid: Iterable[str] = (), rule: str | None = None
+        self,
+        session_id: str | None = None,
+        *,
+        avoid: Iterable[str] = (),
+        rule: str | None = None,
+        token: Any = DEFAULT,
     ) -> dict[str, Any] | None:
         """The session's current state, read through the API itself.
 
-        With ``GET /sessions`` this is a true read. Without it, it is an edit that re-sends a
-        value the Session already has, choosing a field that is not in ``avoid`` (the fields
-        whose change the caller wants to see); ``rule`` then gets a note saying so.
+        With ``GET /sessions`` this is a true read (as ``token``'s Organization sees it): in
+        the window around the start instant the Session was last seen with, else page by page
+        up to the page that holds it, within a read's budgets. Without it, it is an edit that
+        re-sends a value the Session already has, choosing a field that is not in ``avoid``
+        (the fields whose change the caller wants to see); ``rule`` then gets a note saying so.
         """
         sid = session_id or self.session_id
         if self.reads_by_list:
-            listed = self.list_all()
-            if listed is None:
-                return None
-            for item in listed[0]:
-                if item.get("remote_session_id") == sid:
-                    self._seen[sid] = item
-                    return item
-            return None
+            return self._listed(sid, token)
         if rule is not None:
             self.note(
                 rule,
@@ -328,6 +331,31 @@ class Target:
         if not exchange.accepted:
             return None
         return session_of(exchange.json)
+
+    def _listed(self, sid: str, token: Any) -> dict[str, Any] | None:
+        """``sid`` as the list shows it (None when refused or not listed)."""
+
+        def wanted(item: dict[str, Any]) -> bool:
+            return item.get("remote_session_id") == sid
+
+        seen = self._seen.get(sid)
+        at = start_instant(self.spec, seen) if seen is not None else None
+        queries: list[tuple[dict[str, str], int]] = [({}, PAGE_BUDGET)]
+        if at is not None:
+            queries.insert(0, (window_around(self.spec, at), WINDOW_PAGES))
+        for query, pages in queries:
+            fetch = self._fetcher(token, "read" if query else "read, page by page")
+            try:
+                listing = read_pages(fetch, query, self.max_items, pages=pages, until=wanted)
+            except ReadCutError as error:
+                if query:
+                    continue  # a window that is not narrow: page through everything
+                not_earned(error, f"reading the Session {sid!r}")
+            found = next((s for s in listing.sessions if wanted(s)), None) if listing else None
+            if found is not None:
+                self._seen[sid] = found
+                return found
+        return None
 
     def _read_edit(self, sid: str, avoid: set[str]) -> dict[str, Any]:
         """The harmless edit that reads ``sid``: a current value of a field not in ``avoid``.

@@ -1,5 +1,6 @@
 """Faithful variants of the mock: servers that differ from it only where the contract leaves
-freedom (throttling, message texts, extra response members), served on loopback.
+freedom (throttling, message texts, extra response members, how answers are framed, encoded
+and escaped), served on loopback.
 
 Each variant is an ASGI wrapper around ``create_app``; a contract run against it under
 ``--strict`` must pass, which proves the suite raises no false alarm on that freedom.
@@ -8,9 +9,13 @@ Each variant is an ASGI wrapper around ``create_app``; a contract run against it
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import json
+import random
+import secrets
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -61,11 +66,20 @@ class Throttled:
         await self.app(scope, receive, send)
 
 
-class RewrittenJson:
-    """Passes every API answer's JSON body through ``rewrite`` (e.g. other texts, extra fields)."""
+Headers = list[tuple[bytes, bytes]]
 
-    def __init__(self, app: ASGIApp, rewrite: Callable[[int, Any], Any]) -> None:
-        self.app, self.rewrite = app, rewrite
+
+class WholeAnswer:
+    """Base of the wrappers that change a whole API answer: :meth:`change` gets its status,
+    headers and body and gives the headers and the body pieces to send instead."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        #: API answers changed so far (a run against the variant must have met it).
+        self.answers = 0
+
+    def change(self, status: int, headers: Headers, raw: bytes) -> tuple[Headers, list[bytes]]:
+        raise NotImplementedError
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not _is_api(scope):
@@ -81,17 +95,38 @@ class RewrittenJson:
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            raw = b"".join(chunks)
-            with contextlib.suppress(ValueError):
-                raw = json.dumps(self.rewrite(int(start["status"]), json.loads(raw))).encode()
-            headers = [
-                (k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"
-            ]
-            headers.append((b"content-length", str(len(raw)).encode()))
+            self.answers += 1
+            headers, pieces = self.change(
+                int(start["status"]), list(start.get("headers", [])), b"".join(chunks)
+            )
             await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": raw})
+            pieces = pieces or [b""]
+            for index, piece in enumerate(pieces):
+                more = index < len(pieces) - 1
+                await send({"type": "http.response.body", "body": piece, "more_body": more})
 
         await self.app(scope, receive, capture)
+
+
+def _without(headers: Headers, *names: bytes) -> Headers:
+    return [(k, v) for k, v in headers if k.lower() not in names]
+
+
+def _sized(headers: Headers, raw: bytes) -> Headers:
+    return [*_without(headers, b"content-length"), (b"content-length", str(len(raw)).encode())]
+
+
+class RewrittenJson(WholeAnswer):
+    """Passes every API answer's JSON body through ``rewrite`` (e.g. other texts, extra fields)."""
+
+    def __init__(self, app: ASGIApp, rewrite: Callable[[int, Any], Any]) -> None:
+        super().__init__(app)
+        self.rewrite = rewrite
+
+    def change(self, status: int, headers: Headers, raw: bytes) -> tuple[Headers, list[bytes]]:
+        with contextlib.suppress(ValueError):
+            raw = json.dumps(self.rewrite(status, json.loads(raw))).encode()
+        return _sized(headers, raw), [raw]
 
 
 def other_messages(status: int, body: Any) -> Any:
@@ -131,3 +166,95 @@ def serve_variant(
     """Serve ``wrap(create_app())`` on a free loopback port until the block ends."""
     with serve_mock(deadline=deadline, wrap=wrap) as served:
         yield served, served.app
+
+
+class Framed(WholeAnswer):
+    """Passes every API answer on with other framing: ``Connection: close`` on each (no
+    keep-alive), and/or the body without ``Content-Length`` in pieces of ``chunk`` bytes (so
+    HTTP/1.1 sends it ``Transfer-Encoding: chunked``)."""
+
+    def __init__(self, app: ASGIApp, *, close: bool = False, chunk: int | None = None) -> None:
+        super().__init__(app)
+        self.close, self.chunk = close, chunk
+
+    def change(self, status: int, headers: Headers, raw: bytes) -> tuple[Headers, list[bytes]]:
+        if self.close:
+            headers = [*_without(headers, b"connection"), (b"connection", b"close")]
+        if self.chunk is None:
+            return headers, [raw]
+        size = self.chunk
+        return _without(headers, b"content-length"), [
+            raw[i : i + size] for i in range(0, len(raw), size)
+        ]
+
+
+def _trace_id() -> str:
+    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+
+
+class CachingAndTracing(WholeAnswer):
+    """Adds the caching and tracing headers real APIs send: an ``ETag`` of the body,
+    ``Cache-Control``, ``Vary``, ``Pragma``, and per-request ``traceparent``, ``X-Request-Id``,
+    ``X-Runtime``, ``Server-Timing`` and a sticky load-balancer cookie."""
+
+    def change(self, status: int, headers: Headers, raw: bytes) -> tuple[Headers, list[bytes]]:
+        took = random.uniform(0.5, 40.0)
+        extra = {
+            "etag": f'W/"{hashlib.sha256(raw).hexdigest()[:32]}"',
+            "cache-control": "max-age=0, private, must-revalidate",
+            "pragma": "no-cache",
+            "vary": "Accept, Authorization, Accept-Encoding, Origin",
+            "traceparent": _trace_id(),
+            "x-request-id": str(uuid.uuid4()),
+            "x-runtime": f"{took / 1000:.6f}",
+            "server-timing": f'app;dur={took:.1f}, db;dur={took / 3:.1f};desc="store"',
+            "set-cookie": f"AWSALB={secrets.token_urlsafe(24)}; Path=/; Max-Age=604800",
+            "x-content-type-options": "nosniff",
+            "strict-transport-security": "max-age=31536000; includeSubDomains",
+        }
+        return [*headers, *((k.encode(), v.encode()) for k, v in extra.items())], [raw]
+
+
+def _escaped_string(text: str) -> str:
+    """``text`` as a JSON string with every character but ASCII letters and digits written
+    ``\\uXXXX`` (astral ones as surrogate pairs) and ``/`` as ``\\/``."""
+    out = ['"']
+    for char in text:
+        if char.isascii() and char.isalnum():
+            out.append(char)
+        elif char == "/":
+            out.append("\\/")
+        else:
+            units = char.encode("utf-16-be", "surrogatepass")
+            out += [f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2)]
+    out.append('"')
+    return "".join(out)
+
+
+def escaped_json(value: Any, depth: int = 0) -> str:
+    """JSON as another encoder might write it: keys in reverse order, tabs, newlines and
+    spaces around every token, and every string fully escaped (see ``_escaped_string``)."""
+    pad = "\n" + "\t" * (depth + 1)
+    if isinstance(value, dict):
+        items = [
+            f"{pad}{_escaped_string(str(k))} :  {escaped_json(v, depth + 1)}"
+            for k, v in reversed(list(value.items()))
+        ]
+        return "{" + " ,".join(items) + "\n" + "\t" * depth + "}"
+    if isinstance(value, list):
+        return "[" + " ,".join(pad + escaped_json(v, depth + 1) for v in value) + " ]"
+    if isinstance(value, str):
+        return _escaped_string(value)
+    return json.dumps(value)
+
+
+class EscapedJson(WholeAnswer):
+    """Writes every API answer's JSON with :func:`escaped_json`, as ``application/json;
+    charset=utf-8``."""
+
+    def change(self, status: int, headers: Headers, raw: bytes) -> tuple[Headers, list[bytes]]:
+        with contextlib.suppress(ValueError):
+            raw = escaped_json(json.loads(raw)).encode("ascii")
+            headers = _without(headers, b"content-type")
+            headers.append((b"content-type", b"application/json; charset=utf-8"))
+        return _sized(headers, raw), [raw]

@@ -8,6 +8,7 @@ this process or another worker, cannot slip between the check and the write. A t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
@@ -25,6 +26,15 @@ from prevail_contract.mock.rules import apply_edit, check_editable, check_owned
 from prevail_contract.mock.store import OutboxMessage, Store
 
 ALLOWED_METHOD = "PATCH"
+#: Planted: invites applied to a copy read outside the store's lock, written back a moment
+#: later (concurrent invites are lost); and the duplicate check made on that stale copy while
+#: the new invitees are appended to the fresh one (concurrent twins are kept).
+RACE_LOST = "invites-additive:race"
+RACE_TWINS = "invites-no-duplicates:race"
+#: Planted: a Session may not reach its invitee cap, only stay under it (an off-by-one).
+AT_CAP = "field-limits:at-cap"
+#: Seconds a planted race holds its stale copy (wide enough for concurrent requests to meet).
+RACE_WINDOW = 0.1
 #: Planted bugs of the behaviour rules this handler carries out itself.
 EDIT_BUGS = (
     "id-stable",
@@ -37,6 +47,9 @@ EDIT_BUGS = (
     *LEAK_BUGS,
     # DELETE answered as if carried out (204 once token and ownership pass, else their refusal)
     "method-not-allowed",
+    RACE_LOST,
+    RACE_TWINS,
+    AT_CAP,
 )
 #: The checks a DELETE passes under the planted ``method-not-allowed``.
 DELETE_CHECKS = ("auth-required", "org-ownership")
@@ -112,6 +125,8 @@ class EditSessionEndpoint:
             await self.leaks.after_refusal(call, check)
             raise
         try:
+            if call.bugs & {RACE_LOST, RACE_TWINS} and "invites" in (call.edit or {}):
+                return await self._racy_commit(call)
             return self._commit(call)
         except ApiError as error:
             if error.status == 409:
@@ -135,7 +150,36 @@ class EditSessionEndpoint:
             updated, messages = apply_edit(
                 facts, session, edit, org, bugs, fold_case=not self.services.presentation.documented
             )
-            validator.check_invitee_total(len(updated.invitees))
+            validator.check_invitee_total(len(updated.invitees) + (AT_CAP in bugs))
+            return updated, messages, updated
+
+        return call.store.update(call.remote_session_id, change)
+
+    async def _racy_commit(self, call: EditCall) -> StoredSession:
+        """Planted ``invites-additive:race`` and ``invites-no-duplicates:race``: the invites
+        are worked out on a copy read before a pause, outside the store's lock."""
+        spec, facts, bugs, org = self.spec, self.services.facts, call.bugs, call.org
+        assert org is not None
+        assert call.store is not None
+        assert call.edit is not None
+        edit, stale = call.edit, call.store.get(call.remote_session_id)
+        await asyncio.sleep(RACE_WINDOW)
+
+        def change(
+            current: StoredSession | None,
+        ) -> tuple[StoredSession, list[OutboxMessage], StoredSession]:
+            session = check_owned(spec, current, call.remote_session_id, org, bugs)
+            check_editable(spec, facts, session, bugs)
+            base = stale if stale is not None else session
+            decided, messages = apply_edit(
+                facts, base, edit, org, bugs, fold_case=not self.services.presentation.documented
+            )
+            if RACE_LOST in bugs:
+                updated = decided  # written over whatever came in meanwhile
+            else:
+                added = decided.invitees[len(base.invitees) :]
+                updated = replace(decided, invitees=(*session.invitees, *added))
+            self.services.validator.check_invitee_total(len(updated.invitees))
             return updated, messages, updated
 
         return call.store.update(call.remote_session_id, change)

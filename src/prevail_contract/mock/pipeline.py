@@ -21,6 +21,7 @@ from prevail_contract.errors import SpecError
 from prevail_contract.mock import auth
 from prevail_contract.mock.auth import Authenticator, token_from
 from prevail_contract.mock.body import BodyReader
+from prevail_contract.mock.errors import ApiError, Detail
 from prevail_contract.mock.facts import EDIT_OPERATION, Facts
 from prevail_contract.mock.fixtures import Organization, StoredSession
 from prevail_contract.mock.json_syntax import check_media_type, parse_json
@@ -36,6 +37,11 @@ from prevail_contract.mock.store import Store, Worlds
 from prevail_contract.mock.validation import EMAIL_RULE, BodyValidator
 from prevail_contract.spec import Spec
 
+#: Planted: the request's headers counted into the body's size limit (bodies somewhat under
+#: it are refused).
+EARLY_LIMIT = "payload-limit:early"
+#: Planted: text lengths counted in UTF-16 code units instead of characters.
+UTF16_LENGTHS = "field-limits:utf16"
 #: Planted bug of rule ``check-order`` itself: the state check moves up to run right after
 #: the Session is found, before the body is looked at.
 STATE_FIRST = "check-order:state-first"
@@ -142,7 +148,7 @@ class MediaTypeCheck(Check):
 
 class PayloadLimitCheck(Check):
     rule = "payload-limit"
-    bugs = (SIZE_LEAK,)
+    bugs = (SIZE_LEAK, EARLY_LIMIT)
     gives = "the body's bytes"
 
     def __init__(self, services: Services) -> None:
@@ -150,12 +156,18 @@ class PayloadLimitCheck(Check):
         self.generous = BodyReader(self.spec, SIZE_LEAK_FACTOR * services.reader.max_body)
 
     async def __call__(self, call: EditCall) -> None:
-        if SIZE_LEAK not in call.bugs:
+        if SIZE_LEAK in call.bugs:
+            call.raw = await self.generous.read(call.request)
+            if len(call.raw) > self.services.reader.max_body:
+                raise self.services.reader.too_large()  # refused, but the body was kept (planted)
+        else:
             call.raw = await self.services.reader.read(call.request)
-            return
-        call.raw = await self.generous.read(call.request)
-        if len(call.raw) > self.services.reader.max_body:
-            raise self.services.reader.too_large()  # refused, but the body was kept (planted)
+        if EARLY_LIMIT in call.bugs:  # planted: the request's headers counted into the limit
+            head = sum(len(k) + len(v) + 4 for k, v in call.request.headers.raw)
+            if len(call.raw) + head > self.services.reader.max_body:
+                raise ApiError.for_rule(
+                    self.spec, self.rule, "The request is larger than the limit; send less."
+                )
 
 
 class JsonSyntaxCheck(Check):
@@ -182,19 +194,47 @@ class FieldFormatsCheck(Check):
     """Every ``validation_failed`` check: the envelope, formats, limits and unknown fields."""
 
     rule = "field-formats"
-    bugs = ("field-formats", "field-formats:zone-case", "request-envelope", EMAIL_RULE)
+    bugs = (
+        "field-formats",
+        "field-formats:zone-case",
+        "request-envelope",
+        EMAIL_RULE,
+        UTF16_LENGTHS,
+    )
     needs = ("malformed-json",)
     gives = "the edit"
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.folded = {z.casefold(): z for z in self.spec.time_zones()}
+        fields = self.spec.document["components"]["schemas"]["RemoteSessionEdit"]["properties"]
+        #: The ``maxLength`` of each edit field that has one (for the planted UTF-16 count).
+        self.max_lengths = {
+            name: int(node["maxLength"])
+            for name, node in ((n, self.spec.deref(v)) for n, v in fields.items())
+            if "maxLength" in node
+        }
 
     async def __call__(self, call: EditCall) -> None:
         validator = self.services.validator
         if "field-formats:zone-case" in call.bugs:  # planted: " hawaii" taken for "Hawaii"
             call.payload = self._fold_zone(call.payload, validator.envelope_name)
         call.edit = validator.validate(call.payload)
+        if UTF16_LENGTHS in call.bugs:
+            self._utf16_lengths(call.edit, validator.envelope_name)
+
+    def _utf16_lengths(self, edit: dict[str, Any], envelope: str) -> None:
+        """Planted ``field-limits:utf16``: lengths counted in UTF-16 code units, as JavaScript
+        does, so a text of ``maxLength`` characters outside the BMP is refused."""
+        for name, limit in self.max_lengths.items():
+            value = edit.get(name)
+            if isinstance(value, str) and len(value.encode("utf-16-le")) // 2 > limit:
+                raise ApiError.for_rule(
+                    self.spec,
+                    "field-limits",
+                    f"{name} is longer than {limit} characters.",
+                    [Detail(f"{envelope}.{name}", f"At most {limit} characters.")],
+                )
 
     def _fold_zone(self, body: Any, envelope: str) -> Any:
         inner = body.get(envelope) if isinstance(body, dict) else None

@@ -15,11 +15,21 @@ from prevail_contract.mock.fixtures import Invitee, Organization, StoredSession
 from prevail_contract.mock.store import OutboxMessage
 from prevail_contract.spec import Spec
 
+#: Planted narrow bugs of ``apply_edit``, each breaking its rule in one way only: the zero-width
+#: joiner and non-joiner stripped from stored text (a sanitizer taking them for invisible junk,
+#: which breaks emoji sequences and Persian words), and invite addresses cut at
+#: ``SHORT_COLUMN`` characters (an indexed column).
+JOINERS = "fields-applied:joiners"
+TRUNCATED = "invites-additive:truncated"
 #: The planted bugs of the behaviour rules ``apply_edit`` carries out (``--bug RULE_ID``).
-APPLY_BUGS = ("fields-applied", "state-ready-after-edit", "invites-additive")
+APPLY_BUGS = ("fields-applied", "state-ready-after-edit", "invites-additive", JOINERS, TRUNCATED)
 #: The assumed rule that another Organization's Session is answered like an unknown id; its
 #: planted bug says in the message whose Session it is.
 HIDDEN_RULE = "foreign-session-hidden"
+#: Characters kept of an address under the planted ``invites-additive:truncated`` (the usual
+#: limit of an indexed utf8mb4 column; the bug's own number, not the contract's).
+SHORT_COLUMN = 191
+_JOINERS = dict.fromkeys(map(ord, "\u200c\u200d"))
 
 
 def check_self_service(spec: Spec, org: Organization, bugs: Collection[str]) -> None:
@@ -95,7 +105,7 @@ def apply_edit(
     for name, value in edit.items():
         if name == "invites" or (name == "title" and "fields-applied" in bugs):
             continue
-        fields[name] = value
+        fields[name] = _stored(value, bugs)
     if "state-ready-after-edit" not in bugs:
         fields["state"] = facts.state_after_edit
     invitees = [] if "invites-additive" in bugs and "invites" in edit else list(session.invitees)
@@ -111,6 +121,7 @@ def apply_edit(
             email, wanted = item, facts.default_access
         else:
             email, wanted = str(item["email"]), str(item.get("access_level", facts.default_access))
+        email = _stored_address(email, bugs)
         if key(email) in known:
             continue
         known.add(key(email))
@@ -128,3 +139,15 @@ def apply_edit(
     return StoredSession(
         session.remote_session_id, session.organization, fields, tuple(invitees)
     ), messages
+
+
+def _stored(value: Any, bugs: Collection[str]) -> Any:
+    """A sent value as stored: as sent, unless a planted bug mangles it."""
+    if isinstance(value, str) and JOINERS in bugs:
+        return value.translate(_JOINERS)
+    return value
+
+
+def _stored_address(email: str, bugs: Collection[str]) -> str:
+    """An invite address as stored: as sent, unless a planted bug cuts it."""
+    return email[:SHORT_COLUMN] if TRUNCATED in bugs else email

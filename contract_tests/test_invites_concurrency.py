@@ -1,0 +1,125 @@
+"""Accumulation under concurrent requests: invites sent at the same moment are all kept
+(``invites-additive``, documented), and one address sent at once in several letter cases is
+kept once (``invites-no-duplicates``, assumed).
+
+A few threads (``THREADS``) send one request each, released together, for a few rounds
+(``ROUNDS``): a bounded load, every address on a reserved domain and drawn from the run's
+invite budget like any other. A server that reads the invitees, then writes them back without
+a lock loses some; one that checks for a duplicate before the write and appends after it
+keeps twins.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from contract_tests.plugins.profiles import profile_name
+from contract_tests.support.expect import accepted
+from contract_tests.support.facts import facts
+from contract_tests.support.target import Target
+from prevail_contract.check.exchange import Exchange
+from prevail_contract.check.verdict import Verdicts
+
+F = facts()
+#: Requests sent at once, and how many times.
+THREADS = 4
+ROUNDS = {"fast": 2, "thorough": 6}
+#: Seconds a thread waits for the others to be ready (a bound, not a contract fact).
+START_TIMEOUT = 30.0
+
+
+def _together(target: Target, bodies: list[Any], purpose: str) -> list[Exchange]:
+    """Send each body in its own thread, all released at once; the answers in order."""
+    gate = threading.Barrier(len(bodies), timeout=START_TIMEOUT)
+
+    def send(body: Any) -> Exchange:
+        gate.wait()
+        return target.edit({"remote_session": body}, purpose=purpose)
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        futures = [pool.submit(send, body) for body in bodies]
+        return [future.result() for future in futures]
+
+
+def _invitees(session: dict[str, Any] | None) -> list[str]:
+    raw = session.get(F.invite_field) if session else None
+    return [str(x).lower() for x in raw] if isinstance(raw, list) else []
+
+
+def _rounds(target: Target, check: Callable[[Verdicts, int], None]) -> None:
+    if not target.reads_by_list:
+        pytest.skip(
+            "concurrent invites are read back with GET /sessions (a read that writes nothing)"
+        )
+    v = Verdicts()
+    for number in range(ROUNDS.get(profile_name(), ROUNDS["fast"])):
+        check(v, number)
+        if v.findings:
+            break
+    v.raise_if_any()
+
+
+@pytest.mark.rule("invites-additive")
+def test_concurrent_invites_are_all_kept(target: Target) -> None:
+    def round_(v: Verdicts, number: int) -> None:
+        before = set(_invitees(target.snapshot()))
+        batches = [
+            [f"together-{target.seed}-{number}-{t}-{i}@example.net" for i in range(2)]
+            for t in range(THREADS)
+        ]
+        answers = _together(target, [{F.invite_field: b} for b in batches], "concurrent invite")
+        for batch, ex in zip(batches, answers, strict=True):
+            session = accepted(v, ex, "invites-additive", "one of concurrent invites")
+            missing = [a for a in [*batch, *before] if session and a not in _invitees(session)]
+            if missing:
+                v.fail("invites-additive", f"a concurrent invite's answer lacks {missing[:3]}", ex)
+        after = target.snapshot()
+        read = target.last_exchange
+        if after is None or read is None:
+            return
+        read.checked.add("invites-additive")
+        sent = {a for batch in batches for a in batch}
+        lost = sorted((sent | before) - set(_invitees(after)))
+        if lost:
+            v.fail(
+                "invites-additive",
+                f"{THREADS} invites sent at once: {len(lost)} invitees are not kept, "
+                f"e.g. {lost[:3]} (a read-modify-write without a lock loses them)",
+                read,
+            )
+
+    _rounds(target, round_)
+
+
+@pytest.mark.rule("invites-no-duplicates")
+def test_one_address_sent_at_once_in_several_cases_is_kept_once(target: Target) -> None:
+    def round_(v: Verdicts, number: int) -> None:
+        address = f"twin-{target.seed}-{number}@example.org"
+        cases = [
+            "".join(c.upper() if (i >> k) % 2 else c for i, c in enumerate(address))
+            for k in range(THREADS)
+        ]  # the same address in as many letter cases as threads
+        answers = _together(target, [{F.invite_field: [c]} for c in cases], "twin")
+        for ex in answers:
+            accepted(v, ex, "invites-no-duplicates", "one of concurrent re-invites")
+        after = target.snapshot()
+        read = target.last_exchange
+        if after is None or read is None:
+            return
+        read.checked.add("invites-no-duplicates")
+        count = Counter(_invitees(after))[address]
+        if count > 1:
+            v.fail(
+                "invites-no-duplicates",
+                f"{address!r} sent at once in {THREADS} letter cases is listed {count} times "
+                "(a duplicate check before the write, not with it, lets twins through)",
+                read,
+            )
+
+    _rounds(target, round_)
