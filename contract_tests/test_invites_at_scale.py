@@ -117,6 +117,8 @@ def test_a_session_filled_to_exactly_its_cap(target: Target) -> None:
             f"filled to {cap}: {len(missing)} not kept, e.g. {missing[:3]}",
             read,
         )
+        # not at its cap: one more invitee says nothing about the cap (field-limits unjudged)
+        v.raise_if_any()
     one_more = {"remote_session": {"invites": [f"cap-{target.seed}-over@example.org"]}}
     ex = target.edit(one_more, session_id=sid, purpose=f"invitee {cap + 1}")
     if refused(target.spec, v, ex, "field-limits", f"an invitee past the cap of {cap}"):
