@@ -2,7 +2,8 @@
 
 ``create_app`` reads the spec (its schemas, facts and ``x-check-order``), the fixtures and the
 planted bugs, builds the edit's check pipeline, and mounts the edit (``edit``), the list
-(``listing``) and the admin API (``admin``, ``sandboxes``). Nothing is built per request.
+(``listing``) and the admin API (``admin``, ``sandboxes``, ``faults_api``) behind the fault
+injection (``fault_injection``). Nothing is built per request.
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from prevail_contract.errors import ConfigError
-from prevail_contract.mock import admin, sandboxes
+from prevail_contract.mock import admin, faults_api, sandboxes
 from prevail_contract.mock.auth import Authenticator
 from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.bugs import check_bugs
 from prevail_contract.mock.edit import ALLOWED_METHOD, EditSessionEndpoint
 from prevail_contract.mock.facts import EDIT_OPERATION, Facts, read_facts
+from prevail_contract.mock.fault_injection import FaultInjection
+from prevail_contract.mock.faults import FaultBook
 from prevail_contract.mock.fixtures import Fixtures, Organization, load_fixtures
 from prevail_contract.mock.listing import LIST_ABSENT, ListSessionsEndpoint
 from prevail_contract.mock.pipeline import Check, Services, build_pipeline
 from prevail_contract.mock.responses import ResponseChecker, exception_handlers
-from prevail_contract.mock.store import Store, Worlds, open_worlds
+from prevail_contract.mock.store import MAIN_WORLD, Store, Worlds, open_worlds
 from prevail_contract.mock.validation import BodyValidator, unknown_iana_zones
 from prevail_contract.spec import Spec, load_spec
 
@@ -55,6 +58,8 @@ class MockState:
     services: Services
     #: The edit's checks, in the order they run.
     steps: tuple[Check, ...]
+    #: The injected faults of every world (``faults_api``).
+    faults: FaultBook
 
 
 def create_app(
@@ -116,8 +121,10 @@ def create_app(
         authenticator=authenticator,
         services=services,
         steps=build_pipeline(services, facts.check_order, bugs),
+        faults=FaultBook(),
     )
     app = Starlette(routes=_routes(state, admin_api, admin_token, sandbox_ttl))
+    app.add_middleware(FaultInjection, book=state.faults, spec=spec)
     for kind, handler in exception_handlers(_served_paths(spec)).items():
         app.add_exception_handler(kind, handler)  # type: ignore[arg-type]
     # A path with a trailing slash is 404, not a redirect built from the Host header.
@@ -153,7 +160,15 @@ def _routes(
         )
     if admin_api:
         extra = sandboxes.routes(worlds, spec, state.session_order, sandbox_ttl)
-        routes += admin.routes(state.store, spec, state.session_order, admin_token, extra=extra)
+        extra += faults_api.routes(state.faults, worlds, spec)
+        routes += admin.routes(
+            state.store,
+            spec,
+            state.session_order,
+            admin_token,
+            extra=extra,
+            on_reset=lambda: state.faults.clear(MAIN_WORLD),
+        )
     return routes
 
 
