@@ -1,6 +1,7 @@
 """The README's "run it against the mock" shell block runs as written (``--ready-file`` makes it
-wait until the env file is there), and ``mock --ready-file`` is removed at start, written once
-the mock answers, and removed when it stops."""
+wait until the env file is there); ``mock --ready-file`` is removed at start, written once the
+mock answers, and removed when it stops; and every Python block of the README is one that a
+test type-checks and runs."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pathlib import Path
 import httpx
 
 from prevail_contract.paths import REPO_ROOT
-from tests.test_readme_client import example_source
+from tests.test_pytest_plugin import integrator_example
+from tests.test_readme_client import example_source, example_sources
 
 README = REPO_ROOT / "README.md"
 #: How long a mock may take to write its ready file.
@@ -29,6 +31,12 @@ def shell_block() -> str:
     blocks = [b for b in re.findall(r"```sh\n(.*?)```", section, re.DOTALL) if "rename.py" in b]
     assert len(blocks) == 1, blocks
     return str(blocks[0])
+
+
+def test_every_python_block_of_the_readme_is_checked_by_a_test() -> None:
+    every = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+    checked = [*example_sources(), integrator_example()]
+    assert sorted(every) == sorted(checked)
 
 
 def _clean_env() -> dict[str, str]:
