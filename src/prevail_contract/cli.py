@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from prevail_contract import __version__
 from prevail_contract.errors import ConfigError, ContractKitError, SpecError
@@ -31,6 +32,33 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Top-level modules of the optional extras -> the extra that installs them. A plain install is
+#: the mock and its pytest plugin; a command needing an extra says which, in one line (exit 2).
+EXTRA_OF: dict[str, str] = {
+    "schemathesis": "check",
+    "hypothesis": "check",
+    "pytest": "check",
+    "rich": "check",
+    "openapi_python_client": "tools",
+    "openapi_spec_validator": "tools",
+    "redis": "redis",
+}
+
+
+def _import(module_name: str) -> ModuleType:
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing not in EXTRA_OF:
+            raise
+        extra = EXTRA_OF[missing]
+        raise ConfigError(
+            f"this command needs the kit's '{extra}' extra (module {missing} is not installed): "
+            f"pip install 'prevail-contract[{extra}]'"
+        ) from exc
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; only ``command``'s module is imported and configured."""
     return _build(command)[0]
@@ -50,7 +78,7 @@ def _build(
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
         parsers[name] = command_parser
         if name == command:
-            module = importlib.import_module(module_name)
+            module = _import(module_name)
             module.configure(command_parser)
             command_parser.set_defaults(_module=module)
     return parser, parsers
@@ -60,7 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     chosen = next((a for a in arguments if not a.startswith("-")), None)
-    parser, parsers = _build(chosen if chosen in COMMANDS else None)
+    try:
+        parser, parsers = _build(chosen if chosen in COMMANDS else None)
+    except ConfigError as exc:
+        print(f"prevail-contract {chosen}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     args, unknown = parser.parse_known_args(arguments)
     if unknown:  # exits 2 with the subcommand's own usage, not the top-level one
         parsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")

@@ -198,13 +198,29 @@ def _retry_after_seconds(value: str | None) -> float:
     return 1.0 if math.isnan(asked) else asked
 
 
+#: The header (and value) with which the kit's mock marks an answer its fault injection made
+#: instead of the API's: never a contract answer. Written here, not imported: the suite reads
+#: nothing of the mock (tests/test_mock_faults.py holds the two spellings together).
+INJECTED_HEADER = "x-prevail-mock-fault"
+INJECTED_VALUE = "injected"
+
+
+def is_injected(headers: Mapping[str, str]) -> bool:
+    """Whether the kit's mock made this answer up on purpose (an injected fault)."""
+    return any(
+        k.lower() == INJECTED_HEADER and v.strip().lower() == INJECTED_VALUE
+        for k, v in headers.items()
+    )
+
+
 def is_transient(status: int, headers: Mapping[str, str]) -> bool:
-    """Whether an answer says "not now" rather than "no": 429, or 503 with ``Retry-After``.
+    """Whether an answer says "not now" rather than "no": 429, 503 with ``Retry-After``, or any
+    answer the kit's mock injected (``is_injected``).
 
     Such an answer is waited for and sent again; if it is all a request ever got, it is
     evidence of nothing (the test is skipped, so its rules are not judged on it).
     """
-    if status == 429:
+    if status == 429 or is_injected(headers):
         return True
     return status == 503 and any(k.lower() == "retry-after" for k in headers)
 

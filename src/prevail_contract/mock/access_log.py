@@ -1,4 +1,5 @@
-"""One log line per request the served mock answers: method, path, status, error code, time.
+"""One log line per request the served mock answers: method, path, status, error code, time,
+and what an injected fault did to it.
 
 An ASGI wrapper rather than uvicorn's access log, because the line names the refusal's error
 ``code`` (read from the JSON body of a 4xx/5xx answer), which uvicorn never sees; query strings
@@ -13,6 +14,8 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import IO, Any
+
+from prevail_contract.mock.faults import SCOPE_KEY
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,7 +52,8 @@ def error_code(body: bytes) -> str | None:
 
 
 class AccessLog:
-    """ASGI middleware writing ``HH:MM:SS METHOD PATH STATUS [CODE] N.N ms`` per request."""
+    """ASGI middleware writing ``HH:MM:SS METHOD PATH STATUS [CODE] N.N ms [fault: ...]`` per
+    request (status ``-`` when no answer was sent, as for a dropped connection)."""
 
     def __init__(self, app: App, stream: IO[str]) -> None:
         self.app = app
@@ -86,4 +90,7 @@ class AccessLog:
                 *([code] if code else []),
                 f"{took:.1f} ms",
             ]
+            fault = scope.get(SCOPE_KEY)
+            if fault:
+                parts.append(f"[fault: {fault}]")
             print(" ".join(parts), file=self.stream, flush=True)

@@ -97,12 +97,15 @@ def routes(
     order: tuple[str, ...],
     token: str | None = None,
     extra: Sequence[Route] = (),
+    on_reset: Callable[[], object] | None = None,
 ) -> list[Route]:
-    """The admin routes bound to one store, plus ``extra`` admin routes (the sandboxes'); with
-    ``token`` each wants it as a Bearer token."""
+    """The admin routes bound to one store, plus ``extra`` admin routes (the sandboxes' and the
+    faults'); with ``token`` each wants it as a Bearer token. ``on_reset`` runs on each reset."""
 
     async def reset(request: Request) -> Response:
         store.reset()
+        if on_reset is not None:
+            on_reset()
         return _json({"sessions": len(store.sessions()), "outbox": 0})
 
     async def create_session(request: Request) -> Response:

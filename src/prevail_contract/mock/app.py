@@ -2,8 +2,9 @@
 
 ``create_app`` reads the spec (its schemas, facts and ``x-check-order``), the fixtures and the
 planted bugs, builds the edit's check pipeline, and mounts the edit (``edit``), the list
-(``listing``) and the admin API (``admin``, ``sandboxes``). Nothing is built per request. With
-``contract="documented"`` it serves the documented-only reading of the same spec
+(``listing``) and the admin API (``admin``, ``sandboxes``, ``faults_api``) behind the fault
+injection (``fault_injection``). Nothing is built per request. With ``contract="documented"``
+it serves the documented-only reading of the same spec
 (:func:`prevail_contract.documented_view.documented_spec`, presented as
 :mod:`.presentation` says) through the same code.
 """
@@ -20,18 +21,20 @@ from starlette.routing import Route
 
 from prevail_contract.documented_view import documented_spec
 from prevail_contract.errors import ConfigError
-from prevail_contract.mock import admin, sandboxes
+from prevail_contract.mock import admin, faults_api, sandboxes
 from prevail_contract.mock.auth import LEEWAY_RULE, Authenticator
 from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.bugs import check_bugs
 from prevail_contract.mock.edit import ALLOWED_METHOD, EditSessionEndpoint
 from prevail_contract.mock.facts import EDIT_OPERATION, Facts, read_facts
+from prevail_contract.mock.fault_injection import FaultInjection
+from prevail_contract.mock.faults import FaultBook
 from prevail_contract.mock.fixtures import Fixtures, Organization, load_fixtures
 from prevail_contract.mock.listing import LIST_ABSENT, ListSessionsEndpoint
 from prevail_contract.mock.pipeline import Check, Services, build_pipeline, documented_order
 from prevail_contract.mock.presentation import Presentation, presentation
 from prevail_contract.mock.responses import ResponseChecker, exception_handlers
-from prevail_contract.mock.store import Store, Worlds, open_worlds
+from prevail_contract.mock.store import MAIN_WORLD, Store, Worlds, open_worlds
 from prevail_contract.mock.validation import BodyValidator, unknown_iana_zones
 from prevail_contract.spec import Spec, load_spec
 
@@ -62,6 +65,8 @@ class MockState:
     steps: tuple[Check, ...]
     #: The reading of the contract served (``full`` or ``documented``) and how it answers.
     presentation: Presentation
+    #: The injected faults of every world (``faults_api``).
+    faults: FaultBook
     #: Whether the admin API (``/__mock__/``) is served.
     admin_api: bool = True
 
@@ -135,9 +140,11 @@ def create_app(
         services=services,
         steps=build_pipeline(services, order, bugs),
         presentation=shown,
+        faults=FaultBook(),
         admin_api=admin_api,
     )
     app = Starlette(routes=_routes(state, admin_api, admin_token, sandbox_ttl))
+    app.add_middleware(FaultInjection, book=state.faults, spec=spec)
     for kind, handler in exception_handlers(_served_paths(spec)).items():
         app.add_exception_handler(kind, handler)  # type: ignore[arg-type]
     # A path with a trailing slash is 404, not a redirect built from the Host header.
@@ -180,7 +187,15 @@ def _routes(
         )
     if admin_api:
         extra = sandboxes.routes(worlds, spec, state.session_order, sandbox_ttl)
-        routes += admin.routes(state.store, spec, state.session_order, admin_token, extra=extra)
+        extra += faults_api.routes(state.faults, worlds, spec)
+        routes += admin.routes(
+            state.store,
+            spec,
+            state.session_order,
+            admin_token,
+            extra=extra,
+            on_reset=lambda: state.faults.clear(MAIN_WORLD),
+        )
     return routes
 
 

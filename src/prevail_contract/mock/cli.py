@@ -16,7 +16,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import uvicorn
@@ -56,6 +56,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--env-file", type=Path, help="also write the PREVAIL_* variables there as KEY=value lines"
+    )
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        metavar="PATH",
+        help="removed at start, written (the base URL) once the mock answers requests, after "
+        "--env-file; removed when it stops: wait for it before reading --env-file",
     )
     parser.add_argument(
         "--bug",
@@ -134,6 +141,8 @@ def run(args: argparse.Namespace) -> int:
             f"--workers {args.workers}: use 1, or several with --store redis://HOST:PORT/DB "
             "(the in-memory store lives in one process, so workers would not share state)"
         )
+    if args.ready_file is not None:
+        _remove(args.ready_file, "--ready-file")
     spec = load_spec(args.spec)
     options = (
         args.fixtures,
@@ -165,10 +174,10 @@ def run(args: argparse.Namespace) -> int:
     lines = [f"{key}={value}" for key, value in env.items()]
     if args.env_file is not None:
         try:
-            args.env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        except OSError as exc:
+            _write_whole(args.env_file, "\n".join(lines) + "\n", "--env-file")
+        except ConfigError:
             sock.close()
-            raise ConfigError(f"cannot write --env-file {args.env_file}: {exc.strerror}") from exc
+            raise
     admin_text = (
         "off"
         if args.no_admin
@@ -186,9 +195,13 @@ def run(args: argparse.Namespace) -> int:
         from prevail_contract.mock.workers import serve_workers, settings
 
         try:
+            if args.ready_file is not None:  # listening: connections wait for the workers
+                _write_whole(args.ready_file, base_url + "\n", "--ready-file")
             serve_workers(sock, args.workers, args.log_level, settings(*options))
         finally:
             sock.close()
+            if args.ready_file is not None:
+                _remove(args.ready_file, "--ready-file", quiet=True)
         print("Prevail mock stopped.", file=sys.stderr, flush=True)
         return 0
     config = build_config(
@@ -197,6 +210,8 @@ def run(args: argparse.Namespace) -> int:
         access_log=args.log_level in ("info", "debug"),
     )
     server = _Server(config)
+    if args.ready_file is not None:
+        server.ready = lambda: _write_whole(args.ready_file, base_url + "\n", "--ready-file")
     # The spec, validators and fixtures live as long as the process: moving them out of the
     # collector's reach keeps full collections (and so latency spikes) short.
     gc.collect()
@@ -205,12 +220,22 @@ def run(args: argparse.Namespace) -> int:
         server.run(sockets=[sock])
     finally:
         sock.close()
+        if args.ready_file is not None:
+            _remove(args.ready_file, "--ready-file", quiet=True)
     print("Prevail mock stopped.", file=sys.stderr, flush=True)
     return 0
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server, but SIGINT/SIGTERM end ``run`` normally instead of being re-raised."""
+    """uvicorn's server, but SIGINT/SIGTERM end ``run`` normally instead of being re-raised,
+    and ``ready`` is called once it serves."""
+
+    ready: Callable[[], None] | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and self.ready is not None:
+            self.ready()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
@@ -256,3 +281,21 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def _write_whole(path: Path, text: str, flag: str) -> None:
+    """Write ``text`` to ``path`` at once (a reader never sees half of it)."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {flag} {path}: {exc.strerror}") from exc
+
+
+def _remove(path: Path, flag: str, *, quiet: bool = False) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        if not quiet:
+            raise ConfigError(f"cannot remove {flag} {path}: {exc.strerror}") from exc

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from prevail_contract.mock.errors import ApiError, dump_json
+from prevail_contract.mock.faults import ConnectionDropped
 from prevail_contract.spec import Spec
 
 log = logging.getLogger("prevail_contract.mock")
@@ -113,7 +114,8 @@ def exception_handlers(paths: str) -> dict[type[Exception], object]:
         return Response(dump_json(body), exc.status_code, headers={**JSON_HEADERS, **headers})
 
     async def crash(request: Request, exc: Exception) -> Response:
-        log.exception("the mock failed on %s %s", request.method, request.url.path)
+        if not isinstance(exc, ConnectionDropped):  # an injected fault, re-raised for the caller
+            log.exception("the mock failed on %s %s", request.method, request.url.path)
         body = {
             "code": "mock_internal_error",
             "messages": f"The mock server failed: {type(exc).__name__}. This is a bug in the mock.",

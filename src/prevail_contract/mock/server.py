@@ -36,6 +36,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from prevail_contract.mock.body import BODY_TIMEOUT
+from prevail_contract.mock.faults import DROP_EXTENSION
 
 #: Largest request line plus header block, in bytes (mock limit, assumed).
 MAX_HEADER_BYTES = 32 * 1024
@@ -195,6 +196,9 @@ class GuardedProtocol(HttpToolsProtocol):
             got = "none" if not self._host_fields else str(self._host_fields)
             raise _RefusedError(400, "bad_request", f"Send exactly one Host header (got {got}).")
         self._arm(self.body_read_timeout, self._body_timeout)
+        # the fault injection's way to drop this connection (mock/fault_injection.py)
+        extensions = self.scope.setdefault("extensions", {})
+        extensions[DROP_EXTENSION] = {"drop": self._drop}
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -244,6 +248,12 @@ class GuardedProtocol(HttpToolsProtocol):
         if not self.transport.is_closing():
             self._refused = True
             self.transport.close()
+
+    def _drop(self) -> None:
+        """Close the connection at once with nothing sent (an injected fault)."""
+        self._refused = True
+        self._disarm()
+        self.transport.abort()
 
     def _refuse(self, status: int, code: str, message: str) -> None:
         self._refused = True

@@ -54,7 +54,7 @@ def app_from_environment() -> Starlette:
     if raw is None:
         raise ConfigError(f"{SETTINGS_VAR} is not set; start workers with prevail-contract mock")
     values = json.loads(raw)
-    return create_app(
+    app = create_app(
         Path(values["fixtures"]) if values["fixtures"] else None,
         bugs=values["bugs"],
         validate_responses=values["validate_responses"],
@@ -65,6 +65,12 @@ def app_from_environment() -> Starlette:
         spec=values.get("spec"),
         contract=values.get("contract", "full"),
     )
+    # Faults are counted in the process that applies them; a worker cannot see the others'.
+    app.state.mock.faults.unavailable = (
+        "fault injection needs one mock process: serve with --workers 1 (each of several "
+        "workers would count its own faults)"
+    )
+    return app
 
 
 def serve_workers(sock: socket.socket, workers: int, log_level: str, app_settings: str) -> None:
