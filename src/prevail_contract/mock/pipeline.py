@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from starlette.requests import Request
 
 from prevail_contract.errors import SpecError
-from prevail_contract.mock import auth
+from prevail_contract.mock import auth, offload
 from prevail_contract.mock.auth import Authenticator, token_from
 from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.facts import EDIT_OPERATION, Facts
@@ -142,7 +142,8 @@ class JsonSyntaxCheck(Check):
     gives = "the parsed body"
 
     async def __call__(self, call: EditCall) -> None:
-        call.payload = self.services.validator.enveloped(parse_json(self.spec, call.raw))
+        raw, enveloped = call.raw, self.services.validator.enveloped
+        call.payload = await offload.run(len(raw), lambda: enveloped(parse_json(self.spec, raw)))
         call.parsed = True
 
 
@@ -172,7 +173,8 @@ class FieldFormatsCheck(Check):
         validator = self.services.validator
         if "field-formats:zone-case" in call.bugs:  # planted: " hawaii" taken for "Hawaii"
             call.payload = self._fold_zone(call.payload, validator.envelope_name)
-        call.edit = validator.validate(call.payload)
+        payload = call.payload
+        call.edit = await offload.run(len(call.raw), lambda: validator.validate(payload))
 
     def _fold_zone(self, body: Any, envelope: str) -> Any:
         inner = body.get(envelope) if isinstance(body, dict) else None
