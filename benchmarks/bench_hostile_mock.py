@@ -275,7 +275,10 @@ def scenario_invites(args: argparse.Namespace) -> None:
 
 
 def scenario_pipeline(args: argparse.Namespace) -> None:
-    print(f"== pipeline: one connection pipelines requests for {args.flood:g} s, reads nothing")
+    print(
+        f"== pipeline: {args.pipes} connection(s) pipeline requests for {args.flood:g} s, "
+        "reading nothing"
+    )
     with served() as mock:
         token = mock.env["PREVAIL_TOKEN"]
         one = (
@@ -284,26 +287,37 @@ def scenario_pipeline(args: argparse.Namespace) -> None:
         ).encode()
         batch = one * 200
         baseline = mock.rss_mib()
-        sent = 0
-        with MemoryWatch(mock).running() as memory, Bystander(mock).running() as bystander:
-            time.sleep(0.5)
-            sock = socket.create_connection(("127.0.0.1", mock.port))
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sent = [0] * args.pipes
+
+        def flood(index: int) -> None:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before the handshake
+            sock.connect(("127.0.0.1", mock.port))
             sock.settimeout(0.5)
             stop_at = time.monotonic() + args.flood
             while time.monotonic() < stop_at:
                 try:
-                    sent += sock.send(batch)
+                    sent[index] += sock.send(batch)
                 except TimeoutError:
                     continue
                 except OSError:
                     break
             time.sleep(1.0)
-            during = mock.rss_mib()
             sock.close()
+
+        with MemoryWatch(mock).running() as memory, Bystander(mock).running() as bystander:
+            time.sleep(0.5)
+            threads = [threading.Thread(target=flood, args=(i,)) for i in range(args.pipes)]
+            for thread in threads:
+                thread.start()
+            time.sleep(args.flood + 0.5)
+            during = mock.rss_mib()
+            for thread in threads:
+                thread.join()
             time.sleep(2.0)
+        total = sum(sent)
         print(
-            f"  sent {sent / 2**20:.1f} MiB of pipelined requests ({sent // len(one):,}); "
+            f"  sent {total / 2**20:.1f} MiB of pipelined requests ({total // len(one):,}); "
             f"RSS {baseline:.0f} MB before, peak {memory.peak:.0f} MB, {during:.0f} MB at the "
             f"end, {mock.rss_mib():.0f} MB 2 s after the close"
         )
@@ -519,6 +533,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios")
     parser.add_argument("--flood", type=float, default=8.0, help="pipelining flood, seconds")
+    parser.add_argument("--pipes", type=int, default=1, help="pipelining connections")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for name in args.only.split(","):

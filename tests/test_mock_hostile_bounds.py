@@ -6,6 +6,7 @@ back and requests queued per connection. Structural bounds only; the timings are
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import threading
@@ -76,7 +77,7 @@ def test_a_body_with_countless_faults_is_explained_by_its_first_few(spec: Spec) 
     edit.update({f"unknown{i}": 1 for i in range(5000)})
     validator = BodyValidator(spec)
     counting = _Counting(validator.validator)
-    validator.validator = counting  # type: ignore[assignment]
+    validator.validator = counting
     refusal = _refusal(validator, {"remote_session": edit})
     assert len(refusal.details) <= limit
     fields = [d.field for d in refusal.details]
@@ -165,13 +166,21 @@ def _guarded(server: Any) -> list[PipelinedProtocol]:
     return [c for c in server.server_state.connections if isinstance(c, PipelinedProtocol)]
 
 
+def _small_window(port: int, receive_buffer: int) -> socket.socket:
+    """A connection whose receive buffer is set before the handshake (after it, Linux keeps
+    the window it advertised)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.connect(("127.0.0.1", port))
+    return sock
+
+
 def _flood(
     port: int, one: bytes, seconds: float, most: int = 10**9, receive_buffer: int = 4096
 ) -> tuple[socket.socket, int]:
     """A connection that pipelines ``one`` (at most ``most`` times) for ``seconds``, reading
     nothing; the number of whole requests sent."""
-    sock = socket.create_connection(("127.0.0.1", port))
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock = _small_window(port, receive_buffer)
     sock.setblocking(False)
     data, sent = memoryview(one * min(most, 100_000)), 0
     stop_at = time.monotonic() + seconds
@@ -215,13 +224,22 @@ def test_pipelined_requests_are_read_one_ahead_and_all_answered() -> None:
 
 def test_a_client_that_takes_no_answer_is_cut_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipelining, "WRITE_TIMEOUT", 1.0)
+    one = _request("/__mock__/environment")
     with serve_server(create_app()) as (_, server):
         port = server.servers[0].sockets[0].getsockname()[1]
-        sock, _ = _flood(port, _request("/__mock__/environment"), 1.0)
+        sock = _small_window(port, 4096)
+        sock.setblocking(False)
         try:
-            deadline = time.monotonic() + 10
-            while _guarded(server) and time.monotonic() < deadline:
-                time.sleep(0.1)
+            # pipeline until the answers not taken fill the mock's write buffer
+            deadline = time.monotonic() + 20
+            while not any(c.flow.write_paused for c in _guarded(server)):
+                assert time.monotonic() < deadline, "the write buffer never filled"
+                with contextlib.suppress(BlockingIOError):
+                    sock.send(one * 50)
+                time.sleep(0.005)
+            paused_at = time.monotonic()
+            while _guarded(server) and time.monotonic() < paused_at + 10:
+                time.sleep(0.05)
             assert not _guarded(server), "a connection that never reads was kept open"
         finally:
             sock.close()
