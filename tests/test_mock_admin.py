@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.plugins.mock import MockUnderTest
 
 TITLE = {"remote_session": {"title": "Renamed"}}
@@ -113,4 +115,5 @@ def test_each_app_has_its_own_state(mock: MockUnderTest) -> None:
 
     assert mock.patch(TITLE).status_code == 200
     other = create_app()
-    assert other.state.mock.store.get(mock.env["PREVAIL_SESSION_ID"]).fields["title"] != "Renamed"
+    stored = asyncio.run(other.state.mock.store.get(mock.env["PREVAIL_SESSION_ID"]))
+    assert stored.fields["title"] != "Renamed"

@@ -83,16 +83,16 @@ class EditSessionEndpoint:
                 await step(call)
         except ApiError:
             if call.parsed:
-                self._leak_title(call)
+                await self._leak_title(call)
             raise
         try:
-            return self._commit(call)
+            return await self._commit(call)
         except ApiError as error:
             if error.status == 409:
-                self._leak_title(call)
+                await self._leak_title(call)
             raise
 
-    def _commit(self, call: EditCall) -> StoredSession:
+    async def _commit(self, call: EditCall) -> StoredSession:
         """Re-check ownership and state and apply the edit, as one store step."""
         spec, facts, bugs, org = self.spec, self.services.facts, call.bugs, call.org
         assert org is not None
@@ -109,9 +109,9 @@ class EditSessionEndpoint:
             validator.check_invitee_total(len(updated.invitees))
             return updated, messages, updated
 
-        return call.store.update(call.remote_session_id, change)
+        return await call.store.update(call.remote_session_id, change)
 
-    def _leak_title(self, call: EditCall) -> None:
+    async def _leak_title(self, call: EditCall) -> None:
         """Planted ``rejected-changes-nothing``: a refused body's valid ``title`` is stored."""
         if "rejected-changes-nothing" not in self.bugs or not isinstance(call.payload, dict):
             return
@@ -129,7 +129,7 @@ class EditSessionEndpoint:
             assert current is not None
             return replace(current, fields={**current.fields, "title": title}), [], None
 
-        store.update(call.remote_session_id, change)
+        await store.update(call.remote_session_id, change)
 
     def _ok(self, session: StoredSession) -> Response:
         body: Any = session.session(self.session_order)

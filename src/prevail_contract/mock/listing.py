@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -135,7 +135,7 @@ class ListSessionsEndpoint:
         self,
         spec: Spec,
         authenticator: Authenticator,
-        sessions: Callable[[Organization], list[StoredSession]],
+        sessions: Callable[[Organization], Awaitable[list[StoredSession]]],
         originals: Mapping[str, StoredSession],
         order: tuple[str, ...],
         bugs: Collection[str],
@@ -156,16 +156,17 @@ class ListSessionsEndpoint:
             response = method_not_allowed(request.method, ALLOWED_METHOD)
         else:
             try:
-                response = json_response(self.answer(request))
+                response = json_response(await self.answer(request))
             except ApiError as error:
                 response = error_response(error)
         await response(scope, receive, send)
 
-    def answer(self, request: Request) -> dict[str, Any]:
+    async def answer(self, request: Request) -> dict[str, Any]:
         """The list body for this request (raises ``ApiError`` to refuse)."""
-        org = self.authenticator(token_from(self.spec, request.headers, request.query_params))
-        query = self.read_query(request.query_params)
-        chosen = [self._shown(s) for s in self.sessions(org)]
+        params = request.query_params
+        org = await self.authenticator(token_from(self.spec, request.headers, params))
+        query = self.read_query(params)
+        chosen = [self._shown(s) for s in await self.sessions(org)]
         if "list-org-scoped" not in self.bugs:
             chosen = [s for s in chosen if s.organization == org.slug]
         timed = [(start_instant(s.fields, self.zones), s) for s in chosen]

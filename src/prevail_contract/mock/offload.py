@@ -42,4 +42,9 @@ async def run(size: int, func: Callable[[], T]) -> T:
     """``func()``, in a worker thread when ``size`` (the body's bytes) is over the threshold."""
     if size <= OFFLOAD_BYTES:
         return func()
+    return await in_thread(func)
+
+
+async def in_thread(func: Callable[[], T]) -> T:
+    """``func()`` in a worker thread, waiting for a free one (``MAX_THREADS``)."""
     return await anyio.to_thread.run_sync(func, limiter=_limiter())

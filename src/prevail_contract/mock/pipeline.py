@@ -92,9 +92,9 @@ class AuthCheck(Check):
 
     async def __call__(self, call: EditCall) -> None:
         headers, query = call.request.headers, call.request.query_params
-        org = self.services.authenticator(token_from(self.spec, headers, query))
+        org = await self.services.authenticator(token_from(self.spec, headers, query))
         call.org = org
-        call.store = world_of(self.spec, self.services.worlds, org)
+        call.store = await world_of(self.spec, self.services.worlds, org)
 
 
 class SelfServiceCheck(Check):
@@ -116,7 +116,7 @@ class OwnershipCheck(Check):
     async def __call__(self, call: EditCall) -> None:
         assert call.org is not None
         assert call.store is not None
-        found = call.store.get(call.remote_session_id)
+        found = await call.store.get(call.remote_session_id)
         call.session = check_owned(self.spec, found, call.remote_session_id, call.org, call.bugs)
 
 
