@@ -144,8 +144,9 @@ def request(
     headers: dict[str, str] | None = None,
     timeout: float = ANSWER_TIMEOUT,
     read_limit: int = 256 * 1024 * 1024,
+    keep: int = 300,
 ) -> tuple[int, int, bytes]:
-    """(status, body bytes received, the first 300 bytes of the body) on a new connection."""
+    """(status, body bytes received, the first ``keep`` bytes of the body), new connection."""
     conn = http.client.HTTPConnection("127.0.0.1", mock.port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -155,8 +156,8 @@ def request(
             chunk = response.read(1 << 16)
             if not chunk:
                 break
-            if len(head) < 300:
-                head += chunk[: 300 - len(head)]
+            if len(head) < keep:
+                head += chunk[: keep - len(head)]
             size += len(chunk)
         return response.status, size, head
     finally:
@@ -415,7 +416,7 @@ class Load:
     threads: int = 4
     statuses: Counter[str] = field(default_factory=Counter)
     slowest: float = 0.0
-    accepted: list[str] = field(default_factory=list)
+    accepted: list[tuple[float, str]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def _work(self, worker: int) -> None:
@@ -439,7 +440,7 @@ class Load:
                 self.slowest = max(self.slowest, time.monotonic() - started)
                 self.statuses[key] += 1
                 if method == "PATCH" and status == 200:
-                    self.accepted.append(email)
+                    self.accepted.append((started, email))
             time.sleep(0.01)
 
     @contextmanager
@@ -464,61 +465,70 @@ def scenario_redis(args: argparse.Namespace) -> None:
         first = redis_server(port, Path(tmp))
         process = first.__enter__()
         store = f"redis://127.0.0.1:{port}/0"
-        with served("--store", store, "--workers", "2") as mock:
-            with Load(mock).running() as load:
-                time.sleep(3)
-                process.kill()
-                process.wait()
-                killed = time.monotonic()
-                time.sleep(3)
-                with redis_server(port, Path(tmp)) as again:
-                    restarted = time.monotonic()
-                    time.sleep(5)
-                    load._stop.set()
-                    time.sleep(1)
+        with served("--store", store, "--workers", "2") as mock, Load(mock).running() as load:
+            time.sleep(3)
+            process.kill()
+            process.wait()
+            killed = time.monotonic()
+            time.sleep(3)
+            with redis_server(port, Path(tmp)) as again:
+                restarted = time.monotonic()
+                time.sleep(5)
+                load._stop.set()
+                time.sleep(1)
+                status, _, head = request(
+                    mock, "GET", f"/__mock__/sessions/{mock.env['PREVAIL_SESSION_ID']}"
+                )
+                world = f"{status} {head[:60]!r}"
+                _, _, stored = request(
+                    mock,
+                    "GET",
+                    f"/__mock__/sessions/{mock.env['PREVAIL_SESSION_ID']}",
+                    keep=1 << 24,
+                )
+                invited = set(json.loads(stored)["invites"]) if stored.startswith(b"{") else set()
+                after = [email for at, email in load.accepted if at > restarted]
+                kept = sum(1 for email in after if email in invited)
+                listed = request(mock, "GET", f"{mock.base_path}/sessions", None, auth(mock))
+                print(
+                    f"  answers: {dict(load.statuses)}; slowest {load.slowest:.2f} s "
+                    f"(Redis down {restarted - killed:.1f} s)"
+                )
+                print(f"  after the restart: admin read of the target Session {world}")
+                print(f"  edits answered 200 after the restart: {len(after)}, stored: {kept}")
+                print(f"  list after the restart: {listed[0]} {listed[2][:80]!r}")
+                # paused Redis: how long does a request wait?
+                again.send_signal(signal.SIGSTOP)
+                started = time.monotonic()
+                try:
                     status, _, head = request(
-                        mock, "GET", f"/__mock__/sessions/{mock.env['PREVAIL_SESSION_ID']}"
+                        mock, "GET", f"{mock.base_path}/sessions", None, auth(mock), timeout=30
                     )
-                    world = f"{status} {head[:60]!r}"
-                    listed = request(mock, "GET", f"{mock.base_path}/sessions", None, auth(mock))
-                    print(
-                        f"  answers: {dict(load.statuses)}; slowest {load.slowest:.2f} s "
-                        f"(Redis down {restarted - killed:.1f} s)"
+                    paused = f"{status} {head[:60]!r}"
+                except OSError as exc:
+                    paused = f"no answer ({type(exc).__name__})"
+                took = time.monotonic() - started
+                again.send_signal(signal.SIGCONT)
+                print(f"  Redis paused (SIGSTOP): list answered {paused} after {took:.2f} s")
+                # Redis down while the workers restart (SIGHUP)
+                again.kill()
+                again.wait()
+                mock.process.send_signal(signal.SIGHUP)
+                time.sleep(6)
+                started = time.monotonic()
+                try:
+                    status, _, head = request(
+                        mock, "GET", f"{mock.base_path}/sessions", None, auth(mock), timeout=15
                     )
-                    print(f"  after the restart: admin read of the target Session {world}")
-                    print(f"  list after the restart: {listed[0]} {listed[2][:80]!r}")
-                    # paused Redis: how long does a request wait?
-                    again.send_signal(signal.SIGSTOP)
-                    started = time.monotonic()
-                    try:
-                        status, _, head = request(
-                            mock, "GET", f"{mock.base_path}/sessions", None, auth(mock), timeout=30
-                        )
-                        paused = f"{status} {head[:60]!r}"
-                    except OSError as exc:
-                        paused = f"no answer ({type(exc).__name__})"
-                    took = time.monotonic() - started
-                    again.send_signal(signal.SIGCONT)
-                    print(f"  Redis paused (SIGSTOP): list answered {paused} after {took:.2f} s")
-                    # Redis down while the workers restart (SIGHUP)
-                    again.kill()
-                    again.wait()
-                    mock.process.send_signal(signal.SIGHUP)
-                    time.sleep(6)
-                    started = time.monotonic()
-                    try:
-                        status, _, head = request(
-                            mock, "GET", f"{mock.base_path}/sessions", None, auth(mock), timeout=15
-                        )
-                        down = f"{status} {head[:70]!r}"
-                    except OSError as exc:
-                        down = f"no answer ({type(exc).__name__})"
-                    took = time.monotonic() - started
-                    tracebacks = mock.stderr.read_text(errors="replace").count("Traceback")
-                    print(
-                        f"  Redis down while workers restart: list answered {down} after "
-                        f"{took:.2f} s; {tracebacks} tracebacks in 6 s"
-                    )
+                    down = f"{status} {head[:70]!r}"
+                except OSError as exc:
+                    down = f"no answer ({type(exc).__name__})"
+                took = time.monotonic() - started
+                tracebacks = mock.stderr.read_text(errors="replace").count("Traceback")
+                print(
+                    f"  Redis down while workers restart: list answered {down} after "
+                    f"{took:.2f} s; {tracebacks} tracebacks in 6 s"
+                )
 
 
 SCENARIOS = {

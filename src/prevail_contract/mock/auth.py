@@ -15,6 +15,7 @@ sandbox: only a verified token restarts its idle time.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import math
 import secrets
@@ -23,12 +24,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import jwt
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
 
 from prevail_contract.mock.errors import ApiError
 from prevail_contract.mock.fixtures import Organization
 from prevail_contract.spec import Spec
-from prevail_contract.spec_security import exp_leeway_seconds
+from prevail_contract.spec_security import carriers, exp_leeway_seconds
 
 ALGORITHM = "HS256"
 RULE = "auth-required"
@@ -62,10 +63,11 @@ def make_token(org: Organization, lifetime: int = 3600, **claims: Any) -> str:
     return jwt.encode(payload, org.api_key, algorithm=ALGORITHM)
 
 
-def token_from(spec: Spec, headers: Headers, query: Mapping[str, str]) -> str | None:
+def token_from(spec: Spec, headers: Headers, query: QueryParams) -> str | None:
     """The token of a request: the Bearer header first, else the ``jwt_payload`` parameter.
 
-    Two ``Authorization`` headers are refused (401): which one counts would be a guess.
+    Two ``Authorization`` headers, or two ``jwt_payload`` parameters, are refused (401):
+    which one counts would be a guess.
     """
     values = headers.getlist("authorization")
     if len(values) > 1:
@@ -73,7 +75,17 @@ def token_from(spec: Spec, headers: Headers, query: Mapping[str, str]) -> str | 
     if values:
         scheme, _, value = values[0].strip().partition(" ")
         return value.strip() if scheme.lower() == "bearer" and value.strip() else ""
-    return query.get("jwt_payload")
+    name = query_token_name(spec)
+    sent = query.getlist(name) if name else []
+    if len(sent) > 1:
+        raise _refuse(spec, f"the request has more than one {name!r} query parameter")
+    return sent[0] if sent else None
+
+
+@functools.lru_cache(maxsize=8)
+def query_token_name(spec: Spec) -> str | None:
+    """The query parameter the spec lets carry the token (``jwt_payload``), if any."""
+    return next((c.name for c in carriers(spec) if c.location == "query"), None)
 
 
 def authenticate(

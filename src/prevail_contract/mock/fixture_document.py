@@ -79,10 +79,10 @@ def _check_events(raw: bytes) -> None:
     for count, event in enumerate(yaml.parse(raw, Loader=_Loader), 1):
         mark = event.start_mark
         line = f"line {mark.line + 1}" if mark is not None else "the document"
-        if isinstance(event, yaml.AliasEvent):
-            raise DocumentError(422, f"{line}: YAML aliases (*name) are not accepted.")
-        if getattr(event, "anchor", None) is not None:
-            raise DocumentError(422, f"{line}: YAML anchors (&name) are not accepted.")
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise DocumentError(
+                422, f"{line}: YAML anchors and aliases (&name, *name) are not accepted."
+            )
         if isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.implicit[0]:
             raise DocumentError(422, f"{line}: YAML merge keys (<<) are not accepted.")
         if count > MAX_EVENTS:

@@ -14,9 +14,8 @@ import time
 from typing import TypeVar
 
 from prevail_contract.mock.fixtures import Fixtures, StoredSession
+from prevail_contract.mock.store import base
 from prevail_contract.mock.store.base import (
-    MAX_SANDBOX_SESSIONS,
-    MAX_SANDBOXES,
     Change,
     FixtureAccess,
     OutboxMessage,
@@ -102,11 +101,11 @@ class MemoryWorlds:
         with self._lock:
             self._sweep()
             held = sum(len(w.fixtures.sessions) for w, _, _ in self._sandboxes.values())
-            if len(self._sandboxes) >= MAX_SANDBOXES:
-                raise SandboxLimitError(f"the mock holds at most {MAX_SANDBOXES} sandboxes")
-            if held + len(fixtures.sessions) > MAX_SANDBOX_SESSIONS:
+            if len(self._sandboxes) >= base.MAX_SANDBOXES:
+                raise SandboxLimitError(f"the mock holds at most {base.MAX_SANDBOXES} sandboxes")
+            if held + len(fixtures.sessions) > base.MAX_SANDBOX_SESSIONS:
                 raise SandboxLimitError(
-                    f"the sandboxes hold at most {MAX_SANDBOX_SESSIONS} Sessions in all"
+                    f"the sandboxes hold at most {base.MAX_SANDBOX_SESSIONS} Sessions in all"
                 )
             self._sandboxes[sandbox_id] = (world, ttl, time.monotonic() + ttl)
         return world

@@ -36,11 +36,9 @@ from typing import Any, TypeVar
 
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock.fixtures import Fixtures, StoredSession
-from prevail_contract.mock.store import codec
+from prevail_contract.mock.store import base, codec
 from prevail_contract.mock.store.base import (
     MAIN_WORLD,
-    MAX_SANDBOX_SESSIONS,
-    MAX_SANDBOXES,
     Change,
     FixtureAccess,
     OutboxMessage,
@@ -425,16 +423,16 @@ class RedisWorlds:
             await pipe.execute()
         keys = [self._deadlines, self._counts]
         args = [sandbox_id, str(ttl_ms), str(len(fixtures.sessions))]
-        limits = [str(MAX_SANDBOXES), str(MAX_SANDBOX_SESSIONS)]
+        limits = [str(base.MAX_SANDBOXES), str(base.MAX_SANDBOX_SESSIONS)]
         reserved = int(await run_script(self._scripts["reserve"], keys, [*args, *limits]))
         if reserved != 1:  # refused: its data goes
             async with reaching():
                 await self._client.delete(*world.keys.values())
         if reserved == -1:
-            raise SandboxLimitError(f"the mock holds at most {MAX_SANDBOXES} sandboxes")
+            raise SandboxLimitError(f"the mock holds at most {base.MAX_SANDBOXES} sandboxes")
         if reserved == -2:
             raise SandboxLimitError(
-                f"the sandboxes hold at most {MAX_SANDBOX_SESSIONS} Sessions in all"
+                f"the sandboxes hold at most {base.MAX_SANDBOX_SESSIONS} Sessions in all"
             )
         return world
 
