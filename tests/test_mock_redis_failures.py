@@ -144,28 +144,30 @@ def test_a_flushed_store_reloads_the_default_world_and_loses_the_sandbox(
 def test_workers_restarting_while_redis_is_down_do_not_crash_loop(
     port: int, tmp_path: Path
 ) -> None:
-    with run_redis(tmp_path / "first", port=port) as server:
-        with serve_mock_process(server.url, workers=2) as mock:
-            env = mock.env
-            url = f"{env['PREVAIL_BASE_URL']}/sessions/{env['PREVAIL_SESSION_ID']}"
-            headers = {"Authorization": f"Bearer {env['PREVAIL_TOKEN']}", "Connection": "close"}
-            assert httpx.patch(url, json=TITLE, headers=headers).status_code == 200
-            server.process.kill()
-            server.process.wait()
-            before = set(_workers(mock.process, 2))
-            mock.process.send_signal(signal.SIGHUP)  # every worker replaced, Redis away
-            stop_at = time.monotonic() + DEADLINE
-            while set(_workers(mock.process, 2)) & before:
-                assert time.monotonic() < stop_at, "the workers were not replaced"
-                time.sleep(0.1)
-            started = set(_workers(mock.process, 2))
-            for _ in range(6):  # answered, by workers that stay up
-                _unavailable(httpx.get(url.rsplit("/", 1)[0], headers=headers, timeout=10))
-                time.sleep(0.5)
-            assert set(_workers(mock.process, 2)) == started, "the workers crashed and respawned"
-            with run_redis(tmp_path / "second", port=port):
-                response = httpx.patch(url, json=TITLE, headers=headers, timeout=10)
-                assert response.status_code == 200, response.text
+    with (
+        run_redis(tmp_path / "first", port=port) as server,
+        serve_mock_process(server.url, workers=2) as mock,
+    ):
+        env = mock.env
+        url = f"{env['PREVAIL_BASE_URL']}/sessions/{env['PREVAIL_SESSION_ID']}"
+        headers = {"Authorization": f"Bearer {env['PREVAIL_TOKEN']}", "Connection": "close"}
+        assert httpx.patch(url, json=TITLE, headers=headers).status_code == 200
+        server.process.kill()
+        server.process.wait()
+        before = set(_workers(mock.process, 2))
+        mock.process.send_signal(signal.SIGHUP)  # every worker replaced, Redis away
+        stop_at = time.monotonic() + DEADLINE
+        while set(_workers(mock.process, 2)) & before:
+            assert time.monotonic() < stop_at, "the workers were not replaced"
+            time.sleep(0.1)
+        started = set(_workers(mock.process, 2))
+        for _ in range(6):  # answered, by workers that stay up
+            _unavailable(httpx.get(url.rsplit("/", 1)[0], headers=headers, timeout=10))
+            time.sleep(0.5)
+        assert set(_workers(mock.process, 2)) == started, "the workers crashed and respawned"
+        with run_redis(tmp_path / "second", port=port):
+            response = httpx.patch(url, json=TITLE, headers=headers, timeout=10)
+            assert response.status_code == 200, response.text
 
 
 def _workers(process: subprocess.Popen[bytes], count: int) -> list[int]:
