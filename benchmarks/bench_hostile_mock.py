@@ -486,7 +486,11 @@ def scenario_redis(args: argparse.Namespace) -> None:
                     f"/__mock__/sessions/{mock.env['PREVAIL_SESSION_ID']}",
                     keep=1 << 24,
                 )
-                invited = set(json.loads(stored)["invites"]) if stored.startswith(b"{") else set()
+                invited = (
+                    set(json.loads(stored).get("invites") or [])
+                    if stored.startswith(b"{")
+                    else set()
+                )
                 after = [email for at, email in load.accepted if at > restarted]
                 kept = sum(1 for email in after if email in invited)
                 listed = request(mock, "GET", f"{mock.base_path}/sessions", None, auth(mock))
