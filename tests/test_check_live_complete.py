@@ -12,6 +12,7 @@ at a time.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -54,7 +55,8 @@ CAUGHT_WITH_ADMIN: dict[str, tuple[tuple[str, ...], set[str], tuple[str, ...]]] 
 def _states(served: LiveMock) -> dict[str, str]:
     """The state of each fresh Session in the served mock after the run."""
     store = served.app.state.mock.store
-    return {sid: store.get(sid).state for sid in served.env["PREVAIL_FRESH_SESSION_IDS"].split(",")}
+    fresh = served.env["PREVAIL_FRESH_SESSION_IDS"].split(",")
+    return {sid: asyncio.run(store.get(sid)).state for sid in fresh}
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from prevail_contract.mock import create_app, target_environment
 from tests.plugins.mock import MockUnderTest
 
@@ -114,7 +116,8 @@ def test_each_app_has_its_own_state(mock: MockUnderTest) -> None:
 
     assert mock.patch(TITLE).status_code == 200
     other = create_app()
-    assert other.state.mock.store.get(mock.env["PREVAIL_SESSION_ID"]).fields["title"] != "Renamed"
+    stored = asyncio.run(other.state.mock.store.get(mock.env["PREVAIL_SESSION_ID"]))
+    assert stored.fields["title"] != "Renamed"
 
 
 def test_the_printed_variables_name_the_admin_api_and_fresh_sessions(mock: MockUnderTest) -> None:

@@ -99,6 +99,15 @@ def test_query_parameter_token_accepted(mock: MockUnderTest) -> None:
     assert response.status_code == 200
 
 
+def test_query_parameter_token_sent_twice_is_401(mock: MockUnderTest) -> None:
+    token = mock.env["PREVAIL_TOKEN"]
+    response = mock.client.patch(
+        mock.url(), params=[("jwt_payload", "forged"), ("jwt_payload", token)], json=TITLE
+    )
+    assert response.status_code == 401
+    assert "more than one 'jwt_payload'" in response.json()["messages"]
+
+
 def test_lowercase_bearer_scheme_accepted(mock: MockUnderTest) -> None:
     headers = {"Authorization": f"bearer {mock.env['PREVAIL_TOKEN']}"}
     assert mock.client.patch(mock.url(), json=TITLE, headers=headers).status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from pathlib import Path
 
@@ -46,7 +47,8 @@ def test_custom_fixtures_file(tmp_path: Path) -> None:
     data = _fixtures()
     data["sessions"][1]["title"] = "Custom title"  # type: ignore[index]
     app = create_app(_write(tmp_path, data))
-    assert app.state.mock.store.get("acme-ready-session").fields["title"] == "Custom title"
+    stored = asyncio.run(app.state.mock.store.get("acme-ready-session"))
+    assert stored.fields["title"] == "Custom title"
 
 
 @pytest.mark.parametrize(

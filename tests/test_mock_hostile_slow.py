@@ -4,6 +4,7 @@ rules. Loops are bounded; every server binds 127.0.0.1 on a free port and is sto
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import statistics
@@ -236,10 +237,14 @@ def test_token_cache_is_bounded_in_bytes(spec: Spec) -> None:
     app = create_app()
     org = next(iter(app.state.mock.fixtures.organizations.values()))
     auth = Authenticator(spec, app.state.mock.fixtures.organizations)
-    for i in range(1500):
-        claims = {"slug": org.slug, "exp": int(time.time()) + 600, "n": i, "pad": "p" * 5000}
-        auth(jwt.encode(claims, org.api_key, algorithm="HS256"))
-        assert sum(len(k) for k in auth._verified) <= Authenticator.BYTES
+
+    async def verify_many() -> None:
+        for i in range(1500):
+            claims = {"slug": org.slug, "exp": int(time.time()) + 600, "n": i, "pad": "p" * 5000}
+            await auth(jwt.encode(claims, org.api_key, algorithm="HS256"))
+            assert sum(len(k) for k in auth._verified) <= Authenticator.BYTES
+
+    asyncio.run(verify_many())
     assert 0 < auth.cached_bytes <= Authenticator.BYTES
 
 
@@ -288,7 +293,7 @@ def test_admin_body_is_streamed_and_cut_at_the_limit(target: Target) -> None:
 
 def test_admin_created_sessions_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app()
-    monkeypatch.setattr(admin_api, "MAX_SESSIONS", len(app.state.mock.store.sessions()) + 1)
+    monkeypatch.setattr(admin_api, "MAX_SESSIONS", asyncio.run(app.state.mock.store.count()) + 1)
     with TestClient(app) as client:
         body = {"organization": app.state.mock.fixtures.targets.organization, "state": "ready"}
         assert client.post("/__mock__/sessions", json=body).status_code == 201

@@ -108,6 +108,20 @@ def test_query_outside_the_limits_is_422(mock: MockUnderTest, query: dict[str, A
     assert body["details"][0]["field"] == next(iter(query))
 
 
+@pytest.mark.parametrize(
+    "query", ["items=100&items=1", "page=1&page=1", "items=5&end_time=1&items=5"]
+)
+def test_a_parameter_sent_twice_is_422_naming_it(mock: MockUnderTest, query: str) -> None:
+    """One value each, as the spec's parameter schemas say: which one counts is not guessed."""
+    url = f"{mock.env['PREVAIL_BASE_URL']}/sessions?{query}"
+    response = mock.client.get(url, headers=mock.auth())
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_failed"
+    assert [d["field"] for d in body["details"]] == [query.split("=")[0]]
+    assert "2 times" in body["details"][0]["message"]
+
+
 def test_list_needs_a_token_and_answers_other_methods_405(mock: MockUnderTest) -> None:
     url = f"{mock.env['PREVAIL_BASE_URL']}/sessions"
     assert mock.client.get(url).status_code == 401

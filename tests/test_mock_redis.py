@@ -4,11 +4,11 @@ separate clients, ordered listing, sandboxes (isolation, deletion, idle expiry) 
 
 from __future__ import annotations
 
-import threading
+import asyncio
 import time
 import warnings
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from typing import Any, TypeVar
 
 import jwt
 import pytest
@@ -37,10 +37,32 @@ def store_url(request: pytest.FixtureRequest) -> str:
     return url
 
 
-def _served(app: Any) -> Iterator[MockUnderTest]:
-    with TestClient(app, base_url="http://mock") as client:
+T = TypeVar("T")
+
+
+def _served(app: Any) -> Generator[MockUnderTest, None, None]:
+    with TestClient(app, base_url="http://mock") as client:  # its lifespan closes the store
         yield MockUnderTest(app, target_environment(app, "http://mock"), client)
-    app.state.mock.worlds.close()
+
+
+def in_app_loop(mock: MockUnderTest, use: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """``use(*args)`` run in the event loop that serves ``mock`` (a Redis client's connections
+    belong to one loop)."""
+    assert isinstance(mock.client, TestClient)
+    assert mock.client.portal is not None
+    return mock.client.portal.call(use, *args)
+
+
+def on_own_loop(app: Any, use: Callable[[Store], Awaitable[T]]) -> T:
+    """``use(app's default world)`` in a loop of its own, the store closed after."""
+
+    async def main() -> T:
+        try:
+            return await use(app.state.mock.store)
+        finally:
+            await app.state.mock.worlds.aclose()
+
+    return asyncio.run(main())
 
 
 @pytest.fixture
@@ -68,18 +90,21 @@ def sandbox_outbox(mock: MockUnderTest, sandbox_id: str) -> list[dict[str, Any]]
 
 
 def test_fixtures_are_loaded_once_per_redis_store(redis_url: str) -> None:
-    first = next(_served(create_app(store=redis_url)))
+    served = _served(create_app(store=redis_url))
+    first = next(served)
     assert first.patch(TITLE).status_code == 200
     second_app = create_app(store=redis_url)  # a second worker on the same store
-    seen = second_app.state.mock.store.get(first.env["PREVAIL_SESSION_ID"])
+    seen = on_own_loop(second_app, lambda s: s.get(first.env["PREVAIL_SESSION_ID"]))
+    assert seen is not None
     assert seen.fields["title"] == "Renamed in a test"
-    second_app.state.mock.store.reset()
+    on_own_loop(second_app, lambda s: s.reset())
     assert first.stored()["title"] != "Renamed in a test"
-    second_app.state.mock.worlds.close()
+    served.close()
 
 
 def test_updates_from_separate_redis_clients_lose_nothing(redis_url: str) -> None:
-    stores: list[Store] = [create_app(store=redis_url).state.mock.store for _ in range(2)]
+    apps = [create_app(store=redis_url) for _ in range(2)]
+    stores: list[Store] = [app.state.mock.store for app in apps]
     session_id = "example-remote-session-id"
 
     def invite(email: str) -> Any:
@@ -97,21 +122,24 @@ def test_updates_from_separate_redis_clients_lose_nothing(redis_url: str) -> Non
 
         return change
 
-    def work(thread: int) -> None:
+    async def work(writer: int) -> None:
         for i in range(25):
-            stores[thread % 2].update(session_id, invite(f"t{thread}-{i}@example.com"))
+            await stores[writer % 2].update(session_id, invite(f"t{writer}-{i}@example.com"))
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    async def main() -> tuple[StoredSession | None, list[OutboxMessage]]:
+        try:
+            await asyncio.gather(*(work(n) for n in range(8)))
+            return await stores[0].get(session_id), await stores[1].outbox()
+        finally:
+            for app in apps:
+                await app.state.mock.worlds.aclose()
+
+    stored, outbox = asyncio.run(main())
     wanted = {f"t{t}-{i}@example.com" for t in range(8) for i in range(25)}
-    stored = stores[0].get(session_id)
     assert stored is not None
     emails = [i.email for i in stored.invitees]
     assert sorted(e for e in emails if e in wanted) == sorted(wanted)
-    assert sorted(m.to for m in stores[1].outbox()) == sorted(wanted)
+    assert sorted(m.to for m in outbox) == sorted(wanted)
 
 
 def test_list_sessions_is_one_organizations_in_creation_order(any_mock: MockUnderTest) -> None:
@@ -121,7 +149,7 @@ def test_list_sessions_is_one_organizations_in_creation_order(any_mock: MockUnde
     created = any_mock.client.post(
         "/__mock__/sessions", json={"organization": org, "state": "ready"}
     ).json()
-    listed = store.list_sessions(org)
+    listed = in_app_loop(any_mock, store.list_sessions, org)
     expected = [s.remote_session_id for s in fixtures.sessions if s.organization == org]
     assert [s.remote_session_id for s in listed] == [*expected, created["remote_session_id"]]
     assert listed[-1].stored() == {k: created[k] for k in listed[-1].stored()}
@@ -197,7 +225,8 @@ def test_deleted_sandbox_refuses_its_tokens(any_mock: MockUnderTest) -> None:
 
 
 def test_idle_sandbox_expires_and_use_keeps_it_alive(store_url: str) -> None:
-    mock = next(_served(create_app(store=store_url, sandbox_ttl=1.5)))
+    served = _served(create_app(store=store_url, sandbox_ttl=1.5))
+    mock = next(served)
     answer = sandbox(mock)
     box = in_sandbox(mock, answer)
     for _ in range(4):  # used more often than the TTL, for longer than it: stays
@@ -206,6 +235,7 @@ def test_idle_sandbox_expires_and_use_keeps_it_alive(store_url: str) -> None:
     time.sleep(2.5)
     assert box.patch(TITLE).status_code == 401
     assert mock.client.get(f"/__mock__/sandboxes/{answer['sandbox_id']}/outbox").status_code == 404
+    served.close()
 
 
 def test_posted_fixtures_are_checked(any_mock: MockUnderTest) -> None:

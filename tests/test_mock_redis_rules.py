@@ -22,6 +22,5 @@ with warnings.catch_warnings():
 def mock(redis_url: str) -> Iterator[MockUnderTest]:
     """A mock whose state is in an emptied Redis database (overrides the in-memory one)."""
     app = create_app(store=redis_url)
-    with TestClient(app, base_url="http://mock") as client:
+    with TestClient(app, base_url="http://mock") as client:  # its lifespan closes the store
         yield MockUnderTest(app, target_environment(app, "http://mock"), client)
-    app.state.mock.worlds.close()

@@ -10,6 +10,7 @@ app's stored Sessions (``app.state.mock``), never its rules.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,7 +134,8 @@ class World:
 
     def snapshot(self) -> tuple[Any, ...]:
         """The Sessions the mock holds now."""
-        sessions = tuple(self.admin.app.state.mock.worlds.main.sessions())
+        # the embedded mock's memory store: its coroutines never wait, so a loop of their own
+        sessions = tuple(asyncio.run(self.admin.app.state.mock.worlds.main.sessions()))
         for stored in sessions:
             self._first_state.setdefault(stored.remote_session_id, stored.state)
         return sessions

@@ -58,7 +58,7 @@ def seed(app: Any, sessions: Iterable[StoredSession]) -> Any:
     """Put ``sessions`` into the served app's store; returns ``app`` (for ``wrap=``)."""
     store = _mock(app).store
     for session in sessions:
-        store.add(session)
+        asyncio.run(store.add(session))
     return app
 
 

@@ -84,6 +84,14 @@ def mock() -> Iterator[MockUnderTest]:
 def serve(app: Starlette, **options: Any) -> Iterator[str]:
     """Serve ``app`` as the CLI does (uvicorn with the mock's connection limits) on a free
     loopback port in a thread; yield its base URL. ``options`` go to ``build_config``."""
+    with serve_server(app, **options) as (base_url, _):
+        yield base_url
+
+
+@contextmanager
+def serve_server(app: Starlette, **options: Any) -> Iterator[tuple[str, uvicorn.Server]]:
+    """``serve``, yielding the uvicorn server too (its ``server_state.connections`` are the
+    open connections' protocol objects)."""
     # IPPROTO_TCP so that asyncio turns on TCP_NODELAY for accepted connections.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
@@ -98,7 +106,7 @@ def serve(app: Starlette, **options: Any) -> Iterator[str]:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the mock server did not start within the deadline")
             time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", server
     finally:
         server.should_exit = True
         thread.join(READY_DEADLINE)

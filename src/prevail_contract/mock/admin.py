@@ -19,9 +19,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from prevail_contract.errors import ConfigError
+from prevail_contract.mock import offload
 from prevail_contract.mock.errors import dump_json
 from prevail_contract.mock.facts import size_text
-from prevail_contract.mock.fixtures import build_session, example_session
+from prevail_contract.mock.fixture_document import cut
+from prevail_contract.mock.fixtures import StoredSession, build_session, example_session
 from prevail_contract.mock.store import Store
 from prevail_contract.spec import Spec
 
@@ -103,26 +105,26 @@ def routes(
     faults'); with ``token`` each wants it as a Bearer token. ``on_reset`` runs on each reset."""
 
     async def reset(request: Request) -> Response:
-        store.reset()
+        await store.reset()
         if on_reset is not None:
             on_reset()
-        return _json({"sessions": len(store.sessions()), "outbox": 0})
+        return _json({"sessions": await store.count(), "outbox": 0})
 
     async def create_session(request: Request) -> Response:
         return await create_in(store, spec, order, request)
 
     async def read_session(request: Request) -> Response:
         session_id = str(request.path_params["remote_session_id"])
-        session = store.get(session_id)
+        session = await store.get(session_id)
         if session is None:
             return _error(404, "session_not_found", f"No Session with id {session_id[:100]!r}.")
         return _json(session.stored(order))
 
     async def outbox(request: Request) -> Response:
         if request.method == "DELETE":
-            store.clear_outbox()
+            await store.clear_outbox()
             return Response(status_code=204)
-        return _json({"messages": [m.as_json() for m in store.outbox()]})
+        return _json({"messages": [m.as_json() for m in await store.outbox()]})
 
     async def environment(request: Request) -> Response:
         from prevail_contract.mock.environment import target_environment
@@ -160,16 +162,30 @@ async def create_in(store: Store, spec: Spec, order: tuple[str, ...], request: R
         )
     except ClientDisconnect:
         return _error(400, "malformed_json", "The body was cut off.", _CLOSE)
-    if len(store.sessions()) >= MAX_SESSIONS:
+    if await store.count() >= MAX_SESSIONS:
         return _error(
             409,
             "too_many_sessions",
             f"The mock holds at most {MAX_SESSIONS} Sessions; POST {PREFIX}/reset first.",
         )
+    built = await offload.run(len(raw), lambda: _new_session(spec, store, raw))
+    if isinstance(built, Response):
+        return built
+    session = built
+    if not await store.add(session):
+        return _error(
+            409, "session_exists", f"A Session with id {session.remote_session_id!r} exists."
+        )
+    return _json(session.stored(order), 201)
+
+
+def _new_session(spec: Spec, store: Store, raw: bytes) -> StoredSession | Response:
+    """The Session a create request's body describes, or the refusal to answer (parsing and
+    the spec check may take a while on a large body: ``offload`` runs this in a thread)."""
     try:
         body = json.loads(raw)
     except (ValueError, RecursionError) as exc:
-        return _error(400, "malformed_json", f"The body is not usable JSON: {exc}.")
+        return _error(400, "malformed_json", f"The body is not usable JSON: {cut(str(exc), 200)}.")
     if not isinstance(body, Mapping):
         return _error(422, "validation_failed", 'Send an object {"organization", "state"}.')
     missing = [k for k in ("organization", "state") if not isinstance(body.get(k), str)]
@@ -180,12 +196,9 @@ async def create_in(store: Store, spec: Spec, order: tuple[str, ...], request: R
     session_id = values.setdefault("remote_session_id", f"mock-{secrets.token_hex(6)}")
     values.setdefault("provider_specific_details", _provider_details(str(session_id)))
     try:
-        session = build_session(spec, values, store.organizations, "the new Session")
+        return build_session(spec, values, store.organizations, "the new Session")
     except ConfigError as exc:
-        return _error(422, "validation_failed", str(exc))
-    if not store.add(session):
-        return _error(409, "session_exists", f"A Session with id {session_id!r} exists.")
-    return _json(session.stored(order), 201)
+        return _error(422, "validation_failed", cut(str(exc), 1000))
 
 
 def _defaults(spec: Spec) -> dict[str, Any]:

@@ -11,12 +11,17 @@ it serves the documented-only reading of the same spec
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Collection
+import math
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from prevail_contract.documented_view import documented_spec
@@ -29,12 +34,12 @@ from prevail_contract.mock.edit import ALLOWED_METHOD, EditSessionEndpoint
 from prevail_contract.mock.facts import EDIT_OPERATION, Facts, read_facts
 from prevail_contract.mock.fault_injection import FaultInjection
 from prevail_contract.mock.faults import FaultBook
-from prevail_contract.mock.fixtures import Fixtures, Organization, load_fixtures
+from prevail_contract.mock.fixtures import Fixtures, Organization, StoredSession, load_fixtures
 from prevail_contract.mock.listing import LIST_ABSENT, ListSessionsEndpoint
 from prevail_contract.mock.pipeline import Check, Services, build_pipeline, documented_order
 from prevail_contract.mock.presentation import Presentation, presentation
 from prevail_contract.mock.responses import ResponseChecker, exception_handlers
-from prevail_contract.mock.store import MAIN_WORLD, Store, Worlds, open_worlds
+from prevail_contract.mock.store import MAIN_WORLD, Store, WorldGoneError, Worlds, open_worlds
 from prevail_contract.mock.validation import BodyValidator, unknown_iana_zones
 from prevail_contract.spec import Spec, load_spec
 
@@ -82,6 +87,7 @@ def create_app(
     store: str | None = None,
     sandbox_ttl: float = sandboxes.DEFAULT_TTL,
     contract: str = "full",
+    store_check: bool = True,
 ) -> Starlette:
     """A mock of the Edit Sessions API with its own state loaded from ``fixtures``.
 
@@ -91,12 +97,16 @@ def create_app(
     spec and turns a mismatch into a 500 that names it. ``admin_api`` False leaves the admin
     API out (404); with ``admin_token`` it wants ``Authorization: Bearer <admin_token>``.
     ``store`` is ``None``/``"memory"`` (this app only) or a Redis URL (shared by every app
-    pointed at it); sandboxes expire after ``sandbox_ttl`` idle seconds. ``contract`` is
+    pointed at it); sandboxes expire after ``sandbox_ttl`` idle seconds. A Redis store that
+    cannot be reached is a ``ConfigError`` unless ``store_check`` is False (worker processes:
+    they start and answer 503 ``store_unavailable`` until it is back). ``contract`` is
     ``full`` (the contract: documented and assumed) or ``documented`` (every assumed refusal
     and behaviour relaxed, every documented rule kept; see :mod:`.presentation`).
     """
-    if not sandbox_ttl > 0:
-        raise ConfigError(f"--sandbox-ttl must be a positive number of seconds, got {sandbox_ttl}")
+    if not (math.isfinite(sandbox_ttl) and sandbox_ttl > 0):
+        raise ConfigError(
+            f"--sandbox-ttl must be a positive, finite number of seconds, got {sandbox_ttl}"
+        )
     shown = presentation(contract)
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     check_bugs(spec, bugs)
@@ -108,10 +118,12 @@ def create_app(
     if missing_zones:
         log.warning("zoneinfo cannot load these IANA zones of the spec: %s", missing_zones)
     session_schema = spec.document["components"]["schemas"]["Session"]
-    worlds = open_worlds(store, loaded)
+    worlds = open_worlds(store, loaded, check=store_check)
+    directory = sandboxes.Directory(worlds)
     authenticator = Authenticator(
         spec,
-        sandboxes.Directory(worlds),
+        directory.main,
+        find=directory.find,
         lenient="auth-required" in bugs,
         flaws=frozenset(b for b in bugs if b.startswith("auth-required:")),
         long_leeway=LEEWAY_RULE in bugs or shown.documented,
@@ -143,10 +155,17 @@ def create_app(
         faults=FaultBook(),
         admin_api=admin_api,
     )
-    app = Starlette(routes=_routes(state, admin_api, admin_token, sandbox_ttl))
+    app = Starlette(
+        routes=_routes(state, admin_api, admin_token, sandbox_ttl), lifespan=_lifespan(worlds)
+    )
     app.add_middleware(FaultInjection, book=state.faults, spec=spec)
     for kind, handler in exception_handlers(_served_paths(spec)).items():
         app.add_exception_handler(kind, handler)  # type: ignore[arg-type]
+
+    async def world_gone(request: Request, exc: Exception) -> Response:
+        return state.presentation.error(sandboxes.gone_error(spec))
+
+    app.add_exception_handler(WorldGoneError, world_gone)
     # A path with a trailing slash is 404, not a redirect built from the Host header.
     app.router.redirect_slashes = False
     app.state.mock = state
@@ -176,7 +195,7 @@ def _routes(
         list_endpoint = ListSessionsEndpoint(
             spec,
             state.authenticator,
-            lambda org: _world(state, org).sessions(),
+            lambda org: _sessions(state, org),
             {s.remote_session_id: s for s in state.fixtures.sessions},
             state.session_order,
             state.bugs,
@@ -199,8 +218,20 @@ def _routes(
     return routes
 
 
-def _world(state: MockState, org: Organization) -> Store:
-    return sandboxes.world_of(state.spec, state.worlds, org)
+async def _sessions(state: MockState, org: Organization) -> list[StoredSession]:
+    world = await sandboxes.world_of(state.spec, state.worlds, org)
+    return await world.sessions()
+
+
+def _lifespan(worlds: Worlds) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Closes the store's connections when the server stops."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await worlds.aclose()
+
+    return lifespan
 
 
 def _served_paths(spec: Spec) -> str:

@@ -8,25 +8,28 @@ Decoding runs on the event loop, so it is bounded before it starts: a token long
 ``MAX_TOKEN`` bytes is refused unread (one decode of a token at that limit takes tens of
 microseconds, less than the cost of handing it to a thread). An unknown Company ID and a
 wrong key get the same answer (and an unknown one is still checked against a throw-away key,
-so timing tells little), so Company IDs cannot be enumerated.
+so timing tells little), so Company IDs cannot be enumerated. A slug the default world does not
+know (a sandbox's) is looked up through ``find`` before verifying, without touching the
+sandbox: only a verified token restarts its idle time.
 """
 
 from __future__ import annotations
 
+import functools
 import hmac
 import math
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import jwt
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
 
 from prevail_contract.mock.errors import ApiError
 from prevail_contract.mock.fixtures import Organization
 from prevail_contract.spec import Spec
-from prevail_contract.spec_security import exp_leeway_seconds
+from prevail_contract.spec_security import carriers, exp_leeway_seconds
 
 ALGORITHM = "HS256"
 RULE = "auth-required"
@@ -64,10 +67,11 @@ def make_token(org: Organization, lifetime: int = 3600, **claims: Any) -> str:
     return jwt.encode(payload, org.api_key, algorithm=ALGORITHM)
 
 
-def token_from(spec: Spec, headers: Headers, query: Mapping[str, str]) -> str | None:
+def token_from(spec: Spec, headers: Headers, query: QueryParams) -> str | None:
     """The token of a request: the Bearer header first, else the ``jwt_payload`` parameter.
 
-    Two ``Authorization`` headers are refused (401): which one counts would be a guess.
+    Two ``Authorization`` headers, or two ``jwt_payload`` parameters, are refused (401):
+    which one counts would be a guess.
     """
     values = headers.getlist("authorization")
     if len(values) > 1:
@@ -75,7 +79,17 @@ def token_from(spec: Spec, headers: Headers, query: Mapping[str, str]) -> str | 
     if values:
         scheme, _, value = values[0].strip().partition(" ")
         return value.strip() if scheme.lower() == "bearer" and value.strip() else ""
-    return query.get("jwt_payload")
+    name = query_token_name(spec)
+    sent = query.getlist(name) if name else []
+    if len(sent) > 1:
+        raise _refuse(spec, f"the request has more than one {name!r} query parameter")
+    return sent[0] if sent else None
+
+
+@functools.lru_cache(maxsize=8)
+def query_token_name(spec: Spec) -> str | None:
+    """The query parameter the spec lets carry the token (``jwt_payload``), if any."""
+    return next((c.name for c in carriers(spec) if c.location == "query"), None)
 
 
 def authenticate(
@@ -160,12 +174,27 @@ def _expiry(spec: Spec, exp: object) -> float:
     return float(exp)
 
 
+#: Looks up an Organization the default world does not hold (a sandbox's), or None.
+Finder = Callable[[str], Awaitable[Organization | None]]
+
+
+def unverified_slug(token: str) -> str | None:
+    """The ``slug`` claim of a token, read without verifying it (None if there is none)."""
+    try:
+        slug = jwt.decode(token, options={"verify_signature": False}).get("slug")
+    except jwt.InvalidTokenError:
+        return None
+    return slug if isinstance(slug, str) and slug else None
+
+
 class Authenticator:
     """``authenticate`` with a cache of tokens already verified, keyed by the token's text.
 
-    A token's signature either matches its Organization's (fixed) key or not, so a token
-    verified once need not be verified again; only its expiry is re-checked on each use. The
-    cache is bounded in entries and in bytes of token text, and emptied when either is full.
+    ``organizations`` are the default world's; ``find`` looks up any other slug (a sandbox's
+    Organization). A token's signature either matches its Organization's (fixed) key or not,
+    so a token verified once need not be verified again; only its expiry is re-checked on each
+    use. The cache is bounded in entries and in bytes of token text, and emptied when either
+    is full.
     """
 
     #: Tokens remembered at most.
@@ -178,12 +207,14 @@ class Authenticator:
         spec: Spec,
         organizations: Mapping[str, Organization],
         *,
+        find: Finder | None = None,
         lenient: bool = False,
         flaws: frozenset[str] = frozenset(),
         long_leeway: bool = False,
     ) -> None:
         self.spec = spec
         self.organizations = organizations
+        self.find = find
         self.lenient = lenient
         self.flaws = flaws
         self.leeway = exp_leeway_seconds(spec)
@@ -194,7 +225,7 @@ class Authenticator:
         self._verified: dict[str, tuple[Organization, float]] = {}
         self._bytes = 0
 
-    def __call__(self, token: str | None) -> Organization:
+    async def __call__(self, token: str | None) -> Organization:
         if token:
             hit = self._verified.get(token)
             if hit is not None:
@@ -206,7 +237,7 @@ class Authenticator:
         org, expires = authenticate(
             self.spec,
             token,
-            self.organizations,
+            await self._known(token),
             lenient=self.lenient,
             leeway=self.leeway,
             flaws=self.flaws,
@@ -219,6 +250,16 @@ class Authenticator:
             self._verified[token] = (org, expires)
             self._bytes += len(token)
         return org
+
+    async def _known(self, token: str | None) -> Mapping[str, Organization]:
+        """The default world's Organizations, plus the one the token's slug names elsewhere."""
+        if self.find is None or not token or len(token) > MAX_TOKEN:
+            return self.organizations
+        slug = unverified_slug(token)
+        if slug is None or slug in self.organizations:
+            return self.organizations
+        org = await self.find(slug)
+        return self.organizations if org is None else {**self.organizations, slug: org}
 
     @property
     def cached_bytes(self) -> int:

@@ -121,20 +121,20 @@ class EditSessionEndpoint:
                 await step(call)
         except ApiError:
             if call.parsed:
-                self._leak_title(call)
+                await self._leak_title(call)
             await self.leaks.after_refusal(call, check)
             raise
         try:
             if call.bugs & {RACE_LOST, RACE_TWINS} and "invites" in (call.edit or {}):
                 return await self._racy_commit(call)
-            return self._commit(call)
+            return await self._commit(call)
         except ApiError as error:
             if error.status == 409:
-                self._leak_title(call)
+                await self._leak_title(call)
                 await self.leaks.after_refusal(call, "editable-states")
             raise
 
-    def _commit(self, call: EditCall) -> StoredSession:
+    async def _commit(self, call: EditCall) -> StoredSession:
         """Re-check ownership and state and apply the edit, as one store step."""
         spec, facts, bugs, org = self.spec, self.services.facts, call.bugs, call.org
         assert org is not None
@@ -153,7 +153,7 @@ class EditSessionEndpoint:
             validator.check_invitee_total(len(updated.invitees) + (AT_CAP in bugs))
             return updated, messages, updated
 
-        return call.store.update(call.remote_session_id, change)
+        return await call.store.update(call.remote_session_id, change)
 
     async def _racy_commit(self, call: EditCall) -> StoredSession:
         """Planted ``invites-additive:race`` and ``invites-no-duplicates:race``: the invites
@@ -162,7 +162,7 @@ class EditSessionEndpoint:
         assert org is not None
         assert call.store is not None
         assert call.edit is not None
-        edit, stale = call.edit, call.store.get(call.remote_session_id)
+        edit, stale = call.edit, await call.store.get(call.remote_session_id)
         await asyncio.sleep(RACE_WINDOW)
 
         def change(
@@ -182,9 +182,9 @@ class EditSessionEndpoint:
             self.services.validator.check_invitee_total(len(updated.invitees))
             return updated, messages, updated
 
-        return call.store.update(call.remote_session_id, change)
+        return await call.store.update(call.remote_session_id, change)
 
-    def _leak_title(self, call: EditCall) -> None:
+    async def _leak_title(self, call: EditCall) -> None:
         """Planted ``rejected-changes-nothing``: a refused body's valid ``title`` is stored."""
         if "rejected-changes-nothing" not in self.bugs or not isinstance(call.payload, dict):
             return
@@ -202,7 +202,7 @@ class EditSessionEndpoint:
             assert current is not None
             return replace(current, fields={**current.fields, "title": title}), [], None
 
-        store.update(call.remote_session_id, change)
+        await store.update(call.remote_session_id, change)
 
     def _ok(self, session: StoredSession) -> Response:
         body: Any = session.session(self.session_order)

@@ -2,7 +2,9 @@
 
 Only a body the fast validator refuses reaches this module: each jsonschema error becomes the
 field path it concerns and what is accepted there, in words, with the spec's own examples
-(a property's ``examples``, else the operation's request examples) and enum values.
+(a property's ``examples``, else the operation's request examples) and enum values. Errors
+are taken one at a time and the taking stops at ``MAX_PER_FIELD`` details of one field and at
+the ``Error`` schema's ``details.maxItems`` in all, so a huge body is explained in a few steps.
 """
 
 from __future__ import annotations
@@ -18,6 +20,14 @@ from prevail_contract.mock.json_syntax import field_path
 from prevail_contract.spec import Spec
 
 EDIT_OPERATION = "edit_session"
+#: Details about one field, at most (mock limit).
+MAX_PER_FIELD = 3
+#: Details in all when the spec's ``Error.details`` has no ``maxItems`` (mock limit).
+MAX_DETAILS = 100
+#: Unknown members named, at most, for one object.
+MAX_NAMED = 1000
+#: jsonschema errors looked at per detail allowed, at most (many add nothing new).
+ERRORS_PER_DETAIL = 4
 
 
 class Explainer:
@@ -44,13 +54,35 @@ class Explainer:
             if isinstance(node, Mapping) and "pattern" in node
         }
 
-    def details(self, errors: Iterable[jsonschema.ValidationError]) -> list[Detail]:
+    def details(
+        self, errors: Iterable[jsonschema.ValidationError], limit: int = MAX_DETAILS
+    ) -> list[Detail]:
         """One ``Detail`` per distinct problem of ``errors``, sorted by field path."""
+        return self.explain(errors, limit)[0]
+
+    def explain(
+        self, errors: Iterable[jsonschema.ValidationError], limit: int = MAX_DETAILS
+    ) -> tuple[list[Detail], bool]:
+        """The details of ``errors`` (as ``details``) and whether every error was looked at:
+        False when the limits stopped the taking early (there may be more)."""
         out: dict[tuple[str, str], Detail] = {}
+        per_field: dict[str, int] = {}
+        taken = 0
+        complete = True
         for error in errors:
-            for detail in self._explain(error):
-                out.setdefault((detail.field, detail.message), detail)
-        return sorted(out.values(), key=lambda d: d.field)
+            taken += 1
+            found = self._explain(error)
+            if len(found) > limit - len(out):
+                complete = False
+            for detail in found[: limit - len(out)]:
+                key = (detail.field, detail.message)
+                if key in out or per_field.get(detail.field, 0) >= MAX_PER_FIELD:
+                    continue
+                per_field[detail.field] = per_field.get(detail.field, 0) + 1
+                out[key] = detail
+            if len(out) >= limit or taken >= ERRORS_PER_DETAIL * limit:
+                return sorted(out.values(), key=lambda d: d.field), False
+        return sorted(out.values(), key=lambda d: d.field), complete
 
     def _explain(self, error: jsonschema.ValidationError) -> list[Detail]:
         path = tuple(error.absolute_path)
@@ -71,7 +103,7 @@ class Explainer:
             return [Detail(field_path((*path, m)), f"Required; {hint}.") for m in missing]
         if keyword == "additionalProperties":
             allowed = list(schema.get("properties") or ())
-            extra = [k for k in instance if k not in allowed]
+            extra = [k for k in instance if k not in allowed][:MAX_NAMED]
             accepted = (
                 f"accepted top-level field is {allowed[0]}"
                 if len(allowed) == 1

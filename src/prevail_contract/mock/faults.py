@@ -231,6 +231,11 @@ class FaultBook:
             self._worlds[world] = faults
             return None
 
+    def worlds(self) -> list[str]:
+        """The worlds that hold faults now."""
+        with self._lock:
+            return list(self._worlds)
+
     def faults(self, world: str) -> list[Fault]:
         with self._lock:
             return list(self._worlds.get(world, ()))

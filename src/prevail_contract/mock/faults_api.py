@@ -30,20 +30,23 @@ def routes(book: FaultBook, worlds: Worlds, spec: Spec) -> list[Route]:
     """The fault routes of one app: ``POST`` adds a fault, ``GET`` lists, ``DELETE`` clears."""
     operations = [op.operation_id for op in spec.operations]
 
-    def alive(world: str) -> bool:
-        return world == MAIN_WORLD or worlds.sandbox(world) is not None
+    async def gone_worlds() -> set[str]:
+        """The worlds holding faults whose sandbox is deleted or expired."""
+        return {
+            w for w in book.worlds() if w != MAIN_WORLD and await worlds.peek_sandbox(w) is None
+        }
 
-    def world_of(request: Request) -> str | Response:
+    async def world_of(request: Request) -> str | Response:
         sandbox_id = request.path_params.get("sandbox_id")
         if sandbox_id is None:
             return MAIN_WORLD
-        if worlds.sandbox(str(sandbox_id)) is None:
+        if await worlds.sandbox(str(sandbox_id)) is None:
             gone = f"No sandbox {str(sandbox_id)[:40]!r} (deleted or expired)."
             return _error(404, "sandbox_not_found", gone)
         return str(sandbox_id)
 
     async def faults(request: Request) -> Response:
-        world = world_of(request)
+        world = await world_of(request)
         if isinstance(world, Response):
             return world
         if request.method == "DELETE":
@@ -67,7 +70,8 @@ def routes(book: FaultBook, worlds: Worlds, spec: Spec) -> list[Route]:
             fault = read_fault(body, operations, book.next_id())
         except FaultRequestError as exc:
             return _error(422, "validation_failed", str(exc))
-        refused = book.add(world, fault, alive)
+        gone = await gone_worlds()
+        refused = book.add(world, fault, lambda w: w not in gone)
         if refused is not None:
             return _error(409, "too_many_faults", refused)
         return Response(dump_json(fault.as_json()), 201, headers=_HEADERS)

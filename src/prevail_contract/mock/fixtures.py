@@ -1,4 +1,8 @@
-"""Read the mock's fixtures file (organizations, Sessions, targets), checked against the spec."""
+"""Read the mock's fixtures file (organizations, Sessions, targets), checked against the spec.
+
+Messages name the place in the document and the problem, and show values from it only cut
+short (``fixture_document.shown``): a document may be hostile (a posted sandbox's).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import yaml
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import ecma
 from prevail_contract.mock.facts import access_levels, editable_states
+from prevail_contract.mock.fixture_document import cut, shown
 from prevail_contract.spec import Spec
 
 #: The fixtures shipped with the package.
@@ -135,7 +140,7 @@ def _organizations(raw: Any, where: str) -> dict[str, Organization]:
         if not isinstance(slug, str) or not slug:
             raise ConfigError(f"{at}: 'slug' must be a non-empty string")
         if slug in orgs:
-            raise ConfigError(f"{at}: duplicate slug {slug!r}")
+            raise ConfigError(f"{at}: duplicate slug {shown(slug)}")
         if not isinstance(key, str) or len(key.encode()) < MIN_KEY_BYTES:
             raise ConfigError(
                 f"{at}: 'api_key' must be a string of at least {MIN_KEY_BYTES} bytes "
@@ -170,7 +175,9 @@ def _sessions(
             values = {**base, **values}
         session = build_session(spec, values, orgs, at)
         if session.remote_session_id in out:
-            raise ConfigError(f"{at}: duplicate remote_session_id {session.remote_session_id!r}")
+            raise ConfigError(
+                f"{at}: duplicate remote_session_id {shown(session.remote_session_id)}"
+            )
         out[session.remote_session_id] = session
     return tuple(out.values())
 
@@ -181,7 +188,9 @@ def example_session(spec: Spec, name: str, at: str) -> dict[str, Any]:
         value = spec.example(name).value
         session = value["sessions"][0] if "sessions" in value else value
     except Exception as exc:
-        raise ConfigError(f"{at}: from_example {name!r} is not a Session example: {exc}") from exc
+        raise ConfigError(
+            f"{at}: from_example {shown(name)} is not a Session example: {cut(str(exc), 200)}"
+        ) from exc
     return dict(copy.deepcopy(session))
 
 
@@ -192,7 +201,7 @@ def build_session(
     values = dict(values)
     org = values.pop("organization", None)
     if not isinstance(org, str) or org not in orgs:
-        known = ", ".join(orgs)
+        known = cut(", ".join(orgs), 300)
         raise ConfigError(f"{at}: 'organization' must be one of the organizations ({known})")
     levels, default = access_levels(spec)
     invitees: list[Invitee] = []
@@ -201,17 +210,18 @@ def build_session(
     raw_invitees = values.pop("invitees", None) or []
     if not isinstance(raw_invites, list) or not isinstance(raw_invitees, list):
         raise ConfigError(f"{at}: 'invites' and 'invitees' must be lists")
-    for entry in [*raw_invitees, *raw_invites]:
+    for index, entry in enumerate([*raw_invitees, *raw_invites]):
         if isinstance(entry, str):
             email, level = entry, default
         elif isinstance(entry, Mapping) and isinstance(entry.get("email"), str):
             email, level = entry["email"], entry.get("access_level", default)
         else:
             raise ConfigError(
-                f"{at}: invitee {entry!r} must be an email or {{email, access_level}}"
+                f"{at}: invitee {index} ({shown(entry)}) must be an email or "
+                "{email, access_level}"
             )
         if level not in levels:
-            raise ConfigError(f"{at}: access_level of {email!r} must be {' or '.join(levels)}")
+            raise ConfigError(f"{at}: access_level of {shown(email)} must be {' or '.join(levels)}")
         if email.casefold() not in seen:
             seen.add(email.casefold())
             invitees.append(Invitee(email, level))
@@ -230,7 +240,8 @@ def build_session(
     )
     if errors:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.absolute_path) or '(session)'}: {e.message}"
+            f"{cut('.'.join(str(p) for p in e.absolute_path), 80) or '(session)'}: "
+            f"{cut(e.message, 120)}"
             for e in errors[:5]
         )
         raise ConfigError(f"{at} does not match the spec's Session schema: {problems}")
@@ -301,6 +312,8 @@ def _targets(
 
 
 def _only(item: Mapping[str, Any], allowed: set[str], at: str) -> None:
-    unknown = sorted(set(item) - allowed)
+    unknown = sorted((k for k in item if k not in allowed), key=str)
     if unknown:
-        raise ConfigError(f"{at}: unknown keys {unknown}; accepted: {sorted(allowed)}")
+        named = ", ".join(shown(k) for k in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise ConfigError(f"{at}: unknown keys {named}{more}; accepted: {sorted(allowed)}")

@@ -1,8 +1,10 @@
 """JSON syntax of an edit's body: its media type (415), parsing (400) and the hygiene scan.
 
-The hygiene scan finds what JSON Schema cannot state (duplicate keys, non-finite or oversized
-numbers, NUL characters, unpaired surrogates, nesting depth), so that such input reaches
-neither the validator nor the store. ``_brackets_balanced`` is hand-written because the
+The hygiene scan finds what JSON Schema cannot state (duplicate keys, non-finite, oversized or
+overlong numbers, NUL characters, unpaired surrogates, nesting depth), so that such input
+reaches neither the validator nor the store. It visits each value once and keeps at most
+``MAX_PER_FIELD`` problems of a field and ``MAX_PROBLEMS`` in all, so a huge body costs time
+linear in its size and a bounded answer. ``_brackets_balanced`` is hand-written because the
 standard parser is recursive and no installed parser checks syntax without recursing.
 """
 
@@ -20,8 +22,13 @@ from prevail_contract.spec import Spec
 MAX_SAFE_INTEGER = 2**53
 #: The contract's bodies nest 4 levels deep; anything far deeper is refused unparsed.
 MAX_DEPTH = 32
-#: Longest digit string parsed as an integer; longer ones count as out of range.
-MAX_INT_DIGITS = 20
+#: Longest number literal read, in characters (mock limit, assumed): 17 significant digits
+#: tell every double apart, and 32 leave room for a sign, a point and an exponent. A longer
+#: one is refused (422) instead of being rounded (``0.`` and a million nines is not 1).
+MAX_NUMBER_LENGTH = 32
+#: Problems the scan reports about one field, and in all by default (mock limits).
+MAX_PER_FIELD = 3
+MAX_PROBLEMS = 100
 
 
 class _DuplicateKeys(dict[str, Any]):
@@ -31,7 +38,7 @@ class _DuplicateKeys(dict[str, Any]):
 
 
 class _OutOfRange(float):
-    """An integer literal too long to be a usable number."""
+    """A number literal too long to be read (``MAX_NUMBER_LENGTH``)."""
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -50,14 +57,20 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _integer(text: str) -> int | float:
-    return int(text) if len(text) <= MAX_INT_DIGITS else _OutOfRange("inf")
+    return int(text) if len(text) <= MAX_NUMBER_LENGTH else _OutOfRange("inf")
+
+
+def _float(text: str) -> float:
+    return float(text) if len(text) <= MAX_NUMBER_LENGTH else _OutOfRange("inf")
 
 
 def _constant(text: str) -> Any:
     raise ValueError(f"{text} is not a JSON value")
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_int=_integer, parse_constant=_constant)
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_object, parse_int=_integer, parse_float=_float, parse_constant=_constant
+)
 
 
 def check_media_type(spec: Spec, content_type: str | None, accepted: str) -> None:
@@ -155,44 +168,94 @@ def field_path(parts: Iterable[str | int]) -> str:
     return out
 
 
-def scan(document: Any) -> list[Detail]:
-    """Problems JSON Schema cannot express: duplicate keys, bad numbers, NUL, surrogates, depth."""
-    details: list[Detail] = []
+class _Problems:
+    """Problems found so far: at most ``MAX_PER_FIELD`` a field, ``limit`` in all."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.details: list[Detail] = []
+        self.per_field: dict[str, int] = {}
+
+    @property
+    def full(self) -> bool:
+        return len(self.details) >= self.limit
+
+    def add(self, path: tuple[str | int, ...], message: str, *, at: str | None = None) -> None:
+        where = field_path(path) if at is None else at
+        seen = self.per_field.get(where, 0)
+        if seen < MAX_PER_FIELD and not self.full:
+            self.per_field[where] = seen + 1
+            self.details.append(Detail(where, message))
+
+
+def scan(document: Any, limit: int = MAX_PROBLEMS) -> list[Detail]:
+    """Problems JSON Schema cannot express: duplicate keys, bad numbers, NUL, surrogates, depth.
+
+    Each value is visited once; scalars are checked where they are found, and a path is built
+    only for a problem, so a body of half a million numbers costs a fraction of a second.
+    """
+    problems = _Problems(limit)
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
-    while stack:
+    while stack and not problems.full:
         value, path = stack.pop()
         if len(path) > MAX_DEPTH:
-            details.append(Detail(field_path(path), f"Nested too deeply (over {MAX_DEPTH})."))
+            problems.add(path, f"Nested too deeply (over {MAX_DEPTH}).")
             continue
         if isinstance(value, dict):
             for name in getattr(value, "duplicates", ()):
-                details.append(
-                    Detail(field_path((*path, name)), "Sent more than once; send each field once.")
-                )
+                problems.add((*path, name), "Sent more than once; send each field once.")
             for key, item in value.items():
                 if not _clean(key):
-                    details.append(Detail(field_path(path) or "(body)", _DIRTY_KEY))
-                else:
+                    problems.add(path, _DIRTY_KEY, at=field_path(path) or "(body)")
+                    continue
+                problem = _scalar_problem(item)
+                if problem is _CONTAINER:
                     stack.append((item, (*path, key)))
+                elif problem is not None:
+                    problems.add((*path, key), problem)
         elif isinstance(value, list):
-            stack.extend((item, (*path, i)) for i, item in enumerate(value))
-        elif isinstance(value, str):
-            if not _clean(value):
-                details.append(Detail(field_path(path), _DIRTY_TEXT))
-        elif isinstance(value, int | float) and not _in_range(value):
-            details.append(Detail(field_path(path), _RANGE))
-    return sorted(details, key=lambda d: d.field)
+            for index, item in enumerate(value):
+                problem = _scalar_problem(item)
+                if problem is _CONTAINER:
+                    stack.append((item, (*path, index)))
+                elif problem is not None:
+                    problems.add((*path, index), problem)
+                    if problems.full:
+                        break
+        else:
+            problem = _scalar_problem(value)
+            if problem is not None and problem is not _CONTAINER:
+                problems.add(path, problem)
+    return sorted(problems.details, key=lambda d: d.field)
 
 
 _RANGE = f"Number out of range: send a finite number of magnitude at most {MAX_SAFE_INTEGER}."
+_TOO_LONG = (
+    f"Number written with more than {MAX_NUMBER_LENGTH} characters: send at most 17 "
+    "significant digits."
+)
 _DIRTY_TEXT = "Must not contain NUL characters or unpaired surrogate escapes."
 _DIRTY_KEY = "A member name contains NUL characters or unpaired surrogate escapes."
+#: ``_scalar_problem``'s answer for an object or array (to be looked into).
+_CONTAINER = "container"
 
 
-def _in_range(number: float) -> bool:
-    if isinstance(number, float):
-        return math.isfinite(number)
-    return isinstance(number, bool) or abs(number) <= MAX_SAFE_INTEGER
+def _scalar_problem(value: Any) -> str | None:
+    """What is wrong with a scalar (None if nothing), or ``_CONTAINER``."""
+    kind = type(value)
+    if kind is str:
+        return None if _clean(value) else _DIRTY_TEXT
+    if kind is int:
+        return None if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER else _RANGE
+    if kind is float:
+        return None if math.isfinite(value) else _RANGE
+    if kind is _OutOfRange:
+        return _TOO_LONG
+    if kind is bool or value is None:
+        return None
+    if isinstance(value, dict | list):
+        return _CONTAINER
+    return None
 
 
 def _clean(text: str) -> bool:

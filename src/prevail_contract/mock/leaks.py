@@ -55,7 +55,7 @@ class Leaks:
             return
         raw = call.raw or await self._body(call.request)
         store = call.store or self.services.worlds.main
-        self._store_title(store, call.remote_session_id, raw)
+        await self._store_title(store, call.remote_session_id, raw)
 
     async def after_method(self, request: Request, remote_session_id: str) -> None:
         """A method the path does not declare was answered 405: store its title if it leaks."""
@@ -64,11 +64,11 @@ class Leaks:
         store = self.services.worlds.main
         try:
             headers, query = request.headers, request.query_params
-            org = self.services.authenticator(token_from(self.services.spec, headers, query))
-            store = world_for(self.services.worlds, org) or store
+            org = await self.services.authenticator(token_from(self.services.spec, headers, query))
+            store = await world_for(self.services.worlds, org) or store
         except ApiError:
             pass
-        self._store_title(store, remote_session_id, await self._body(request))
+        await self._store_title(store, remote_session_id, await self._body(request))
 
     async def _body(self, request: Request) -> bytes:
         """The body not read yet by the checks (within the body limit; empty if it cannot be)."""
@@ -77,9 +77,9 @@ class Leaks:
         except (ApiError, RuntimeError):  # too large, cut off, or already consumed
             return b""
 
-    def _store_title(self, store: Store, remote_session_id: str, raw: bytes) -> None:
+    async def _store_title(self, store: Store, remote_session_id: str, raw: bytes) -> None:
         title = self._title_of(raw)
-        if title is None or store.get(remote_session_id) is None:
+        if title is None or await store.get(remote_session_id) is None:
             return
 
         def change(
@@ -88,7 +88,7 @@ class Leaks:
             assert current is not None
             return replace(current, fields={**current.fields, "title": title}), [], None
 
-        store.update(remote_session_id, change)
+        await store.update(remote_session_id, change)
 
     def _title_of(self, raw: bytes) -> str | None:
         try:

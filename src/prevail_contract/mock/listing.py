@@ -1,7 +1,9 @@
 """The mock's ``GET {base}/sessions`` (``list_sessions``): scoping, filters, ordering and pages.
 
 Query limits (``page``, ``items``, the two filters) are read from the operation's parameters
-in the spec; Sessions come from the same store the edits change (``Store.sessions``). A start
+in the spec, and so is which of them may repeat: a parameter whose schema is not an array,
+sent twice (``items=1000&items=1``), is refused naming it rather than one value picked.
+Sessions come from the same store the edits change (``Store.sessions``). A start
 instant is ``start_date`` and ``start_time`` read in the IANA zone the spec's ``TimeZoneName``
 maps ``time_zone`` to (``zoneinfo``).
 """
@@ -11,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
@@ -87,9 +90,13 @@ class QueryReader:
         self.wrong_default = "list-pagination-consistent:items-default" in bugs
         operation = spec.operation_by_id(OPERATION_ID)
         self.schemas: dict[str, Mapping[str, Any]] = {}
+        #: Query parameters that take one value (their schema is not an array).
+        self.single: list[str] = []
         for ref in operation.node.get("parameters") or ():
             param = spec.deref(ref)
             self.schemas[str(param["name"])] = param.get("schema") or {}
+            if param.get("in") == "query" and (param.get("schema") or {}).get("type") != "array":
+                self.single.append(str(param["name"]))
         sizes: PageSizes = shown.page_sizes(self.schemas.get("items", {}))
         self.schemas["items"] = {
             **self.schemas.get("items", {}),
@@ -101,9 +108,15 @@ class QueryReader:
         #: ... and take a malformed one as absent (the documented-only reading).
         self.ignore_malformed = sizes.lenient
 
-    def __call__(self, params: Mapping[str, str]) -> Query:
+    def __call__(self, params: QueryParams) -> Query:
         values: dict[str, int | None] = {}
         details: list[Detail] = []
+        for name in self.single:
+            sent = len(params.getlist(name))
+            if sent > 1:
+                details.append(Detail(name, f"Sent {sent} times; send it once."))
+        if details and not self.ignore_malformed:  # the documented-only reading takes the last
+            raise self._refused(details)
         for name in PARAMETERS:
             schema = self.schemas.get(name, {})
             raw = params.get(name)
@@ -129,18 +142,21 @@ class QueryReader:
                 continue
             values[name] = value
         if details:
-            noun = "parameter" if len(details) == 1 else "parameters"
-            raise ApiError.for_rule(
-                self.spec,
-                "list-query-validated",
-                f"The query has {len(details)} invalid {noun}.",
-                details,
-            )
+            raise self._refused(details)
         return Query(
             page=int(values["page"] or 1),
             items=int(values["items"] or 1),
             start_time=values["start_time"],
             end_time=values["end_time"],
+        )
+
+    def _refused(self, details: list[Detail]) -> ApiError:
+        noun = "parameter" if len(details) == 1 else "parameters"
+        return ApiError.for_rule(
+            self.spec,
+            "list-query-validated",
+            f"The query has {len(details)} invalid {noun}.",
+            details,
         )
 
 
@@ -151,7 +167,7 @@ class ListSessionsEndpoint:
         self,
         spec: Spec,
         authenticator: Authenticator,
-        sessions: Callable[[Organization], list[StoredSession]],
+        sessions: Callable[[Organization], Awaitable[list[StoredSession]]],
         originals: Mapping[str, StoredSession],
         order: tuple[str, ...],
         bugs: Collection[str],
@@ -174,16 +190,17 @@ class ListSessionsEndpoint:
             response = self.presentation.method_not_allowed(request.method, ALLOWED_METHOD)
         else:
             try:
-                response = json_response(self.answer(request))
+                response = json_response(await self.answer(request))
             except ApiError as error:
                 response = self.presentation.error(error)
         await response(scope, receive, send)
 
-    def answer(self, request: Request) -> dict[str, Any]:
+    async def answer(self, request: Request) -> dict[str, Any]:
         """The list body for this request (raises ``ApiError`` to refuse)."""
-        org = self.authenticator(token_from(self.spec, request.headers, request.query_params))
-        query = self.read_query(request.query_params)
-        chosen = [self._shown(s) for s in self.sessions(org)]
+        params = request.query_params
+        org = await self.authenticator(token_from(self.spec, request.headers, params))
+        query = self.read_query(params)
+        chosen = [self._shown(s) for s in await self.sessions(org)]
         if "list-org-scoped" not in self.bugs:
             chosen = [s for s in chosen if s.organization == org.slug]
         timed = [(start_instant(s.fields, self.zones), s) for s in chosen]

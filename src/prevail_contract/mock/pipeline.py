@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from starlette.requests import Request
 
 from prevail_contract.errors import SpecError
-from prevail_contract.mock import auth
+from prevail_contract.mock import auth, offload
 from prevail_contract.mock.auth import Authenticator, token_from
 from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.errors import ApiError, Detail
@@ -110,9 +110,9 @@ class AuthCheck(Check):
 
     async def __call__(self, call: EditCall) -> None:
         headers, query = call.request.headers, call.request.query_params
-        org = self.services.authenticator(token_from(self.spec, headers, query))
+        org = await self.services.authenticator(token_from(self.spec, headers, query))
         call.org = org
-        call.store = world_of(self.spec, self.services.worlds, org)
+        call.store = await world_of(self.spec, self.services.worlds, org)
 
 
 class SelfServiceCheck(Check):
@@ -134,7 +134,7 @@ class OwnershipCheck(Check):
     async def __call__(self, call: EditCall) -> None:
         assert call.org is not None
         assert call.store is not None
-        found = call.store.get(call.remote_session_id)
+        found = await call.store.get(call.remote_session_id)
         call.session = check_owned(self.spec, found, call.remote_session_id, call.org, call.bugs)
 
 
@@ -176,7 +176,8 @@ class JsonSyntaxCheck(Check):
     gives = "the parsed body"
 
     async def __call__(self, call: EditCall) -> None:
-        call.payload = self.services.validator.enveloped(parse_json(self.spec, call.raw))
+        raw, enveloped = call.raw, self.services.validator.enveloped
+        call.payload = await offload.run(len(raw), lambda: enveloped(parse_json(self.spec, raw)))
         call.parsed = True
 
 
@@ -219,7 +220,8 @@ class FieldFormatsCheck(Check):
         validator = self.services.validator
         if "field-formats:zone-case" in call.bugs:  # planted: " hawaii" taken for "Hawaii"
             call.payload = self._fold_zone(call.payload, validator.envelope_name)
-        call.edit = validator.validate(call.payload)
+        payload = call.payload
+        call.edit = await offload.run(len(call.raw), lambda: validator.validate(payload))
         if UTF16_LENGTHS in call.bugs:
             self._utf16_lengths(call.edit, validator.envelope_name)
 

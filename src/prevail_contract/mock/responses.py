@@ -1,10 +1,12 @@
-"""The mock's HTTP answers: JSON bodies for refusals, 405, unknown paths and crashes, and the
-optional check of each edit answer against the spec's responses (``--validate-responses``)."""
+"""The mock's HTTP answers: JSON bodies for refusals, 405, unknown paths, an unreachable store
+and crashes, and the optional check of each edit answer against the spec's responses
+(``--validate-responses``)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Mapping
 
 import jsonschema
@@ -14,11 +16,18 @@ from starlette.responses import Response
 
 from prevail_contract.mock.errors import ApiError, dump_json
 from prevail_contract.mock.faults import ConnectionDropped
+from prevail_contract.mock.store import StoreUnavailableError
 from prevail_contract.spec import Spec
 
 log = logging.getLogger("prevail_contract.mock")
 
 JSON_HEADERS = {"content-type": "application/json"}
+#: The answer while the store cannot be reached (mock limit, assumed; not a contract status).
+STORE_UNAVAILABLE = "store_unavailable"
+#: Seconds a client is told to wait before trying again (``Retry-After``).
+RETRY_AFTER = 1
+#: Seconds between two log lines about the store being out of reach.
+LOG_EVERY = 10.0
 
 
 def json_response(body: object, status: int = 200) -> Response:
@@ -113,6 +122,22 @@ def exception_handlers(paths: str) -> dict[type[Exception], object]:
         body = {"code": f"http_{exc.status_code}", "messages": str(exc.detail)}
         return Response(dump_json(body), exc.status_code, headers={**JSON_HEADERS, **headers})
 
+    last_logged = [0.0]
+
+    async def store_unavailable(request: Request, exc: Exception) -> Response:
+        now = time.monotonic()
+        if now - last_logged[0] >= LOG_EVERY:
+            last_logged[0] = now
+            log.warning("answering 503 %s: %s", STORE_UNAVAILABLE, exc)
+        body = {
+            "code": STORE_UNAVAILABLE,
+            "messages": "The mock's store (Redis) cannot be reached right now; send the "
+            f"request again in {RETRY_AFTER} s (an edit that did reach it is not applied twice).",
+        }
+        return Response(
+            dump_json(body), 503, headers={**JSON_HEADERS, "retry-after": str(RETRY_AFTER)}
+        )
+
     async def crash(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, ConnectionDropped):  # an injected fault, re-raised for the caller
             log.exception("the mock failed on %s %s", request.method, request.url.path)
@@ -122,4 +147,8 @@ def exception_handlers(paths: str) -> dict[type[Exception], object]:
         }
         return json_response(body, 500)
 
-    return {HTTPException: http_exception, Exception: crash}
+    return {
+        HTTPException: http_exception,
+        StoreUnavailableError: store_unavailable,
+        Exception: crash,
+    }

@@ -6,7 +6,10 @@ fresh random API keys; Session ids stay as they are, so the documented example w
 sandbox. A token names its Organization by the ``slug`` claim exactly as the real API expects,
 so the world is read from the slug and a client only gets different credentials. A request is
 served inside its token's world: another sandbox's Session is 404, as for a foreign
-Organization. A sandbox idle for longer than its TTL is removed.
+Organization. A sandbox idle for longer than its TTL is removed; only a request with a verified
+token (or an admin read) restarts its idle time. A posted document is read by
+``fixture_document`` (no aliases or merge keys, capped) and built in a worker thread; the
+store caps the live sandboxes (``store.MAX_SANDBOXES``, ``store.MAX_SANDBOX_SESSIONS``).
 """
 
 from __future__ import annotations
@@ -14,19 +17,18 @@ from __future__ import annotations
 import copy
 import re
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from prevail_contract.errors import ConfigError
+from prevail_contract.mock import offload
 from prevail_contract.mock.admin import (
-    MAX_ADMIN_BODY,
     AdminBodyTooLargeError,
     create_in,
     read_limited,
@@ -34,8 +36,21 @@ from prevail_contract.mock.admin import (
 from prevail_contract.mock.environment import fixtures_environment
 from prevail_contract.mock.errors import ApiError, dump_json
 from prevail_contract.mock.facts import size_text
+from prevail_contract.mock.fixture_document import (
+    MAX_DOCUMENT_BYTES,
+    DocumentError,
+    check_counts,
+    cut,
+    read_document,
+)
 from prevail_contract.mock.fixtures import MIN_KEY_BYTES, Fixtures, Organization, fixtures_from
-from prevail_contract.mock.store import Store, Worlds, new_sandbox_id
+from prevail_contract.mock.store import (
+    SandboxLimitError,
+    Store,
+    WorldGoneError,
+    Worlds,
+    new_sandbox_id,
+)
 from prevail_contract.spec import Spec
 
 PREFIX = "/__mock__/sandboxes"
@@ -67,49 +82,58 @@ def namespaced(fixtures: Fixtures, sandbox_id: str) -> Fixtures:
     return Fixtures(Path(f"sandbox {sandbox_id}"), orgs, sessions, targets)
 
 
-class Directory(Mapping[str, Organization]):
-    """Organizations by slug for the authenticator: the default world's, then a sandbox's."""
+class Directory:
+    """Organizations by slug for the authenticator: the default world's, then a sandbox's.
+
+    A sandbox is looked up without touching its idle time: the token naming it is not
+    verified yet, and a forged one must not keep the sandbox alive (``world_of`` touches it
+    once the token is verified).
+    """
 
     def __init__(self, worlds: Worlds) -> None:
         self.worlds = worlds
 
-    def __getitem__(self, slug: str) -> Organization:
+    @property
+    def main(self) -> Mapping[str, Organization]:
+        """The default world's Organizations."""
+        return self.worlds.main.organizations
+
+    async def find(self, slug: str) -> Organization | None:
+        """The Organization of ``slug``, in the default world or a live sandbox."""
         org = self.worlds.main.organization(slug)
         if org is None:
             sandbox_id = sandbox_of(slug)
-            world = self.worlds.sandbox(sandbox_id) if sandbox_id else None
+            world = await self.worlds.peek_sandbox(sandbox_id) if sandbox_id else None
             org = world.organization(slug) if world else None
-        if org is None:
-            raise KeyError(slug)
         return org
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.worlds.main.organizations)
 
-    def __len__(self) -> int:
-        return len(self.worlds.main.organizations)
-
-
-def world_for(worlds: Worlds, org: Organization) -> Store | None:
-    """The world an authenticated Organization lives in; None if its sandbox is gone."""
+async def world_for(worlds: Worlds, org: Organization) -> Store | None:
+    """The world an authenticated Organization lives in (a sandbox's idle time restarts);
+    None if its sandbox is gone."""
     if org.slug in worlds.main.organizations:
         return worlds.main
     sandbox_id = sandbox_of(org.slug)
-    return worlds.sandbox(sandbox_id) if sandbox_id else None
+    return await worlds.sandbox(sandbox_id) if sandbox_id else None
 
 
-def world_of(spec: Spec, worlds: Worlds, org: Organization) -> Store:
+def gone_error(spec: Spec) -> ApiError:
+    """401 for a token whose sandbox is gone."""
+    return ApiError.for_rule(
+        spec,
+        "auth-required",
+        "Authentication failed: this token's sandbox was deleted or sat idle past its "
+        "TTL; create a new one with POST /__mock__/sandboxes.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def world_of(spec: Spec, worlds: Worlds, org: Organization) -> Store:
     """The world (default or sandbox) an authenticated Organization lives in; 401 if its
     sandbox is gone."""
-    store = world_for(worlds, org)
+    store = await world_for(worlds, org)
     if store is None:
-        raise ApiError.for_rule(
-            spec,
-            "auth-required",
-            "Authentication failed: this token's sandbox was deleted or sat idle past its "
-            "TTL; create a new one with POST /__mock__/sandboxes.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise gone_error(spec)
     return store
 
 
@@ -118,15 +142,14 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 def _error(status: int, code: str, messages: str) -> Response:
-    return _json({"code": code, "messages": messages}, status)
+    return _json({"code": code, "messages": cut(messages)}, status)
 
 
 def _posted_fixtures(spec: Spec, raw: bytes) -> Fixtures:
-    """A posted fixtures document (YAML or JSON); its API keys are placeholders, replaced."""
-    try:
-        document = yaml.safe_load(raw)
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise ValueError(f"The body is neither JSON nor YAML: {exc}") from exc
+    """A posted fixtures document (plain YAML or JSON, within the caps of
+    ``fixture_document``); its API keys are placeholders, replaced."""
+    document = read_document(raw)
+    check_counts(document)
     if isinstance(document, Mapping) and isinstance(document.get("organizations"), list):
         document = copy.deepcopy(dict(document))
         for org in document["organizations"]:
@@ -135,37 +158,55 @@ def _posted_fixtures(spec: Spec, raw: bytes) -> Fixtures:
     return fixtures_from(spec, document, Path("the posted fixtures"))
 
 
+def _gone(sandbox_id: str) -> Response:
+    return _error(404, "sandbox_not_found", f"No sandbox {sandbox_id[:40]!r} (deleted or expired).")
+
+
 def routes(worlds: Worlds, spec: Spec, order: tuple[str, ...], ttl: float) -> list[Route]:
     """``POST /__mock__/sandboxes``, ``DELETE`` one, its outbox, and its Sessions (created
     and read as the default world's are under ``/__mock__/sessions``)."""
 
-    def opened(request: Request) -> Store | Response:
+    async def opened(request: Request) -> Store | Response:
         sandbox_id = str(request.path_params["sandbox_id"])
-        world = worlds.sandbox(sandbox_id)
+        world = await worlds.sandbox(sandbox_id)
         if world is None:
-            return _error(
-                404, "sandbox_not_found", f"No sandbox {sandbox_id[:40]!r} (deleted or expired)."
-            )
+            return _gone(sandbox_id)
         return world
 
     async def create(request: Request) -> Response:
         try:
-            raw = await read_limited(request, MAX_ADMIN_BODY)
+            raw = await read_limited(request, MAX_DOCUMENT_BYTES)
         except AdminBodyTooLargeError:
             return _error(
                 413,
                 "payload_too_large",
-                f"The fixtures document is over {size_text(MAX_ADMIN_BODY)}.",
+                f"The fixtures document is over {size_text(MAX_DOCUMENT_BYTES)}.",
             )
         try:
-            source = _posted_fixtures(spec, raw) if raw.strip() else worlds.main.fixtures
-        except ConfigError as exc:  # before ValueError: a ConfigError is one
+            source = (
+                await offload.in_thread(lambda: _posted_fixtures(spec, raw))
+                if raw.strip()
+                else worlds.main.fixtures
+            )
+        except DocumentError as exc:
+            code = {400: "malformed_body", 413: "payload_too_large"}.get(exc.status)
+            return _error(exc.status, code or "validation_failed", str(exc))
+        except ConfigError as exc:
             return _error(422, "validation_failed", str(exc))
-        except ValueError as exc:
-            return _error(400, "malformed_body", str(exc))
+        except (TypeError, ValueError, RecursionError) as exc:
+            problem = f"The fixtures document is not usable ({type(exc).__name__})."
+            return _error(422, "validation_failed", problem)
         sandbox_id = new_sandbox_id()
         fixtures = namespaced(source, sandbox_id)
-        worlds.create_sandbox(sandbox_id, fixtures, ttl)
+        try:
+            await worlds.create_sandbox(sandbox_id, fixtures, ttl)
+        except SandboxLimitError as exc:
+            return _error(
+                409,
+                "too_many_sandboxes",
+                f"No sandbox was made: {exc}; delete the ones you are done with "
+                f"(DELETE {PREFIX}/ID) or let idle ones expire.",
+            )
         base = f"{request.url.scheme}://{request.url.netloc}"
         environment = fixtures_environment(fixtures, spec, base, f"{base}{PREFIX}/{sandbox_id}")
         body = {"sandbox_id": sandbox_id, "idle_ttl_seconds": ttl, "environment": environment}
@@ -173,28 +214,38 @@ def routes(worlds: Worlds, spec: Spec, order: tuple[str, ...], ttl: float) -> li
 
     async def delete(request: Request) -> Response:
         sandbox_id = str(request.path_params["sandbox_id"])
-        if not worlds.delete_sandbox(sandbox_id):
+        if not await worlds.delete_sandbox(sandbox_id):
             return _error(404, "sandbox_not_found", f"No sandbox {sandbox_id[:40]!r}.")
         return Response(status_code=204)
 
     async def outbox(request: Request) -> Response:
-        world = opened(request)
+        world = await opened(request)
         if isinstance(world, Response):
             return world
-        return _json({"messages": [m.as_json() for m in world.outbox()]})
+        try:
+            messages = await world.outbox()
+        except WorldGoneError:
+            return _gone(str(request.path_params["sandbox_id"]))
+        return _json({"messages": [m.as_json() for m in messages]})
 
     async def create_session(request: Request) -> Response:
-        world = opened(request)
+        world = await opened(request)
         if isinstance(world, Response):
             return world
-        return await create_in(world, spec, order, request)
+        try:
+            return await create_in(world, spec, order, request)
+        except WorldGoneError:
+            return _gone(str(request.path_params["sandbox_id"]))
 
     async def read_session(request: Request) -> Response:
-        world = opened(request)
+        world = await opened(request)
         if isinstance(world, Response):
             return world
         session_id = str(request.path_params["remote_session_id"])
-        session = world.get(session_id)
+        try:
+            session = await world.get(session_id)
+        except WorldGoneError:
+            return _gone(str(request.path_params["sandbox_id"]))
         if session is None:
             return _error(404, "session_not_found", f"No Session with id {session_id[:100]!r}.")
         return _json(session.stored(order))

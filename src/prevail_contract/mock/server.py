@@ -21,7 +21,8 @@ answers only after headers arrive, so a slow client still holds a file descripto
   the process's file limit). At the cap, the connection that has waited longest for a request's
   headers (a slow sender, or an idle keep-alive) is closed to make room, so clients trickling
   headers cannot take every slot from clients that send whole requests; only when every
-  connection is busy answering is the new one answered 503 and closed before anything is read.
+  connection is busy answering is the new one answered 503 and closed before anything is read;
+- bounded buffering of pipelined requests and unsent answers (``pipelining``, the base class).
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ from typing import Any
 
 import httptools
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from prevail_contract.mock.body import BODY_TIMEOUT
 from prevail_contract.mock.faults import DROP_EXTENSION
+from prevail_contract.mock.pipelining import PipelinedProtocol
 
 #: Largest request line plus header block, in bytes (mock limit, assumed).
 MAX_HEADER_BYTES = 32 * 1024
@@ -82,8 +83,9 @@ def raw_error(status: int, code: str, message: str, reason: str | None = None) -
 LIMITS_ATTRIBUTE = "prevail_limits"
 
 
-class GuardedProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with header limits, read deadlines and a connection cap."""
+class GuardedProtocol(PipelinedProtocol):
+    """uvicorn's httptools protocol with header limits, read deadlines, a connection cap and
+    bounded pipelining."""
 
     #: Defaults; ``build_config`` puts the server's own on its config as ``LIMITS_ATTRIBUTE``
     #: (a plain attribute survives the pickling that uvicorn's worker processes need).
@@ -100,7 +102,6 @@ class GuardedProtocol(HttpToolsProtocol):
         self._header_bytes_parsed = 0
         self._header_fields = 0
         self._host_fields = 0
-        self._refused = False
         self._deadline: asyncio.TimerHandle | None = None
         self._awaiting_since = 0.0
 
@@ -148,24 +149,30 @@ class GuardedProtocol(HttpToolsProtocol):
         if self._refused:
             return
         self._unset_keepalive_if_required()
+        super().data_received(data)
+
+    def _parse(self, chunk: bytes) -> bool:
+        """Feed one slice to the parser; False once the connection is refused."""
         if self._awaiting_headers:
-            self._header_bytes += len(data)
+            self._header_bytes += len(chunk)
         try:
-            self.parser.feed_data(data)
+            self.parser.feed_data(chunk)
         except httptools.HttpParserCallbackError as exc:
             refusal = exc.__context__
             if isinstance(refusal, _RefusedError):
                 self._refuse(refusal.status, refusal.code, refusal.message)
             else:
                 self._refuse(400, "bad_request", "The request could not be handled.")
-            return
+            return False
         except httptools.HttpParserUpgrade:
             pass  # no protocol is upgraded to: the request is answered as HTTP/1.1
         except httptools.HttpParserError:
             self._refuse(400, "bad_request", "The request is not valid HTTP/1.1.")
-            return
+            return False
         if self._awaiting_headers and self._header_bytes > MAX_HEADER_BYTES:
             self._refuse(431, "headers_too_large", _TOO_LARGE)
+            return False
+        return True
 
     # -- parser callbacks ----------------------------------------------------------------
 

@@ -1,10 +1,11 @@
 """Schema checks of an edit's body (422): the all-three rule, then the spec's own schema.
 
 The schema check is the spec's ``EditSessionRequest``, compiled twice: in jsonschema-rs, which
-decides quickly that a body is valid, and through ``ecma.validator`` (jsonschema, formats
-checked), which runs only for a body the first refuses and whose errors ``explain`` turns into
-``details``. ``tests/test_mock_fast_validation.py`` holds the two to the same verdicts. The
-all-three rule is its own check (``check_schedule``) because it must answer
+decides quickly that a body is valid, and through ``ecma`` and ``bounded`` (jsonschema, formats
+checked, huge arrays refused for their length alone), which runs only for a body the first
+refuses and whose first errors ``explain`` turns into ``details``.
+``tests/test_mock_fast_validation.py`` holds the two to the same verdicts. The all-three rule
+is its own check (``check_schedule``) because it must answer
 ``incomplete_schedule``, wherever ``x-check-order`` puts it; the schema check leaves the
 errors of its keywords (those ``x-violation-rules`` files under ``schedule-all-three``) to it.
 """
@@ -19,13 +20,16 @@ import jsonschema
 import jsonschema_rs
 
 from prevail_contract.mock import ecma
-from prevail_contract.mock.errors import ApiError, Detail
-from prevail_contract.mock.explain import Explainer
+from prevail_contract.mock.bounded import bounded
+from prevail_contract.mock.errors import ApiError, Detail, error_limits
+from prevail_contract.mock.explain import MAX_DETAILS, Explainer
 from prevail_contract.mock.json_syntax import scan
-from prevail_contract.spec import SHARED_FORMATS, Spec
+from prevail_contract.spec import FORMAT_CHECKER, SHARED_FORMATS, Spec
 from prevail_contract.violation_rules import ANNOTATION
 
 SCHEDULE_RULE = "schedule-all-three"
+#: The explaining validator: ECMA-262 patterns, bounded keywords.
+ExplainingValidator = bounded(ecma.EcmaValidator)
 FORMATS_RULE = "field-formats"
 #: The assumed grammar of an invite address (the documented form is ``field-formats``').
 EMAIL_RULE = "email-grammar"
@@ -62,8 +66,11 @@ class BodyValidator:
         self.spec = spec
         self.bugs = frozenset(bugs)
         schema = inline_refs(spec, spec.schema_ref("EditSessionRequest"))
-        #: Patterns read as ECMA-262 (``$`` is the end of the text), as jsonschema-rs does.
-        self.validator = ecma.validator(schema)
+        #: Patterns read as ECMA-262 (``$`` is the end of the text), as jsonschema-rs does;
+        #: an array over its ``maxItems`` is refused for its length alone (``bounded``).
+        self.validator = ExplainingValidator(schema, format_checker=FORMAT_CHECKER)
+        #: Details one refusal lists at most: the spec's ``Error.details.maxItems``.
+        self.max_details = error_limits(spec).details or MAX_DETAILS
         #: The same schema in the Rust validator: a body it accepts skips the Python pass,
         #: which is only needed to explain a refusal (25x faster on the hot path).
         self.fast = jsonschema_rs.Draft202012Validator(
@@ -132,10 +139,13 @@ class BodyValidator:
 
     def validate(self, document: Any) -> dict[str, Any]:
         """The edit object of a valid body, or a 422 ``ApiError`` (``validation_failed``)."""
-        details = scan(document)
+        details = scan(document, self.max_details)
+        complete = len(details) < self.max_details
         if not details and not self.fast.is_valid(document):
             errors = self.validator.iter_errors(document)
-            details = self.explainer.details(e for e in errors if not self._ignored(e))
+            details, complete = self.explainer.explain(
+                (e for e in errors if not self._ignored(e)), self.max_details
+            )
         if details:
             root = [d for d in details if not d.field]
             if root:
@@ -147,11 +157,9 @@ class BodyValidator:
                 )
             count = len({d.field for d in details})
             noun = "field" if count == 1 else "fields"
+            how_many = f"{count} invalid {noun}" if complete else f"at least {count} invalid {noun}"
             raise ApiError.for_rule(
-                self.spec,
-                "field-formats",
-                f"The request body has {count} invalid {noun}.",
-                details,
+                self.spec, "field-formats", f"The request body has {how_many}.", details
             )
         edit = document[self.envelope_name]
         assert isinstance(edit, dict)

@@ -49,7 +49,11 @@ def settings(
 
 
 def app_from_environment() -> Starlette:
-    """The app described by ``$PREVAIL_MOCK_SETTINGS`` (uvicorn calls this in each worker)."""
+    """The app described by ``$PREVAIL_MOCK_SETTINGS`` (uvicorn calls this in each worker).
+
+    The command checked the store before starting the workers; a worker that starts while
+    Redis is away does not fail (uvicorn would start it again and again): it answers 503
+    ``store_unavailable`` until Redis is back."""
     raw = os.environ.get(SETTINGS_VAR)
     if raw is None:
         raise ConfigError(f"{SETTINGS_VAR} is not set; start workers with prevail-contract mock")
@@ -64,6 +68,7 @@ def app_from_environment() -> Starlette:
         admin_token=values.get("admin_token"),
         spec=values.get("spec"),
         contract=values.get("contract", "full"),
+        store_check=False,
     )
     # Faults are counted in the process that applies them; a worker cannot see the others'.
     app.state.mock.faults.unavailable = (

@@ -4,7 +4,9 @@ A *world* is one isolated set of Organizations, Sessions and outbox: the default
 from the fixtures, or a sandbox created through the admin API. Every change is a
 check-state-and-apply step (``Store.update``) that the implementation makes atomic: in memory
 under a lock, in Redis with an optimistic compare-and-set script, so it holds across worker
-processes and hosts.
+processes and hosts. Every operation is a coroutine (Redis is reached without blocking the
+event loop); a store that cannot be reached raises ``StoreUnavailableError`` (503), and a
+sandbox whose world is gone ``WorldGoneError``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,23 @@ from prevail_contract.mock.fixtures import Fixtures, Organization, StoredSession
 T = TypeVar("T")
 #: The id of the world loaded from the fixtures.
 MAIN_WORLD = "main"
+#: Live sandboxes at most, and Sessions in all of them together (mock limits, assumed).
+MAX_SANDBOXES = 1000
+MAX_SANDBOX_SESSIONS = 20_000
+
+
+class StoreUnavailableError(Exception):
+    """The store cannot be reached (or did not answer in time); answered 503, retried later."""
+
+
+class WorldGoneError(Exception):
+    """A sandbox's world vanished (deleted, expired, or lost by the store)."""
+
+
+class SandboxLimitError(Exception):
+    """A new sandbox would pass ``MAX_SANDBOXES`` or ``MAX_SANDBOX_SESSIONS``."""
+
+
 #: ``change(current) -> (new Session, emails to record, result)``; raises to refuse.
 Change = Callable[[StoredSession | None], tuple[StoredSession, list["OutboxMessage"], T]]
 
@@ -71,22 +90,25 @@ class Store(Protocol):
 
     def organization(self, slug: str) -> Organization | None: ...
 
-    def reset(self) -> None:
+    async def reset(self) -> None:
         """Back to the fixtures; the outbox is emptied."""
 
-    def get(self, remote_session_id: str) -> StoredSession | None:
+    async def get(self, remote_session_id: str) -> StoredSession | None:
         """The stored Session (an immutable snapshot) or None."""
 
-    def sessions(self) -> list[StoredSession]:
+    async def sessions(self) -> list[StoredSession]:
         """Every Session of the world, in creation order (fixtures first)."""
 
-    def list_sessions(self, organization: str) -> list[StoredSession]:
+    async def count(self) -> int:
+        """How many Sessions the world holds."""
+
+    async def list_sessions(self, organization: str) -> list[StoredSession]:
         """One Organization's Sessions, every field, in creation order (fixtures first)."""
 
-    def add(self, session: StoredSession) -> bool:
+    async def add(self, session: StoredSession) -> bool:
         """Store a new Session; False if the id is taken."""
 
-    def update(self, remote_session_id: str, change: Change[T]) -> T:
+    async def update(self, remote_session_id: str, change: Change[T]) -> T:
         """Run ``change`` on the current Session and commit what it returns, atomically.
 
         ``change`` raises to refuse; then nothing is stored and nothing is sent. It may run
@@ -94,9 +116,9 @@ class Store(Protocol):
         it must not have side effects of its own.
         """
 
-    def outbox(self) -> list[OutboxMessage]: ...
+    async def outbox(self) -> list[OutboxMessage]: ...
 
-    def clear_outbox(self) -> None: ...
+    async def clear_outbox(self) -> None: ...
 
 
 class Worlds(Protocol):
@@ -110,16 +132,20 @@ class Worlds(Protocol):
         """Whether several processes can serve from this store (``--workers`` > 1)."""
         ...
 
-    def create_sandbox(self, sandbox_id: str, fixtures: Fixtures, ttl: float) -> Store:
-        """A new world loaded from ``fixtures``, removed after ``ttl`` idle seconds."""
+    async def create_sandbox(self, sandbox_id: str, fixtures: Fixtures, ttl: float) -> Store:
+        """A new world loaded from ``fixtures``, removed after ``ttl`` idle seconds;
+        ``SandboxLimitError`` when it would pass the caps."""
 
-    def sandbox(self, sandbox_id: str) -> Store | None:
+    async def sandbox(self, sandbox_id: str) -> Store | None:
         """The sandbox's world, its idle time restarted; None if deleted or expired."""
 
-    def delete_sandbox(self, sandbox_id: str) -> bool:
+    async def peek_sandbox(self, sandbox_id: str) -> Store | None:
+        """The sandbox's world without touching its idle time (for a token not yet verified)."""
+
+    async def delete_sandbox(self, sandbox_id: str) -> bool:
         """Remove a sandbox and everything in it; False if there was none."""
 
-    def close(self) -> None: ...
+    async def aclose(self) -> None: ...
 
 
 def new_sandbox_id() -> str:

@@ -1,38 +1,65 @@
 """The Redis store: worlds shared by every worker and host that points at one Redis database.
 
 Per world (``{prefix}:{world}:``): ``sessions`` (hash id -> JSON), ``ids`` (list, creation
-order), ``outbox`` (list of JSON) and, for sandboxes, ``meta`` (Organizations, fixtures, TTL).
-Sandboxes' idle deadlines live in one sorted set (``{prefix}:sandboxes``, scored with Redis'
-own clock in ms), so that touching a sandbox never writes to its data.
+order), ``outbox`` (list of JSON), ``loaded`` (the marker saying the world is there) and, for
+sandboxes, ``meta`` (Organizations, fixtures, TTL). Sandboxes' idle deadlines live in one sorted
+set (``{prefix}:sandboxes``, scored with Redis' own clock in ms) and their Session counts in one
+hash (``{prefix}:sandbox-sessions``), so that touching a sandbox never writes to its data and
+the caps are checked in one script.
 
 ``update`` is an optimistic compare-and-set: read the Session, run the rules in Python, then a
 Lua script stores the new Session and appends its outbox messages only if the stored Session
 is still exactly the one read (Redis runs a script atomically); otherwise it answers the
 current one and the step is re-run on it. So no invite is lost, no edit is seen half-applied
-and no email is recorded twice, across processes and hosts, in one round trip when
-the Session this process saw last is still current. (The rules stay Python, shared with the
-in-memory store, so they cannot run inside Redis themselves.)
-redis-py is imported only here, so the in-memory default needs nothing beyond the base install.
+and no email is recorded twice, across processes and hosts, in one round trip when the Session
+this process saw last is still current. (The rules stay Python, shared with the in-memory
+store, so they cannot run inside Redis themselves; the scripts are in ``redis_scripts``.)
+
+Failures: the client is redis-py's asyncio one, with ``STORE_TIMEOUT`` to connect and to
+answer and no retries of its own, so an unreachable, paused or loading Redis makes the request
+fail within that time with ``StoreUnavailableError`` (503) and the next request tries again
+(recovery needs no restart). Every read and script checks the world's ``loaded`` marker in the
+same round trip: a default world found missing (Redis restarted without persistence, or
+flushed) is loaded again from the fixtures, once across workers, before the request goes on,
+and logged; a sandbox found missing is gone (``WorldGoneError``). A world is never served
+empty. redis-py is imported only here, so the in-memory default needs nothing beyond the base
+install.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar
 
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock.fixtures import Fixtures, StoredSession
-from prevail_contract.mock.store import codec
-from prevail_contract.mock.store.base import MAIN_WORLD, Change, FixtureAccess, OutboxMessage, Store
+from prevail_contract.mock.store import base, codec
+from prevail_contract.mock.store.base import (
+    MAIN_WORLD,
+    Change,
+    FixtureAccess,
+    OutboxMessage,
+    SandboxLimitError,
+    Store,
+    StoreUnavailableError,
+    WorldGoneError,
+)
+from prevail_contract.mock.store.redis_scripts import SCRIPTS, VANISHED
 
 try:
     import redis
+    import redis.asyncio as aioredis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 except ImportError as exc:  # pragma: no cover - depends on the install
     raise ConfigError(
         "--store redis://... needs redis-py: pip install 'prevail-contract[redis]'"
     ) from exc
 
+log = logging.getLogger("prevail_contract.mock")
 T = TypeVar("T")
 PREFIX = "prevail-mock"
 #: Attempts of one optimistic step before giving up (each failure means another writer won).
@@ -41,78 +68,76 @@ MAX_ATTEMPTS = 1000
 SWEEP_EVERY = 5.0
 #: Sandbox worlds (their fixtures are immutable) and Sessions one process keeps decoded.
 CACHE_SIZE = 256
+#: Seconds to connect to Redis, and to wait for each answer, before the request is answered
+#: 503 (mock limit).
+STORE_TIMEOUT = 0.5
+#: Seconds the start-up check waits for Redis (a configuration problem: exit 2).
+START_TIMEOUT = 2.0
 _PARTS = ("sessions", "ids", "outbox", "meta", "loaded")
+#: What a Redis call raises when the store is out of reach, paused, loading or refusing writes.
+_UNREACHABLE: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.ReadOnlyError,
+    redis.exceptions.OutOfMemoryError,
+    redis.exceptions.TryAgainError,
+    redis.exceptions.MasterDownError,
+    redis.exceptions.ExecAbortError,
+    OSError,
+    TimeoutError,
+)
+#: Error replies of a Redis that is up but cannot serve (loading, or unable to persist).
+_UNREADY_REPLIES = ("LOADING", "MISCONF", "BUSY")
 
-# KEYS: sessions, ids; ARGV: id, JSON. A new Session and its place in the order, together.
-_ADD = """
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-  redis.call('RPUSH', KEYS[2], ARGV[1])
-  return 1
-end
-return 0
-"""
-# KEYS: sessions, ids, outbox; ARGV: id, the Session JSON read ('' = none), new JSON,
-# messages... {1} when stored; {0, current JSON or ''} when another writer changed it.
-_COMPARE_AND_SET = """
-local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
-if current ~= ARGV[2] then return {0, current} end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-if current == '' then redis.call('RPUSH', KEYS[2], ARGV[1]) end
-for i = 4, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
-return {1}
-"""
-# KEYS: deadlines, meta; ARGV: id. 1 and the sandbox's deadline pushed back, or nil when it
-# is gone or past its deadline.
-_TOUCH = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local deadline = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if (not deadline) or tonumber(deadline) <= now then return false end
-local ttl = tonumber(redis.call('HGET', KEYS[2], 'ttl_ms'))
-redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[1])
-return 1
-"""
-# KEYS: deadlines; ARGV: key prefix, id or '' (= every expired one). Deleted ids.
-_DELETE = """
-local ids
-if ARGV[2] == '' then
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 100)
-else
-  ids = {}
-  if redis.call('ZSCORE', KEYS[1], ARGV[2]) then ids = {ARGV[2]} end
-end
-for _, id in ipairs(ids) do
-  local p = ARGV[1] .. id .. ':'
-  redis.call('DEL', p .. 'sessions', p .. 'ids', p .. 'outbox', p .. 'meta', p .. 'loaded')
-  redis.call('ZREM', KEYS[1], id)
-end
-return ids
-"""
+
+@contextlib.asynccontextmanager
+async def reaching() -> AsyncIterator[None]:
+    """Turn Redis being out of reach (or not ready) into ``StoreUnavailableError``."""
+    try:
+        yield
+    except _UNREACHABLE as exc:
+        raise StoreUnavailableError(f"the Redis store did not answer ({exc})") from exc
+    except redis.exceptions.ResponseError as exc:
+        if str(exc).startswith(_UNREADY_REPLIES):
+            raise StoreUnavailableError(f"the Redis store is not ready ({exc})") from exc
+        raise
+
+
+async def run_script(script: Any, keys: list[str], args: list[str]) -> Any:
+    """Run a registered script (redis-py loads it again after a Redis restart)."""
+    async with reaching():
+        return await script(keys=keys, args=args)
 
 
 class RedisStore(FixtureAccess):
-    """One world kept in Redis."""
+    """One world kept in Redis; the default world (``reload``) is loaded again when it
+    vanishes, a sandbox is then gone."""
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: aioredis.Redis,
         world: str,
         fixtures: Fixtures,
         scripts: Mapping[str, Any],
         prefix: str = PREFIX,
+        *,
+        reload: bool = False,
     ) -> None:
         self._client = client
+        self._world = world
         self._fixtures = fixtures
         self._scripts = scripts
+        self._reload = reload
         base = f"{prefix}:{world}:"
         self.keys = {part: base + part for part in _PARTS}
         #: The last JSON read or written per Session id and its decoded form: ``update``'s
         #: first guess of the current state (a stale guess only costs one retry).
         self._seen: dict[str, tuple[str, StoredSession]] = {}
 
-    def _queue_reset(self, pipe: Any) -> None:
+    # -- loading -------------------------------------------------------------------------
+
+    def queue_reset(self, pipe: Any) -> None:
+        """Queue the commands that put the fixtures in place (and set the marker)."""
         keys = self.keys
         pipe.delete(keys["sessions"], keys["ids"], keys["outbox"])
         sessions = self._fixtures.sessions
@@ -122,31 +147,60 @@ class RedisStore(FixtureAccess):
                 mapping={s.remote_session_id: codec.encode_session(s) for s in sessions},
             )
             pipe.rpush(keys["ids"], *[s.remote_session_id for s in sessions])
+        pipe.set(keys["loaded"], "1")
 
-    def reset(self) -> None:
-        with self._client.pipeline(transaction=True) as pipe:
-            self._queue_reset(pipe)
-            pipe.set(self.keys["loaded"], "1")
-            pipe.execute()
+    async def reset(self) -> None:
+        async with reaching(), self._client.pipeline(transaction=True) as pipe:
+            self.queue_reset(pipe)
+            await pipe.execute()
+        self._seen.clear()
 
-    def load_once(self) -> bool:
-        """Load the fixtures unless the world is loaded already; True if this call loaded."""
+    async def load_once(self) -> bool:
+        """Load the fixtures unless the world is there already; True if this call loaded."""
         marker = self.keys["loaded"]
-        with self._client.pipeline(transaction=True) as pipe:
+        async with reaching(), self._client.pipeline(transaction=True) as pipe:
             try:
-                pipe.watch(marker)  # type: ignore[no-untyped-call]
-                if pipe.exists(marker):
+                await pipe.watch(marker)
+                if await pipe.exists(marker):
                     return False
-                pipe.multi()
-                self._queue_reset(pipe)
-                pipe.set(marker, "1")
-                pipe.execute()
+                pipe.multi()  # type: ignore[no-untyped-call]
+                self.queue_reset(pipe)
+                await pipe.execute()
                 return True
             except redis.WatchError:
                 return False  # another worker loaded it first
 
-    def get(self, remote_session_id: str) -> StoredSession | None:
-        raw = self._client.hget(self.keys["sessions"], remote_session_id)
+    async def _vanished(self) -> None:
+        """The world's marker is missing: load the default world again; a sandbox is gone."""
+        self._seen.clear()
+        if not self._reload:
+            raise WorldGoneError(f"the sandbox {self._world} is gone from the Redis store")
+        if await self.load_once():
+            log.warning(
+                "the Redis store had lost the mock's default world (a Redis restart without "
+                "persistence, or a flush): the fixtures were loaded again"
+            )
+
+    async def _read(self, queue: Callable[[Any], object]) -> list[Any]:
+        """The answers of the commands ``queue`` adds, read in one transaction with the
+        world's marker; a vanished world is handled first (``_vanished``)."""
+        for _ in range(2):
+            async with reaching(), self._client.pipeline(transaction=True) as pipe:
+                pipe.exists(self.keys["loaded"])
+                queue(pipe)
+                loaded, *answers = await pipe.execute()
+            if loaded:
+                return answers
+            await self._vanished()
+        raise StoreUnavailableError("the Redis store lost the mock's world twice in a row")
+
+    async def _script(self, name: str, keys: list[str], args: list[str]) -> Any:
+        return await run_script(self._scripts[name], keys, args)
+
+    # -- reads ---------------------------------------------------------------------------
+
+    async def get(self, remote_session_id: str) -> StoredSession | None:
+        (raw,) = await self._read(lambda p: p.hget(self.keys["sessions"], remote_session_id))
         return None if raw is None else self._decoded(remote_session_id, str(raw))
 
     def _decoded(self, remote_session_id: str, raw: str) -> StoredSession:
@@ -162,71 +216,115 @@ class RedisStore(FixtureAccess):
             self._seen.clear()
         self._seen[remote_session_id] = (raw, session)
 
-    def sessions(self) -> list[StoredSession]:
-        with self._client.pipeline(transaction=True) as pipe:
-            pipe.lrange(self.keys["ids"], 0, -1)
-            pipe.hgetall(self.keys["sessions"])
-            ids, stored = pipe.execute()
+    async def sessions(self) -> list[StoredSession]:
+        ids, stored = await self._read(
+            lambda p: (p.lrange(self.keys["ids"], 0, -1), p.hgetall(self.keys["sessions"]))
+        )
         return [codec.decode_session(stored[i]) for i in ids if i in stored]
 
-    def list_sessions(self, organization: str) -> list[StoredSession]:
-        return [s for s in self.sessions() if s.organization == organization]
+    async def count(self) -> int:
+        (count,) = await self._read(lambda p: p.hlen(self.keys["sessions"]))
+        return int(count)
 
-    def add(self, session: StoredSession) -> bool:
-        keys = [self.keys["sessions"], self.keys["ids"]]
-        added = self._scripts["add"](
-            keys=keys, args=[session.remote_session_id, codec.encode_session(session)]
-        )
-        return bool(added)
+    async def list_sessions(self, organization: str) -> list[StoredSession]:
+        return [s for s in await self.sessions() if s.organization == organization]
 
-    def update(self, remote_session_id: str, change: Change[T]) -> T:
-        keys = [self.keys["sessions"], self.keys["ids"], self.keys["outbox"]]
+    async def outbox(self) -> list[OutboxMessage]:
+        (raw,) = await self._read(lambda p: p.lrange(self.keys["outbox"], 0, -1))
+        return [codec.decode_message(m) for m in raw]
+
+    # -- changes -------------------------------------------------------------------------
+
+    async def add(self, session: StoredSession) -> bool:
+        keys = [self.keys["sessions"], self.keys["ids"], self.keys["loaded"]]
+        args = [session.remote_session_id, codec.encode_session(session)]
+        for _ in range(2):
+            added = await self._script("add", keys, args)
+            if added != VANISHED:
+                return bool(added)
+            await self._vanished()
+        raise StoreUnavailableError("the Redis store lost the mock's world twice in a row")
+
+    async def update(self, remote_session_id: str, change: Change[T]) -> T:
+        keys = [self.keys[p] for p in ("sessions", "ids", "outbox", "loaded")]
         seen = self._seen.get(remote_session_id)
-        raw = seen[0] if seen else str(self._client.hget(keys[0], remote_session_id) or "")
+        raw = seen[0] if seen else await self._current(remote_session_id)
         for _ in range(MAX_ATTEMPTS):
             current = self._decoded(remote_session_id, raw) if raw else None
             new, messages, result = change(current)
             encoded = codec.encode_session(new)
-            answer = self._scripts["compare_and_set"](
-                keys=keys,
-                args=[remote_session_id, raw, encoded, *map(codec.encode_message, messages)],
+            answer = await self._script(
+                "compare_and_set",
+                keys,
+                [remote_session_id, raw, encoded, *map(codec.encode_message, messages)],
             )
             if answer[0] == 1:
                 self._remember(remote_session_id, encoded, new)
                 return result
-            raw = answer[1]  # another writer got there first: run the rules on its result
+            if answer[0] == VANISHED:
+                await self._vanished()
+                raw = await self._current(remote_session_id)
+            else:
+                raw = answer[1]  # another writer got there first: run the rules on its result
         raise RuntimeError(
             f"gave up on Session {remote_session_id!r} after {MAX_ATTEMPTS} conflicting writes"
         )
 
-    def outbox(self) -> list[OutboxMessage]:
-        return [codec.decode_message(m) for m in self._client.lrange(self.keys["outbox"], 0, -1)]
+    async def _current(self, remote_session_id: str) -> str:
+        (raw,) = await self._read(lambda p: p.hget(self.keys["sessions"], remote_session_id))
+        return str(raw or "")
 
-    def clear_outbox(self) -> None:
-        self._client.delete(self.keys["outbox"])
+    async def clear_outbox(self) -> None:
+        async with reaching():
+            await self._client.delete(self.keys["outbox"])
+
+
+def _check_reachable(url: str) -> None:
+    """One ping at start: an unreachable Redis is a configuration problem (exit 2)."""
+    try:
+        client = redis.Redis.from_url(
+            url, socket_timeout=START_TIMEOUT, socket_connect_timeout=START_TIMEOUT
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, ValueError, OSError) as exc:
+        raise ConfigError(f"cannot use the Redis store at {url}: {exc}") from exc
 
 
 class RedisWorlds:
-    """The default world and the sandboxes in one Redis database (``redis://HOST:PORT/DB``)."""
+    """The default world and the sandboxes in one Redis database (``redis://HOST:PORT/DB``).
+
+    ``check`` pings Redis at once (a ``ConfigError`` when it is out of reach); a worker process
+    passes False, so that it starts, answers 503 while Redis is away, and serves once it is
+    back.
+    """
 
     shared = True
 
-    def __init__(self, url: str, fixtures: Fixtures, prefix: str = PREFIX) -> None:
+    def __init__(
+        self, url: str, fixtures: Fixtures, prefix: str = PREFIX, *, check: bool = True
+    ) -> None:
+        if check:
+            _check_reachable(url)
         try:
-            self._client = redis.Redis.from_url(url, decode_responses=True)
-            self._client.ping()
-        except (redis.RedisError, ValueError) as exc:
+            self._client = aioredis.Redis.from_url(
+                url,
+                decode_responses=True,
+                socket_timeout=STORE_TIMEOUT,
+                socket_connect_timeout=STORE_TIMEOUT,
+                retry=Retry(NoBackoff(), 0),
+            )
+        except ValueError as exc:
             raise ConfigError(f"cannot use the Redis store at {url}: {exc}") from exc
         self._prefix = prefix
         self._deadlines = f"{prefix}:sandboxes"
-        self._scripts = {
-            "add": self._client.register_script(_ADD),
-            "compare_and_set": self._client.register_script(_COMPARE_AND_SET),
-            "touch": self._client.register_script(_TOUCH),
-            "delete": self._client.register_script(_DELETE),
-        }
-        self._main = RedisStore(self._client, MAIN_WORLD, fixtures, self._scripts, prefix)
-        self._main.load_once()
+        self._counts = f"{prefix}:sandbox-sessions"
+        self._scripts = {name: self._client.register_script(s) for name, s in SCRIPTS.items()}
+        self._main = RedisStore(
+            self._client, MAIN_WORLD, fixtures, self._scripts, prefix, reload=True
+        )
         self._swept = 0.0
         self._cache: dict[str, RedisStore] = {}
 
@@ -234,12 +332,11 @@ class RedisWorlds:
     def main(self) -> Store:
         return self._main
 
-    def create_sandbox(self, sandbox_id: str, fixtures: Fixtures, ttl: float) -> Store:
-        self._sweep(force=True)
+    async def create_sandbox(self, sandbox_id: str, fixtures: Fixtures, ttl: float) -> Store:
+        await self._sweep(force=True)
         world = RedisStore(self._client, sandbox_id, fixtures, self._scripts, self._prefix)
-        seconds, micros = self._client.time()
         ttl_ms = max(1, round(ttl * 1000))
-        with self._client.pipeline(transaction=True) as pipe:
+        async with reaching(), self._client.pipeline(transaction=True) as pipe:
             pipe.hset(
                 world.keys["meta"],
                 mapping={
@@ -248,21 +345,42 @@ class RedisWorlds:
                     "ttl_ms": str(ttl_ms),
                 },
             )
-            world._queue_reset(pipe)
-            pipe.set(world.keys["loaded"], "1")
-            pipe.zadd(self._deadlines, {sandbox_id: seconds * 1000 + micros // 1000 + ttl_ms})
-            pipe.execute()
+            world.queue_reset(pipe)
+            await pipe.execute()
+        keys = [self._deadlines, self._counts]
+        args = [sandbox_id, str(ttl_ms), str(len(fixtures.sessions))]
+        limits = [str(base.MAX_SANDBOXES), str(base.MAX_SANDBOX_SESSIONS)]
+        reserved = int(await run_script(self._scripts["reserve"], keys, [*args, *limits]))
+        if reserved != 1:  # refused: its data goes
+            async with reaching():
+                await self._client.delete(*world.keys.values())
+        if reserved == -1:
+            raise SandboxLimitError(f"the mock holds at most {base.MAX_SANDBOXES} sandboxes")
+        if reserved == -2:
+            raise SandboxLimitError(
+                f"the sandboxes hold at most {base.MAX_SANDBOX_SESSIONS} Sessions in all"
+            )
         return world
 
-    def sandbox(self, sandbox_id: str) -> Store | None:
-        self._sweep()
+    async def sandbox(self, sandbox_id: str) -> Store | None:
+        return await self._find(sandbox_id, touch=True)
+
+    async def peek_sandbox(self, sandbox_id: str) -> Store | None:
+        return await self._find(sandbox_id, touch=False)
+
+    async def _find(self, sandbox_id: str, *, touch: bool) -> Store | None:
+        await self._sweep()
         meta = f"{self._prefix}:{sandbox_id}:meta"
-        if not self._scripts["touch"](keys=[self._deadlines, meta], args=[sandbox_id]):
+        live = await run_script(
+            self._scripts["touch"], [self._deadlines, meta], [sandbox_id, "1" if touch else "0"]
+        )
+        if not live:
             self._cache.pop(sandbox_id, None)
             return None
         world = self._cache.get(sandbox_id)
         if world is None:
-            orgs, raw_fixtures = self._client.hmget(meta, ["organizations", "fixtures"])
+            async with reaching():
+                orgs, raw_fixtures = await self._client.hmget(meta, ["organizations", "fixtures"])
             if orgs is None or raw_fixtures is None:
                 return None
             fixtures = codec.decode_fixtures(raw_fixtures, codec.decode_organizations(orgs))
@@ -272,18 +390,20 @@ class RedisWorlds:
             self._cache[sandbox_id] = world
         return world
 
-    def delete_sandbox(self, sandbox_id: str) -> bool:
+    async def delete_sandbox(self, sandbox_id: str) -> bool:
         self._cache.pop(sandbox_id, None)
-        deleted = self._scripts["delete"](
-            keys=[self._deadlines], args=[f"{self._prefix}:", sandbox_id]
-        )
+        keys = [self._deadlines, self._counts]
+        deleted = await run_script(self._scripts["delete"], keys, [f"{self._prefix}:", sandbox_id])
         return bool(deleted)
 
-    def close(self) -> None:
-        self._client.close()
+    async def aclose(self) -> None:
+        with contextlib.suppress(*_UNREACHABLE):
+            await self._client.aclose()
 
-    def _sweep(self, *, force: bool = False) -> None:
+    async def _sweep(self, *, force: bool = False) -> None:
         now = time.monotonic()
         if force or now - self._swept >= SWEEP_EVERY:
             self._swept = now
-            self._scripts["delete"](keys=[self._deadlines], args=[f"{self._prefix}:", ""])
+            await run_script(
+                self._scripts["delete"], [self._deadlines, self._counts], [f"{self._prefix}:", ""]
+            )
