@@ -68,12 +68,14 @@ def _session_cap(target: Target) -> int | None:
     return int(cap) if cap is not None else None
 
 
-@pytest.mark.rule("field-limits", "invites-additive", "rejected-changes-nothing")
+@pytest.mark.rule("field-limits", "rejected-changes-nothing")
 def test_a_session_filled_to_exactly_its_cap(target: Target) -> None:
     """A fresh Session filled to exactly its invitee cap in requests of at most ``maxItems``:
     every request accepted and every invitee kept; one more address is then refused
     (``field-limits``) and changes nothing. Embedded only: a live Session filled to its cap
-    could take no invite again."""
+    could take no invite again. An invitee lost on the way is ``invites-additive``'s finding,
+    but the rule is not marked here: where this probe cannot run (live, or a small invite
+    budget) the rule's own tests still earn its verdict."""
     cap = _session_cap(target)
     if cap is None:
         pytest.skip("the spec caps no Session's invitees")

@@ -17,7 +17,8 @@ def _secrets(env: dict[str, str]) -> list[str]:
 def test_live_run_passes_and_never_shows_a_token(served_mock: LiveMock, tmp_path: Path) -> None:
     run = run_check(tmp_path, "--baseline", str(SERVED_MOCK_BASELINE), env=served_mock.env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert "excused by the baseline" in run.stdout
+    # with the mock's admin API every state can be made: nothing is left for the baseline
+    assert "excused by the baseline" not in run.stdout
     rules = {r["id"]: r for r in run.report["rules"]}
     # with the variables the mock writes, every probe runs (test_check_live_complete.py has more)
     assert {r["status"] for r in rules.values()} == {"passed"}

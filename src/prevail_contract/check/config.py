@@ -52,6 +52,8 @@ class TargetConfig:
     no_self_service_token: str | None = None
     no_self_service_session_id: str | None = None
     max_invites: int | None = DEFAULT_MAX_INVITES
+    #: Whether the user set ``max_invites`` (else it is the profile's default for a live API).
+    max_invites_asked: bool = False
     mock_bugs: tuple[str, ...] = field(default=())
     #: The reading of the contract the embedded mock serves.
     mock_contract: str = "full"
@@ -77,6 +79,8 @@ class TargetConfig:
         env: dict[str, str] = {}
         for attr, var in ENV_VARS.items():
             value = self.value(attr)
+            if attr == "max_invites" and not self.max_invites_asked:
+                continue  # the default is the profile's, worked out again from it
             if value is not None:
                 env[var] = str(value)
         if self.mock_bugs:
@@ -182,6 +186,7 @@ def from_sources(
             )
         return TargetConfig(
             max_invites=None if raw_cap is None else max_invites,
+            max_invites_asked=raw_cap is not None,
             mock_bugs=bugs,
             mock_contract=contract or "full",
         )
@@ -241,6 +246,7 @@ def from_sources(
         no_self_service_token=values["no_self_service_token"],
         no_self_service_session_id=values["no_self_service_session_id"],
         max_invites=max_invites,
+        max_invites_asked=raw_cap is not None,
         mock_bugs=(),
     )
 
