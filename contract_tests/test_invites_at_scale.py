@@ -10,6 +10,7 @@ import pytest
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
+from prevail_contract.check.recorder import OPTIONAL_PROBE
 from prevail_contract.check.verdict import Verdicts
 
 #: Share of the run's invite cap this test may spend (the rest: targeted and stateful tests).
@@ -72,20 +73,20 @@ def _session_cap(target: Target) -> int | None:
 def test_a_session_filled_to_exactly_its_cap(target: Target) -> None:
     """A fresh Session filled to exactly its invitee cap in requests of at most ``maxItems``:
     every request accepted and every invitee kept; one more address is then refused
-    (``field-limits``) and changes nothing. Embedded only: a live Session filled to its cap
+    (``field-limits``) and changes nothing. On a mock only: a live Session filled to its cap
     could take no invite again. An invitee lost on the way is ``invites-additive``'s finding,
     but the rule is not marked here: where this probe cannot run (live, or a small invite
     budget) the rule's own tests still earn its verdict."""
     cap = _session_cap(target)
     if cap is None:
-        pytest.skip("the spec caps no Session's invitees")
+        pytest.skip(OPTIONAL_PROBE + "the spec caps no Session's invitees")
     if target.admin is None or target.config.company_id is None:
         target.note(
             "field-limits",
             f"a Session filled to exactly its {cap} invitees is probed on the embedded mock "
             "only: on a live target it would stay full",
         )
-        pytest.skip("needs the embedded mock to create a Session to fill")
+        pytest.skip(OPTIONAL_PROBE + "needs a mock's admin API to create a Session to fill")
     sid = target.admin.create(
         target.config.company_id,
         facts(target.spec).editable_states[0],
@@ -98,7 +99,7 @@ def test_a_session_filled_to_exactly_its_cap(target: Target) -> None:
     if remaining is not None and remaining <= cap - len(have):
         why = f"filling a Session to its {cap} invitees needs {cap - len(have) + 1} invites"
         target.note("field-limits", f"{why}; the invite cap leaves {remaining}")
-        pytest.skip(why)
+        pytest.skip(OPTIONAL_PROBE + why)
     per_request = _per_request_cap(target)
     sent: list[str] = []
     while len(have) + len(sent) < cap:

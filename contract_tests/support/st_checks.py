@@ -96,8 +96,10 @@ def rule_list_page_size(ctx: Any, response: Any, case: Any) -> None:
         )
     asked = query.get("page")
     # a page outside the parameter's schema is list-query-validated's case, not this rule's
-    if isinstance(asked, int) and _within(list_parameter(load_spec(), "page"), asked) and (
-        pagy.get("page") != asked
+    if (
+        isinstance(asked, int)
+        and _within(list_parameter(load_spec(), "page"), asked)
+        and (pagy.get("page") != asked)
     ):
         raise RuleBreachError(
             "list-pagination-consistent", f"asked for page {asked}, answered {pagy.get('page')}"

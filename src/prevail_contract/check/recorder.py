@@ -45,6 +45,8 @@ class RuleRecord:
     tests: int = 0
     findings: list[Finding] = field(default_factory=list)
     skip_reasons: list[str] = field(default_factory=list)
+    #: Why an extra probe (one its rule does not need for a verdict) did not run here.
+    optional_skips: list[str] = field(default_factory=list)
     #: Seconds from the start of the session to this rule's first finding (for benchmarks;
     #: kept out of the reports so that the same seed gives the same report).
     first_failure_after: float | None = None
@@ -240,9 +242,12 @@ class RuleRecorder:
             # A test stopped part-way (deadline, invite cap, an answer cut or only throttled)
             # has not earned a verdict: what it sent is not counted as evidence.
             reason = _skip_reason(report)
+            # an extra probe that cannot run on this target (OPTIONAL_PROBE) withholds no
+            # verdict its rule earns elsewhere: only a rule with no case at all is not_run
+            optional = reason.startswith(OPTIONAL_PROBE)
             for rule in rules:
                 rec = self.record(rule)
-                rec.skip_reasons.append(reason)
+                (rec.optional_skips if optional else rec.skip_reasons).append(reason)
                 if reason not in rec.notes:
                     rec.notes.append(reason)
             return
@@ -260,6 +265,9 @@ class RuleRecorder:
             for finding in self._findings(rules, call.excinfo.value, batch.exchanges):
                 self._file(finding, batch, end)
 
+
+#: How a test that is an extra probe says it cannot run on this target (``pytest.skip``).
+OPTIONAL_PROBE = "extra probe not run: "
 
 #: The ``not_run`` reason of a test stopped by an answer nested too deeply to parse.
 TOO_DEEP = (

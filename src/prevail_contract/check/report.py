@@ -157,6 +157,7 @@ def _missing_case(rule: Rule, rec: RuleRecord) -> str | None:
     """Why ``rule`` cannot be called passed from what was seen, or ``None`` when it can."""
     skipped = sorted(set(rec.skip_reasons))
     if rec.cases == 0:
+        skipped = sorted({*skipped, *rec.optional_skips})
         return "; ".join(skipped) if skipped else "no check sent a request for it"
     if skipped:
         why = sorted({reason.removeprefix("not checked: ") for reason in skipped})
