@@ -239,6 +239,7 @@ def _module_problems(name: str, needs: tuple[str, ...]) -> list[str]:
     return [f"module {name} lacks {', '.join(lacking)}"] if lacking else []
 
 
+@functools.lru_cache(maxsize=64)
 def _module(name: str, needs: tuple[str, ...]) -> ModuleType:
     problems = _module_problems(name, needs)
     if problems:
