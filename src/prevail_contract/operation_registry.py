@@ -34,12 +34,12 @@ NATURES: tuple[Nature, ...] = ("read", "write")
 LivePolicy = Literal["free", "given-sessions", "absent-only"]
 #: What each live policy lets the suite send to a real (live) server.
 LIVE_POLICIES: dict[LivePolicy, str] = {
-    "free": "anything (a read: it changes nothing)",
+    "free": "as freely as it likes (a read changes nothing)",
     "given-sessions": (
-        "only to the Sessions the run was given (or a made-up absent id), invites to "
-        "reserved addresses and within the run's invite cap"
+        "only for the Sessions the run was given (or a made-up absent id), with invites to "
+        "reserved addresses within the run's invite cap"
     ),
-    "absent-only": "only to a made-up absent id (nothing is ever carried out on a real Session)",
+    "absent-only": "only with a made-up absent id (nothing is carried out on a real Session)",
 }
 #: Which live policies each nature may have (a write is never ``free``).
 _POLICIES_OF: dict[Nature, tuple[LivePolicy, ...]] = {
