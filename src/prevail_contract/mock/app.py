@@ -187,23 +187,29 @@ def _operation_routes(state: MockState) -> list[Route]:
     routes: list[Route] = []
     for path, by_method in handlers.items():
         only = next(iter(by_method.values())) if len(by_method) == 1 else None
-        routes.append(Route(spec.base_path + path, only or MethodDispatch(by_method)))
+        dispatch = MethodDispatch(by_method, state.presentation)
+        routes.append(Route(spec.base_path + path, only or dispatch))
     return routes
 
 
 class MethodDispatch:
     """The operations sharing one path, chosen by method (``HEAD`` takes ``GET``'s); another
-    method goes to the path's first operation, which answers 405."""
+    method is answered 405 here, ``Allow`` naming them all. (A path with one operation is
+    answered by its module alone, 405s included.)"""
 
-    def __init__(self, by_method: dict[str, ASGIApp]) -> None:
+    def __init__(self, by_method: dict[str, ASGIApp], presentation: Presentation) -> None:
         self.by_method = by_method
-        self.first = next(iter(by_method.values()))
+        self.presentation = presentation
+        self.allowed = ", ".join(sorted(by_method))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = str(scope.get("method", "")).upper()
         if method == "HEAD" and "HEAD" not in self.by_method:
             method = "GET"
-        await self.by_method.get(method, self.first)(scope, receive, send)
+        handler = self.by_method.get(method)
+        if handler is None:
+            handler = self.presentation.method_not_allowed(method, self.allowed)
+        await handler(scope, receive, send)
 
 
 def _served_paths(spec: Spec) -> str:
