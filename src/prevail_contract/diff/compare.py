@@ -159,9 +159,8 @@ class _Walker(MessageRules, SchemaRules, SecurityRules):
             "read",
             "write",
         }:
-            kind = "operation-became-write" if now["nature"] == "write" else "operation-became-read"
             self.emit(
-                kind,
+                "operation-became-write" if now["nature"] == "write" else "operation-became-read",
                 "operation",
                 f"{new.label} x-operation nature",
                 f"x-operation nature changed from {was['nature']} to {now['nature']}",
