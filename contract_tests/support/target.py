@@ -180,10 +180,8 @@ class Target:
 
     def url(self, session_id: str | None = None) -> str:
         """The Edit Sessions URL of a session (default: the configured one)."""
-        template = self.edit_operation.operation.path
-        head, _, rest = template.partition("{")
-        tail = rest.partition("}")[2]
-        return f"{self.api_base}{head}{session_path(session_id or self.session_id)}{tail}"
+        path = self.edit_operation.path_for(session_path(session_id or self.session_id))
+        return self.api_base + path
 
     @property
     def list_url(self) -> str:

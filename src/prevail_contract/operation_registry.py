@@ -79,6 +79,11 @@ class OperationEntry:
         """The HTTP method, upper case (``PATCH``)."""
         return self.operation.method.upper()
 
+    def path_for(self, *values: str) -> str:
+        """The operation's path with its parameters filled in order (values taken as given)."""
+        filled = iter(values)
+        return re.sub(r"\{[^}]+\}", lambda _: next(filled), self.operation.path)
+
     @property
     def mock_module_name(self) -> str:
         """``prevail_contract.mock.operations.<operationId>``."""
