@@ -36,8 +36,9 @@ LivePolicy = Literal["free", "given-sessions", "absent-only"]
 LIVE_POLICIES: dict[LivePolicy, str] = {
     "free": "as freely as it likes (a read changes nothing)",
     "given-sessions": (
-        "only for the Sessions the run was given (or a made-up absent id), with invites to "
-        "reserved addresses within the run's invite cap"
+        "a change only for the Sessions the run was given (any other Session, found or made "
+        "up, gets only a body no server can apply), with invites to reserved addresses "
+        "within the run's invite cap"
     ),
     "absent-only": "only with a made-up absent id (nothing is carried out on a real Session)",
 }
