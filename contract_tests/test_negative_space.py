@@ -113,7 +113,7 @@ def test_oversized_chunked_body_is_refused(target: Target) -> None:
     size = body_limit(target.spec) + 1
     watch = RefusalWatch(target, "size (chunked)").own(target.session_id).start()
     ex = target.send(
-        "PATCH",
+        target.edit_operation.method,
         target.url(),
         headers={**target.auth_headers(), "Content-Type": "application/json"},
         body=lambda: _chunks(size),
@@ -133,5 +133,5 @@ def test_head_options_trace_answer_405(target: Target, method: str) -> None:
     for what, sid in method_targets(target):
         shown = f"{method} on {what}"
         ex = target.send(method, target.url(sid), headers=target.auth_headers(), purpose=shown)
-        judge_405(v, ex, shown, "PATCH")
+        judge_405(v, ex, shown, target.edit_operation.method)
     v.raise_if_any()

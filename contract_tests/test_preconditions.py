@@ -60,7 +60,7 @@ def test_unusable_tokens_are_refused(target: Target) -> None:
         watch.add(ex, f"auth: {label}", rule="auth-required")
     # Other schemes in the Authorization header are not a Bearer JWT.
     ex = target.send(
-        "PATCH",
+        target.edit_operation.method,
         target.url(),
         headers={
             "Authorization": "Basic Y29udHJhY3Q6Y2hlY2s=",  # "contract:check", not a credential

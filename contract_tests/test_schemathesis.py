@@ -114,11 +114,23 @@ def _wanted(case: Any, target: Target) -> bool:
     list_path = list_operation(target.spec).path
     if case.path == list_path and not target.reads_by_list:
         return False  # the target has no list: its rules are not_run (test_list says why)
-    if case.path == list_path and case.method.upper() != "GET" and not target.is_mock:
-        return False  # an undeclared method on a live /sessions might create something
+    if not target.is_mock and not _live_safe(case, target):
+        return False
     remaining = target.budget.remaining()
     # keep half of what is left for the targeted invite checks
     return remaining is None or len(invite_addresses(make_body_safe(case.body))) <= remaining // 2
+
+
+def _live_safe(case: Any, target: Target) -> bool:
+    """Whether a case may go to a live server, by its operation's ``x-operation`` live policy:
+    never one that only a made-up absent id may get (schemathesis sends the configured
+    Session); an undeclared method only on a path with an id the guard can make absent (on a
+    live ``/sessions`` it might create something)."""
+    on_path = target.operations.on_path(case.path)
+    declared = next((e for e in on_path if e.method == case.method.upper()), None)
+    if declared is not None:
+        return declared.live != "absent-only"
+    return "{" in case.path
 
 
 @pytest.mark.rule("response-envelope", "error-status-codes", "error-shape")

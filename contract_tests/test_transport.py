@@ -21,6 +21,7 @@ from contract_tests.support.order_probes import body_limit
 from contract_tests.support.target import Target
 from contract_tests.support.watch import RefusalWatch
 from prevail_contract.check.verdict import Verdicts
+from prevail_contract.operation_registry import LIST_ROLE
 
 BODY = {"remote_session": {"title": "Transport probe"}}
 
@@ -137,7 +138,7 @@ def test_other_methods_answer_405(target: Target, method: str) -> None:
             headers["Content-Type"] = "application/json"
         shown = f"{method} on {what}"
         ex = target.send(method, target.url(sid), headers=headers, body=body, purpose=shown)
-        judge_405(v, ex, shown, "PATCH")
+        judge_405(v, ex, shown, target.edit_operation.method)
         watch.add(ex, shown)
     watch.check(v)
     v.raise_if_any()
@@ -171,7 +172,7 @@ def test_other_methods_on_the_list_answer_405(target: Target, method: str) -> No
     watch = RefusalWatch(target, "method").own().start()
     what = f"{method} /sessions"
     ex = target.send(method, target.list_url, headers=headers, body=body, purpose=what)
-    judge_405(v, ex, what, "GET")
+    judge_405(v, ex, what, target.operations.role(LIST_ROLE).method)
     watch.add(ex, what)
     watch.check(v)
     v.raise_if_any()

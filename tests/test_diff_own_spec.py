@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 
 from prevail_contract.diff import compare_documents
-from prevail_contract.spec import OPERATION_METHOD, OPERATION_PATH, Spec
+from prevail_contract.spec import Spec
 
 Edit = Callable[[dict[str, Any]], None]
 
 
 def op(doc: dict[str, Any]) -> dict[str, Any]:
-    operation: dict[str, Any] = doc["paths"][OPERATION_PATH][OPERATION_METHOD]
+    edit = Spec(doc).operation_by_id("edit_session")
+    operation: dict[str, Any] = doc["paths"][edit.path][edit.method]
     return operation
 
 

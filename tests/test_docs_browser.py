@@ -33,7 +33,7 @@ def visible(visit: PageVisit) -> str:
 
 def test_operation_and_its_path_parameter_are_shown(browser_visit: PageVisit, spec: Spec) -> None:
     text = visible(browser_visit)
-    operation = spec.operation
+    operation = spec.operation_by_id("edit_session").node
     assert operation["summary"] in text
     assert "PATCH" in text
     assert "/sessions/{remote_session_id}" in text
@@ -100,7 +100,7 @@ def example_phrase(value: Any) -> str:
 
 
 def test_every_response_status_with_its_example(browser_visit: PageVisit, spec: Spec) -> None:
-    responses = spec.operation["responses"]
+    responses = spec.operation_by_id("edit_session").node["responses"]
     first_text = visible(browser_visit)
     for status, response in responses.items():
         examples = spec.deref(response)["content"]["application/json"]["examples"]

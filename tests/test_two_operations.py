@@ -20,6 +20,8 @@ from tests.plugins.two_operations import LIST_PATH, add_list_operation, list_rul
 
 WriteCopy = Callable[[Mutation], Path]
 GET = f"GET {LIST_PATH}"
+#: The second operation brings its own mock and suite modules (``tests/plugins/operations``).
+pytestmark = pytest.mark.usefixtures("extra_operation_modules")
 
 
 def _two(change: Mutation | None = None) -> Mutation:

@@ -11,7 +11,6 @@ from contract_tests.support.response_rules import SHAPE_RULE, answer_problems
 from contract_tests.support.target import Target, session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Verdicts
-from prevail_contract.spec import EDIT_OPERATION_ID as EDIT_OPERATION
 
 VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
 EDITABLE = facts().value_fields
@@ -30,7 +29,7 @@ def check_envelope(target: Target, v: Verdicts, ex: Exchange) -> None:
     # the rule that refuses it, not the envelope: only structure errors count here.
     problems = [
         p
-        for p in answer_problems(target.spec, EDIT_OPERATION, body)
+        for p in answer_problems(target.spec, target.edit_operation.operation_id, body)
         if p.keyword not in VALUE_KEYWORDS or len(p.path) < 3
     ]
     for rule in dict.fromkeys(p.rule for p in problems):

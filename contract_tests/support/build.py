@@ -33,6 +33,7 @@ from prevail_contract.check.exchange import RunRecord
 from prevail_contract.check.guard import guard_client
 from prevail_contract.check.repro import ReproContext
 from prevail_contract.check.safety import InviteBudget, Masker
+from prevail_contract.operation_registry import operation_registry
 from prevail_contract.spec import Spec, load_spec
 
 
@@ -63,7 +64,7 @@ def build_target(
     mock_cap = None if admin is not None and not config.max_invites_asked else config.max_invites
     budget = InviteBudget(mock_cap)
     # a served mock the run was given the admin API of is a mock: no method guard there
-    guard_client(client, budget, live=admin is None)
+    guard_client(client, budget, live=admin is None, operations=operation_registry(spec))
     record.repro = _repro_context(config, spec, api_base(config.base_url, spec))
     target = Target(
         spec=spec,

@@ -78,7 +78,7 @@ def send_via(
         params[carrier.name] = value if value is not None else ""
     headers["Content-Type"] = "application/json"
     return target.send(
-        "PATCH",
+        target.edit_operation.method,
         target.url(session_id),
         headers=headers,
         body=json.dumps(payload).encode(),

@@ -14,6 +14,7 @@ from typing import Any
 
 from prevail_contract.check.safety import invite_names
 from prevail_contract.errors import SpecError
+from prevail_contract.operation_registry import LIST_ROLE, operation_registry
 from prevail_contract.operations import Operation
 from prevail_contract.spec import Spec, load_spec
 
@@ -63,13 +64,8 @@ class Facts:
 
 
 def list_operation(spec: Spec) -> Operation:
-    """The read operation (List Sessions): the spec's one ``get`` operation."""
-    reads = [op for op in spec.operations if op.method == "get"]
-    if len(reads) != 1:
-        raise SpecError(
-            f"the suite reads Sessions with the spec's one GET operation; found {len(reads)}"
-        )
-    return reads[0]
+    """The read operation (List Sessions): the one whose ``x-operation`` role is ``list``."""
+    return operation_registry(spec).role(LIST_ROLE).operation
 
 
 def list_parameter(spec: Spec, name: str) -> Mapping[str, Any]:

@@ -28,6 +28,7 @@ from prevail_contract.check import tokens
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.session_ids import unknown_session_id
 from prevail_contract.errors import SpecError
+from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
 from prevail_contract.spec import Spec
 
 #: The faults that live in the request body (the spec's reading of the body must agree).
@@ -80,7 +81,8 @@ class Probe:
 
 def declared_order(spec: Spec) -> list[str]:
     """The spec's ``x-check-order`` (rule ids) as written."""
-    return [str(r) for r in spec.operation.get("x-check-order") or []]
+    edit = operation_registry(spec).role(EDIT_ROLE).operation
+    return [str(r) for r in edit.node.get("x-check-order") or []]
 
 
 def order_of(target: Target) -> list[str]:

@@ -4,34 +4,31 @@ Built-in schemathesis failures name a check, not one of our rules; :func:`file_f
 to the catalogue rule it concerns (a 2xx for invalid data is filed under the rule the data broke,
 by :mod:`contract_tests.support.body_rules`). A failure is filed only under a rule of the
 operation the case called (``Spec.rules_of``): a ``GET /sessions`` failure never lands on an
-edit rule.
+edit rule. What is particular to one operation (its envelope rule, the rules one exchange
+judges, its own filing of built-in failures) is in its module
+``contract_tests.operations.<operationId>``, found through the operation registry.
 """
 
 from __future__ import annotations
 
 import json
+from types import ModuleType
 from typing import Any
 
 import schemathesis
 
 from contract_tests.support.body_rules import broken_rules, rule_broken_by
-from contract_tests.support.facts import facts, list_operation, list_parameter
-from contract_tests.support.response_rules import SHAPE_RULE, first_problem
+from contract_tests.support.facts import facts, list_parameter
+from contract_tests.support.response_rules import first_problem
 from contract_tests.support.target import session_of
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.verdict import Finding
+from prevail_contract.operation_registry import EDIT_ROLE, LIST_ROLE, operation_registry
 from prevail_contract.spec import load_spec
 
-#: The operationId of the spec's read (List Sessions).
-LIST = list_operation(load_spec()).operation_id
-#: For a list case, the rule a built-in check's failure concerns where it differs from an edit's.
-LIST_RULES = {
-    "positive_data_acceptance": "list-query-validated",
-    "negative_data_rejection": "list-query-validated",
-    "response_schema_conformance": "list-envelope",
-    "content_type_conformance": "list-envelope",
-    "response_headers_conformance": "list-envelope",
-}
+#: The operationIds of the spec's edit and list (by their ``x-operation`` roles).
+EDIT = operation_registry(load_spec()).role(EDIT_ROLE).operation_id
+LIST = operation_registry(load_spec()).role(LIST_ROLE).operation_id
 EDITABLE = facts().value_fields
 
 
@@ -61,7 +58,7 @@ def _response_json(response: Any) -> Any:
 
 
 def _is_edit(response: Any, case: Any) -> bool:
-    return bool(case.method.upper() == "PATCH" and 200 <= response.status_code < 300)
+    return bool(operation_of(case) == EDIT and 200 <= response.status_code < 300)
 
 
 def operation_of(case: Any) -> str:
@@ -249,14 +246,9 @@ def _rule_for(failure: Any, exchange: Exchange, operation: str = "") -> str | No
         return inner.rule
     checks = tuple(getattr(failure, "checks", ()) or ())
     name = checks[0] if checks else ""
-    if operation == LIST and exchange.status != 405:
-        if name == "response_schema_conformance" and exchange.accepted:
-            problem = first_problem(load_spec(), LIST, exchange.json)
-            return problem.rule if problem is not None else LIST_RULES[name]
-        if name in LIST_RULES and (exchange.accepted or "data" in name):
-            return LIST_RULES[name]
-        if name in LIST_RULES:
-            return "error-shape"
+    own = _suite_module(operation).builtin_rule(name, exchange) if operation else None
+    if own is not None:
+        return str(own)
     if name == "negative_data_rejection":
         # Only a body our own reading also calls invalid counts; negative path, query or header
         # values are the auth and lookup rules' business and have their own checks.
@@ -295,28 +287,9 @@ def rules_checked(case: Any, exchange: Exchange) -> set[str]:
         checked.add("error-shape")
     if exchange.status == 405:
         checked.add("method-not-allowed")
-    if operation_of(case) == LIST:
-        checked.add("list-query-validated")
-        if exchange.accepted:
-            checked |= {"list-envelope", "list-pagination-consistent", SHAPE_RULE}
-        return checked
-    if case.method.upper() == "PATCH" and exchange.accepted:
-        checked |= {
-            "response-envelope",
-            SHAPE_RULE,
-            "id-stable",
-            "state-ready-after-edit",
-            "invites-no-duplicates",
-        }
-        body = exchange.request_json()
-        broken = broken_rules(body)
-        checked |= broken
-        if not broken:
-            checked.add("fields-applied")
-            if body["remote_session"].get("invites"):
-                checked.add("invites-additive")
-    elif case.method.upper() == "PATCH" and exchange.body:
-        checked |= broken_rules(exchange.request_json())
+    operation = operation_of(case)
+    if operation:
+        checked |= set(_suite_module(operation).rules_checked(case, exchange))
     return checked
 
 
@@ -341,7 +314,12 @@ def file_failures(failures: Any, exchange: Exchange, case: Any = None) -> list[F
 
 
 def _own_shape_rule(operation: str) -> str:
-    return "list-envelope" if operation == LIST else "response-envelope"
+    """The envelope rule of the case's operation (the edit's for an undeclared method)."""
+    return str(_suite_module(operation or EDIT).SHAPE_RULE)
+
+
+def _suite_module(operation: str) -> ModuleType:
+    return operation_registry(load_spec())[operation].suite_module()
 
 
 __all__ = ["CUSTOM_CHECKS", "RuleBreachError", "file_failures", "rules_checked"]

@@ -44,6 +44,13 @@ from prevail_contract.check.guard import UnsafeRequestError
 from prevail_contract.check.safety import InviteBudget, Masker
 from prevail_contract.check.sender import Body
 from prevail_contract.check.session_ids import listed_session_ids, session_path
+from prevail_contract.operation_registry import (
+    EDIT_ROLE,
+    LIST_ROLE,
+    OperationEntry,
+    OperationRegistry,
+    operation_registry,
+)
 from prevail_contract.spec import Spec
 
 __all__ = ["DEFAULT", "Target", "UnsafeRequestError", "session_of"]
@@ -161,9 +168,20 @@ class Target:
             self._minted = (now, minted)
         return self._minted[1]
 
+    @property
+    def operations(self) -> OperationRegistry:
+        """The spec's operations, each with its role, nature and live policy."""
+        return operation_registry(self.spec)
+
+    @property
+    def edit_operation(self) -> OperationEntry:
+        """The edit (the operation whose ``x-operation`` role is ``edit``)."""
+        return self.operations.role(EDIT_ROLE)
+
     def url(self, session_id: str | None = None) -> str:
         """The Edit Sessions URL of a session (default: the configured one)."""
-        return f"{self.api_base}/sessions/{session_path(session_id or self.session_id)}"
+        path = self.edit_operation.path_for(session_path(session_id or self.session_id))
+        return self.api_base + path
 
     @property
     def list_url(self) -> str:
@@ -203,7 +221,10 @@ class Target:
         return exchange
 
     def _learn(self, url: str, exchange: Exchange) -> None:
-        if not exchange.accepted or exchange.method != "PATCH":
+        if not exchange.accepted:
+            return
+        called = self.operations.match(exchange.method, httpx.URL(url).path)
+        if called is None or called.role != EDIT_ROLE:
             return
         self.first_accepted.setdefault(url.rsplit("/", 1)[-1], exchange)
         session = session_of(exchange.json)
@@ -232,11 +253,12 @@ class Target:
         token: Any = DEFAULT,
         raw: bytes | None = None,
         content_type: str | None = "application/json",
-        method: str = "PATCH",
+        method: str | None = None,
         params: Mapping[str, str] | None = None,
         purpose: str = "",
     ) -> Exchange:
-        """Send an Edit Sessions request; ``payload`` is JSON-encoded unless ``raw`` is given."""
+        """Send an Edit Sessions request (``method``: the edit's own, unless another is asked
+        for); ``payload`` is JSON-encoded unless ``raw`` is given."""
         headers = self.auth_headers(token)
         body = raw
         if body is None and payload is not None:
@@ -244,7 +266,12 @@ class Target:
         if body is not None and content_type is not None:
             headers["Content-Type"] = content_type
         return self.send(
-            method, self.url(session_id), headers=headers, body=body, params=params, purpose=purpose
+            method or self.edit_operation.method,
+            self.url(session_id),
+            headers=headers,
+            body=body,
+            params=params,
+            purpose=purpose,
         )
 
     # -- reading ---------------------------------------------------------------------------
@@ -270,8 +297,9 @@ class Target:
         purpose: str = "list Sessions",
     ) -> Exchange:
         """One ``GET /sessions`` request."""
+        method = operation_registry(self.spec).role(LIST_ROLE).method
         return self.send(
-            "GET", self.list_url, headers=self.auth_headers(token), params=params, purpose=purpose
+            method, self.list_url, headers=self.auth_headers(token), params=params, purpose=purpose
         )
 
     def list_all(

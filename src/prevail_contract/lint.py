@@ -3,7 +3,9 @@
 Layers, each reported separately: every ``$ref`` is local, openapi-spec-validator (the
 document is valid OpenAPI 3.1), Spectral with ``spectral:oas`` and the OWASP ruleset
 (``.spectral.yaml``), then the kit's own checks over every operation: examples against their
-schemas (:mod:`prevail_contract.spec_checks`), the rule catalogue's integrity
+schemas (:mod:`prevail_contract.spec_checks`), each operation's registry entry
+(``x-operation``: role, nature, live policy, and its mock and suite modules,
+:mod:`prevail_contract.operation_registry`), the rule catalogue's integrity
 (:mod:`prevail_contract.rule_checks`), limits stated in prose against the schema
 (:mod:`prevail_contract.limit_checks`), what the client's paging helpers read
 (:mod:`prevail_contract.pagination_checks`) and each constraint filed as documented or
@@ -14,8 +16,10 @@ the command with exit code 1.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +29,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from prevail_contract import paths
 from prevail_contract.errors import CheckFailed, SpecError, ToolError
 from prevail_contract.limit_checks import check_limits
+from prevail_contract.operation_registry import registry_problems
 from prevail_contract.pagination_checks import check_pagination
 from prevail_contract.provenance_checks import check_provenance
 from prevail_contract.rule_checks import check_rules
@@ -98,11 +103,20 @@ def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
     if spectral:
         results.append(run_spectral(spec_file))
     results.append(LayerResult("examples", check_examples(spec)))
+    results.append(LayerResult("operations (x-operation)", _operation_problems(spec)))
     results.append(LayerResult("rule catalogue", check_rules(spec) + _annotation_problems(spec)))
     results.append(LayerResult("stated limits", check_limits(spec)))
     results.append(LayerResult("pagination (x-pagination)", check_pagination(spec)))
     results.append(LayerResult("provenance", check_provenance(spec)))
     return results
+
+
+def _operation_problems(spec: Spec) -> list[str]:
+    """The registry's problems, the suite's package made importable first (an installed kit
+    carries it as package data, not on ``sys.path``)."""
+    if importlib.util.find_spec("contract_tests") is None:
+        sys.path.insert(0, str(paths.SUITE_ROOT))
+    return registry_problems(spec)
 
 
 def _annotation_problems(spec: Spec) -> list[str]:

@@ -1,5 +1,8 @@
 """Load the OpenAPI document and expose its parts: operations, schemas, examples and rules.
 
+What each operation is for (its role, read or write nature and live policy) is not read here
+but by :mod:`prevail_contract.operation_registry`, from the operation's ``x-operation``.
+
 The mock, the contract checks, the docs builder and the lint all read the spec through this
 module, so that none of them repeats a schema, an example or a rule the spec already states.
 """
@@ -22,12 +25,6 @@ from prevail_contract.errors import SpecError
 from prevail_contract.operations import Operation, walk_operations
 from prevail_contract.paths import spec_path
 
-#: operationId of the edit operation. Kept for callers written when it was the only one
-#: (``OPERATION_PATH``/``OPERATION_METHOD`` and :attr:`Spec.operation`); new code asks
-#: :meth:`Spec.operation_by_id` or :meth:`Spec.rule_operation`.
-EDIT_OPERATION_ID = "edit_session"
-OPERATION_PATH = "/sessions/{remote_session_id}"
-OPERATION_METHOD = "patch"
 #: Where the document is registered so that ``#/components/...`` refs resolve.
 SPEC_URI = "urn:prevail:openapi"
 
@@ -86,11 +83,6 @@ class Spec:
         self.operations, self.rules = self._read_operations()
 
     # -- navigation ---------------------------------------------------------------------
-
-    @property
-    def operation(self) -> dict[str, Any]:
-        """The edit operation object (for callers from the one-operation days)."""
-        return dict(self.operation_by_id(EDIT_OPERATION_ID).node)
 
     def operation_by_id(self, operation_id: str) -> Operation:
         """The operation with this ``operationId``."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from prevail_contract.errors import SpecError
+from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
 from prevail_contract.spec import Spec
 
 #: Extension on a security scheme: seconds past ``exp`` a token may still be accepted.
@@ -35,9 +36,10 @@ def _schemes(spec: Spec) -> dict[str, dict[str, object]]:
 
 
 def carriers(spec: Spec) -> list[Carrier]:
-    """Every carrier of the operation's security requirements, in the spec's order."""
+    """Every carrier of the edit's security requirements, in the spec's order."""
     schemes = _schemes(spec)
-    required = spec.operation.get("security", spec.document.get("security")) or []
+    edit = operation_registry(spec).role(EDIT_ROLE).operation
+    required = edit.node.get("security", spec.document.get("security")) or []
     out: list[Carrier] = []
     for requirement in required:
         for name in requirement:

@@ -58,6 +58,8 @@ def add_list_operation(doc: dict[str, Any]) -> None:
     doc["paths"][LIST_PATH] = {
         "get": {
             "operationId": "list_session_pages",
+            # its modules: tests/plugins/operations/{mock,suite}/list_session_pages.py
+            "x-operation": {"role": "pages", "nature": "read", "live": "free"},
             "tags": ["sessions"],
             "summary": "List Sessions",
             "description": "The caller's Sessions, a page at a time.",

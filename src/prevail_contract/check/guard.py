@@ -1,5 +1,5 @@
 """The transport every request of a run goes through: reserved invite addresses, the cap, the
-count, and (against a live server) no method that could remove or replace a real Session.
+count, and (against a live server) no request that could remove or replace a real Session.
 
 It wraps the HTTP client's own transport, so no request made with the target's client (the
 suite's checks, schemathesis's cases and its checks' own probes) can skip the invite guard, the
@@ -7,8 +7,11 @@ per-run invite cap, the request count or the method guard. The method guard lets
 ``PUT`` and ``POST`` through to a live server only when the path ends in an id the run made up
 to be absent (``no-such-session-...``, see ``session_ids``), or, for ``PUT`` and ``POST``, when
 the body is declared JSON but does not parse (nothing in it could be applied): a server that
-obeys such a request harms nothing and still answers something other than 405. The embedded
-mock, and a served mock whose admin API the run was given, are not guarded this way.
+obeys such a request harms nothing and still answers something other than 405. A request
+of a declared operation is held to that operation's live policy (its ``x-operation``, read
+through :mod:`prevail_contract.operation_registry`): one whose policy is ``absent-only`` goes
+to a live server only with a made-up absent id. The embedded mock, and a served mock whose
+admin API the run was given, are not guarded this way.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import httpx
 from prevail_contract.check.bounds import RUN, RunBounds
 from prevail_contract.check.safety import InviteBudget, invite_addresses, is_reserved_email
 from prevail_contract.check.session_ids import UNKNOWN_ID_PREFIX
+from prevail_contract.operation_registry import OperationRegistry
 
 #: Methods that may remove, replace or create what a path names.
 UNSAFE_METHODS = frozenset({"DELETE", "PUT", "POST"})
@@ -53,13 +57,23 @@ def check_invites(body: bytes | None, budget: InviteBudget) -> None:
     budget.take(len(addresses))
 
 
-def check_method(request: httpx.Request) -> None:
-    """Refuse (:class:`UnsafeRequestError`) a ``DELETE``, ``PUT`` or ``POST`` that a live
-    server could carry out on a real Session: see the module docstring."""
+def check_method(request: httpx.Request, operations: OperationRegistry | None = None) -> None:
+    """Refuse (:class:`UnsafeRequestError`) a request that a live server could carry out on a
+    real Session: an undeclared ``DELETE``, ``PUT`` or ``POST``, or a request of an operation
+    whose live policy is ``absent-only`` (see the module docstring)."""
     method = request.method.upper()
+    last = unquote(request.url.path.rstrip("/").rsplit("/", 1)[-1])
+    called = operations.match(method, request.url.path) if operations is not None else None
+    if called is not None:
+        if called.live == "absent-only" and not last.startswith(UNKNOWN_ID_PREFIX):
+            raise UnsafeRequestError(
+                f"refusing to send {method} {request.url.path} to a live server: "
+                f"{called.operation_id}'s x-operation live policy is absent-only, so it goes "
+                f"only to a made-up absent id ({UNKNOWN_ID_PREFIX}...)"
+            )
+        return
     if method not in UNSAFE_METHODS:
         return
-    last = unquote(request.url.path.rstrip("/").rsplit("/", 1)[-1])
     if last.startswith(UNKNOWN_ID_PREFIX):
         return
     if method != "DELETE" and _unapplicable(request):
@@ -94,6 +108,7 @@ class GuardedTransport(httpx.BaseTransport):
         bounds: RunBounds = RUN,
         unguarded_prefix: str | None = None,
         live: bool = False,
+        operations: OperationRegistry | None = None,
     ) -> None:
         self.inner = inner
         self.budget = budget
@@ -102,12 +117,14 @@ class GuardedTransport(httpx.BaseTransport):
         self.unguarded_prefix = unguarded_prefix
         #: Whether the target is a live server (the method guard applies).
         self.live = live
+        #: The spec's operations, whose live policies the method guard applies.
+        self.operations = operations
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self.unguarded_prefix is None or not request.url.path.startswith(self.unguarded_prefix):
             self.bounds.ensure_running()
             if self.live:
-                check_method(request)
+                check_method(request, self.operations)
             check_invites(request.read(), self.budget)
             self.bounds.count_request()
         return self.inner.handle_request(request)
@@ -122,9 +139,10 @@ def guard_client(
     *,
     unguarded_prefix: str | None = None,
     live: bool = False,
+    operations: OperationRegistry | None = None,
 ) -> httpx.Client:
     """Put :class:`GuardedTransport` under every transport ``client`` may use, proxies included
-    (``live``: with the method guard).
+    (``live``: with the method guard, and the live policies of ``operations``).
 
     httpx has no public way to wrap a built client's transports (its default one and those it
     mounts for ``HTTP(S)_PROXY``), so the two attributes that hold them are rewritten here.
@@ -133,7 +151,9 @@ def guard_client(
     def wrap(transport: httpx.BaseTransport) -> httpx.BaseTransport:
         if isinstance(transport, GuardedTransport):
             return transport
-        return GuardedTransport(transport, budget, unguarded_prefix=unguarded_prefix, live=live)
+        return GuardedTransport(
+            transport, budget, unguarded_prefix=unguarded_prefix, live=live, operations=operations
+        )
 
     client._transport = wrap(client._transport)
     client._mounts = {

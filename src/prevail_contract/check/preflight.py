@@ -30,6 +30,7 @@ from prevail_contract.check.config import ENV_VARS, TargetConfig
 from prevail_contract.check.mock_signal import admin_headers, admin_problem, admin_root, refusal
 from prevail_contract.check.safety import Masker, invite_names
 from prevail_contract.errors import ConfigError
+from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
 from prevail_contract.spec import Spec, load_spec
 
 
@@ -95,8 +96,8 @@ def _token(config: TargetConfig) -> str:
     return tokens.mint(config.company_id, config.api_key)
 
 
-def probe_request(client: httpx.Client, url: str, token: str) -> Answer:
-    """Send the read-only probe to one Session URL and return the answer."""
+def probe_request(client: httpx.Client, url: str, token: str, method: str) -> Answer:
+    """Send the read-only probe (with the edit's ``method``) to one Session URL; its answer."""
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json",
@@ -106,7 +107,7 @@ def probe_request(client: httpx.Client, url: str, token: str) -> Answer:
     try:
         with (
             wall_clock(_TIMEOUT.read or 15.0),
-            client.stream("PATCH", url, content=probe_body(), headers=headers) as response,
+            client.stream(method, url, content=probe_body(), headers=headers) as response,
         ):
             body, _ = read_capped(response.iter_bytes(), _MAX_ANSWER_BYTES)
     except RequestTimeoutError as exc:
@@ -235,11 +236,12 @@ def preflight(config: TargetConfig, api_base: str, masker: Masker) -> int:
     probes = [(_named("session_id"), config.session_id)]
     if config.locked_session_id is not None:
         probes.append((_named("locked_session_id"), config.locked_session_id))
+    edit = operation_registry(load_spec()).role(EDIT_ROLE)
     with httpx.Client(timeout=_TIMEOUT, follow_redirects=False) as client:
         for var, session_id in probes:
-            url = f"{api_base}/sessions/{session_id}"
+            url = api_base + edit.path_for(str(session_id))
             try:
-                answer = probe_request(client, url, token)
+                answer = probe_request(client, url, token, edit.method)
             except httpx.HTTPError as exc:
                 raise ConfigError(
                     f"cannot reach {_named('base_url')} {config.base_url} "

@@ -17,16 +17,19 @@ Every kind of change the gate reports, with its verdict and direction, is in the
 module walks the document and its operations; :mod:`.messages` compares parameters, bodies
 and responses, :mod:`.schemas` the schemas, :mod:`.security` the security requirements.
 
-Deliberately not checked: descriptions, summaries, titles, examples, tags, externalDocs,
-``x-`` extensions other than the ``x-rules`` ids and the known values of an open enum
+An operation's ``x-operation`` entry is compared too: a read that becomes a write breaks
+integrators who call it as a read (and the live runs that may send it), a role or live policy
+change is informational.
+
+Deliberately not checked: descriptions, summaries, titles, examples, tags, externalDocs, ``x-``
+extensions other than the ``x-rules`` ids, ``x-operation`` and the known values of an open enum
 (``x-extensible-enum``: growing is never breaking, only a new minor version), components no
-operation reaches, webhooks and callbacks, path- and
-operation-level ``servers``, links, external (non-local) ``$ref`` targets (compared by their
-text), whether one regular expression contains another (a changed ``pattern`` counts as
-both narrowing and widening), inline schemas moved into ``components`` or back (no wire
-change; the client API diff shows any class that appears or goes), and what a rule
-*means*: a status or field that keeps its shape but changes its semantics is the
-reviewer's job.
+operation reaches, webhooks and callbacks, path- and operation-level ``servers``, links,
+external (non-local) ``$ref`` targets (compared by their text), whether one regular expression
+contains another (a changed ``pattern`` counts as both narrowing and widening), inline schemas
+moved into ``components`` or back (no wire change; the client API diff shows any class that
+appears or goes), and what a rule *means*: a status or field that keeps its shape but changes
+its semantics is the reviewer's job.
 """
 
 from __future__ import annotations
@@ -144,6 +147,33 @@ class _Walker(MessageRules, SchemaRules, SecurityRules):
         self._request_body(old, new)
         self._responses(old, new)
         self._rules(old, new)
+        self._entry(old, new)
+
+    def _entry(self, old: Operation, new: Operation) -> None:
+        """The ``x-operation`` entry: its nature, role and live policy (where both sides have
+        one: an entry added to an older document changes nothing on the wire)."""
+        was, now = old.node.get("x-operation"), new.node.get("x-operation")
+        if not isinstance(was, dict) or not isinstance(now, dict):
+            return
+        if was.get("nature") != now.get("nature") and {was.get("nature"), now.get("nature")} == {
+            "read",
+            "write",
+        }:
+            self.emit(
+                "operation-became-write" if now["nature"] == "write" else "operation-became-read",
+                "operation",
+                f"{new.label} x-operation nature",
+                f"x-operation nature changed from {was['nature']} to {now['nature']}",
+            )
+        for key in ("role", "live"):
+            if was.get(key) != now.get(key):
+                self.emit(
+                    "operation-role-changed",
+                    "operation",
+                    f"{new.label} x-operation {key}",
+                    f"x-operation {key} changed from {was.get(key)} to {now.get(key)} "
+                    "(informational: the kit's modules follow the spec)",
+                )
 
     def _rules(self, old: Operation, new: Operation) -> None:
         def rules(op: Operation) -> dict[str, dict[str, Any]]:

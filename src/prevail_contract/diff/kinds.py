@@ -69,7 +69,13 @@ _B, _N, _S = "breaking", "non-breaking", BY_SIDE
 #: and accept any value of an open enum.
 _RESPONSE_WIDENING_OK = {"additional-properties-allowed", "open-enum-values-added"}
 #: Kinds that change nothing a client sends, receives or is generated from.
-_INFORMATIONAL = {"rule-added", "rule-removed", "rule-changed", "security-scheme-renamed"}
+_INFORMATIONAL = {
+    "rule-added",
+    "rule-removed",
+    "rule-changed",
+    "security-scheme-renamed",
+    "operation-role-changed",
+}
 _TABLE: list[tuple[str, str, str, str, str]] = [
     # (name, group, verdict, direction, summary)
     ("operation-removed", "operation", _B, "", "an operation is gone: clients that call it fail"),
@@ -77,6 +83,15 @@ _TABLE: list[tuple[str, str, str, str, str]] = [
     ("operation-id-changed", "operation", _B, "", "operationId changed: client function renamed"),
     ("operation-added", "operation", _N, "", "a new operation"),
     ("operation-deprecated", "operation", _N, "", "an operation marked deprecated"),
+    ("operation-became-write", "operation", _B, "", "a read (x-operation nature) now writes"),
+    ("operation-became-read", "operation", _N, "", "a write (x-operation nature) now only reads"),
+    (
+        "operation-role-changed",
+        "operation",
+        _N,
+        "",
+        "x-operation role or live policy changed (informational)",
+    ),
     ("server-removed", "operation", _B, "", "a server URL removed"),
     ("server-added", "operation", _N, "", "a server URL added"),
     ("security-added", "operation", _B, "", "authentication now required where none was"),

@@ -142,7 +142,7 @@ def build_docs(
 def start_route(spec: Spec) -> str:
     """Redoc's route of the operation (``/<first tag>/<operationId>``), the route a plain address
     gets so that every operation is on the page (which then shows its top, the introduction)."""
-    operation = spec.operation
+    operation = spec.operations[0].node
     tags = operation.get("tags") or []
     parts = [str(tags[0])] if tags else []
     return "/" + "/".join([*parts, str(operation.get("operationId", ""))])

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prevail_contract.docs.conformance import ConformanceReport, RuleResult
+from prevail_contract.operation_registry import LIVE_POLICIES, entry_problems, read_entry
 from prevail_contract.operations import Operation
 from prevail_contract.spec import Rule
 
@@ -107,25 +108,40 @@ def rules_markdown(
     ]
     if report is not None:
         lines += [_verification_line(report), ""]
-    groups: list[tuple[str, list[Rule], list[str]]] = []
+    groups: list[tuple[str, str, list[Rule], list[str]]] = []
     if operations:
         declared = {r.id for r in rules}
         for op in operations:
             own = [r for r in rules if r.operation == op.operation_id]
             shared = [i for i in op.rules if i in declared and i not in {r.id for r in own}]
             summary = str(op.node.get("summary") or op.operation_id)
-            groups.append((f"### {op.label}: {summary}", own, shared))
+            groups.append((f"### {op.label}: {summary}", nature_line(op), own, shared))
     else:
-        groups.append(("", list(rules), []))
-    for heading, own, shared in groups:
+        groups.append(("", "", list(rules), []))
+    for heading, nature, own, shared in groups:
         if heading:
             lines += [heading, ""]
+        if nature:
+            lines += [nature, ""]
         if shared:
             links = ", ".join(f"[`{i}`](#{ANCHOR_PREFIX}{i})" for i in shared)
             lines += [f"Also applies here: {links}.", ""]
         lines += _rules_table(own, report)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def nature_line(op: Operation) -> str:
+    """What the operation's ``x-operation`` says, in words ("" when it has no sound entry)."""
+    if entry_problems(op):
+        return ""
+    entry = read_entry(op)
+    effect = "changes nothing" if entry.nature == "read" else "may change a Session"
+    return (
+        f"A {entry.nature} ({effect}); role `{entry.role}`. Against a live server "
+        f"`prevail-contract check` sends it {LIVE_POLICIES[entry.live]} (live policy "
+        f"`{entry.live}`)."
+    )
 
 
 def _rules_table(rules: Sequence[Rule], report: ConformanceReport | None) -> list[str]:

@@ -1,11 +1,12 @@
 """The mock's ASGI application: builds everything once from the spec and routes the requests.
 
 ``create_app`` reads the spec (its schemas, facts and ``x-check-order``), the fixtures and the
-planted bugs, builds the edit's check pipeline, and mounts the edit (``edit``), the list
-(``listing``) and the admin API (``admin``, ``sandboxes``, ``faults_api``) behind the fault
-injection (``fault_injection``). Nothing is built per request. With ``contract="documented"``
-it serves the documented-only reading of the same spec
-(:func:`prevail_contract.documented_view.documented_spec`, presented as
+planted bugs, builds the edit's check pipeline, and mounts each operation of the spec's
+registry (:mod:`prevail_contract.operation_registry`), answered by its own module
+``mock.operations.<operationId>``, and the admin API (``admin``, ``sandboxes``,
+``faults_api``), all behind the fault injection (``fault_injection``). Nothing is built per
+request. With ``contract="documented"`` it serves the documented-only reading of the same
+spec (:func:`prevail_contract.documented_view.documented_spec`, presented as
 :mod:`.presentation` says) through the same code.
 """
 
@@ -23,6 +24,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from prevail_contract.documented_view import documented_spec
 from prevail_contract.errors import ConfigError
@@ -30,24 +32,21 @@ from prevail_contract.mock import admin, faults_api, sandboxes
 from prevail_contract.mock.auth import LEEWAY_RULE, Authenticator
 from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.bugs import check_bugs
-from prevail_contract.mock.edit import ALLOWED_METHOD, EditSessionEndpoint
-from prevail_contract.mock.facts import EDIT_OPERATION, Facts, read_facts
+from prevail_contract.mock.facts import Facts, read_facts
 from prevail_contract.mock.fault_injection import FaultInjection
 from prevail_contract.mock.faults import FaultBook
-from prevail_contract.mock.fixtures import Fixtures, Organization, StoredSession, load_fixtures
-from prevail_contract.mock.listing import LIST_ABSENT, ListSessionsEndpoint
+from prevail_contract.mock.fixtures import Fixtures, load_fixtures
 from prevail_contract.mock.pipeline import Check, Services, build_pipeline, documented_order
 from prevail_contract.mock.presentation import Presentation, presentation
-from prevail_contract.mock.responses import ResponseChecker, exception_handlers
+from prevail_contract.mock.responses import exception_handlers
 from prevail_contract.mock.store import MAIN_WORLD, Store, WorldGoneError, Worlds, open_worlds
 from prevail_contract.mock.validation import BodyValidator, unknown_iana_zones
+from prevail_contract.operation_registry import operation_registry
 from prevail_contract.spec import Spec, load_spec
 
 __all__ = ["MockState", "create_app"]
 
 log = logging.getLogger("prevail_contract.mock")
-
-LIST_OPERATION = "list_sessions"
 
 
 @dataclass
@@ -180,30 +179,7 @@ def _routes(
     state: MockState, admin_api: bool, admin_token: str | None, sandbox_ttl: float
 ) -> list[Route]:
     spec, worlds = state.spec, state.worlds
-    checker = (
-        ResponseChecker(
-            spec, EDIT_OPERATION, ALLOWED_METHOD, refusals=not state.presentation.documented
-        )
-        if state.validate_responses
-        else None
-    )
-    edit = EditSessionEndpoint(
-        state.services, state.steps, state.bugs, state.session_order, checker
-    )
-    routes = [Route(spec.base_path + spec.operation_by_id(EDIT_OPERATION).path, edit)]
-    if LIST_ABSENT not in state.bugs:
-        list_endpoint = ListSessionsEndpoint(
-            spec,
-            state.authenticator,
-            lambda org: _sessions(state, org),
-            {s.remote_session_id: s for s in state.fixtures.sessions},
-            state.session_order,
-            state.bugs,
-            state.presentation,
-        )
-        routes.append(
-            Route(spec.base_path + spec.operation_by_id(LIST_OPERATION).path, list_endpoint)
-        )
+    routes = _operation_routes(state)
     if admin_api:
         extra = sandboxes.routes(worlds, spec, state.session_order, sandbox_ttl)
         extra += faults_api.routes(state.faults, worlds, spec)
@@ -218,11 +194,6 @@ def _routes(
     return routes
 
 
-async def _sessions(state: MockState, org: Organization) -> list[StoredSession]:
-    world = await sandboxes.world_of(state.spec, state.worlds, org)
-    return await world.sessions()
-
-
 def _lifespan(worlds: Worlds) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """Closes the store's connections when the server stops."""
 
@@ -232,6 +203,43 @@ def _lifespan(worlds: Worlds) -> Callable[[Starlette], AbstractAsyncContextManag
         await worlds.aclose()
 
     return lifespan
+
+
+def _operation_routes(state: MockState) -> list[Route]:
+    """One route per path of the spec, answered by the modules of the operations on it
+    (``mock.operations.<operationId>``, as the registry names them)."""
+    spec = state.spec
+    handlers: dict[str, dict[str, ASGIApp]] = {}
+    for entry in operation_registry(spec):
+        handler = entry.mock_module().endpoint(state, entry)
+        if handler is not None:
+            handlers.setdefault(entry.operation.path, {})[entry.method] = handler
+    routes: list[Route] = []
+    for path, by_method in handlers.items():
+        only = next(iter(by_method.values())) if len(by_method) == 1 else None
+        dispatch = MethodDispatch(by_method, state.presentation)
+        routes.append(Route(spec.base_path + path, only or dispatch))
+    return routes
+
+
+class MethodDispatch:
+    """The operations sharing one path, chosen by method (``HEAD`` takes ``GET``'s); another
+    method is answered 405 here, ``Allow`` naming them all. (A path with one operation is
+    answered by its module alone, 405s included.)"""
+
+    def __init__(self, by_method: dict[str, ASGIApp], presentation: Presentation) -> None:
+        self.by_method = by_method
+        self.presentation = presentation
+        self.allowed = ", ".join(sorted(by_method))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = str(scope.get("method", "")).upper()
+        if method == "HEAD" and "HEAD" not in self.by_method:
+            method = "GET"
+        handler = self.by_method.get(method)
+        if handler is None:
+            handler = self.presentation.method_not_allowed(method, self.allowed)
+        await handler(scope, receive, send)
 
 
 def _served_paths(spec: Spec) -> str:

@@ -25,7 +25,6 @@ from prevail_contract.mock.responses import ResponseChecker, json_response
 from prevail_contract.mock.rules import apply_edit, check_editable, check_owned
 from prevail_contract.mock.store import OutboxMessage, Store
 
-ALLOWED_METHOD = "PATCH"
 #: Planted: invites applied to a copy read outside the store's lock, written back a moment
 #: later (concurrent invites are lost); and the duplicate check made on that stale copy while
 #: the new invitees are appended to the fresh one (concurrent twins are kept).
@@ -56,7 +55,10 @@ DELETE_CHECKS = ("auth-required", "org-ownership")
 
 
 class EditSessionEndpoint:
-    """``PATCH {base}/sessions/{remote_session_id}``; any other method answers 405."""
+    """The edit (``PATCH {base}/sessions/{remote_session_id}``); any other method answers 405.
+
+    ``allowed`` is the operation's method, as the spec declares it.
+    """
 
     def __init__(
         self,
@@ -65,7 +67,9 @@ class EditSessionEndpoint:
         bugs: Collection[str],
         session_order: tuple[str, ...],
         checker: ResponseChecker | None,
+        allowed: str,
     ) -> None:
+        self.allowed = allowed
         self.services = services
         self.spec = services.spec
         self.steps = steps
@@ -85,10 +89,10 @@ class EditSessionEndpoint:
         shown = self.services.presentation
         if request.method == "DELETE" and "method-not-allowed" in self.bugs:
             response = await self._obey_delete(request)
-        elif request.method != ALLOWED_METHOD:
+        elif request.method != self.allowed:
             remote_session_id = str(request.path_params["remote_session_id"])
             await self.leaks.after_method(request, remote_session_id)
-            response = shown.method_not_allowed(request.method, ALLOWED_METHOD)
+            response = shown.method_not_allowed(request.method, self.allowed)
         else:
             try:
                 response = self._ok(await self._edit(request))

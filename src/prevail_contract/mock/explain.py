@@ -17,9 +17,9 @@ import jsonschema
 
 from prevail_contract.mock.errors import Detail
 from prevail_contract.mock.json_syntax import field_path
+from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
 from prevail_contract.spec import Spec
 
-EDIT_OPERATION = "edit_session"
 #: Details about one field, at most (mock limit).
 MAX_PER_FIELD = 3
 #: Details in all when the spec's ``Error.details`` has no ``maxItems`` (mock limit).
@@ -208,7 +208,8 @@ def _examples(spec: Spec, envelope: str, props: Mapping[str, Any]) -> dict[str, 
     """A value of each edit field from the spec: the property's first ``examples`` entry, else
     the first of the operation's request examples that sends the field."""
     out = {name: (node.get("examples") or [None])[0] for name, node in props.items()}
-    content = spec.operation_by_id(EDIT_OPERATION).node.get("requestBody", {}).get("content", {})
+    edit = operation_registry(spec).role(EDIT_ROLE).operation
+    content = edit.node.get("requestBody", {}).get("content", {})
     for media in content.values():
         for example in (media.get("examples") or {}).values():
             value = spec.deref(example).get("value")

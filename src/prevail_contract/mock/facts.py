@@ -1,9 +1,10 @@
 """The contract facts the mock enforces, read once from the spec: states, body limit, check order.
 
 Each fact lives in ``openapi/openapi.yaml`` only (``Session.state``'s ``x-editable-states`` and
-``x-state-after-edit``, the ``payload-limit`` rule's ``x-limits``, the edit operation's
-``x-check-order``, ``AccessLevel``'s enum and default); a spec edit changes the mock with no
-code edit, and a fact the spec lacks is a ``SpecError`` when the app is built.
+``x-state-after-edit``, the ``payload-limit`` rule's ``x-limits``, the ``x-check-order`` of the
+operation whose ``x-operation`` role is ``edit``, ``AccessLevel``'s enum and default); a spec
+edit changes the mock with no code edit, and a fact the spec lacks is a ``SpecError`` when the
+app is built.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from prevail_contract.errors import SpecError
+from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
 from prevail_contract.spec import Spec
 
-EDIT_OPERATION = "edit_session"
 PAYLOAD_RULE = "payload-limit"
 
 
@@ -31,6 +32,8 @@ class Facts:
     state_after_edit: str
     #: Largest accepted request body in bytes (rule ``payload-limit``).
     max_body: int
+    #: operationId of the edit (the operation whose ``x-operation`` role is ``edit``).
+    edit_operation: str
     #: Rule ids of the edit's checks, first to last (``x-check-order``).
     check_order: tuple[str, ...]
     #: The media type the edit's body is sent as (its ``requestBody`` content).
@@ -60,13 +63,15 @@ def read_facts(spec: Spec) -> Facts:
     default = levels.get("default")
     if not isinstance(enum, list) or default not in enum:
         raise SpecError("AccessLevel needs an 'enum' and a 'default' taken from it")
-    order = spec.operation_by_id(EDIT_OPERATION).node.get("x-check-order")
+    edit = operation_registry(spec).role(EDIT_ROLE).operation
+    order = edit.node.get("x-check-order")
     if not isinstance(order, list) or not all(isinstance(r, str) for r in order):
-        raise SpecError(f"{EDIT_OPERATION} needs 'x-check-order', a list of rule ids")
-    content = spec.operation_by_id(EDIT_OPERATION).node.get("requestBody", {}).get("content")
+        raise SpecError(f"{edit.operation_id} needs 'x-check-order', a list of rule ids")
+    content = edit.node.get("requestBody", {}).get("content")
     if not isinstance(content, Mapping) or len(content) != 1:
-        raise SpecError(f"{EDIT_OPERATION}'s requestBody needs exactly one content media type")
+        raise SpecError(f"{edit.operation_id}'s requestBody needs exactly one content media type")
     return Facts(
+        edit_operation=edit.operation_id,
         media_type=str(next(iter(content))).lower(),
         editable_states=tuple(editable),
         states=tuple(str(s) for s in states),

@@ -1,11 +1,11 @@
-"""The mock's ``GET {base}/sessions`` (``list_sessions``): scoping, filters, ordering and pages.
+"""The mock's list (``GET {base}/sessions``): scoping, filters, ordering and pages.
 
-Query limits (``page``, ``items``, the two filters) are read from the operation's parameters
-in the spec, and so is which of them may repeat: a parameter whose schema is not an array,
-sent twice (``items=1000&items=1``), is refused naming it rather than one value picked.
-Sessions come from the same store the edits change (``Store.sessions``). A start
-instant is ``start_date`` and ``start_time`` read in the IANA zone the spec's ``TimeZoneName``
-maps ``time_zone`` to (``zoneinfo``).
+Query limits (``page``, ``items``, the two filters) are read from the parameters of the
+operation :mod:`.operations.list_sessions` hands over, and so is which of them may repeat: a
+parameter whose schema is not an array, sent twice (``items=1000&items=1``), is refused naming
+it rather than one value picked. Sessions come from the same store the edits change
+(``Store.sessions``). A start instant is ``start_date`` and ``start_time`` read in the IANA
+zone the spec's ``TimeZoneName`` maps ``time_zone`` to (``zoneinfo``).
 """
 
 from __future__ import annotations
@@ -28,10 +28,9 @@ from prevail_contract.mock.errors import ApiError, Detail
 from prevail_contract.mock.fixtures import Organization, StoredSession
 from prevail_contract.mock.presentation import PageSizes, Presentation
 from prevail_contract.mock.responses import json_response
+from prevail_contract.operations import Operation
 from prevail_contract.spec import Spec
 
-OPERATION_ID = "list_sessions"
-ALLOWED_METHOD = "GET"
 _WHOLE = re.compile(r"-?[0-9]{1,20}")
 #: The query parameters the list reads (the rest, such as ``jwt_payload``, are not its own).
 PARAMETERS = ("start_time", "end_time", "page", "items")
@@ -83,12 +82,15 @@ class QueryReader:
     """Reads ``page``, ``items`` and the filters, with the limits and defaults of the spec."""
 
     def __init__(
-        self, spec: Spec, bugs: Collection[str], presentation: Presentation | None = None
+        self,
+        spec: Spec,
+        operation: Operation,
+        bugs: Collection[str],
+        presentation: Presentation | None = None,
     ) -> None:
         self.spec = spec
         shown = presentation or Presentation()
         self.wrong_default = "list-pagination-consistent:items-default" in bugs
-        operation = spec.operation_by_id(OPERATION_ID)
         self.schemas: dict[str, Mapping[str, Any]] = {}
         #: Query parameters that take one value (their schema is not an array).
         self.single: list[str] = []
@@ -161,11 +163,13 @@ class QueryReader:
 
 
 class ListSessionsEndpoint:
-    """``GET {base}/sessions``; any other method answers 405 with ``Allow: GET``."""
+    """The list (``GET {base}/sessions``); any other method answers 405 with ``Allow`` naming
+    the operation's method."""
 
     def __init__(
         self,
         spec: Spec,
+        operation: Operation,
         authenticator: Authenticator,
         sessions: Callable[[Organization], Awaitable[list[StoredSession]]],
         originals: Mapping[str, StoredSession],
@@ -174,6 +178,7 @@ class ListSessionsEndpoint:
         presentation: Presentation | None = None,
     ) -> None:
         self.spec = spec
+        self.allowed = operation.method.upper()
         self.presentation = presentation or Presentation()
         self.authenticator = authenticator
         self.sessions = sessions
@@ -182,12 +187,12 @@ class ListSessionsEndpoint:
         self.order = order
         self.bugs = frozenset(bugs)
         self.zones = spec.time_zones()
-        self.read_query = QueryReader(spec, bugs, self.presentation)
+        self.read_query = QueryReader(spec, operation, bugs, self.presentation)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        if request.method not in (ALLOWED_METHOD, "HEAD"):
-            response = self.presentation.method_not_allowed(request.method, ALLOWED_METHOD)
+        if request.method not in (self.allowed, "HEAD"):
+            response = self.presentation.method_not_allowed(request.method, self.allowed)
         else:
             try:
                 response = json_response(await self.answer(request))

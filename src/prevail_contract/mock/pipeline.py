@@ -22,7 +22,7 @@ from prevail_contract.mock import auth, offload
 from prevail_contract.mock.auth import Authenticator, token_from
 from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.errors import ApiError, Detail
-from prevail_contract.mock.facts import EDIT_OPERATION, Facts
+from prevail_contract.mock.facts import Facts
 from prevail_contract.mock.fixtures import Organization, StoredSession
 from prevail_contract.mock.json_syntax import check_media_type, parse_json
 from prevail_contract.mock.presentation import Presentation
@@ -303,7 +303,7 @@ def build_pipeline(
     services: Services, order: Sequence[str], bugs: Collection[str] = ()
 ) -> tuple[Check, ...]:
     """The steps in ``order`` (the spec's ``x-check-order``), checked for sense."""
-    where = f"{EDIT_OPERATION} x-check-order"
+    where = f"{services.facts.edit_operation} x-check-order"
     for rule_id in order:
         services.spec.rule(rule_id)  # an id the catalogue lacks: its own SpecError
         if rule_id not in CHECKS:
