@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.plugins.check",
     "tests.plugins.docs",
     "tests.plugins.redis_server",
+    "tests.plugins.order",
 ]
