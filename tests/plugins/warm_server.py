@@ -29,19 +29,30 @@ MAIN = "prevail_contract/__main__.py"
 
 
 def warm() -> None:
-    """Import what every ``check`` run imports (the suite itself reads its spec when imported,
-    so it is left for each run, as in a fresh process)."""
+    """Import what every ``check`` run imports: the kit, the libraries, and the pytest plugins
+    its in-process ``pytest.main`` loads (their asserts are then not rewritten, which changes
+    only the wording of a failing assert inside a plugin). The suite itself reads its spec when
+    imported, so it is left for each run, as in a fresh process."""
+    import importlib.metadata
+
     import httpx  # noqa: F401
     import hypothesis  # noqa: F401
     import jsonschema  # noqa: F401
     import pytest  # noqa: F401
-    import schemathesis  # noqa: F401
+    import schemathesis
+    import schemathesis.openapi.checks
+    import schemathesis.pytest.lazy
+    import schemathesis.reporting.junitxml
+    import schemathesis.transport.requests  # noqa: F401
     import starlette.applications  # noqa: F401
     import uvicorn  # noqa: F401
 
     import prevail_contract.check.cli
     import prevail_contract.cli
     import prevail_contract.mock  # noqa: F401
+
+    for plugin in importlib.metadata.entry_points(group="pytest11"):
+        plugin.load()
 
 
 def _child(job: dict[str, Any]) -> NoReturn:
