@@ -75,12 +75,14 @@ class WarmProcess:
         """Wait for the end; the run's stdout and stderr (its files are removed)."""
         self.wait()
         try:
-            return (
-                (self.workdir / "stdout").read_text(errors="replace"),
-                (self.workdir / "stderr").read_text(errors="replace"),
-            )
+            return self._output("stdout"), self._output("stderr")
         finally:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _output(self, name: str) -> str:
+        """What the run wrote (nothing when it was killed before it opened the file)."""
+        path = self.workdir / name
+        return path.read_text(errors="replace") if path.exists() else ""
 
 
 class WarmPool:
