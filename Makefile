@@ -1,5 +1,6 @@
-# The kit's two everyday commands are `make check` (the main job) and `make test` (all tests).
-# Both create .venv and install the pinned Python and Node tools on first use.
+# The kit's everyday commands are `make check` (the main job), `make test` (all tests) and
+# `make test-fast` (all but the slow tier, for the edit-test loop). They create .venv and install
+# the pinned Python and Node tools on first use.
 
 PYTHON ?= python3
 VENV := .venv
@@ -7,8 +8,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Fixed so that the main job is reproducible; `make check SEED=N` explores other cases.
 SEED ?= 20261124
+# pytest-xdist workers: one per core by default (`make test JOBS=1` runs in one process).
+JOBS ?= auto
+# Each test file goes to one worker, so that a module's shared check runs are made once;
+# files go out in collection order (tests/plugins/order.py puts the slow ones first).
+PYTEST_PARALLEL := -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
-.PHONY: install check test lint-code typecheck unit clean
+.PHONY: install check test test-fast lint-code typecheck unit unit-fast clean
 
 install: $(STAMP)
 
@@ -32,6 +38,9 @@ check: $(STAMP)
 ## Every test: code style, types, then pytest.
 test: $(STAMP) lint-code typecheck unit
 
+## The same without the slow tier (the tests that make full `check` runs).
+test-fast: $(STAMP) lint-code typecheck unit-fast
+
 lint-code: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -40,7 +49,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
+
+unit-fast: $(STAMP)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow"
 
 clean:
 	rm -rf $(VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache .hypothesis

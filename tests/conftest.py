@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.plugins.docs",
     "tests.plugins.redis_server",
     "tests.plugins.operations",
+    "tests.plugins.order",
 ]

@@ -63,9 +63,12 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckRun]:
         base / "schedule-all-three-again",
         ["--mock-bug", "schedule-all-three"],
     )
-    return run_checks_parallel(jobs)
+    # the repeats start as fresh interpreters (another hash seed), not forked from the warm
+    # server like the first runs, so that the reports are shown to reproduce across processes
+    return run_checks_parallel(jobs, cold=frozenset({"correct-again", "schedule-all-three-again"}))
 
 
+@pytest.mark.slow
 def test_correct_mock_passes_every_rule(runs: dict[str, CheckRun]) -> None:
     run = runs["correct"]
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
@@ -76,6 +79,7 @@ def test_correct_mock_passes_every_rule(runs: dict[str, CheckRun]) -> None:
         assert rule["cases"] > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bug", PLANTABLE_BUGS)
 def test_planted_bug_fails_its_rule(runs: dict[str, CheckRun], bug: str) -> None:
     run = runs[bug]
@@ -93,6 +97,7 @@ def test_planted_bug_fails_its_rule(runs: dict[str, CheckRun], bug: str) -> None
     assert "failed" in run.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["correct", "schedule-all-three"])
 def test_same_seed_same_report(runs: dict[str, CheckRun], name: str) -> None:
     first, again = runs[name].report, runs[f"{name}-again"].report
@@ -100,6 +105,7 @@ def test_same_seed_same_report(runs: dict[str, CheckRun], name: str) -> None:
     assert first == again
 
 
+@pytest.mark.slow
 def test_without_the_list_edit_rules_pass_and_list_rules_say_why(runs: dict[str, CheckRun]) -> None:
     run = runs["no-list"]
     # the documented list-envelope could not be run: not green (a baseline could accept it)
@@ -117,6 +123,7 @@ def test_without_the_list_edit_rules_pass_and_list_rules_say_why(runs: dict[str,
     assert any("re-sends a current value" in n for n in notes), notes
 
 
+@pytest.mark.slow
 def test_leaking_refusal_is_caught_through_the_list(runs: dict[str, CheckRun]) -> None:
     """Through GET /sessions a refused request's stored title shows (the bug matrix run)."""
     run = runs["rejected-changes-nothing"]
@@ -125,6 +132,7 @@ def test_leaking_refusal_is_caught_through_the_list(runs: dict[str, CheckRun]) -
     assert any("title changed" in f["summary"] for f in failure["failures"]), failure
 
 
+@pytest.mark.slow
 def test_leaking_refusal_is_caught_through_the_edit_read(runs: dict[str, CheckRun]) -> None:
     """Without the list the read re-sends a field the refusal did not send, so it still shows."""
     run = runs["no-list-leak"]
@@ -152,6 +160,7 @@ def _repro(script: Path, base_url: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bug", PLANTABLE_BUGS)
 def test_the_repro_scripts_of_each_planted_bug_show_its_breach(
     runs: dict[str, CheckRun], bug: str, correct_mock: LiveMock

@@ -33,6 +33,9 @@ from tests.plugins.hostile import (
     session_body,
 )
 
+#: Every test here runs ``check`` against a hostile target: the slow tier.
+pytestmark = pytest.mark.slow
+
 #: Start-up and wind-down of a check run (imports, schema loading, collection, ~70 skipped tests)
 #: on a busy 2-core machine; the unbounded runs these tests guard against take many minutes.
 STARTUP_SLACK = 60.0
@@ -282,7 +285,6 @@ def deep(target: HostileTarget, conn: Any, request: Received) -> bool:
     return True
 
 
-@pytest.mark.slow
 def test_answers_too_deep_to_parse_are_their_own_problem_not_23_rules(tmp_path: Path) -> None:
     with serve_hostile(deep) as target:
         run = run_check_measured(tmp_path, "--deadline", "120", env=target.env())

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from prevail_contract.paths import REPO_ROOT
 from tests.plugins.check import SERVED_MOCK_BASELINE, LiveMock, clean_env, run_check, serve_mock
 
@@ -14,6 +16,7 @@ def _secrets(env: dict[str, str]) -> list[str]:
     return [env[k] for k in ("PREVAIL_TOKEN", "PREVAIL_API_KEY", "PREVAIL_NO_SELF_SERVICE_TOKEN")]
 
 
+@pytest.mark.slow
 def test_live_run_passes_and_never_shows_a_token(served_mock: LiveMock, tmp_path: Path) -> None:
     run = run_check(tmp_path, "--baseline", str(SERVED_MOCK_BASELINE), env=served_mock.env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
@@ -30,6 +33,7 @@ def test_live_run_passes_and_never_shows_a_token(served_mock: LiveMock, tmp_path
             assert secret not in text
 
 
+@pytest.mark.slow
 def test_live_run_with_a_broken_rule_exits_1_naming_it(tmp_path: Path) -> None:
     with serve_mock(bugs=("schedule-all-three",)) as served:
         env = {k: v for k, v in served.env.items() if k != "PREVAIL_TOKEN"}  # mint from the key
@@ -45,6 +49,7 @@ def test_live_run_with_a_broken_rule_exits_1_naming_it(tmp_path: Path) -> None:
         assert secret not in run.stdout + (tmp_path / "conformance.json").read_text()
 
 
+@pytest.mark.slow
 def test_missing_fixtures_are_not_run_with_a_reason(served_mock: LiveMock, tmp_path: Path) -> None:
     env = {
         k: v
@@ -91,6 +96,7 @@ def test_configuration_errors_exit_2_naming_what_is_missing(tmp_path: Path) -> N
     assert "cannot reach" in run.stderr
 
 
+@pytest.mark.slow
 def test_plain_pytest_runs_the_suite_on_the_embedded_mock() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "contract_tests", "-q", "-p", "no:cacheprovider"],
@@ -107,6 +113,7 @@ def test_plain_pytest_runs_the_suite_on_the_embedded_mock() -> None:
     assert "failed" not in done.stdout.split("per-rule results", 1)[1]
 
 
+@pytest.mark.slow
 def test_reproduce_runs_as_printed_with_the_variables_set(tmp_path: Path) -> None:
     with serve_mock(bugs=("schedule-all-three",)) as served:
         run = run_check(tmp_path, env=served.env)

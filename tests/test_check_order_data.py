@@ -257,6 +257,7 @@ def swapped_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckRun
     return run_checks_parallel(jobs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pair", list(SWAPS), ids="/".join)
 def test_suite_passes_the_mock_of_the_swapped_spec(
     swapped_runs: dict[str, CheckRun], pair: tuple[str, str]

@@ -12,7 +12,7 @@ import pytest
 from tests.plugins.check import CheckRun, run_checks_parallel
 
 #: Sixteen full embedded runs, two at a time, on a shared machine.
-pytestmark = pytest.mark.timeout(2700)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2700)]
 
 
 #: planted bug -> the rule its run must fail (and only that one).

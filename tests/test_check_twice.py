@@ -47,6 +47,7 @@ SCRIPT = textwrap.dedent(
 pytestmark = pytest.mark.timeout(600)
 
 
+@pytest.mark.slow
 def test_two_runs_in_one_process_each_get_their_own_verdicts() -> None:
     done = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", SCRIPT, BUG],

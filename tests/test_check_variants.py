@@ -17,7 +17,7 @@ from tests.plugins.variants import (
 )
 
 #: Served over loopback; throttled runs wait out each Retry-After.
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def _assert_strict_pass(run_dir: Path, env: dict[str, str]) -> dict[str, str]:

@@ -162,6 +162,7 @@ def _live_check(served: Any, tmp: Path, spec: Path) -> CheckRun:
     return run_check(tmp, "--max-invites", "5000", *baseline, env=env)
 
 
+@pytest.mark.slow
 def test_mock_of_the_edited_spec_passes_and_sees_the_new_edges(
     edited_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -189,6 +190,7 @@ def test_mock_of_the_edited_spec_passes_and_sees_the_new_edges(
     assert {f"items={ITEMS_MAX}", f"items={ITEMS_MAX + 1}", f"items={ITEMS_DEFAULT}"} <= asked
 
 
+@pytest.mark.slow
 def test_embedded_run_follows_the_edited_spec(edited_spec: Path, tmp_path: Path) -> None:
     run = run_check(tmp_path, env={"PREVAIL_SPEC": str(edited_spec)})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
@@ -196,6 +198,7 @@ def test_embedded_run_follows_the_edited_spec(edited_spec: Path, tmp_path: Path)
     assert set(statuses.values()) == {"passed"}, statuses
 
 
+@pytest.mark.slow
 def test_server_keeping_the_old_limit_fails_field_limits(
     tightened_spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

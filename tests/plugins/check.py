@@ -20,6 +20,7 @@ import uvicorn
 
 from prevail_contract.mock import create_app, target_environment
 from prevail_contract.paths import REPO_ROOT
+from tests.plugins import warm
 
 #: Seed of every suite run in the tests, so that failures reproduce.
 SEED = 20261124
@@ -118,25 +119,30 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 def run_check(
     report_dir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240
 ) -> CheckRun:
-    """Run ``prevail-contract check`` in a subprocess and wait for it."""
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        check_command(report_dir, *args),
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=clean_env(env),
-        timeout=timeout,
-        check=False,
-    )
-    return CheckRun(done.returncode, done.stdout, done.stderr, report_dir)
+    """Run ``prevail-contract check`` in its own (warm) process and wait for it."""
+    proc = warm.start(check_command(report_dir, *args), clean_env(env))
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    out, err = proc.communicate()
+    assert proc.returncode is not None
+    return CheckRun(proc.returncode, out, err, report_dir)
 
 
 def run_checks_parallel(
-    jobs: dict[str, tuple[Path, list[str]]], *, workers: int = 2, timeout: float = 240
+    jobs: dict[str, tuple[Path, list[str]]],
+    *,
+    workers: int = 2,
+    timeout: float = 240,
+    cold: frozenset[str] = frozenset(),
 ) -> dict[str, CheckRun]:
-    """Run several embedded check runs, ``workers`` at a time."""
+    """Run several embedded check runs, ``workers`` at a time, each in its own (warm) process;
+    the jobs named in ``cold`` start afresh (another interpreter, another hash seed)."""
     pending = list(jobs.items())
-    running: dict[str, tuple[subprocess.Popen[str], Path]] = {}
+    running: dict[str, tuple[warm.CheckProcess, Path]] = {}
     results: dict[str, CheckRun] = {}
     stop_at = time.monotonic() + timeout * max(1, len(jobs) // workers + 1)
     try:
@@ -144,20 +150,14 @@ def run_checks_parallel(
             while pending and len(running) < workers:
                 name, (report_dir, args) = pending.pop(0)
                 running[name] = (
-                    subprocess.Popen(  # noqa: S603
-                        check_command(report_dir, *args),
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE,
-                        text=True,
-                        cwd=REPO_ROOT,
-                        env=clean_env(),
-                    ),
+                    warm.start(check_command(report_dir, *args), clean_env(), cold=name in cold),
                     report_dir,
                 )
             for name, (proc, report_dir) in list(running.items()):
-                if proc.poll() is not None:
+                code = proc.poll()
+                if code is not None:
                     out, err = proc.communicate()
-                    results[name] = CheckRun(proc.returncode, out, err, report_dir)
+                    results[name] = CheckRun(code, out, err, report_dir)
                     del running[name]
             if time.monotonic() > stop_at:
                 raise TimeoutError(f"check runs still going: {sorted(running)}")
@@ -165,7 +165,7 @@ def run_checks_parallel(
     finally:
         for proc, _ in running.values():
             proc.kill()
-            proc.wait()
+            proc.communicate()
     return results
 
 
@@ -193,7 +193,7 @@ def run_served_parallel(
     """Run each job's check (a subprocess) against its own mock served over loopback HTTP,
     ``workers`` at a time; every server is stopped when its run ends."""
     pending = list(jobs.items())
-    running: dict[str, tuple[subprocess.Popen[str], Path, contextlib.ExitStack, LiveMock]] = {}
+    running: dict[str, tuple[warm.CheckProcess, Path, contextlib.ExitStack, LiveMock]] = {}
     results: dict[str, ServedRun] = {}
     stop_at = time.monotonic() + timeout * max(1, len(jobs) // workers + 1)
     try:
@@ -204,23 +204,17 @@ def run_served_parallel(
                 served = stack.enter_context(serve_mock(bugs=job.bugs))
                 env = {k: v for k, v in served.env.items() if k not in job.drop}
                 report_dir = base / name.replace(":", "-")
-                proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                    check_command(report_dir, *job.args),
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                    cwd=REPO_ROOT,
-                    env=clean_env(env),
-                )
+                proc = warm.start(check_command(report_dir, *job.args), clean_env(env))
                 running[name] = (proc, report_dir, stack, served)
             for name, (proc, report_dir, stack, served) in list(running.items()):
-                if proc.poll() is None:
+                code = proc.poll()
+                if code is None:
                     continue
                 out, err = proc.communicate()
                 job = jobs[name]
                 seen = job.after(served) if job.after is not None else None
                 stack.close()
-                results[name] = ServedRun(proc.returncode, out, err, report_dir, seen)
+                results[name] = ServedRun(code, out, err, report_dir, seen)
                 del running[name]
             if time.monotonic() > stop_at:
                 raise TimeoutError(f"served check runs still going: {sorted(running)}")
@@ -228,7 +222,7 @@ def run_served_parallel(
     finally:
         for proc, _, stack, _ in running.values():
             proc.kill()
-            proc.wait()
+            proc.communicate()
             stack.close()
     return results
 
@@ -238,6 +232,10 @@ def served_mock() -> Iterator[LiveMock]:
     """A correct mock served on loopback for one test (the suite's "live" target)."""
     with serve_mock() as served:
         yield served
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    warm.close_pool()  # the fork server of the warm check runs, if one was started
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,0 +1,206 @@
+"""Warm ``check`` processes for the tests: each run is forked from a server that has already
+imported the kit and its libraries (:mod:`tests.plugins.warm_server`), not started afresh.
+
+:func:`start` hands back a :class:`WarmProcess`, which a test polls, waits for, kills and reads
+like a :class:`subprocess.Popen`. A run whose environment names another spec
+(``PREVAIL_SPEC``: the kit reads fixture variables from it at import) is started afresh, as is
+every run when ``KIT_TEST_COLD_CHECKS=1`` (to compare, or to rule the pool out).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from prevail_contract.paths import REPO_ROOT, SPEC_VAR
+
+#: Set to 1 to start every check run as a fresh process.
+COLD_VAR = "KIT_TEST_COLD_CHECKS"
+#: How long the server may take to import everything before it says it is ready.
+READY_DEADLINE = 120.0
+
+
+class CheckProcess(Protocol):
+    """What the tests use of a running check: a :class:`subprocess.Popen` or a warm one."""
+
+    returncode: int | None
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def kill(self) -> None: ...
+
+    def communicate(self) -> tuple[str, str]: ...
+
+
+class WarmProcess:
+    """One forked ``prevail-contract`` run: its pid once forked, its code once ended."""
+
+    def __init__(self, job_id: str, workdir: Path) -> None:
+        self.job_id = job_id
+        self.workdir = workdir
+        self.pid: int | None = None
+        self.returncode: int | None = None
+        self.started = threading.Event()
+        self.ended = threading.Event()
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self.ended.wait(timeout):
+            raise subprocess.TimeoutExpired(f"warm check {self.job_id}", timeout or 0)
+        assert self.returncode is not None
+        return self.returncode
+
+    def kill(self) -> None:
+        """SIGKILL the run (the server reaps it and reports ``-9``)."""
+        if self.started.wait(30) and self.pid is not None and not self.ended.is_set():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def communicate(self) -> tuple[str, str]:
+        """Wait for the end; the run's stdout and stderr (its files are removed)."""
+        self.wait()
+        try:
+            return self._output("stdout"), self._output("stderr")
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _output(self, name: str) -> str:
+        """What the run wrote (nothing when it was killed before it opened the file)."""
+        path = self.workdir / name
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+class WarmPool:
+    """The fork server of this test process and the runs it has forked."""
+
+    def __init__(self) -> None:
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "tests.plugins.warm_server"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=REPO_ROOT,
+            env=_clean(os.environ),
+            text=True,
+        )
+        assert self.server.stdin is not None
+        assert self.server.stdout is not None
+        self._to_server: IO[str] = self.server.stdin
+        self._from_server: IO[str] = self.server.stdout
+        self.ready = threading.Event()
+        self.runs: dict[str, WarmProcess] = {}
+        self._lock = threading.Lock()
+        self._count = 0
+        threading.Thread(target=self._read, name="warm-check-replies", daemon=True).start()
+        if not self.ready.wait(READY_DEADLINE):
+            self.close()
+            raise RuntimeError(f"the warm check server was not ready within {READY_DEADLINE}s")
+
+    def _read(self) -> None:
+        for line in self._from_server:
+            message: dict[str, Any] = json.loads(line)
+            if "ready" in message:
+                self.ready.set()
+                continue
+            run = self.runs[message["id"]]
+            if "pid" in message:
+                run.pid = int(message["pid"])
+                run.started.set()
+            else:
+                run.returncode = int(message["code"])
+                run.started.set()
+                run.ended.set()
+        for run in list(self.runs.values()):  # the server died: nothing more will end
+            if not run.ended.is_set():
+                run.returncode = -9
+                run.started.set()
+                run.ended.set()
+
+    def start(self, argv: Sequence[str], env: dict[str, str]) -> WarmProcess:
+        """Fork ``prevail-contract *argv`` with exactly ``env``, in the repository root."""
+        with self._lock:
+            self._count += 1
+            job_id = f"run-{self._count}"
+            run = WarmProcess(job_id, Path(tempfile.mkdtemp(prefix="warm-check-")))
+            self.runs[job_id] = run
+            job = {
+                "id": job_id,
+                "argv": list(argv),
+                "env": env,
+                "cwd": str(REPO_ROOT),
+                "stdout": str(run.workdir / "stdout"),
+                "stderr": str(run.workdir / "stderr"),
+            }
+            self._to_server.write(json.dumps(job) + "\n")
+            self._to_server.flush()
+        return run
+
+    def close(self) -> None:
+        """Stop the server (it kills any run still going) and wait for it."""
+        with contextlib.suppress(OSError):
+            self._to_server.close()
+        try:
+            self.server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait()
+
+
+_POOL: list[WarmPool] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _clean(env: os._Environ[str] | dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if not k.startswith("PREVAIL_")}
+
+
+def pool() -> WarmPool:
+    """This process's fork server, started on first use."""
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(WarmPool())
+        return _POOL[0]
+
+
+def close_pool() -> None:
+    """Stop this process's fork server if one was started."""
+    with _POOL_LOCK:
+        while _POOL:
+            _POOL.pop().close()
+
+
+def start(command: Sequence[str], env: dict[str, str], *, cold: bool = False) -> CheckProcess:
+    """Start ``command`` (a :func:`tests.plugins.check.check_command`) with exactly ``env``:
+    forked warm, or as a fresh process when ``cold``, when the run reads another spec, or when
+    :data:`COLD_VAR` is set. Output is text, as with ``subprocess.Popen(..., text=True)``."""
+    fresh = cold or SPEC_VAR in env or os.environ.get(COLD_VAR) == "1"
+    if fresh:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            list(command),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO_ROOT,
+            env=env,
+        )
+    # check_command is [python, -m, prevail_contract, *argv]
+    assert list(command[1:3]) == ["-m", "prevail_contract"], command
+    started = time.monotonic()
+    run = pool().start(command[3:], env)
+    if not run.started.wait(max(1.0, READY_DEADLINE - (time.monotonic() - started))):
+        raise RuntimeError(f"the warm check server did not fork {run.job_id}")
+    return run
