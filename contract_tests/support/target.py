@@ -322,6 +322,21 @@ class Target:
             not_earned(error, purpose)
         return None if listing is None else (listing.sessions, listing.pages)
 
+    def has_seen(self, session_id: str) -> bool:
+        """Whether a read of the run has shown ``session_id`` (so a window can find it)."""
+        return session_id in self._seen
+
+    def list_whole(
+        self, *, token: Any = DEFAULT, purpose: str = "read"
+    ) -> tuple[list[dict[str, Any]], list[Exchange]] | ReadCutError | None:
+        """Like :meth:`list_all`, but a list too long for a read's budgets is answered with
+        the :class:`ReadCutError` instead of skipping the test (the caller reads less)."""
+        try:
+            listing = read_pages(self._fetcher(token, purpose), {}, self.max_items)
+        except ReadCutError as error:
+            return error
+        return None if listing is None else (listing.sessions, listing.pages)
+
     def _fetcher(self, token: Any, purpose: str) -> Callable[[dict[str, str]], Exchange]:
         def fetch(query: dict[str, str]) -> Exchange:
             return self.list_page(params=query, token=token, purpose=f"{purpose} (GET /sessions)")

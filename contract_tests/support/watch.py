@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from contract_tests.support.expect import changed_fields
+from contract_tests.support.list_reads import ReadCutError
 from contract_tests.support.target import DEFAULT, Target
 from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.safety import invite_names
@@ -52,7 +53,7 @@ class _Probe:
 class _View:
     """One way of reading: a token's listing, the mock's admin API, or the edit-read."""
 
-    kind: str  # "list", "admin" or "edit"
+    kind: str  # "list", "admin", "edit", or "named" (a list too long to read whole)
     how: str
     token: Any = DEFAULT
     ids: tuple[str, ...] = ()
@@ -148,7 +149,17 @@ class RefusalWatch:
         target = self.target
         purpose = f"read around {self.kind} refusals"
         if view.kind == "list":
-            listed = target.list_all(token=view.token, purpose=purpose)
+            listed = target.list_whole(token=view.token, purpose=purpose)
+            if isinstance(listed, ReadCutError):
+                # too long to read whole within a read's budgets: the named Sessions one by one
+                # (each found in a window around its start); a Session that appears is not seen
+                target.note(
+                    RULE,
+                    f"{self.kind} refusals: {view.how} is too long to read whole ({listed}); "
+                    "the Sessions the refused requests named were read one by one",
+                )
+                view.kind = "named"
+                return self._read(view, avoid)
             if listed is None:
                 target.note(RULE, f"{self.kind} refusals: {view.how} could not be read")
                 return None
@@ -166,6 +177,19 @@ class RefusalWatch:
                     out[sid] = {k: v for k, v in stored.items() if k not in ADMIN_ONLY}
             return out
         read: Reading = {}
+        if view.kind == "named":
+            unseen = [sid for sid in view.ids if not target.has_seen(sid)]
+            if unseen:
+                target.note(
+                    RULE,
+                    f"{self.kind} refusals: {', '.join(unseen)} not read before and after (never "
+                    "listed, and the list is too long to show that it is still absent)",
+                )
+            for sid in (i for i in view.ids if i not in unseen):
+                session = target.snapshot(sid, token=view.token)
+                if session is not None:
+                    read[sid] = session
+            return read
         for sid in view.ids:
             session = target.snapshot(sid, avoid=avoid, rule=RULE)
             if session is not None:

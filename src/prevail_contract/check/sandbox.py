@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from prevail_contract.check.bounds import Limits, RequestTimeoutError, read_capped, wall_clock
-from prevail_contract.check.config import VARIABLES, api_base
+from prevail_contract.check.config import ENV_VARS, VARIABLES, api_base, mock_admin_url
 from prevail_contract.check.exchange import json_or_none
 from prevail_contract.check.safety import Masker, printable
 from prevail_contract.errors import ConfigError
@@ -114,6 +114,18 @@ def read_answer(
                 f"ASCII without spaces, at most {MAX_VALUE_CHARS} characters)"
             )
         row = rows.get(key)
+        if row is not None and row.name == ENV_VARS["mock_admin_url"]:
+            # the sandbox's own admin API: on the mock's origin (mock_admin_url checks it)
+            try:
+                mock_admin_url(value, own_base)
+            except ConfigError:
+                raise ConfigError(
+                    f"--sandbox: the sandbox answer points {key} at {_shown(value, masker)}, "
+                    f"not at the origin of {_shown(own_base, masker)}: a sandbox is served where "
+                    "it was made"
+                ) from None
+            taken[key] = value
+            continue
         if row is not None and row.kind == "url":
             if api_base(value, spec) != own_base:
                 raise ConfigError(
