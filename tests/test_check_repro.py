@@ -18,7 +18,13 @@ import jwt
 from prevail_contract.check import tokens
 from prevail_contract.check.exchange import Exchange, shell_quote
 from prevail_contract.check.report import RuleResult, render_table
-from prevail_contract.check.repro import ReproContext, build_case, script_text, write_scripts
+from prevail_contract.check.repro import (
+    ReproContext,
+    Writes,
+    build_case,
+    script_text,
+    write_scripts,
+)
 from prevail_contract.check.safety import Masker
 from tests.plugins.check import serve_mock
 
@@ -129,3 +135,19 @@ def test_a_script_replays_with_made_tokens_against_a_served_mock(tmp_path: Path)
     assert done.returncode == 1, done.stdout + done.stderr  # 401 again: as in the run
     assert "BREACH REPRODUCED" in done.stdout
     assert api_key not in script.read_text()
+
+
+def test_writes_in_flight_together_end_the_replayable_prefix() -> None:
+    # the order a target applied two writes sent together is unknown: a case after them does
+    # not replay the prefix (it starts from a sandbox holding the Sessions of the run)
+    first, second, together, after = (_exchange({}, seq=n) for n in range(4))
+    first.sent_at, first.elapsed = 100.0, 0.5
+    second.sent_at, second.elapsed = 101.0, 0.5  # one after the other
+    together.sent_at, together.elapsed = 101.2, 0.5  # sent before the second's answer
+    after.sent_at, after.elapsed = 103.0, 0.1
+    writes = Writes([])
+    for write in (first, second, together, after):
+        writes.add(write)
+    assert writes.before(3) is None
+    assert writes.before(2) == [first, second]
+    assert writes.overflow_at == 2

@@ -6,8 +6,9 @@ request with its tokens turned into recipes (a configured token or key is named 
 ``PREVAIL_*`` variable, a forged token is made again with the same claims and the same distance
 of ``exp`` from the sending) and every answer as the failing run saw it. Against the embedded
 mock a case also rebuilds the mock's state: from its fixtures (reset, then the run's earlier
-writes and the Sessions it created, when there were at most :data:`MAX_PREFIX` of them), or
-else as a sandbox holding the Sessions the mock held then; and it ends by reading, through the
+writes and the Sessions it created, when there were at most :data:`MAX_PREFIX` of them and
+none was sent while another was in flight), or else as a sandbox holding the Sessions the mock
+held then; and it ends by reading, through the
 admin API, each Session the case addressed, to compare with what the mock held after. A
 planted bug that changes a refused Session therefore shows even though the suite saw it
 through the admin API. :func:`write_scripts` writes one script per case under ``DIR/repro/``:
@@ -94,7 +95,10 @@ class Writes:
     """The run's first writes (the prefix a case replays), kept while there are few."""
 
     kept: list[Exchange]
-    #: The ``seq`` of the first write not kept (``None``: every write so far is kept).
+    #: The ``seq`` of the first write not kept (``None``: every write so far is kept): past
+    #: :data:`MAX_PREFIX` writes, or at the first write in flight together with another one
+    #: (the order the target applied them in is unknown, so replaying them one after the
+    #: other may not rebuild its state: the case starts from a sandbox instead).
     overflow_at: int | None = None
 
     def before(self, seq: int) -> list[Exchange] | None:
@@ -107,10 +111,20 @@ class Writes:
         """Keep one write of the run (its answer's body is not needed)."""
         if exchange.method in READS or self.overflow_at is not None:
             return
-        if len(self.kept) >= MAX_PREFIX:
+        if len(self.kept) >= MAX_PREFIX or any(_together(w, exchange) for w in self.kept):
             self.overflow_at = exchange.seq
             return
         self.kept.append(exchange)
+
+
+def _together(one: Exchange, other: Exchange) -> bool:
+    """Whether two writes were in flight at the same time (each sent before the other's
+    answer arrived)."""
+    if not one.sent_at or not other.sent_at:
+        return False
+    return (
+        one.sent_at < other.sent_at + other.elapsed and other.sent_at < one.sent_at + one.elapsed
+    )
 
 
 def _stored_body(data: bytes | None) -> dict[str, str] | None:
