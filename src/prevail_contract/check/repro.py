@@ -122,9 +122,7 @@ def _together(one: Exchange, other: Exchange) -> bool:
     answer arrived)."""
     if not one.sent_at or not other.sent_at:
         return False
-    return (
-        one.sent_at < other.sent_at + other.elapsed and other.sent_at < one.sent_at + one.elapsed
-    )
+    return one.sent_at < other.sent_at + other.elapsed and other.sent_at < one.sent_at + one.elapsed
 
 
 def _stored_body(data: bytes | None) -> dict[str, str] | None:
