@@ -118,7 +118,9 @@ class CancelSessionEndpoint:
     async def _cancel(self, request: Request) -> Response:
         spec, bugs = self.spec, self.bugs
         remote_session_id = str(request.path_params["remote_session_id"])
-        org = await self.state.authenticator(token_from(spec, request.headers, request.query_params))
+        org = await self.state.authenticator(
+            token_from(spec, request.headers, request.query_params)
+        )
         store = await sandboxes.world_of(spec, self.state.worlds, org)
         check_self_service(spec, org, bugs)
         check_owned(spec, await store.get(remote_session_id), remote_session_id, org, bugs)
