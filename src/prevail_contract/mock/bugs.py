@@ -23,7 +23,6 @@ from prevail_contract.mock.rules import APPLY_BUGS
 from prevail_contract.spec import Spec
 
 
-
 def operation_bugs() -> tuple[str, ...]:
     """The ``BUGS`` of every module of ``mock.operations``, in module-name order."""
     found: list[str] = []
