@@ -37,9 +37,10 @@ STATES_RULE = "cancel-states"
 QUERY_RULE = "cancel-query-validated"
 #: Planted bugs (``--bug RULE_ID``), gathered by ``mock.bugs``: a cancel accepted in a state
 #: outside the documented ones (the state after a cancel aside, so a second cancel is still
-#: refused); the state left spelled ``cancelled``; the documented message answered as a list;
-#: participants notified although ``cancel_without_email`` is ``true``.
-BUGS = ("cancel-states", "canceled-after-cancel", "cancel-response", "cancel-without-email")
+#: refused); the state left spelled ``cancelled``; the documented message answered as a list.
+#: (The assumed ``cancel-without-email`` has none: its breach shows only in the outbox, which a
+#: repro script, replaying answers, cannot compare.)
+BUGS = ("cancel-states", "canceled-after-cancel", "cancel-response")
 #: The state the planted ``canceled-after-cancel`` leaves (a spelling of the word, not the API's).
 WRONG_SPELLING = "cancelled"
 #: Values ``cancel_without_email`` takes, as sent in a query (assumed), and what they mean.
@@ -168,7 +169,7 @@ class CancelSessionEndpoint:
 
     def _notices(self, session: StoredSession, quiet: bool) -> list[OutboxMessage]:
         """One notification per invitee, unless asked to cancel quietly."""
-        if quiet and "cancel-without-email" not in self.bugs:
+        if quiet:
             return []
         title = str(session.fields.get("title", session.remote_session_id))
         return [
