@@ -144,7 +144,7 @@ def _listed_states(target: Target) -> dict[str, Any]:
         pytest.skip("a disposable Session's state cannot be read: the target has no GET /sessions")
     listed = target.list_all(purpose="read the states of the disposable Sessions")
     sessions = listed[0] if listed is not None else []
-    return {s.get("remote_session_id"): s.get("state") for s in sessions}
+    return {str(s.get("remote_session_id")): s.get("state") for s in sessions}
 
 
 def send_example(target: Target, example: Example) -> Exchange:
@@ -152,7 +152,7 @@ def send_example(target: Target, example: Example) -> Exchange:
     made or disposable Session, or for ``session: locked`` one in a state a cancel refuses
     (made on a mock; a live run has none it may send to, so the example is not sent)."""
     query = {str(k): str(v).lower() for k, v in dict(example.value).items()}
-    states, after = cancel_states(target.spec)
+    after = cancel_states(target.spec)[1]
     if example.setup.get("session") == "locked":
         company = target.organization
         if target.admin is None or company is None:
