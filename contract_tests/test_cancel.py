@@ -224,7 +224,7 @@ def test_a_cancel_is_refused_like_an_edit(target: Target) -> None:
     """No token, no Self-Service, another Organization's Session (answered exactly like an
     unknown id), a flag that is not a boolean, another method: each refused, nothing changed.
     Sent to a Session the run may cancel (another Organization's only on the kit's mock)."""
-    made, why = cancelable_sessions(target, 1, purpose="cancel refusals")
+    made, why = cancelable_sessions(target, 1, purpose="cancel refusals", consume=False)
     if not made:
         pytest.skip(why)
     sid, v = made[0], Verdicts()

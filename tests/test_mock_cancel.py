@@ -138,7 +138,7 @@ def _canceled_bug(m: MockUnderTest) -> bool:
 
 
 def _response_bug(m: MockUnderTest) -> bool:
-    return cancel(m, _make(m, "ready")).json() != DOCUMENTED
+    return bool(cancel(m, _make(m, "ready")).json() != DOCUMENTED)
 
 
 #: The cancel's planted bugs and how each shows (``test_mock_bugs`` runs them with the rest).

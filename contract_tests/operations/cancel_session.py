@@ -94,10 +94,17 @@ def cancel(
 
 
 def cancelable_sessions(
-    target: Target, count: int, *, invitees: int = 2, purpose: str = "cancel"
+    target: Target,
+    count: int,
+    *,
+    invitees: int = 2,
+    purpose: str = "cancel",
+    consume: bool = True,
 ) -> tuple[list[str], str]:
     """Up to ``count`` Sessions this run may cancel now (in a state a cancel accepts), and, when
-    fewer were found, why (naming the variable that would supply more)."""
+    fewer were found, why (naming the variable that would supply more). A disposable Session
+    handed out to be canceled (``consume``) is not handed out again; one for probes that a
+    correct server refuses (``consume`` False) stays available."""
     states, after = cancel_states(target.spec)
     company = target.organization
     if target.admin is not None and company is not None:
@@ -127,7 +134,8 @@ def cancelable_sessions(
             break
         if sid in taken or sid == target.session_id:
             continue
-        taken.append(sid)
+        if consume:
+            taken.append(sid)
         if listed.get(sid) in states:
             found.append(sid)
     if len(found) == count:
@@ -163,7 +171,10 @@ def send_example(target: Target, example: Example) -> Exchange:
             company, after, title="Cancel example", remote_session_id=f"cancel-ex-{target.seed}"
         )
     else:
-        made, why = cancelable_sessions(target, 1, purpose=f"example {example.name}")
+        refused = example.setup.get("expect-schema") == "invalid"
+        made, why = cancelable_sessions(
+            target, 1, purpose=f"example {example.name}", consume=not refused
+        )
         if not made:
             pytest.skip(why)
         sid = made[0]
