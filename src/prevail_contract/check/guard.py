@@ -94,7 +94,10 @@ def check_method(
         return
     if method not in UNSAFE_METHODS:
         return
-    if last.startswith(UNKNOWN_ID_PREFIX):
+    ids = _declared_path_ids(operations, request.url.path) if operations is not None else []
+    if (ids and all(i.startswith(UNKNOWN_ID_PREFIX) for i in ids)) or (
+        not ids and last.startswith(UNKNOWN_ID_PREFIX)
+    ):
         return
     if method != "DELETE" and _unapplicable(request):
         return
@@ -113,6 +116,16 @@ def _path_ids(base_path: str, entry: OperationEntry, path: str) -> list[str]:
     )
     found = re.fullmatch(pattern, path)
     return [unquote(v) for v in found.groups()] if found else []
+
+
+def _declared_path_ids(operations: OperationRegistry, path: str) -> list[str]:
+    """The path parameter values of ``path`` on the first declared path it matches, whatever
+    the method (``/sessions/{id}/cancel``: the id, not ``cancel``)."""
+    for entry in operations:
+        ids = _path_ids(operations.base_path, entry, path)
+        if ids:
+            return ids
+    return []
 
 
 def _unapplicable(request: httpx.Request) -> bool:
