@@ -73,8 +73,15 @@ def _padded(example: Example) -> bytes:
     return json.dumps(_set_path(example.value, field, "x" * (size - len(shell)))).encode()
 
 
-def send_example(target: Target, example: Example) -> Exchange:
-    """Send a request example the way its ``x-request-setup`` describes."""
+def send_example(target: Target, example: Example, rule_id: str | None = None) -> Exchange:
+    """Send a request example the way its ``x-request-setup`` describes; an example of a rule
+    whose operation's suite module has its own ``send_example`` is sent by that module."""
+    if rule_id is not None:
+        own = target.operations[SPEC.rule(rule_id).operation].suite_module()
+        sender = getattr(own, "send_example", None)
+        if sender is not None:
+            sent: Exchange = sender(target, example)
+            return sent
     setup = example.setup
     if setup.get("in") == "query":
         if not target.reads_by_list:
@@ -123,7 +130,7 @@ def test_named_example(
     v = Verdicts()
     rule = SPEC.rule(rule_id)
     example = SPEC.example(request_name)
-    ex = send_example(target, example)
+    ex = send_example(target, example, rule_id)
     purpose = f"example {request_name}"
     if rule.kind == "rejection":
         if refused(SPEC, v, ex, rule_id, purpose) and response_name is not None:

@@ -122,14 +122,14 @@ def _wanted(case: Any, target: Target) -> bool:
 
 
 def _live_safe(case: Any, target: Target) -> bool:
-    """Whether a case may go to a live server, by its operation's ``x-operation`` live policy:
-    never one that only a made-up absent id may get (schemathesis sends the configured
-    Session); an undeclared method only on a path with an id the guard can make absent (on a
-    live ``/sessions`` it might create something)."""
+    """Whether a case may go to a live server: a declared operation always (the transport sends
+    one whose ``x-operation`` live policy keeps it off the run's Session to a made-up absent
+    id); an undeclared method only on a path with an id the guard can make absent (on a live
+    ``/sessions`` it might create something)."""
     on_path = target.operations.on_path(case.path)
     declared = next((e for e in on_path if e.method == case.method.upper()), None)
     if declared is not None:
-        return declared.live != "absent-only"
+        return True  # the transport sends an absent id where the live policy asks for one
     return "{" in case.path
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from prevail_contract import paths
 from prevail_contract.diff import client_api_diff, diff_surfaces, read_surface
+from prevail_contract.spec import load_spec
 from tests.plugins.diff import Doc, RunDiff, minimal_doc, write_doc
 
 S = {"type": "string"}
@@ -81,9 +82,15 @@ def test_read_surface_of_the_committed_client() -> None:
         ("body", "keyword"),
     ]
     assert sync.params[2].annotation == "EditSessionRequest"
+    cancel = surface.functions["api.sessions.cancel_session.asyncio_detailed"]
+    assert [(p.name, p.kind) for p in cancel.params] == [
+        ("remote_session_id", "positional"),
+        ("client", "keyword"),
+        ("cancel_without_email", "keyword"),
+    ]
     assert set(surface.functions) == {
         f"api.sessions.{op}.{n}"
-        for op in ("edit_session", "list_sessions")
+        for op in (o.operation_id for o in load_spec().operations)
         for n in ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
     } | {
         "api.sessions.list_sessions.iterate_sessions",

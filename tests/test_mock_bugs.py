@@ -12,6 +12,7 @@ import pytest
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import PLANTABLE_BUGS, create_app, target_environment
 from tests.plugins.mock import MockUnderTest
+from tests.test_mock_cancel import CANCEL_BROKEN
 from tests.test_mock_listing import LIST_BROKEN
 
 with warnings.catch_warnings():
@@ -134,6 +135,8 @@ BROKEN: dict[str, Callable[[MockUnderTest], bool]] = {
     "method-not-allowed": _method,
     # the list's rules and the leaking refusal, probed in test_mock_listing
     **LIST_BROKEN,
+    # the cancel's, probed in test_mock_cancel
+    **CANCEL_BROKEN,
 }
 
 

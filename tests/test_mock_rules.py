@@ -316,7 +316,7 @@ def test_other_methods_405(mock: MockUnderTest, method: str) -> None:
 
 
 def test_unknown_path_404_error_shape(mock: MockUnderTest) -> None:
-    for path in ("/", "/api/v1/session", "/api/v1/sessions/x/cancel", "/api/v2/sessions/x"):
+    for path in ("/", "/api/v1/session", "/api/v1/sessions/x/archive", "/api/v2/sessions/x"):
         response = mock.client.patch(path, json=TITLE_ONLY, headers=mock.auth())
         body = _error(response, 404, "not_found")
         assert path in body["messages"]

@@ -27,6 +27,7 @@ from prevail_contract.check.config import (
     VARIABLES,
     TargetConfig,
     api_base,
+    disposable_sessions,
     from_sources,
 )
 from prevail_contract.check.exchange import RunRecord
@@ -64,7 +65,14 @@ def build_target(
     mock_cap = None if admin is not None and not config.max_invites_asked else config.max_invites
     budget = InviteBudget(mock_cap)
     # a served mock the run was given the admin API of is a mock: no method guard there
-    guard_client(client, budget, live=admin is None, operations=operation_registry(spec))
+    disposable = frozenset(disposable_sessions(_text(config.value("disposable_session_ids"))))
+    guard_client(
+        client,
+        budget,
+        live=admin is None,
+        operations=operation_registry(spec),
+        disposable=disposable,
+    )
     record.repro = _repro_context(config, spec, api_base(config.base_url, spec))
     target = Target(
         spec=spec,
@@ -150,3 +158,7 @@ def _repro_context(
         world=world,
         bugs=config.mock_bugs,
     )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

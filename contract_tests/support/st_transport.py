@@ -3,7 +3,8 @@
 schemathesis 4.x sends its generated cases and its checks' own extra requests (``ignored_auth``'s
 no-token and invalid-token probes, the coverage phase's cases) through ``schema.transport``; the
 schema built here answers that with :class:`SuiteTransport`, so each of them gets the pinned
-Session (a made-up absent id for a method the path does not declare, against a live server),
+Session (a made-up absent id for a method the path does not declare, against a live server, and
+for an operation whose live policy keeps it off the run's Session, such as a cancel),
 reserved invite addresses, the invite cap, the run's bounds and the request count, and is
 recorded like any other exchange. There is no public setter for a schema's transport, hence
 the small subclass made by :func:`route_through`.
@@ -43,10 +44,11 @@ class SuiteTransport(RequestsTransport):
         target = self.target
         if isinstance(case.path_parameters, dict) and "remote_session_id" in case.path_parameters:
             undeclared = str(case.method).upper() != str(case.operation.method).upper()
-            # a live server gets an undeclared method only on an id no real Session can have
+            # a live server gets an undeclared method only on an id no real Session can have,
+            # and an operation the run's Session may not get (a cancel) gets such an id anywhere
             case.path_parameters["remote_session_id"] = (
                 unknown_session_id(target.seed)
-                if undeclared and not target.is_mock
+                if (undeclared and not target.is_mock) or not _for_run_session(case, target)
                 else target.session_id
             )
         if isinstance(case.query, dict):
@@ -94,6 +96,14 @@ class SuiteTransport(RequestsTransport):
         )
         response._elapsed = dt.timedelta(seconds=exchange.elapsed)  # schemathesis reads .elapsed
         return Response.from_httpx(response, verify=True)
+
+
+def _for_run_session(case: Any, target: Target) -> bool:
+    """Whether the case's operation may be sent to the run's own Session: not one whose live
+    policy keeps it to disposable Sessions or absent ids (its change cannot be undone)."""
+    on_path = target.operations.on_path(case.path)
+    declared = next((e for e in on_path if e.method == str(case.method).upper()), None)
+    return declared is None or declared.live not in ("disposable-sessions", "absent-only")
 
 
 def _without_invites(body: Any) -> Any:

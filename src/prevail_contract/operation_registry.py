@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 EXTENSION = "x-operation"
 Nature = Literal["read", "write"]
 NATURES: tuple[Nature, ...] = ("read", "write")
-LivePolicy = Literal["free", "given-sessions", "absent-only"]
+LivePolicy = Literal["free", "given-sessions", "disposable-sessions", "absent-only"]
 #: What each live policy lets the suite send to a real (live) server.
 LIVE_POLICIES: dict[LivePolicy, str] = {
     "free": "as freely as it likes (a read changes nothing)",
@@ -40,12 +40,16 @@ LIVE_POLICIES: dict[LivePolicy, str] = {
         "up, gets only a body no server can apply), with invites to reserved addresses "
         "within the run's invite cap"
     ),
+    "disposable-sessions": (
+        "only to the Sessions the user listed as disposable (a fixture variable) or to a "
+        "made-up absent id: for a change that cannot be undone, such as a cancel"
+    ),
     "absent-only": "only with a made-up absent id (nothing is carried out on a real Session)",
 }
 #: Which live policies each nature may have (a write is never ``free``).
 _POLICIES_OF: dict[Nature, tuple[LivePolicy, ...]] = {
-    "read": ("free", "given-sessions", "absent-only"),
-    "write": ("given-sessions", "absent-only"),
+    "read": ("free", "given-sessions", "disposable-sessions", "absent-only"),
+    "write": ("given-sessions", "disposable-sessions", "absent-only"),
 }
 _ROLE = re.compile(r"[a-z][a-z0-9-]*")
 #: The roles the kit's shared modules ask for: the write whose checks ``x-check-order`` orders

@@ -1,6 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .access_level import AccessLevel
+from .cancel_session_response import CancelSessionResponse
 from .edit_session_request import EditSessionRequest
 from .edit_session_response import EditSessionResponse
 from .error import Error
@@ -15,6 +16,7 @@ from .time_zone_name import TimeZoneName
 
 __all__ = (
     "AccessLevel",
+    "CancelSessionResponse",
     "EditSessionRequest",
     "EditSessionResponse",
     "Error",

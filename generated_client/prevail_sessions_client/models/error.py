@@ -25,8 +25,8 @@ class Error:
     code: str
     """ A stable, machine-readable reason. Known values: `malformed_json`,
     `unauthorized`, `self_service_disabled`, `session_not_found`,
-    `session_not_editable`, `payload_too_large`, `unsupported_media_type`,
-    `incomplete_schedule`, `validation_failed`. Declared open: clients must accept
+    `session_not_editable`, `session_not_cancelable`, `payload_too_large`,
+    `unsupported_media_type`, `incomplete_schedule`, `validation_failed`. Declared open: clients must accept
     codes added later.
      """
     messages: str

@@ -225,6 +225,12 @@ def from_sources(
         raise ConfigError("live target " + base_url + " needs " + "; ".join(missing))
     state_sessions(values.get("locked_session_ids"))  # a malformed list stops the run here
     fresh_sessions(values.get("fresh_session_ids"))
+    disposable = disposable_sessions(values.get("disposable_session_ids"))
+    if values["session_id"] in disposable:
+        raise ConfigError(
+            f"{ENV_VARS['disposable_session_ids']} names {values['session_id']}, the "
+            f"{ENV_VARS['session_id']} the run edits: list only Sessions the run may cancel"
+        )
     mock_admin_url(values.get("mock_admin_url"), base_url)
     for attr in (row.attr for row in VARIABLES if row.kind == "session-id"):
         value = values[attr]
@@ -286,6 +292,16 @@ def state_sessions(text: str | None) -> dict[str, str]:
 
 def fresh_sessions(text: str | None) -> list[str]:
     """``PREVAIL_FRESH_SESSION_IDS`` (``id,id``) as a list of Session ids, in order."""
+    return _session_list("fresh_session_ids", text)
+
+
+def disposable_sessions(text: str | None) -> list[str]:
+    """``PREVAIL_DISPOSABLE_SESSION_IDS`` (``id,id``) as a list of Session ids, in order: the
+    only real Sessions a run may cancel."""
+    return _session_list("disposable_session_ids", text)
+
+
+def _session_list(attr: str, text: str | None) -> list[str]:
     out: list[str] = []
     for item in (text or "").split(","):
         sid = item.strip()
@@ -294,7 +310,7 @@ def fresh_sessions(text: str | None) -> list[str]:
         problem = session_id_problem(load_spec(), sid)
         if problem is not None:
             raise ConfigError(
-                f"{ENV_VARS['fresh_session_ids']} must be Session ids separated by commas, each "
+                f"{ENV_VARS[attr]} must be Session ids separated by commas, each "
                 f"one the spec allows (RemoteSessionId); got {sid!r} ({problem})"
             )
         if sid not in out:

@@ -78,6 +78,9 @@ PRODUCERS: dict[str, Callable[[_Context], str | None]] = {
     "PREVAIL_LOCKED_SESSION_ID": lambda c: c.fixtures.targets.locked_session,
     "PREVAIL_LOCKED_SESSION_IDS": _locked_sessions,
     "PREVAIL_FRESH_SESSION_IDS": _fresh_sessions,
+    "PREVAIL_DISPOSABLE_SESSION_IDS": lambda c: (
+        ",".join(c.fixtures.targets.disposable_sessions) or None
+    ),
     "PREVAIL_FOREIGN_SESSION_ID": lambda c: c.fixtures.targets.foreign_session,
     "PREVAIL_NO_SELF_SERVICE_TOKEN": lambda c: make_token(c.other, TOKEN_LIFETIME),
     "PREVAIL_NO_SELF_SERVICE_SESSION_ID": _no_self_service_session,

@@ -92,6 +92,9 @@ class Targets:
     locked_session: str
     foreign_session: str
     no_self_service_organization: str
+    #: Sessions of the Organization a run may cancel (``PREVAIL_DISPOSABLE_SESSION_IDS``);
+    #: optional in the document.
+    disposable_sessions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -264,11 +267,14 @@ def _targets(
     )
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where}: 'targets' must be a mapping with {', '.join(names)}")
-    _only(raw, set(names), f"{where}: targets")
+    _only(raw, {*names, "disposable_sessions"}, f"{where}: targets")
     missing = [n for n in names if not isinstance(raw.get(n), str)]
     if missing:
         raise ConfigError(f"{where}: targets lacks {', '.join(missing)}")
-    targets = Targets(**{n: str(raw[n]) for n in names})
+    disposable = raw.get("disposable_sessions") or []
+    if not isinstance(disposable, list) or not all(isinstance(d, str) for d in disposable):
+        raise ConfigError(f"{where}: targets.disposable_sessions must be a list of Session ids")
+    targets = Targets(**{n: str(raw[n]) for n in names}, disposable_sessions=tuple(disposable))
     by_id = {s.remote_session_id: s for s in sessions}
     at = f"{where}: targets"
     states = " or ".join(editable)
@@ -277,6 +283,14 @@ def _targets(
         if not condition:
             raise ConfigError(f"{at}: {text}")
 
+    for sid in targets.disposable_sessions:
+        mine = by_id.get(sid)
+        need(
+            mine is not None
+            and mine.organization == targets.organization
+            and sid != targets.session,
+            f"disposable_sessions: {shown(sid)} is not another Session of the Organization",
+        )
     org = orgs.get(targets.organization)
     need(org is not None and org.self_service, "'organization' must have self_service: true")
     own = by_id.get(targets.session)
