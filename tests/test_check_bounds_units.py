@@ -324,3 +324,25 @@ def test_bounds_flags_reach_the_limits() -> None:
     args = parser.parse_args(["--deadline", "7", "--max-response-bytes", "100"])
     limits = limits_from({}, "fast", bounds_module.flag_values(args))
     assert (limits.deadline, limits.max_response_bytes) == (7.0, 100)
+
+
+def test_a_read_whose_connection_closed_unanswered_goes_once_more_a_write_never() -> None:
+    bounds = RunBounds()
+    bounds.start(Limits(deadline=30.0))
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.method)
+        if len(sent) % 2:  # every other request: the server drops the connection unanswered
+            raise httpx.RemoteProtocolError("Server disconnected", request=request)
+        return httpx.Response(200, content=b"{}")
+
+    client = _client(handler, InviteBudget(None), bounds)
+    ex = send_bounded(client, "GET", "http://h/api/v1/sessions", headers={}, bounds=bounds)
+    assert (ex.status, sent) == (200, ["GET", "GET"])
+    assert bounds.target_error is None
+    with pytest.raises(RunStoppedError, match="target error"):
+        send_bounded(client, "PATCH", "http://h/api/v1/sessions/s", headers={}, bounds=bounds)
+    assert sent == ["GET", "GET", "PATCH"]
+    assert bounds.target_error is not None
+    assert "RemoteProtocolError" in bounds.target_error

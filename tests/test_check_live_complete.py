@@ -141,7 +141,7 @@ def test_planted_bug_is_caught_over_http(runs: dict[str, ServedRun], name: str) 
     failed = {rule_id for rule_id, r in rules.items() if r["status"] == "failed"}
     assert failed == wanted, (failed, run.stdout[-2500:], run.stderr[-1500:])
     documented = any(SPEC.rule(rule_id).documented for rule_id in wanted)
-    assert run.returncode == (1 if documented else 0)
+    assert run.returncode == (1 if documented else 0), (run.stdout[-2500:], run.stderr[-1500:])
     summaries = [f["summary"] for rule_id in wanted for f in rules[rule_id]["failures"]]
     for text in shown:
         assert any(text in s for s in summaries), (text, summaries)

@@ -4,7 +4,10 @@ The answer is streamed and read up to the run's response limit (memory stays bou
 the target sends), the whole exchange must finish within the per-request limit, a transient
 answer (429, or 503 with ``Retry-After``) is waited for and sent again a few times with
 ``Retry-After`` capped, and a failure of the connection itself (reset, refused,
-timed out) stops the run as a target error instead of counting against a rule.
+timed out) stops the run as a target error instead of counting against a rule. One failure is
+forgiven: a read (a method RFC 9110 calls idempotent) whose connection was closed before its
+whole answer came, as happens when the server drops an idle keep-alive connection just as it is
+reused, is sent once more on a new connection (a write is never sent twice).
 """
 
 from __future__ import annotations
@@ -30,6 +33,37 @@ from prevail_contract.check.exchange import Exchange
 Body = bytes | Callable[[], Iterable[bytes]] | None
 
 
+#: Methods sent once more when their connection closed before any answer (RFC 9110 9.2.2).
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+
+
+def _stream(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: Body,
+    bounds: RunBounds,
+    seconds: float,
+) -> tuple[httpx.Response, bytes, bool]:
+    for again in (True, False):
+        content = body() if callable(body) else body
+        try:
+            with (
+                wall_clock(seconds),
+                client.stream(method, url, headers=dict(headers), content=content) as response,
+            ):
+                data, cut = read_capped(response.iter_bytes(), bounds.limits.max_response_bytes)
+            return response, data, cut
+        except httpx.RemoteProtocolError:
+            # closed before the whole answer came (often an idle connection the server dropped
+            # as it was reused): a read goes once more, on a new connection; a write never
+            if not again or method.upper() not in IDEMPOTENT:
+                raise
+            bounds.ensure_running()
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
 def _once(
     client: httpx.Client,
     method: str,
@@ -40,13 +74,8 @@ def _once(
 ) -> tuple[httpx.Response, bytes, bool, float]:
     started = time.perf_counter()
     seconds = bounds.request_time()
-    content = body() if callable(body) else body
     try:
-        with (
-            wall_clock(seconds),
-            client.stream(method, url, headers=dict(headers), content=content) as response,
-        ):
-            content, cut = read_capped(response.iter_bytes(), bounds.limits.max_response_bytes)
+        response, content, cut = _stream(client, method, url, headers, body, bounds, seconds)
     except (httpx.TransportError, RequestTimeoutError) as exc:
         timed_out = isinstance(exc, httpx.TimeoutException | RequestTimeoutError)
         if timed_out and bounds.remaining() <= 0:
