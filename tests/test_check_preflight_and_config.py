@@ -29,6 +29,15 @@ def test_a_422_refusal_proves_url_token_and_session() -> None:
 
 
 @pytest.mark.parametrize(
+    "answer",
+    [_answer(422, b"", "text/html"), _answer(422, b"Unprocessable", "text/plain")],
+)
+def test_the_right_refusal_without_a_json_body_goes_on(answer: Answer) -> None:
+    # the body of a refusal is the assumed error-shape's business (a Rails `head 422`)
+    judge(CONFIG, answer, Masker(), session_var=SESSION)
+
+
+@pytest.mark.parametrize(
     ("answer", "named"),
     [
         (_answer(401, {"code": "unauthorized"}), "PREVAIL_TOKEN"),

@@ -110,3 +110,13 @@ def test_a_spec_edit_moves_the_edges(tmp_path: Path) -> None:
     assert max(len(p.edit["title"]) for p in title_probes(edited)) == 40
     widest = [p for p in address_probes(edited, "t3") if p.purpose.startswith("invite of ")]
     assert [len(p.edit[edited.invite_field][0]) for p in widest] == [120]
+
+
+def test_a_refused_address_of_the_documented_form_is_the_assumed_grammars_finding() -> None:
+    # the documentation says only that invites are email addresses: a server refusing an
+    # unusual one (marks, dotted atoms, long labels or local parts) breaks the kit's assumed
+    # grammar, not a documented rule (a Rails-style check refuses most of these)
+    probes = address_probes(F, "t4")
+    assert {p.purpose for p in probes} >= {"invite with every allowed character"}
+    for probe in probes:
+        assert not SPEC.rule(probe.refused_rule).documented, (probe.purpose, probe.refused_rule)

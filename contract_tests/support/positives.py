@@ -171,12 +171,16 @@ def address_probes(f: Facts, tag: str) -> list[Positive]:
     and digits) keeps them new in each run."""
     schema = email_schema(f)
     field = f.invite_field
+    # the documentation names only the form of an address; which addresses of that form a
+    # server takes (these characters, dotted atoms, label lengths) is the grammar's question:
+    # the pattern under ``allOf`` when the spec has one, and its rule
+    grammar = next((m for m in schema.get("allOf") or () if "pattern" in m), schema)
 
     def ok(address: str) -> bool:
         return _valid(f, {field: [address]})
 
     def probe(purpose: str, address: str, keyword: str) -> Positive:
-        rule = _rule(f, schema, keyword, address)
+        rule = _rule(f, grammar if keyword == "pattern" else schema, keyword, address)
         return Positive(f"invite {purpose}", {field: [address]}, rule, field)
 
     out: list[Positive] = []

@@ -14,7 +14,9 @@ T = TypeVar("T", bound="ProviderSpecificDetails")
 @_attrs_define
 class ProviderSpecificDetails:
     """Details of the video provider; for Zoom Sessions the four fields below (documented).
-    Other providers may send other fields.
+    Other providers may send other fields. What a Session of another provider, or of none,
+    holds here is not documented: that it is an object (or the field is left out), never
+    `null` or another type, is assumed.
 
     """
 

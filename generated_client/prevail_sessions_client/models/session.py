@@ -58,7 +58,9 @@ class Session:
      """
     provider_specific_details: ProviderSpecificDetails | Unset = UNSET
     """ Details of the video provider; for Zoom Sessions the four fields below (documented).
-    Other providers may send other fields.
+    Other providers may send other fields. What a Session of another provider, or of none,
+    holds here is not documented: that it is an object (or the field is left out), never
+    `null` or another type, is assumed.
      """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -7,11 +7,11 @@ answer tells which fixture is wrong: 401 the credentials, 403 an Organization wi
 Self-Service, 404 ``session_not_found`` the Session id. Each problem is a
 :class:`~prevail_contract.errors.ConfigError` (exit 2) naming the variable and the answer.
 
-"Not this API" is told from "this API breaking an assumed detail": a redirect, an answer that is
-not JSON (an HTML page) or JSON of a status the probe cannot get (another service) names
-``PREVAIL_BASE_URL``; a JSON refusal of the status the probe expects whose body lacks part of
-the assumed ``Error`` shape (no ``code``) goes on, and the run reports ``error-shape`` (and
-whatever else the server breaks). With ``PREVAIL_MOCK_ADMIN_URL`` the preflight also checks that
+"Not this API" is told from "this API breaking an assumed detail": a redirect, or an answer of
+a status the probe cannot get (another service; an HTML page) names ``PREVAIL_BASE_URL``; a
+refusal of the status the probe expects whose body lacks part of the assumed ``Error`` shape
+(no ``code``, or no JSON at all) goes on, and the run reports ``error-shape`` (and whatever
+else the server breaks). With ``PREVAIL_MOCK_ADMIN_URL`` the preflight also checks that
 it answers like the mock's admin API (``mock_signal``).
 When the API gains a read-only list of Sessions, only :func:`probe_request` needs to change.
 """
@@ -195,16 +195,18 @@ def _without_code(
             f"{base} redirects ({seen}, to {where}): give the API base itself (the run follows "
             "no redirect)"
         )
+    expected = {_status(spec, "field-formats")}
+    if locked:
+        expected.add(spec.rule("editable-states").status)
+    if answer.status in expected:
+        # the right refusal in another shape (even no JSON at all, as `head :unprocessable_entity`
+        # answers): error-shape's finding, not a setup error
+        return
     if document is NOT_JSON:
         raise ConfigError(
             f"{base} does not answer like the Prevail API: an edit it must refuse with a JSON "
             f"Error body got {seen}; check the URL (it ends in the API base path, e.g. /api/v1)"
         )
-    expected = {_status(spec, "field-formats")}
-    if locked:
-        expected.add(spec.rule("editable-states").status)
-    if answer.status in expected:
-        return  # the right refusal in another shape: error-shape's finding, not a setup error
     schemas = spec.document.get("components", {}).get("schemas", {})
     response = schemas.get("EditSessionResponse") or {}
     listed = next(iter(response.get("properties") or {}), None)
