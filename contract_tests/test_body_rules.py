@@ -13,7 +13,7 @@ from contract_tests.support.positives import schedules
 from contract_tests.support.probes import base_schedule, enum_values, good_value, limit_probes
 from contract_tests.support.strategies import BAD_FORMATS, bad_format_edit
 from contract_tests.support.target import Target
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.verdict import Verdicts
 
 FACTS = facts()
 SCHEDULE = base_schedule(FACTS)

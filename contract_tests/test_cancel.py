@@ -28,9 +28,9 @@ from contract_tests.operations.cancel_session import (
 from contract_tests.support.expect import changed_fields, refused
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.session_ids import unknown_session_id
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.session_ids import unknown_session_id
+from prevail_contract.runtime.verdict import Verdicts
 
 
 def listed(target: Target, sid: str) -> dict[str, Any] | None:

@@ -21,8 +21,8 @@ from contract_tests.support.order_probes import (
     order_pairs,
 )
 from contract_tests.support.target import Target
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
 from prevail_contract.spec import load_spec
 
 

@@ -17,8 +17,8 @@ from contract_tests.support.expect import accepted, refused
 from contract_tests.support.facts import facts
 from contract_tests.support.response_rules import SHAPE_RULE
 from contract_tests.support.target import DEFAULT, Target, session_of
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
 from prevail_contract.spec import Example, load_spec
 
 SPEC = load_spec()

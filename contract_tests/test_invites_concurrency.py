@@ -23,8 +23,8 @@ from contract_tests.plugins.profiles import profile_name
 from contract_tests.support.expect import accepted
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
 
 F = facts()
 #: Requests sent at once, and how many times.

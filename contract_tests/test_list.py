@@ -18,8 +18,8 @@ from contract_tests.support.facts import facts, list_operation, list_parameter
 from contract_tests.support.list_reads import start_instant
 from contract_tests.support.response_rules import SHAPE_RULE, answer_problems
 from contract_tests.support.target import DEFAULT, Target
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
 from prevail_contract.spec import load_spec
 
 #: The list's query bounds, as the parameters' schemas state them.

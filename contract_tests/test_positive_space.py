@@ -23,7 +23,7 @@ from contract_tests.support.expect import (
 from contract_tests.support.facts import facts
 from contract_tests.support.positives import Positive, addresses, schedules, titles
 from contract_tests.support.target import Target
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.verdict import Verdicts
 
 F = facts()
 #: What an applied edit is judged on (see ``support/applied.py``).

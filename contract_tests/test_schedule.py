@@ -14,7 +14,7 @@ from contract_tests.support.facts import facts
 from contract_tests.support.probes import base_schedule
 from contract_tests.support.strategies import SCHEDULE_FIELDS, partial_schedules, schedules
 from contract_tests.support.target import Target
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.verdict import Verdicts
 
 T = TypeVar("T", bound=Callable[..., Any])
 

@@ -25,7 +25,7 @@ from contract_tests.support.facts import facts
 from contract_tests.support.probes import base_schedule, good_value
 from contract_tests.support.strategies import invite_lists, partial_schedules, valid_edits
 from contract_tests.support.target import Target
-from prevail_contract.check.verdict import Finding, RuleViolationError, Verdicts
+from prevail_contract.runtime.verdict import Finding, RuleViolationError, Verdicts
 
 F = facts()
 EDITABLE = F.value_fields

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from contract_tests.support.target import DEFAULT, Target
-from prevail_contract.check.config import ENV_VARS, disposable_sessions
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.session_ids import session_path
-from prevail_contract.operation_registry import OperationEntry, operation_registry
+from prevail_contract.runtime.config import ENV_VARS, disposable_sessions
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.session_ids import session_path
 from prevail_contract.spec import Example, Spec
+from prevail_contract.spec.operation_registry import OperationEntry, operation_registry
 
 OPERATION_ID = __name__.rsplit(".", 1)[-1]
 #: The rule a malformed success answer breaks.

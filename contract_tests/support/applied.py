@@ -9,8 +9,8 @@ from contract_tests.support.expect import COMPARED_FIELDS, listed_as_answered, r
 from contract_tests.support.facts import facts
 from contract_tests.support.response_rules import SHAPE_RULE, answer_problems
 from contract_tests.support.target import Target, session_of
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
 
 VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
 EDITABLE = facts().value_fields

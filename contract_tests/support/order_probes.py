@@ -24,12 +24,12 @@ from contract_tests.support.facts import Facts, facts
 from contract_tests.support.probes import base_schedule, good_value
 from contract_tests.support.strategies import BAD_FORMATS
 from contract_tests.support.target import Target
-from prevail_contract.check import tokens
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.session_ids import unknown_session_id
 from prevail_contract.errors import SpecError
-from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
+from prevail_contract.runtime import tokens
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.session_ids import unknown_session_id
 from prevail_contract.spec import Spec
+from prevail_contract.spec.operation_registry import EDIT_ROLE, operation_registry
 
 #: The faults that live in the request body (the spec's reading of the body must agree).
 BODY_FAULTS = frozenset(

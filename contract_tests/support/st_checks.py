@@ -21,10 +21,10 @@ from contract_tests.support.body_rules import broken_rules, rule_broken_by
 from contract_tests.support.facts import facts, list_parameter
 from contract_tests.support.response_rules import first_problem
 from contract_tests.support.target import session_of
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Finding
-from prevail_contract.operation_registry import EDIT_ROLE, LIST_ROLE, operation_registry
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Finding
 from prevail_contract.spec import load_spec
+from prevail_contract.spec.operation_registry import EDIT_ROLE, LIST_ROLE, operation_registry
 
 #: The operationIds of the spec's edit and list (by their ``x-operation`` roles).
 EDIT = operation_registry(load_spec()).role(EDIT_ROLE).operation_id

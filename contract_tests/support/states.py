@@ -17,7 +17,7 @@ from typing import Any
 
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
-from prevail_contract.check.config import ENV_VARS, fresh_sessions, state_sessions
+from prevail_contract.runtime.config import ENV_VARS, fresh_sessions, state_sessions
 
 LOCKED_VAR = ENV_VARS["locked_session_ids"]
 FRESH_VAR = ENV_VARS["fresh_session_ids"]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from contract_tests.support.body_rules import body_rules
 from contract_tests.support.facts import facts
 from contract_tests.support.probes import edit_with
-from prevail_contract.violation_rules import ANNOTATION
+from prevail_contract.spec.violation_rules import ANNOTATION
 
 _F = facts()
 SCHEDULE_FIELDS = _F.schedule

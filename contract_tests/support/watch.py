@@ -25,9 +25,9 @@ from urllib.parse import unquote, urlsplit
 from contract_tests.support.expect import changed_fields
 from contract_tests.support.list_reads import ReadCutError
 from contract_tests.support.target import DEFAULT, Target
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.safety import invite_names
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.safety import invite_names
+from prevail_contract.runtime.verdict import Verdicts
 from prevail_contract.spec import load_spec
 
 RULE = "rejected-changes-nothing"

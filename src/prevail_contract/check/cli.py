@@ -1,7 +1,7 @@
 """``prevail-contract check``: run the contract suite against a target and report per rule.
 
 The suite (``contract_tests/``) runs in-process under pytest with the target passed through the
-``PREVAIL_*`` variables; a :class:`~prevail_contract.check.recorder.RuleRecorder` collects the
+``PREVAIL_*`` variables; a :class:`~prevail_contract.runtime.recorder.RuleRecorder` collects the
 per-rule outcomes, from which the terminal table, ``conformance.json`` and ``junit.xml`` are built.
 """
 
@@ -21,9 +21,17 @@ from types import FrameType
 
 import pytest
 
-from prevail_contract.check import bounds, selection
+from prevail_contract.check import selection
 from prevail_contract.check.baseline import load_baseline
-from prevail_contract.check.config import (
+from prevail_contract.check.outcome import EXIT_CODES, finish
+from prevail_contract.check.preflight import preflight
+from prevail_contract.check.progress import RunProgress
+from prevail_contract.check.report import verification_stamp
+from prevail_contract.check.sandbox import sandbox_environment, secrets_of
+from prevail_contract.check.selection import Selection, SelectionPlugin, selection_from
+from prevail_contract.errors import ConfigError, SpecError, ToolError
+from prevail_contract.runtime import bounds
+from prevail_contract.runtime.config import (
     ENV_VARS,
     MOCK_BUGS_VAR,
     MOCK_CONTRACT_VAR,
@@ -36,19 +44,13 @@ from prevail_contract.check.config import (
     from_sources,
     read_env_file,
 )
-from prevail_contract.check.outcome import EXIT_CODES, finish
-from prevail_contract.check.preflight import preflight
-from prevail_contract.check.progress import RunProgress
-from prevail_contract.check.recorder import RuleRecorder
-from prevail_contract.check.report import build_results, verification_stamp
-from prevail_contract.check.safety import Masker, printable
-from prevail_contract.check.sandbox import sandbox_environment, secrets_of
-from prevail_contract.check.selection import Selection, SelectionPlugin, selection_from
-from prevail_contract.errors import ConfigError, SpecError, ToolError
-from prevail_contract.paths import SPEC_VAR, SUITE_DIR, SUITE_ROOT, spec_path
+from prevail_contract.runtime.recorder import RuleRecorder
+from prevail_contract.runtime.results import build_results
+from prevail_contract.runtime.safety import Masker, printable
 from prevail_contract.spec import Spec, load_spec
-from prevail_contract.spec_checks import check_examples
-from prevail_contract.violation_rules import check_request_annotations
+from prevail_contract.spec.examples import check_examples
+from prevail_contract.spec.paths import SPEC_VAR, SUITE_DIR, SUITE_ROOT, spec_path
+from prevail_contract.spec.violation_rules import check_request_annotations
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

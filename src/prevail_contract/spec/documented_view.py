@@ -7,7 +7,7 @@ documented cases (an IANA zone id, an assumed case of ``TimeZoneName``'s enum, i
 and each answer keyword a node lists in ``x-assumed-keywords`` is dropped too (no invitee cap
 on a Session, no lengths). Everything is read from the spec's own markers, so a constraint
 re-filed in the spec is relaxed or kept here with no code edit; lint holds the markers to the
-prose (:mod:`prevail_contract.provenance_checks`).
+prose (:mod:`prevail_contract.lint.provenance_checks`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ import copy
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from prevail_contract.provenance_checks import assumed_keywords
-from prevail_contract.schema_nodes import schema_nodes
-from prevail_contract.spec import Spec
-from prevail_contract.violation_rules import ANNOTATION, ASSERTIONS, rules_named
+from prevail_contract.spec.model import Spec
+from prevail_contract.spec.schema_nodes import assumed_keywords, schema_nodes
+from prevail_contract.spec.violation_rules import ANNOTATION, ASSERTIONS, rules_named
 
 
 def documented_spec(spec: Spec) -> Spec:

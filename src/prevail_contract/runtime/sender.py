@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import httpx
 
-from prevail_contract.check.bounds import (
+from prevail_contract.runtime.bounds import (
     RATE_LIMIT_RETRIES,
     RUN,
     RequestTimeoutError,
@@ -24,7 +24,7 @@ from prevail_contract.check.bounds import (
     read_capped,
     wall_clock,
 )
-from prevail_contract.check.exchange import Exchange
+from prevail_contract.runtime.exchange import Exchange
 
 #: A body to send: bytes, or a function giving fresh chunks for each try (sent chunked).
 Body = bytes | Callable[[], Iterable[bytes]] | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prevail_contract.check.exchange import Exchange
+from prevail_contract.runtime.exchange import Exchange
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,19 @@
 """The ``PREVAIL_*`` fixture variables: one table in the spec (``x-fixture-variables``), read here.
 
 The check's flags and environment reading, the mock's printed variables and ``--env-file``, and
-the README's two variable tables all come from this table, so a new variable is one row.
-Run ``python -m prevail_contract.fixture_variables`` (or ``prevail_contract.readme_blocks``) to
-rewrite the README's generated blocks.
+the README's two variable tables (written by ``python -m devtools.readme_blocks``) all come from
+this table, so a new variable is one row.
 """
 
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from prevail_contract.errors import SpecError
-from prevail_contract.readme_blocks import README, Block, replace_block
-from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec.model import Spec, load_spec
 
 Required = Literal["yes", "no", "credentials"]
 Kind = Literal["url", "session-id", "token", "text", "count"]
@@ -99,63 +95,9 @@ def fixture_variables(spec: Spec | None = None) -> tuple[FixtureVariable, ...]:
     return read_variables(spec if spec is not None else load_spec())
 
 
-# -- the README's generated blocks ---------------------------------------------------------
-
-
 def credentials_text(rows: tuple[FixtureVariable, ...]) -> str:
     """The ways to give credentials: a token alone, or the other credential rows together."""
     group = [r for r in rows if r.required == "credentials"]
     tokens = [f"`{r.name}`" for r in group if r.kind == "token"]
     together = " + ".join(f"`{r.name}`" for r in group if r.kind != "token")
     return ", or ".join([*tokens, together] if together else tokens)
-
-
-def check_table(rows: tuple[FixtureVariable, ...]) -> str:
-    """The markdown table of what ``check`` reads."""
-    lines = [
-        "| variable | flag | needed | rules that need it | what it is |",
-        "|---|---|---|---|---|",
-    ]
-    for row in rows:
-        needed = f"yes: {credentials_text(rows)}" if row.required == "credentials" else row.required
-        rules = ", ".join(f"`{r}`" for r in row.rules) or "every rule"
-        lines.append(f"| `{row.name}` | `{row.flag}` | {needed} | {rules} | {row.meaning} |")
-    return "\n".join(lines)
-
-
-def mock_table(rows: tuple[FixtureVariable, ...]) -> str:
-    """The markdown table of what ``mock`` prints."""
-    lines = ["| variable | value |", "|---|---|"]
-    lines += [f"| `{row.name}` | {row.mock} |" for row in rows if row.mock is not None]
-    return "\n".join(lines)
-
-
-#: The README block each table is rendered into.
-TABLES = {"fixture-variables": check_table, "mock-variables": mock_table}
-
-
-def _from_spec(table: Callable[[tuple[FixtureVariable, ...]], str]) -> Callable[[Spec | None], str]:
-    return lambda spec: table(fixture_variables(spec))
-
-
-#: The README blocks of this table, for :mod:`prevail_contract.readme_blocks`.
-BLOCKS = tuple(Block(name, "x-fixture-variables", _from_spec(t)) for name, t in TABLES.items())
-
-
-def render_readme(text: str, rows: tuple[FixtureVariable, ...]) -> str:
-    """``text`` with each fixture variable block rewritten from ``rows``."""
-    for block in BLOCKS:
-        text = replace_block(text, block, TABLES[block.name](rows))
-    return text
-
-
-def readme_drift(path: Path = README, spec: Spec | None = None) -> bool:
-    """Whether the README's fixture variable blocks differ from the spec's table."""
-    text = path.read_text(encoding="utf-8")
-    return render_readme(text, fixture_variables(spec)) != text
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from prevail_contract.readme_blocks import main
-
-    sys.exit(main())

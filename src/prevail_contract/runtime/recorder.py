@@ -6,10 +6,10 @@ findings: a ``RuleViolationError`` under the rules its findings name, any other 
 the test's first rule, a skip as a reason for ``not_run``.
 
 What it keeps is bounded whatever the target sends: the log keeps a few MiB per test (see
-:class:`~prevail_contract.check.exchange.ExchangeLog`), each finding keeps its exchange with at
+:class:`~prevail_contract.runtime.exchange.ExchangeLog`), each finding keeps its exchange with at
 most :data:`EVIDENCE_BODY_BYTES` of the answer, a rule keeps :data:`MAX_FINDINGS_KEPT`
 findings with distinct summaries (the rest are counted), and the first few of them a repro
-case (:mod:`~prevail_contract.check.repro`).
+case (:mod:`~prevail_contract.runtime.repro`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
-from prevail_contract.check import repro
-from prevail_contract.check.config import ENV_VARS
-from prevail_contract.check.exchange import Batch, Exchange, RunRecord, without_answer
-from prevail_contract.check.safety import Masker
-from prevail_contract.check.verdict import Finding, RuleViolationError
+from prevail_contract.runtime import repro
+from prevail_contract.runtime.config import ENV_VARS
+from prevail_contract.runtime.exchange import Batch, Exchange, RunRecord, without_answer
+from prevail_contract.runtime.safety import Masker
+from prevail_contract.runtime.verdict import Finding, RuleViolationError
 
 PLUGIN_NAME = "prevail-rule-recorder"
 #: Bytes of an answer a finding keeps (its summary and request are kept whole).

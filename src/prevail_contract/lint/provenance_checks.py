@@ -4,7 +4,7 @@ A schema node lists in ``x-assumed-keywords`` the keywords whose constraint is t
 assumption rather than Prevail's documentation (``[]`` when the assumption its prose names is no
 keyword of the node, such as an assumed case of an ``enum`` or a member's meaning). Three
 statements of one fact are held to each other on every node a request body or a successful
-answer reaches (:mod:`prevail_contract.schema_nodes`):
+answer reaches (:mod:`prevail_contract.spec.schema_nodes`):
 
 - the marker and the ``x-violation-rules`` mapping: a marked keyword is filed under assumed
   rules only (a documented rule would fail a faithful server on our assumption), and a keyword
@@ -20,19 +20,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from prevail_contract.schema_nodes import SchemaNode, schema_nodes
 from prevail_contract.spec import Spec
-from prevail_contract.violation_rules import ANNOTATION, ASSERTIONS, rules_named
+from prevail_contract.spec.schema_nodes import MARKER, SchemaNode, assumed_keywords, schema_nodes
+from prevail_contract.spec.violation_rules import ANNOTATION, ASSERTIONS, rules_named
 
-MARKER = "x-assumed-keywords"
 #: How the spec's prose says that something is our assumption.
 _ASSUMED = re.compile(r"\bassumed\b", re.IGNORECASE)
-
-
-def assumed_keywords(node: Mapping[str, Any]) -> frozenset[str]:
-    """The keywords a node marks as assumed (none when it has no marker)."""
-    marker = node.get(MARKER)
-    return frozenset(str(k) for k in marker) if isinstance(marker, list) else frozenset()
 
 
 def says_assumed(node: Mapping[str, Any]) -> bool:

@@ -12,10 +12,10 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from prevail_contract.operations import Operation
+from prevail_contract.lint.stated_numbers import Limit, is_number, numbers, show
 from prevail_contract.spec import Spec
-from prevail_contract.spec_checks import example_ref
-from prevail_contract.stated_numbers import Limit, is_number, numbers, show
+from prevail_contract.spec.examples import example_ref
+from prevail_contract.spec.operations import Operation
 
 
 def request_example(

@@ -1,9 +1,10 @@
-"""Spec checks no generic linter makes: every ``$ref`` local, every example against its schema.
+"""The spec's named examples, each against its own schema (and the walk lint's checks share).
 
-Each check takes a loaded :class:`~prevail_contract.spec.Spec` and returns a list of
-problems, one human-readable line each, so that the lint command can print them all at once.
+Each check takes a loaded :class:`~prevail_contract.spec.Spec` and returns a list of problems,
+one human-readable line each. ``check`` refuses a spec whose examples break its schemas before
+it runs (the suite sends them as the contract's cases), and lint lists them with the rest.
 Every check walks every operation under ``paths``: nothing here names an operation, a schema
-or a rule. The rule catalogue's own checks are in :mod:`prevail_contract.rule_checks`.
+or a rule. The rule catalogue's own checks are in :mod:`prevail_contract.lint.rule_checks`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from prevail_contract.errors import SpecError
-from prevail_contract.operations import Operation, json_schema
-from prevail_contract.spec import Spec
+from prevail_contract.spec.model import Spec
+from prevail_contract.spec.operations import Operation, json_schema
 
 EXAMPLE_PREFIX = "#/components/examples/"
 
@@ -58,22 +58,6 @@ def schema_errors(spec: Spec, schema: Any, value: Any) -> list[str]:
     ]
 
 
-def check_refs(spec: Spec) -> list[str]:
-    """Every ``$ref`` is local (``#/components/...``) and resolves."""
-    problems: list[str] = []
-    for path, node in walk(spec.document):
-        if isinstance(node, Mapping) and "$ref" in node:
-            ref = node["$ref"]
-            if not isinstance(ref, str) or not ref.startswith("#/components/"):
-                problems.append(f"{path}: $ref {ref!r} is not a local '#/components/...' ref")
-                continue
-            try:
-                spec.resolve(ref)
-            except SpecError as exc:
-                problems.append(f"{path}: {exc}")
-    return problems
-
-
 def _media_examples(spec: Spec) -> Iterator[tuple[str, Any, str]]:
     """(where, schema, example ref) for every example referenced by a media type."""
     for path, node in walk(spec.document):
@@ -94,7 +78,7 @@ def check_examples(spec: Spec) -> list[str]:
         name = ref.removeprefix(EXAMPLE_PREFIX)
         used.add(name)
         if name not in declared:
-            continue  # check_refs reports it
+            continue  # lint's check_refs reports it
         example = spec.example(name)
         if example.setup.get("expect-schema") == "invalid" or example.setup.get("raw"):
             problems.append(

@@ -14,11 +14,15 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from prevail_contract.check.safety import DEFAULT_MAX_INVITES, mask_url_password, mask_url_query
-from prevail_contract.check.session_ids import session_id_problem
 from prevail_contract.errors import ConfigError
-from prevail_contract.fixture_variables import FixtureVariable, credentials_text, fixture_variables
+from prevail_contract.runtime.safety import DEFAULT_MAX_INVITES, mask_url_password, mask_url_query
+from prevail_contract.runtime.session_ids import session_id_problem
 from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec.fixture_variables import (
+    FixtureVariable,
+    credentials_text,
+    fixture_variables,
+)
 
 #: The spec's ``x-fixture-variables`` table, one row per variable.
 VARIABLES: tuple[FixtureVariable, ...] = fixture_variables()

@@ -9,7 +9,7 @@ to be absent (``no-such-session-...``, see ``session_ids``), or, for ``PUT`` and
 the body is declared JSON but does not parse (nothing in it could be applied): a server that
 obeys such a request harms nothing and still answers something other than 405. A request
 of a declared operation is held to that operation's live policy (its ``x-operation``, read
-through :mod:`prevail_contract.operation_registry`): one whose policy is ``absent-only`` goes
+through :mod:`prevail_contract.spec.operation_registry`): one whose policy is ``absent-only`` goes
 to a live server only with a made-up absent id, and one whose policy is ``disposable-sessions``
 (a cancel) only with such an id or one of the Sessions the user listed as disposable (the ids
 in its path are what is judged, not its last segment). The embedded mock, and a served mock whose
@@ -24,10 +24,10 @@ from urllib.parse import unquote
 
 import httpx
 
-from prevail_contract.check.bounds import RUN, RunBounds
-from prevail_contract.check.safety import InviteBudget, invite_addresses, is_reserved_email
-from prevail_contract.check.session_ids import UNKNOWN_ID_PREFIX
-from prevail_contract.operation_registry import OperationEntry, OperationRegistry
+from prevail_contract.runtime.bounds import RUN, RunBounds
+from prevail_contract.runtime.safety import InviteBudget, invite_addresses, is_reserved_email
+from prevail_contract.runtime.session_ids import UNKNOWN_ID_PREFIX
+from prevail_contract.spec.operation_registry import OperationEntry, OperationRegistry
 
 #: Methods that may remove, replace or create what a path names.
 UNSAFE_METHODS = frozenset({"DELETE", "PUT", "POST"})
@@ -42,7 +42,7 @@ def check_invites(body: bytes | None, budget: InviteBudget) -> None:
     """Refuse a body inviting a non-reserved address; draw its invites from ``budget``.
 
     Raises :class:`UnsafeRequestError` or
-    :class:`~prevail_contract.check.safety.InviteCapReachedError`.
+    :class:`~prevail_contract.runtime.safety.InviteCapReachedError`.
     """
     if not body:
         return

@@ -22,10 +22,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from prevail_contract.errors import SpecError
-from prevail_contract.operations import Operation
+from prevail_contract.spec.operations import Operation
 
 if TYPE_CHECKING:
-    from prevail_contract.spec import Spec
+    from prevail_contract.spec.model import Spec
 
 #: The extension on each operation that holds its registry entry.
 EXTENSION = "x-operation"

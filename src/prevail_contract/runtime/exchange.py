@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from prevail_contract.check.safety import MASK, Masker
+from prevail_contract.runtime.safety import MASK, Masker
 
 #: Headers worth showing in a reproduction; the rest (user agent, test ids) is noise.
 _SHOWN_HEADERS = ("authorization", "content-type", "accept")

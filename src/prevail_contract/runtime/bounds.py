@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from prevail_contract.errors import ConfigError
 
 if TYPE_CHECKING:
-    from prevail_contract.check.report import RuleResult
+    from prevail_contract.runtime.results import RuleResult
 
 DEADLINE_VAR = "PREVAIL_DEADLINE"
 REQUEST_TIMEOUT_VAR = "PREVAIL_REQUEST_TIMEOUT"

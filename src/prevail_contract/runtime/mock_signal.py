@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import httpx
 
-from prevail_contract.check.config import ENV_VARS, TargetConfig
-from prevail_contract.check.session_ids import session_path
+from prevail_contract.runtime.config import ENV_VARS, TargetConfig
+from prevail_contract.runtime.session_ids import session_path
 
 
 def admin_root(config: TargetConfig) -> str | None:

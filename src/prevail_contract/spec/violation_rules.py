@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from prevail_contract.errors import SpecError
-from prevail_contract.spec import Spec
+from prevail_contract.spec.model import Spec
 
 ANNOTATION = "x-violation-rules"
 #: Keywords that can fail on their own and so need a rule in ``x-violation-rules``.

@@ -8,7 +8,7 @@ every id a schema's ``x-rules`` names is a rule of an operation that uses the sc
 4xx response an operation lists is produced by one of its rules (and every rule's status is
 a response of its operation or has its own ``response``), every error code the responses
 declare is some rule's code, a statement is a sentence, and every example a rule names
-exists. Limits are checked in :mod:`prevail_contract.limit_checks`.
+exists. Limits are checked in :mod:`prevail_contract.lint.limit_checks`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from prevail_contract.operations import Operation
 from prevail_contract.spec import Spec
-from prevail_contract.spec_checks import EXAMPLE_PREFIX, example_ref, response_schema, walk
+from prevail_contract.spec.examples import EXAMPLE_PREFIX, example_ref, response_schema, walk
+from prevail_contract.spec.operations import Operation
 
 
 def check_rules(spec: Spec) -> list[str]:

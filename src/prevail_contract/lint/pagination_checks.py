@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from prevail_contract.operations import Operation, json_schema
 from prevail_contract.spec import Spec
+from prevail_contract.spec.operations import Operation, json_schema
 
 EXTENSION = "x-pagination"
 KEYS = ("page", "size", "results", "pages")

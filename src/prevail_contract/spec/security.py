@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from prevail_contract.errors import SpecError
-from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
-from prevail_contract.spec import Spec
+from prevail_contract.spec.model import Spec
+from prevail_contract.spec.operation_registry import EDIT_ROLE, operation_registry
 
 #: Extension on a security scheme: seconds past ``exp`` a token may still be accepted.
 LEEWAY_KEY = "x-exp-leeway-seconds"

@@ -1,7 +1,7 @@
 """Load the OpenAPI document and expose its parts: operations, schemas, examples and rules.
 
 What each operation is for (its role, read or write nature and live policy) is not read here
-but by :mod:`prevail_contract.operation_registry`, from the operation's ``x-operation``.
+but by :mod:`prevail_contract.spec.operation_registry`, from the operation's ``x-operation``.
 
 The mock, the contract checks, the docs builder and the lint all read the spec through this
 module, so that none of them repeats a schema, an example or a rule the spec already states.
@@ -22,8 +22,8 @@ import referencing.jsonschema
 import yaml
 
 from prevail_contract.errors import SpecError
-from prevail_contract.operations import Operation, walk_operations
-from prevail_contract.paths import spec_path
+from prevail_contract.spec.operations import Operation, walk_operations
+from prevail_contract.spec.paths import spec_path
 
 #: Where the document is registered so that ``#/components/...`` refs resolve.
 SPEC_URI = "urn:prevail:openapi"

@@ -5,45 +5,18 @@ A block stands between ``<!-- NAME:start (generated from SOURCE) -->`` and the m
 limits from the statements of the rules that declare ``x-limits`` (which lint holds to the
 schema), the check order from ``x-check-order``, the diff kinds table from the registry in
 :mod:`prevail_contract.diff.kinds`. Run
-``python -m prevail_contract.readme_blocks`` (or ``python -m prevail_contract.fixture_variables``)
-to rewrite them; ``tests/`` fail when the README has drifted.
+``python -m devtools.readme_blocks`` to rewrite them; ``tests/`` fail when the README has
+drifted. A development tool: it is not part of the kit's wheel.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from prevail_contract.errors import SpecError
-from prevail_contract.paths import REPO_ROOT
+from devtools.blocks import README, Block, replace_block
+from devtools.fixture_tables import BLOCKS as FIXTURE_BLOCKS
 from prevail_contract.spec import Spec, load_spec
-
-README = REPO_ROOT / "README.md"
-
-
-@dataclass(frozen=True)
-class Block:
-    """One generated block: its marker name, where its facts come from, and how to render it."""
-
-    name: str
-    source: str
-    render: Callable[[Spec | None], str]
-
-    def marker(self, end: bool) -> str:
-        """The block's start or end marker line."""
-        return f"<!-- {self.name}:{'end' if end else 'start'} (generated from {self.source}) -->"
-
-
-def replace_block(text: str, block: Block, body: str) -> str:
-    """``text`` with ``block``'s content replaced by ``body``."""
-    start, end = block.marker(False), block.marker(True)
-    if text.count(start) != 1 or text.count(end) != 1:
-        raise SpecError(f"README must hold exactly one {start!r} ... {end!r} block")
-    head, rest = text.split(start)
-    _, tail = rest.split(end)
-    return f"{head}{start}\n{body}\n{end}{tail}"
 
 
 def _diff_kinds(_: Spec | None) -> str:
@@ -78,8 +51,6 @@ def _check_order(spec: Spec | None) -> str:
 
 def blocks() -> tuple[Block, ...]:
     """Every generated block of the README."""
-    from prevail_contract.fixture_variables import BLOCKS as FIXTURE_BLOCKS
-
     return (
         *FIXTURE_BLOCKS,
         Block("stated-limits", "x-limits", _stated_limits),

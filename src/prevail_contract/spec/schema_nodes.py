@@ -11,10 +11,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from prevail_contract.operations import json_schema
-from prevail_contract.spec import Spec
+from prevail_contract.spec.model import Spec
+from prevail_contract.spec.operations import json_schema
 
 Side = Literal["request", "response"]
+#: The node's list of the keywords whose constraint is this contract's assumption.
+MARKER = "x-assumed-keywords"
 #: Keywords whose value is one subschema, and those whose value is a list of them.
 _ONE = ("items", "not")
 _MANY = ("allOf", "anyOf", "oneOf")
@@ -88,3 +90,9 @@ def _variant(part: Any, index: int) -> str:
         return ref.rsplit("/", 1)[-1]
     title = part.get("title") if isinstance(part, Mapping) else None
     return str(title) if title else f"variant {index + 1}"
+
+
+def assumed_keywords(node: Mapping[str, Any]) -> frozenset[str]:
+    """The keywords a node marks as assumed (none when it has no marker)."""
+    marker = node.get(MARKER)
+    return frozenset(str(k) for k in marker) if isinstance(marker, list) else frozenset()

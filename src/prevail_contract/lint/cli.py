@@ -3,13 +3,13 @@
 Layers, each reported separately: every ``$ref`` is local, openapi-spec-validator (the
 document is valid OpenAPI 3.1), Spectral with ``spectral:oas`` and the OWASP ruleset
 (``.spectral.yaml``), then the kit's own checks over every operation: examples against their
-schemas (:mod:`prevail_contract.spec_checks`), each operation's registry entry
+schemas (:mod:`prevail_contract.spec.examples`), each operation's registry entry
 (``x-operation``: role, nature, live policy, and its mock and suite modules,
-:mod:`prevail_contract.operation_registry`), the rule catalogue's integrity
-(:mod:`prevail_contract.rule_checks`), limits stated in prose against the schema
-(:mod:`prevail_contract.limit_checks`), what the client's paging helpers read
-(:mod:`prevail_contract.pagination_checks`) and each constraint filed as documented or
-assumed the way its prose says (:mod:`prevail_contract.provenance_checks`). Any error fails
+:mod:`prevail_contract.spec.operation_registry`), the rule catalogue's integrity
+(:mod:`prevail_contract.lint.rule_checks`), limits stated in prose against the schema
+(:mod:`prevail_contract.lint.limit_checks`), what the client's paging helpers read
+(:mod:`prevail_contract.lint.pagination_checks`) and each constraint filed as documented or
+assumed the way its prose says (:mod:`prevail_contract.lint.provenance_checks`). Any error fails
 the command with exit code 1.
 """
 
@@ -26,17 +26,17 @@ from pathlib import Path
 
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from prevail_contract import paths
 from prevail_contract.errors import CheckFailed, SpecError, ToolError
-from prevail_contract.limit_checks import check_limits
-from prevail_contract.operation_registry import registry_problems
-from prevail_contract.pagination_checks import check_pagination
-from prevail_contract.provenance_checks import check_provenance
-from prevail_contract.rule_checks import check_rules
-from prevail_contract.spec import Spec, read_document
-from prevail_contract.spec_checks import check_examples, check_refs
-from prevail_contract.spectral_ruleset import write_resolved
-from prevail_contract.violation_rules import check_request_annotations
+from prevail_contract.lint.limit_checks import check_limits
+from prevail_contract.lint.pagination_checks import check_pagination
+from prevail_contract.lint.provenance_checks import check_provenance
+from prevail_contract.lint.ref_checks import check_refs
+from prevail_contract.lint.rule_checks import check_rules
+from prevail_contract.lint.spectral_ruleset import write_resolved
+from prevail_contract.spec import Spec, paths, read_document
+from prevail_contract.spec.examples import check_examples
+from prevail_contract.spec.operation_registry import registry_problems
+from prevail_contract.spec.violation_rules import check_request_annotations
 
 SPECTRAL_RULESET = paths.SPECTRAL_RULESET
 

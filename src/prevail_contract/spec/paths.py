@@ -26,7 +26,8 @@ SPEC_DEFAULT = f"${SPEC_VAR}, else the kit's own openapi.yaml"
 #: Variable naming the directory holding the Node tools' executables (a ``node_modules/.bin``).
 NODE_BIN_VAR = "PREVAIL_NODE_BIN"
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+#: ``src/prevail_contract`` (this module is ``src/prevail_contract/spec/paths.py``).
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _CANDIDATE_ROOT = _PACKAGE_DIR.parents[1]
 
 

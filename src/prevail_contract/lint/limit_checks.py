@@ -19,10 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from prevail_contract.errors import SpecError
-from prevail_contract.limit_examples import example_prose, request_example, response_example
-from prevail_contract.spec import Spec
-from prevail_contract.spec_checks import walk
-from prevail_contract.stated_numbers import (
+from prevail_contract.lint.limit_examples import example_prose, request_example, response_example
+from prevail_contract.lint.stated_numbers import (
     LIMIT_KEYWORDS,
     Limit,
     attributed,
@@ -31,6 +29,8 @@ from prevail_contract.stated_numbers import (
     show,
     undeclared,
 )
+from prevail_contract.spec import Spec
+from prevail_contract.spec.examples import walk
 
 
 def check_limits(spec: Spec) -> list[str]:
