@@ -18,7 +18,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from prevail_contract.errors import ConfigError
+from prevail_contract.errors import ConfigError, MockError
 from prevail_contract.mock import offload
 from prevail_contract.mock.environment import ADMIN_PREFIX as PREFIX
 from prevail_contract.mock.environment import target_environment
@@ -54,7 +54,7 @@ def _error(
     )
 
 
-class AdminBodyTooLargeError(Exception):
+class AdminBodyTooLargeError(MockError):
     """The admin body passed ``MAX_ADMIN_BODY``."""
 
 

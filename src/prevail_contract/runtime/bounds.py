@@ -20,7 +20,7 @@ from email.utils import parsedate_to_datetime
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from prevail_contract.errors import ConfigError
+from prevail_contract.errors import ConfigError, RunError
 
 if TYPE_CHECKING:
     from prevail_contract.runtime.results import RuleResult
@@ -46,11 +46,11 @@ MIN_RETRY_WAIT = 0.05
 NEVER_SENT = "no check sent a request for it"
 
 
-class RunStoppedError(Exception):
+class RunStoppedError(RunError):
     """The run stopped (deadline reached, target error): no further request is sent."""
 
 
-class RequestTimeoutError(Exception):
+class RequestTimeoutError(RunError):
     """One request took longer than its wall-clock limit."""
 
 

@@ -24,6 +24,7 @@ from urllib.parse import unquote
 
 import httpx
 
+from prevail_contract.errors import RunError
 from prevail_contract.runtime.bounds import RUN, RunBounds
 from prevail_contract.runtime.safety import InviteBudget, invite_addresses, is_reserved_email
 from prevail_contract.runtime.session_ids import UNKNOWN_ID_PREFIX
@@ -33,7 +34,7 @@ from prevail_contract.spec.operation_registry import OperationEntry, OperationRe
 UNSAFE_METHODS = frozenset({"DELETE", "PUT", "POST"})
 
 
-class UnsafeRequestError(RuntimeError):
+class UnsafeRequestError(RunError, RuntimeError):
     """The suite was about to send an invite to a non-reserved address, or a method that could
     harm a real Session to a live server."""
 

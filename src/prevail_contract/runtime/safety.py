@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from prevail_contract.errors import SpecError
+from prevail_contract.errors import RunError, SpecError
 from prevail_contract.spec import Spec, load_spec
 
 #: Domains reserved by RFC 2606 / RFC 6761: mail to them never reaches a person.
@@ -28,7 +28,7 @@ MASK = "***"
 DEFAULT_MAX_INVITES = 200
 
 
-class InviteCapReachedError(RuntimeError):
+class InviteCapReachedError(RunError, RuntimeError):
     """The run already sent as many invites as its cap allows."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from prevail_contract.errors import RunError
 from prevail_contract.runtime.exchange import Exchange
 
 
@@ -21,7 +22,7 @@ class Finding:
     exchange: Exchange | None = None
 
 
-class RuleViolationError(AssertionError):
+class RuleViolationError(RunError, AssertionError):
     """Raised at the end of a test with every finding it made."""
 
     def __init__(self, findings: list[Finding]) -> None:
