@@ -256,7 +256,7 @@ def test_every_named_example_is_sent_or_compared(spec: Spec) -> None:
     from contract_tests.test_examples import _cases
 
     used: set[str] = set()
-    for case in _cases():
+    for case in _cases(spec):
         request_name, _rule, response_name = case.values
         used.add(str(request_name))
         if response_name is not None:

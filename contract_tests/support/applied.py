@@ -13,7 +13,6 @@ from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.runtime.verdict import Verdicts
 
 VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
-EDITABLE = facts().value_fields
 
 
 def check_envelope(target: Target, v: Verdicts, ex: Exchange) -> None:
@@ -64,7 +63,7 @@ def check_applied(
             f"the Session edited is {target.session_id!r}",
             ex,
         )
-    for name in EDITABLE:
+    for name in facts().value_fields:
         if name in edit and session.get(name) != edit[name]:
             v.fail(
                 "fields-applied",

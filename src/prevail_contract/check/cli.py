@@ -173,8 +173,8 @@ def run_suite(
 
     Everything a run writes lives in objects made for it (the recorder with its exchange log,
     notes and facts; the target, built by a session fixture; the run bounds, restarted), so the
-    suite can run again in the same process. Its modules read the spec when imported, so every
-    run of one process must check against the same spec file.
+    suite can run again in the same process, against another spec too: its modules read the spec
+    of the run (``$PREVAIL_SPEC``) when they run, never when imported.
 
     With ``progress``, pytest's own terminal output is replaced by that display. ``masker``
     masks every secret the run holds (default: the target's); with ``chosen``, the tests of no
@@ -188,7 +188,6 @@ def run_suite(
         progress.bind(lambda: recorder.total_requests + len(recorder.run.log))
         plugins.append(progress)
     env = {**config.to_env(), PROFILE_VAR: profile, SEED_VAR: str(seed), **(extra_env or {})}
-    _same_spec_as_before(Path(env.get(SPEC_VAR) or spec_path()))
     # With a progress display, pytest's terminal plugin (and its flags) are switched off.
     output = (
         ["-p", "no:terminal", "-o", "addopts="]
@@ -216,22 +215,6 @@ def run_suite(
     elif code == pytest.ExitCode.INTERRUPTED:  # pytest's word for "errors during collection"
         code = pytest.ExitCode.INTERNAL_ERROR
     return recorder, int(code)
-
-
-#: The spec file the suite's modules were first imported with in this process.
-_SUITE_SPEC: list[Path] = []
-
-
-def _same_spec_as_before(spec_file: Path) -> None:
-    """The suite's modules read the spec once, at import: a later run must use the same file."""
-    resolved = spec_file.resolve()
-    if not _SUITE_SPEC:
-        _SUITE_SPEC.append(resolved)
-    elif _SUITE_SPEC[0] != resolved:
-        raise ToolError(
-            f"this process already ran the suite against {_SUITE_SPEC[0]}; check {resolved} "
-            "in a new process (the suite reads its spec when first imported)"
-        )
 
 
 @contextlib.contextmanager

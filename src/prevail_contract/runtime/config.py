@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import overload
 from urllib.parse import urlsplit
 
 from prevail_contract.errors import ConfigError
@@ -24,10 +25,55 @@ from prevail_contract.spec.fixture_variables import (
     fixture_variables,
 )
 
+
+class _Table:
+    """The rows of the spec in use (``$PREVAIL_SPEC`` or the kit's), read again for another spec."""
+
+    def __init__(self) -> None:
+        self._spec: Spec | None = None
+        self._rows: tuple[FixtureVariable, ...] = ()
+
+    def rows(self) -> tuple[FixtureVariable, ...]:
+        spec = load_spec()
+        if spec is not self._spec:
+            self._spec, self._rows = spec, fixture_variables(spec)
+        return self._rows
+
+
+_table = _Table().rows
+
+
+class _Variables(Sequence[FixtureVariable]):
+    """The spec's ``x-fixture-variables`` rows, read when used (never at import)."""
+
+    @overload
+    def __getitem__(self, index: int) -> FixtureVariable: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[FixtureVariable]: ...
+    def __getitem__(self, index: int | slice) -> FixtureVariable | Sequence[FixtureVariable]:
+        return _table()[index]
+
+    def __len__(self) -> int:
+        return len(_table())
+
+
+class _EnvVars(Mapping[str, str]):
+    """Flag attribute name -> environment variable, for the rows of the spec in use."""
+
+    def __getitem__(self, attr: str) -> str:
+        return {row.attr: row.name for row in _table()}[attr]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([row.attr for row in _table()])
+
+    def __len__(self) -> int:
+        return len(_table())
+
+
 #: The spec's ``x-fixture-variables`` table, one row per variable.
-VARIABLES: tuple[FixtureVariable, ...] = fixture_variables()
+VARIABLES: Sequence[FixtureVariable] = _Variables()
 #: flag attribute name -> environment variable.
-ENV_VARS: dict[str, str] = {row.attr: row.name for row in VARIABLES}
+ENV_VARS: Mapping[str, str] = _EnvVars()
 #: Planted mock bugs for the embedded target (used by the kit's own tests only).
 MOCK_BUGS_VAR = "PREVAIL_MOCK_BUGS"
 #: The reading of the contract the embedded mock serves (``full`` or ``documented``; the kit's
@@ -273,7 +319,7 @@ def _missing_credentials(values: Mapping[str, str | None]) -> list[str]:
     if given:
         return [" and ".join(r.name for r in keys) + " must be given together"]
     flags = ", ".join(r.flag for r in rows)
-    return [f"credentials: {credentials_text(VARIABLES).replace('`', '')} ({flags})"]
+    return [f"credentials: {credentials_text(_table()).replace('`', '')} ({flags})"]
 
 
 def state_sessions(text: str | None) -> dict[str, str]:
