@@ -44,6 +44,8 @@ test-fast: $(STAMP) lint-code typecheck unit-fast
 lint-code: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# the layers ([tool.importlinter] in pyproject.toml; README, "Architecture")
+	$(BIN)/lint-imports --no-cache --no-logo
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from prevail_contract.paths import REPO_ROOT, spec_path
 from prevail_contract.spec import load_spec
+from prevail_contract.spec.paths import REPO_ROOT, spec_path
 
 PYTHON = sys.executable
 #: One planted mock bug per documented rule, named by the rule id.
@@ -168,7 +168,7 @@ def run_schemathesis(workdir: Path, env: dict[str, str], seed: int, profile: str
 def first_failure_times(seed: int, profile: str, bug: str) -> dict[str, Any]:
     """Run the suite in-process on the embedded mock with ``bug``; when was the rule first hit."""
     from prevail_contract.check.cli import run_suite
-    from prevail_contract.check.config import TargetConfig
+    from prevail_contract.runtime.config import TargetConfig
 
     started = time.perf_counter()
     with open(os.devnull, "w") as sink, redirect_stdout(sink):

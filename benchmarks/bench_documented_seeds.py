@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.spec.paths import REPO_ROOT
 
 PYTHON = sys.executable
 

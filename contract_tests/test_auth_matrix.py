@@ -18,8 +18,8 @@ from contract_tests.support.expect import accepted, refused
 from contract_tests.support.states import any_locked_session
 from contract_tests.support.target import Target
 from contract_tests.support.watch import RefusalWatch
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
 
 #: Refusals only a later check gives, after the caller's Organization was identified: a bad
 #: token answered exactly as one of them (status and code) was taken as an Organization's.

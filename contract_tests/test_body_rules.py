@@ -11,31 +11,39 @@ from contract_tests.support.expect import accepted, refused, unchanged_after_ref
 from contract_tests.support.facts import facts
 from contract_tests.support.positives import schedules
 from contract_tests.support.probes import base_schedule, enum_values, good_value, limit_probes
-from contract_tests.support.strategies import BAD_FORMATS, bad_format_edit
+from contract_tests.support.strategies import bad_format_edit, bad_formats
 from contract_tests.support.target import Target
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.verdict import Verdicts
 
-FACTS = facts()
-SCHEDULE = base_schedule(FACTS)
-GOOD_VALUES: dict[str, Any] = {name: good_value(name) for name in BAD_FORMATS}
+#: Session fields an edit cannot send, and one no schema defines (those the spec's edit lacks).
+NOT_EDITABLE = ("location", "state", "remote_session_id", "transcript_status")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The fields of the spec in use, read at collection (never at import)."""
+    if metafunc.function is test_badly_formatted_field_is_refused:
+        metafunc.parametrize("field", sorted(bad_formats()))
+    elif metafunc.function is test_unknown_field_in_remote_session:
+        editable = facts().editable
+        metafunc.parametrize("extra", [name for name in NOT_EDITABLE if name not in editable])
 
 
 @pytest.mark.rule("field-formats", "rejected-changes-nothing")
-@pytest.mark.parametrize("field", sorted(BAD_FORMATS))
 def test_badly_formatted_field_is_refused(target: Target, field: str) -> None:
     v = Verdicts()
-    good = bad_format_edit(field, GOOD_VALUES[field], SCHEDULE)
+    schedule = base_schedule(facts())
+    good = bad_format_edit(field, good_value(field), schedule)
     accepted(
         v,
         target.edit({"remote_session": good}, purpose=f"well-formed {field}"),
         "field-formats",
         f"well-formed {field}",
     )
-    for value in BAD_FORMATS[field]:
+    for value in bad_formats()[field]:
         before = target.snapshot()
         purpose = f"{field} = {value!r}"
         ex = target.edit(
-            {"remote_session": bad_format_edit(field, value, SCHEDULE)}, purpose=purpose
+            {"remote_session": bad_format_edit(field, value, schedule)}, purpose=purpose
         )
         if refused(target.spec, v, ex, "field-formats", purpose):
             unchanged_after_refusal(
@@ -48,27 +56,29 @@ def test_badly_formatted_field_is_refused(target: Target, field: str) -> None:
 
 def _some_field() -> dict[str, Any]:
     """A valid edit of the first editable field alone (with its group if it has one)."""
-    name = next(n for n in FACTS.editable if n not in FACTS.schedule)
+    f = facts()
+    name = next(n for n in f.editable if n not in f.schedule)
     return {name: good_value(name)}
 
 
-FIELD = _some_field()
-ENVELOPE_BREAKS: dict[str, Any] = {
-    "fields without remote_session": FIELD,
-    "session_request instead of remote_session": {"session_request": FIELD},
-    "empty remote_session": {"remote_session": {}},
-    "remote_session is a string": {"remote_session": "title=Envelope probe"},
-    "remote_session is a list": {"remote_session": [FIELD]},
-    "remote_session is null": {"remote_session": None},
-    "body is a list": [{"remote_session": FIELD}],
-    "body is a string": "remote_session",
-    "body is null": None,
-    "empty object": {},
-}
+def _envelope_breaks(field: dict[str, Any]) -> dict[str, Any]:
+    """Each way to break the envelope around the valid edit ``field``."""
+    return {
+        "fields without remote_session": field,
+        "session_request instead of remote_session": {"session_request": field},
+        "empty remote_session": {"remote_session": {}},
+        "remote_session is a string": {"remote_session": "title=Envelope probe"},
+        "remote_session is a list": {"remote_session": [field]},
+        "remote_session is null": {"remote_session": None},
+        "body is a list": [{"remote_session": field}],
+        "body is a string": "remote_session",
+        "body is null": None,
+        "empty object": {},
+    }
 
 
 @pytest.mark.rule("request-envelope", "rejected-changes-nothing")
-@pytest.mark.parametrize("case", sorted(ENVELOPE_BREAKS))
+@pytest.mark.parametrize("case", sorted(_envelope_breaks({})))
 def test_request_envelope(target: Target, case: str) -> None:
     """Each break is filed under the rule the spec's reading names (an empty
     ``remote_session`` is the assumed ``field-limits``: the documentation only wraps fields)."""
@@ -76,7 +86,7 @@ def test_request_envelope(target: Target, case: str) -> None:
     valid = target.edit({"remote_session": {"title": "Envelope probe"}}, purpose="enveloped")
     accepted(v, valid, "request-envelope", "remote_session with a title")
     before = target.snapshot()
-    payload = ENVELOPE_BREAKS[case]
+    payload = _envelope_breaks(_some_field())[case]
     rule = rule_broken_by(payload) or "request-envelope"
     raw = b"null" if payload is None else None
     ex = target.edit(payload, raw=raw, purpose=case)
@@ -102,8 +112,9 @@ def test_field_limits(target: Target) -> None:
             if session is not None and probe.invites:
                 # a full request's invites (maxItems of them): every one is kept
                 ex.checked.add("invites-additive")
-                have = {str(x).lower() for x in session.get(FACTS.invite_field) or []}
-                sent = [str(x).lower() for x in probe.edit[FACTS.invite_field]]
+                invite_field = facts().invite_field
+                have = {str(x).lower() for x in session.get(invite_field) or []}
+                sent = [str(x).lower() for x in probe.edit[invite_field]]
                 lost = [a for a in sent if a not in have]
                 if lost:
                     v.fail("invites-additive", f"{probe.purpose}: {lost[:3]} not kept", ex)
@@ -120,7 +131,7 @@ def test_every_enum_value_is_accepted(target: Target) -> None:
     """Every zone name and access level the spec lists is accepted (a new one is probed too)."""
     v = Verdicts()
     for purpose, edit in enum_values():
-        if set(edit) & set(FACTS.schedule) and schedules():
+        if set(edit) & set(facts().schedule) and schedules():
             continue  # every zone is sent, applied and read back by test_positive_space
         ex = target.edit({"remote_session": edit}, purpose=purpose)
         accepted(v, ex, "field-formats", purpose)
@@ -133,8 +144,9 @@ def test_unknown_top_level_member(target: Target) -> None:
     v = Verdicts()
     before = target.snapshot()
     purpose = "unknown top-level member next to remote_session"
+    first = facts().editable[0]
     ex = target.edit(
-        {"remote_session": FIELD, FACTS.editable[0]: good_value(FACTS.editable[0])},
+        {"remote_session": _some_field(), first: good_value(first)},
         purpose=purpose,
     )
     refused(target.spec, v, ex, "unknown-fields-rejected", purpose)
@@ -143,19 +155,10 @@ def test_unknown_top_level_member(target: Target) -> None:
 
 
 @pytest.mark.rule("unknown-fields-rejected", "rejected-changes-nothing")
-@pytest.mark.parametrize(
-    "extra",
-    # Session fields an edit cannot send, and one no schema defines
-    [
-        name
-        for name in ("location", "state", "remote_session_id", "transcript_status")
-        if name not in FACTS.editable
-    ],
-)
 def test_unknown_field_in_remote_session(target: Target, extra: str) -> None:
     v = Verdicts()
     before = target.snapshot()
-    edit = {**FIELD, extra: "Room 4"}
+    edit = {**_some_field(), extra: "Room 4"}
     purpose = f"unknown field remote_session.{extra}"
     ex = target.edit({"remote_session": edit}, purpose=purpose)
     refused(target.spec, v, ex, "unknown-fields-rejected", purpose)

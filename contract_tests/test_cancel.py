@@ -15,12 +15,12 @@ import pytest
 
 from contract_tests.operations.cancel_session import (
     CANCELED,
-    DISPOSABLE_VAR,
     QUERY_RULE,
     SHAPE_RULE,
     cancel,
     cancel_states,
     cancelable_sessions,
+    disposable_var,
     documented_answer,
     entry,
     flag_name,
@@ -28,9 +28,9 @@ from contract_tests.operations.cancel_session import (
 from contract_tests.support.expect import changed_fields, refused
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.session_ids import unknown_session_id
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.session_ids import unknown_session_id
+from prevail_contract.runtime.verdict import Verdicts
 
 
 def listed(target: Target, sid: str) -> dict[str, Any] | None:
@@ -159,7 +159,7 @@ def test_a_cancel_is_refused_outside_the_cancelable_states(target: Target) -> No
     if target.admin is None or company is None:
         target.note(
             "cancel-states",
-            f"on a live server only Sessions of {DISPOSABLE_VAR} are sent a cancel: the refusal "
+            f"on a live server only Sessions of {disposable_var()} are sent a cancel: the refusal "
             "side was probed with a second cancel of one of them (state canceled), no other "
             "state outside the cancelable ones",
         )

@@ -12,7 +12,7 @@ from contract_tests.support.facts import facts
 from contract_tests.support.response_rules import SHAPE_RULE
 from contract_tests.support.strategies import valid_edits
 from contract_tests.support.target import Target
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.verdict import Verdicts
 
 #: The rules one accepted edit is judged on.
 APPLIED = (

@@ -17,21 +17,28 @@ from contract_tests.support.expect import accepted, refused
 from contract_tests.support.facts import facts
 from contract_tests.support.response_rules import SHAPE_RULE
 from contract_tests.support.target import DEFAULT, Target, session_of
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
-from prevail_contract.spec import Example, load_spec
-
-SPEC = load_spec()
-F = facts(SPEC)
-#: The fields a Session always has (``Session.required``) and its invitees.
-SESSION_FIELDS = (*SPEC.document["components"]["schemas"]["Session"]["required"], F.invite_field)
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
+from prevail_contract.spec import Example, Spec, load_spec
 
 
-def _cases() -> list[Any]:
-    """(request example, rule id, response example) for every request example in the spec."""
+def _session_fields(spec: Spec) -> tuple[str, ...]:
+    """The fields a Session always has (``Session.required``) and its invitees."""
+    required = spec.document["components"]["schemas"]["Session"]["required"]
+    return (*required, facts(spec).invite_field)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One case per request example of the spec in use, read at collection."""
+    if metafunc.function is test_named_example:
+        metafunc.parametrize(("request_name", "rule_id", "response_name"), _cases(load_spec()))
+
+
+def _cases(spec: Spec) -> list[Any]:
+    """(request example, rule id, response example) for every request example in ``spec``."""
     cases: list[Any] = []
     seen: set[str] = set()
-    for rule in SPEC.rules:
+    for rule in spec.rules:
         if rule.request_example is None:
             continue
         seen.add(rule.request_example)
@@ -45,7 +52,7 @@ def _cases() -> list[Any]:
             )
         )
     body: dict[str, Any] = {}
-    for operation in SPEC.operations:
+    for operation in spec.operations:
         content = (operation.node.get("requestBody") or {}).get("content") or {}
         body.update((content.get("application/json") or {}).get("examples") or {})
     for node in body.values():
@@ -77,7 +84,7 @@ def send_example(target: Target, example: Example, rule_id: str | None = None) -
     """Send a request example the way its ``x-request-setup`` describes; an example of a rule
     whose operation's suite module has its own ``send_example`` is sent by that module."""
     if rule_id is not None:
-        own = target.operations[SPEC.rule(rule_id).operation].suite_module()
+        own = target.operations[target.spec.rule(rule_id).operation].suite_module()
         sender = getattr(own, "send_example", None)
         if sender is not None:
             sent: Exchange = sender(target, example)
@@ -123,18 +130,19 @@ def _sent_fields(example: Example) -> dict[str, Any]:
     return dict(edit) if isinstance(edit, dict) else {}
 
 
-@pytest.mark.parametrize(("request_name", "rule_id", "response_name"), _cases())
 def test_named_example(
     target: Target, request_name: str, rule_id: str, response_name: str | None
 ) -> None:
     v = Verdicts()
-    rule = SPEC.rule(rule_id)
-    example = SPEC.example(request_name)
+    spec = target.spec
+    f = facts(spec)
+    rule = spec.rule(rule_id)
+    example = spec.example(request_name)
     ex = send_example(target, example, rule_id)
     purpose = f"example {request_name}"
     if rule.kind == "rejection":
-        if refused(SPEC, v, ex, rule_id, purpose) and response_name is not None:
-            expected = SPEC.example(response_name).value
+        if refused(spec, v, ex, rule_id, purpose) and response_name is not None:
+            expected = spec.example(response_name).value
             body = ex.json if isinstance(ex.json, dict) else {}
             if body.get("code") != expected.get("code"):
                 v.fail(
@@ -144,15 +152,15 @@ def test_named_example(
                     ex,
                 )
     elif example.setup.get("in") == "query":
-        _listed_like(v, ex, rule_id, purpose, response_name)
+        _listed_like(spec, v, ex, rule_id, purpose, response_name)
     else:
         session = accepted(v, ex, rule_id, purpose)
         if session is not None:
             sent = _sent_fields(example)
             for name, value in sent.items():
-                if name == F.invite_field:
-                    have = {str(x).lower() for x in session.get(F.invite_field) or []}
-                    email = F.invite_email
+                if name == f.invite_field:
+                    have = {str(x).lower() for x in session.get(f.invite_field) or []}
+                    email = f.invite_email
                     want = {(i if isinstance(i, str) else i[email]).lower() for i in value}
                     if not want <= have:
                         v.fail(
@@ -166,10 +174,10 @@ def test_named_example(
                         f"{purpose}: {name} is {session.get(name)!r}, sent {value!r}",
                         ex,
                     )
-            if session.get("state") != facts().state_after_edit:
+            if session.get("state") != f.state_after_edit:
                 v.fail("state-ready-after-edit", f"{purpose}: state {session.get('state')!r}", ex)
             if response_name is not None:
-                expected = session_of(SPEC.example(response_name).value) or {}
+                expected = session_of(spec.example(response_name).value) or {}
                 body = ex.json
                 if not (isinstance(body, dict) and isinstance(body.get("sessions"), list)):
                     v.fail(
@@ -178,7 +186,8 @@ def test_named_example(
                         f'{response_name} ({{"sessions": [Session]}})',
                         ex,
                     )
-                missing = [k for k in SESSION_FIELDS if k in expected and k not in session]
+                fields = _session_fields(spec)
+                missing = [k for k in fields if k in expected and k not in session]
                 if missing:  # that every field is always present is assumed
                     ex.checked.add(SHAPE_RULE)
                     v.fail(SHAPE_RULE, f"{purpose}: Session lacks {missing}", ex)
@@ -186,7 +195,7 @@ def test_named_example(
 
 
 def _listed_like(
-    v: Verdicts, ex: Exchange, rule_id: str, purpose: str, response_name: str | None
+    spec: Spec, v: Verdicts, ex: Exchange, rule_id: str, purpose: str, response_name: str | None
 ) -> None:
     """An accepted list answer shaped like the response example (members, not values)."""
     ex.checked.add(rule_id)
@@ -195,7 +204,7 @@ def _listed_like(
         return
     if response_name is None:
         return
-    expected = SPEC.example(response_name).value
+    expected = spec.example(response_name).value
     body = ex.json if isinstance(ex.json, dict) else {}
     missing = [k for k in expected if k not in body]
     raw_pagy = body.get("pagy")

@@ -16,7 +16,7 @@ from contract_tests.support.facts import facts
 from contract_tests.support.states import editable_session, locked_sessions
 from contract_tests.support.target import Target, session_of
 from contract_tests.support.watch import RefusalWatch
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.verdict import Verdicts
 
 TITLE = "Contract check: state probe"
 

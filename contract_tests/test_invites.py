@@ -11,7 +11,7 @@ from hypothesis import given
 from contract_tests.support.expect import accepted, listed_as_answered
 from contract_tests.support.strategies import invite_lists
 from contract_tests.support.target import Target
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.verdict import Verdicts
 
 
 def _emails(items: list[Any]) -> list[str]:

@@ -10,8 +10,8 @@ import pytest
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
-from prevail_contract.check.recorder import OPTIONAL_PROBE
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.recorder import OPTIONAL_PROBE
+from prevail_contract.runtime.verdict import Verdicts
 
 #: Share of the run's invite cap this test may spend (the rest: targeted and stateful tests).
 BUDGET_SHARE = 0.6

@@ -23,10 +23,9 @@ from contract_tests.plugins.profiles import profile_name
 from contract_tests.support.expect import accepted
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
 
-F = facts()
 #: Requests sent at once, and how many times.
 THREADS = 4
 ROUNDS = {"fast": 2, "thorough": 6}
@@ -48,7 +47,7 @@ def _together(target: Target, bodies: list[Any], purpose: str) -> list[Exchange]
 
 
 def _invitees(session: dict[str, Any] | None) -> list[str]:
-    raw = session.get(F.invite_field) if session else None
+    raw = session.get(facts().invite_field) if session else None
     return [str(x).lower() for x in raw] if isinstance(raw, list) else []
 
 
@@ -73,7 +72,9 @@ def test_concurrent_invites_are_all_kept(target: Target) -> None:
             [f"together-{target.seed}-{number}-{t}-{i}@example.net" for i in range(2)]
             for t in range(THREADS)
         ]
-        answers = _together(target, [{F.invite_field: b} for b in batches], "concurrent invite")
+        answers = _together(
+            target, [{facts().invite_field: b} for b in batches], "concurrent invite"
+        )
         sent = {a for batch in batches for a in batch}
         held: list[tuple[set[str], Exchange]] = []
         for batch, ex in zip(batches, answers, strict=True):
@@ -124,7 +125,7 @@ def test_one_address_sent_at_once_in_several_cases_is_kept_once(target: Target) 
             "".join(c.upper() if (i >> k) % 2 else c for i, c in enumerate(address))
             for k in range(THREADS)
         ]  # the same address in as many letter cases as threads
-        answers = _together(target, [{F.invite_field: [c]} for c in cases], "twin")
+        answers = _together(target, [{facts().invite_field: [c]} for c in cases], "twin")
         for ex in answers:
             accepted(v, ex, "invites-no-duplicates", "one of concurrent re-invites")
         after = target.snapshot()

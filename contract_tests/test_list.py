@@ -9,6 +9,7 @@ Sessions (admin API) to page and filter; a live run uses what the Organization h
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -18,15 +19,28 @@ from contract_tests.support.facts import facts, list_operation, list_parameter
 from contract_tests.support.list_reads import start_instant
 from contract_tests.support.response_rules import SHAPE_RULE, answer_problems
 from contract_tests.support.target import DEFAULT, Target
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
-from prevail_contract.spec import load_spec
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
+from prevail_contract.spec import Spec
 
-#: The list's query bounds, as the parameters' schemas state them.
-ITEMS = list_parameter(load_spec(), "items")
-PAGE = list_parameter(load_spec(), "page")
-ITEMS_MIN, ITEMS_MAX, ITEMS_DEFAULT = (int(ITEMS[k]) for k in ("minimum", "maximum", "default"))
-PAGE_MIN = int(PAGE["minimum"])
+
+@dataclass(frozen=True)
+class Bounds:
+    """The list's query bounds, as the parameters' schemas state them."""
+
+    items_min: int
+    items_max: int
+    items_default: int
+    page_min: int
+
+
+def bounds(spec: Spec) -> Bounds:
+    """The query bounds of ``spec``'s list."""
+    items, page = list_parameter(spec, "items"), list_parameter(spec, "page")
+    return Bounds(
+        int(items["minimum"]), int(items["maximum"]), int(items["default"]), int(page["minimum"])
+    )
+
 
 #: Sessions the embedded run adds to the Organization: (start_date, start_time, time_zone).
 #: Two share an instant (10:00 in London in winter is 10:00 UTC) to show the id tie-break.
@@ -104,10 +118,10 @@ def _pagy(body: dict[str, Any], name: str) -> int | None:
 
 
 @pytest.mark.rule("list-envelope", "response-shape")
-@pytest.mark.parametrize(
-    "query", [{}, {"page": str(PAGE_MIN), "items": str(ITEMS_DEFAULT)}, {"page": "999"}]
-)
-def test_list_envelope(target: Target, query: dict[str, str]) -> None:
+@pytest.mark.parametrize("which", [0, 1, 2], ids=["query0", "query1", "query2"])
+def test_list_envelope(target: Target, which: int) -> None:
+    b = bounds(target.spec)
+    query = [{}, {"page": str(b.page_min), "items": str(b.items_default)}, {"page": "999"}][which]
     _needs_list(target)
     v = Verdicts()
     ex = target.list_page(params=query, purpose=f"list {query or 'defaults'}")
@@ -244,15 +258,16 @@ def test_pages_neither_repeat_nor_skip(target: Target) -> None:
     default = target.list_page(purpose="default page size")
     got = _page(v, default, rule, "default page size")
     if got is not None:
-        if len(got["sessions"]) != min(count, ITEMS_DEFAULT):
+        items_default = bounds(target.spec).items_default
+        if len(got["sessions"]) != min(count, items_default):
             held = len(got["sessions"])
-            v.fail(rule, f"without items a page holds {held}, not {ITEMS_DEFAULT} or all", default)
+            v.fail(rule, f"without items a page holds {held}, not {items_default} or all", default)
         pagy = got.get("pagy")
-        stated = pagy.get("items", ITEMS_DEFAULT) if isinstance(pagy, dict) else ITEMS_DEFAULT
-        if stated != ITEMS_DEFAULT:  # (a pagy without items is list-envelope's finding)
+        stated = pagy.get("items", items_default) if isinstance(pagy, dict) else items_default
+        if stated != items_default:  # (a pagy without items is list-envelope's finding)
             v.fail(
                 rule,
-                f"without items, pagy.items is {stated!r}, not the default {ITEMS_DEFAULT}",
+                f"without items, pagy.items is {stated!r}, not the default {items_default}",
                 default,
             )
     v.raise_if_any()
@@ -311,37 +326,43 @@ def test_filters_select_by_start_instant(target: Target) -> None:
     v.raise_if_any()
 
 
-BAD_QUERIES = [
-    {"items": str(ITEMS_MIN - 1)},
-    {"items": str(ITEMS_MAX + 1)},
-    {"page": str(PAGE_MIN - 1)},
-    {"page": str(PAGE_MIN - 2)},
-    {"page": "two"},
-    {"page": ""},
-    {"items": "2.5"},
-    {"start_time": "yesterday"},
-    {"end_time": "1e3"},
-]
-GOOD_QUERIES = [
-    {"items": str(ITEMS_MIN)},
-    {"items": str(ITEMS_MAX)},
-    {"page": str(PAGE_MIN)},
-    {"start_time": "0"},
-]
+def bad_queries(b: Bounds) -> list[dict[str, str]]:
+    """Queries past the bounds, or not numbers."""
+    return [
+        {"items": str(b.items_min - 1)},
+        {"items": str(b.items_max + 1)},
+        {"page": str(b.page_min - 1)},
+        {"page": str(b.page_min - 2)},
+        {"page": "two"},
+        {"page": ""},
+        {"items": "2.5"},
+        {"start_time": "yesterday"},
+        {"end_time": "1e3"},
+    ]
+
+
+def good_queries(b: Bounds) -> list[dict[str, str]]:
+    """Queries at the bounds."""
+    return [
+        {"items": str(b.items_min)},
+        {"items": str(b.items_max)},
+        {"page": str(b.page_min)},
+        {"start_time": "0"},
+    ]
 
 
 @pytest.mark.rule("list-query-validated")
 def test_query_values_outside_the_limits_are_refused(target: Target) -> None:
     _needs_list(target)
     v = Verdicts()
-    for query in GOOD_QUERIES:
+    for query in good_queries(bounds(target.spec)):
         _page(
             v,
             target.list_page(params=query, purpose=f"list {query}"),
             "list-query-validated",
             str(query),
         )
-    for query in BAD_QUERIES:
+    for query in bad_queries(bounds(target.spec)):
         ex = target.list_page(params=query, purpose=f"list {query}")
         refused(target.spec, v, ex, "list-query-validated", f"GET /sessions {query}")
     v.raise_if_any()

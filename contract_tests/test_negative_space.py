@@ -16,9 +16,9 @@ from contract_tests.support.negative import Candidate, candidates, repeated_invi
 from contract_tests.support.order_probes import body_limit
 from contract_tests.support.target import Target, session_of
 from contract_tests.support.watch import RefusalWatch
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.safety import invite_addresses
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.safety import invite_addresses
+from prevail_contract.runtime.verdict import Verdicts
 
 
 def _addresses(target: Target, tag: str) -> Iterator[str]:

@@ -23,9 +23,8 @@ from contract_tests.support.expect import (
 from contract_tests.support.facts import facts
 from contract_tests.support.positives import Positive, addresses, schedules, titles
 from contract_tests.support.target import Target
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.verdict import Verdicts
 
-F = facts()
 #: What an applied edit is judged on (see ``support/applied.py``).
 APPLIED = ("fields-applied", "id-stable", "state-ready-after-edit", "untouched-fields-kept")
 
@@ -86,7 +85,7 @@ def test_every_zone_with_dates_times_and_steps_at_their_edges(target: Target) ->
 
 
 def _emails(session: dict[str, Any] | None) -> set[str]:
-    raw = session.get(F.invite_field) if session else None
+    raw = session.get(facts().invite_field) if session else None
     return {str(x).lower() for x in raw} if isinstance(raw, list) else set()
 
 
@@ -96,7 +95,7 @@ def test_invitees_across_the_address_space(target: Target) -> None:
     address: each accepted and kept as sent, in the answer and read back."""
     v = Verdicts()
     for probe in addresses(f"p{target.seed}"):
-        address = probe.edit[F.invite_field][0]
+        address = probe.edit[facts().invite_field][0]
         ex = target.edit({"remote_session": probe.edit}, purpose=probe.purpose)
         ex.checked.add(probe.refused_rule)
         if not ex.accepted:

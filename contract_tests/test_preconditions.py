@@ -13,9 +13,9 @@ from contract_tests.support.discovered import got_past_precondition, refusal_onl
 from contract_tests.support.expect import accepted, refused
 from contract_tests.support.target import Target
 from contract_tests.support.watch import RefusalWatch
-from prevail_contract.check import tokens
-from prevail_contract.check.session_ids import unknown_session_id
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime import tokens
+from prevail_contract.runtime.session_ids import unknown_session_id
+from prevail_contract.runtime.verdict import Verdicts
 
 TITLE_EDIT = {"remote_session": {"title": "Contract check: precondition probe"}}
 

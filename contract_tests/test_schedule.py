@@ -3,39 +3,49 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import given
 
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
 from contract_tests.support.facts import facts
 from contract_tests.support.probes import base_schedule
-from contract_tests.support.strategies import SCHEDULE_FIELDS, partial_schedules, schedules
+from contract_tests.support.strategies import partial_schedules, schedule_fields, schedules
 from contract_tests.support.target import Target
-from prevail_contract.check.verdict import Verdicts
-
-T = TypeVar("T", bound=Callable[..., Any])
+from prevail_contract.runtime.verdict import Verdicts
 
 
-def every_partial_subset(test: T) -> T:
-    """Run ``test`` on every proper, non-empty subset of the schedule fields, whatever is drawn."""
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every proper, non-empty subset of the schedule fields of the spec in use (at collection)."""
+    if "kept" in metafunc.fixturenames:
+        fields = schedule_fields()
+        subsets = [
+            kept for size in range(1, len(fields)) for kept in itertools.combinations(fields, size)
+        ]
+        metafunc.parametrize("kept", subsets, ids=["+".join(kept) for kept in subsets])
+
+
+@pytest.mark.rule("schedule-all-three", "rejected-changes-nothing")
+def test_each_partial_subset_is_refused_and_changes_nothing(
+    target: Target, kept: tuple[str, ...]
+) -> None:
     full = base_schedule(facts())
-    for size in range(1, len(SCHEDULE_FIELDS)):
-        for kept in itertools.combinations(SCHEDULE_FIELDS, size):
-            test = example(edit={name: full[name] for name in kept})(test)
-    return test
+    _refused_unchanged(target, {name: full[name] for name in kept})
 
 
 @pytest.mark.rule("schedule-all-three", "rejected-changes-nothing")
 @given(edit=partial_schedules())
-@every_partial_subset
 def test_partial_schedule_is_refused_and_changes_nothing(
     target: Target, edit: dict[str, Any]
 ) -> None:
+    _refused_unchanged(target, edit)
+
+
+def _refused_unchanged(target: Target, edit: dict[str, Any]) -> None:
     v = Verdicts()
-    kept = [f for f in SCHEDULE_FIELDS if f in edit]
+    fields = schedule_fields()
+    kept = [f for f in fields if f in edit]
     purpose = f"only {', '.join(kept)} of the schedule"
     before = target.snapshot()
     ex = target.edit({"remote_session": edit}, purpose=purpose)
@@ -47,7 +57,7 @@ def test_partial_schedule_is_refused_and_changes_nothing(
         ex,
         purpose,
         rule_if_changed="schedule-all-three",
-        rule_fields=SCHEDULE_FIELDS,
+        rule_fields=fields,
     )
     v.raise_if_any()
 
@@ -59,7 +69,7 @@ def test_complete_schedule_is_accepted(target: Target, schedule: dict[str, str])
     ex = target.edit({"remote_session": schedule}, purpose="all three schedule fields")
     session = accepted(v, ex, "schedule-all-three", "all three schedule fields")
     if session is not None:
-        wrong = [f for f in SCHEDULE_FIELDS if session.get(f) != schedule[f]]
+        wrong = [f for f in schedule_fields() if session.get(f) != schedule[f]]
         if wrong:
             v.fail("fields-applied", f"schedule sent but {', '.join(wrong)} not applied", ex)
     v.raise_if_any()

@@ -36,9 +36,9 @@ from contract_tests.support.st_checks import (
 from contract_tests.support.st_transport import TOKEN_STAND_IN, SuiteTransport, route_through
 from contract_tests.support.target import Target
 from contract_tests.support.transient import ThrottledError
-from prevail_contract.check.safety import invite_addresses, make_body_safe
-from prevail_contract.check.verdict import Finding, RuleViolationError
-from prevail_contract.paths import spec_path
+from prevail_contract.runtime.safety import invite_addresses, make_body_safe
+from prevail_contract.runtime.verdict import Finding, RuleViolationError
+from prevail_contract.spec.paths import spec_path
 
 # The custom checks are registered by @schemathesis.check; with every check enabled in the
 # config they run on each response (passing them again would run them twice).

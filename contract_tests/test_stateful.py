@@ -25,10 +25,8 @@ from contract_tests.support.facts import facts
 from contract_tests.support.probes import base_schedule, good_value
 from contract_tests.support.strategies import invite_lists, partial_schedules, valid_edits
 from contract_tests.support.target import Target
-from prevail_contract.check.verdict import Finding, RuleViolationError, Verdicts
+from prevail_contract.runtime.verdict import Finding, RuleViolationError, Verdicts
 
-F = facts()
-EDITABLE = F.value_fields
 #: Findings about how a refusal is worded (assumed), collected over the whole run instead of
 #: ending it: they say nothing about the model, and a server answering with another status or
 #: code must still have its history checked against the documented rules.
@@ -67,7 +65,7 @@ class EditSequences(RuleBasedStateMachine):
                     f"{value!r} from the history",
                     ex,
                 )
-        have = {str(x).lower() for x in session.get(F.invite_field) or []}
+        have = {str(x).lower() for x in session.get(facts().invite_field) or []}
         lost = sorted(self.invites - have)
         if lost:
             rule = "list-reflects-edits" if by_list else "invites-additive"
@@ -76,10 +74,10 @@ class EditSequences(RuleBasedStateMachine):
             v.fail("id-stable", f"after {when}: id {session.get('remote_session_id')!r}", ex)
 
     def _absorb(self, session: dict[str, Any]) -> None:
-        for name in EDITABLE:
+        for name in facts().value_fields:
             if name in session:
                 self.model[name] = session[name]
-        self.invites |= {str(x).lower() for x in session.get(F.invite_field) or []}
+        self.invites |= {str(x).lower() for x in session.get(facts().invite_field) or []}
 
     @initialize()
     def start(self) -> None:
@@ -89,8 +87,9 @@ class EditSequences(RuleBasedStateMachine):
         the server itself answered.)
         """
         v = Verdicts()
-        start = {n: good_value(n, self.target.spec) for n in EDITABLE if n not in F.schedule}
-        start.update(base_schedule(F))
+        f = facts()
+        start = {n: good_value(n, self.target.spec) for n in f.value_fields if n not in f.schedule}
+        start.update(base_schedule(f))
         ex = self.target.edit({"remote_session": start}, purpose="stateful: start")
         session = accepted(v, ex, "fields-applied", "stateful: start")
         if session is not None:
@@ -103,9 +102,11 @@ class EditSequences(RuleBasedStateMachine):
         ex = self.target.edit({"remote_session": edit}, purpose="stateful: valid edit")
         session = accepted(v, ex, "fields-applied", "stateful: valid edit")
         if session is not None:
-            self.model.update({k: edit[k] for k in EDITABLE if k in edit})
-            for item in edit.get(F.invite_field, []):
-                self.invites.add((item if isinstance(item, str) else item[F.invite_email]).lower())
+            self.model.update({k: edit[k] for k in facts().value_fields if k in edit})
+            for item in edit.get(facts().invite_field, []):
+                self.invites.add(
+                    (item if isinstance(item, str) else item[facts().invite_email]).lower()
+                )
             self._compare(v, session, "valid edit")
             self._absorb(session)
         v.raise_if_any()
@@ -124,7 +125,7 @@ class EditSequences(RuleBasedStateMachine):
 
     @rule(invites=invite_lists)
     def invite(self, invites: list[Any]) -> None:
-        self.valid_edit({F.invite_field: invites})
+        self.valid_edit({facts().invite_field: invites})
 
     @rule(data=st.data())
     def read_back(self, data: st.DataObject) -> None:

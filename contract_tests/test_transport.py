@@ -20,8 +20,8 @@ from contract_tests.support.methods import judge_405, method_targets
 from contract_tests.support.order_probes import body_limit
 from contract_tests.support.target import Target
 from contract_tests.support.watch import RefusalWatch
-from prevail_contract.check.verdict import Verdicts
-from prevail_contract.operation_registry import LIST_ROLE
+from prevail_contract.runtime.verdict import Verdicts
+from prevail_contract.spec.operation_registry import LIST_ROLE
 
 BODY = {"remote_session": {"title": "Transport probe"}}
 

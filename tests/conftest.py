@@ -2,7 +2,7 @@
 
 import pytest
 
-from prevail_contract.check.bounds import RUN, RunBounds
+from prevail_contract.runtime.bounds import RUN, RunBounds
 
 pytest_plugins = [
     "tests.plugins.spec",

@@ -12,7 +12,8 @@ import pytest
 
 from contract_tests.support.discovered import UNAPPLICABLE_BODY, got_past_precondition
 from contract_tests.support.st_transport import SuiteTransport, route_through
-from prevail_contract.check.bounds import (
+from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.bounds import (
     DEFAULT_DEADLINES,
     DEFAULT_MAX_RETRY_WAIT,
     MIN_RETRY_WAIT,
@@ -24,19 +25,22 @@ from prevail_contract.check.bounds import (
     read_capped,
     wall_clock,
 )
-from prevail_contract.check.config import from_sources
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.guard import GuardedTransport, UnsafeRequestError, guard_client
-from prevail_contract.check.safety import (
+from prevail_contract.runtime.config import from_sources
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.guard import GuardedTransport, UnsafeRequestError, guard_client
+from prevail_contract.runtime.safety import (
     InviteBudget,
     InviteCapReachedError,
     Masker,
     is_reserved_email,
     safe_email,
 )
-from prevail_contract.check.sender import send_bounded
-from prevail_contract.check.session_ids import listed_session_ids, session_id_problem, session_path
-from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.sender import send_bounded
+from prevail_contract.runtime.session_ids import (
+    listed_session_ids,
+    session_id_problem,
+    session_path,
+)
 from prevail_contract.spec import Spec
 
 HOSTILE_ID = "../../../__mock__/reset?x="
@@ -317,7 +321,7 @@ def test_the_discovered_session_probe_cannot_be_applied() -> None:
 
 
 def test_bounds_flags_reach_the_limits() -> None:
-    from prevail_contract.check import bounds as bounds_module
+    from prevail_contract.runtime import bounds as bounds_module
 
     parser = argparse.ArgumentParser()
     bounds_module.add_flags(parser)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from prevail_contract.check.config import from_sources
-from prevail_contract.check.guard import UnsafeRequestError, check_method
-from prevail_contract.check.session_ids import unknown_session_id
 from prevail_contract.errors import ConfigError
-from prevail_contract.operation_registry import operation_registry
+from prevail_contract.runtime.config import from_sources
+from prevail_contract.runtime.guard import UnsafeRequestError, check_method
+from prevail_contract.runtime.session_ids import unknown_session_id
 from prevail_contract.spec import Spec
+from prevail_contract.spec.operation_registry import operation_registry
 
 BASE = "https://staging.invalid/api/v1"
 LIVE = {"PREVAIL_BASE_URL": BASE, "PREVAIL_SESSION_ID": "s-1", "PREVAIL_TOKEN": "t"}

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from prevail_contract.check.config import from_sources
 from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.config import from_sources
 from prevail_contract.spec import load_spec
 from tests.plugins.check import CheckRun, run_checks_parallel
 

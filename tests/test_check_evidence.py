@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from prevail_contract.check.exchange import (
+from prevail_contract.runtime.exchange import (
     MAX_TEST_BODY_BYTES,
     Exchange,
     ExchangeLog,
 )
-from prevail_contract.check.recorder import EVIDENCE_BODY_BYTES, MAX_FINDINGS_KEPT, RuleRecorder
-from prevail_contract.check.verdict import Finding
+from prevail_contract.runtime.recorder import EVIDENCE_BODY_BYTES, MAX_FINDINGS_KEPT, RuleRecorder
+from prevail_contract.runtime.verdict import Finding
 from tests.plugins.hostile import ENDLESS_PAGE, endless_list, run_check_measured, serve_hostile
 
 PAGE = b"x" * 900_000

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from prevail_contract.check.safety import invite_addresses, is_reserved_email
-from prevail_contract.check.session_ids import UNKNOWN_ID_PREFIX
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.runtime.safety import invite_addresses, is_reserved_email
+from prevail_contract.runtime.session_ids import UNKNOWN_ID_PREFIX
+from prevail_contract.spec.paths import REPO_ROOT
 from tests.plugins.check import check_command, clean_env, run_check
 from tests.plugins.hostile import (
     GIVEN_SESSION,

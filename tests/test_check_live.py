@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.spec.paths import REPO_ROOT
 from tests.plugins.check import SERVED_MOCK_BASELINE, LiveMock, clean_env, run_check, serve_mock
 
 

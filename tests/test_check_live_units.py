@@ -10,14 +10,14 @@ import httpx
 import pytest
 
 from contract_tests.support.watch import _changes, _culprit, _Probe, _View
-from prevail_contract.check.config import TargetConfig, fresh_sessions, from_sources
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.guard import UnsafeRequestError, guard_client
-from prevail_contract.check.mock_signal import admin_problem, admin_root
 from prevail_contract.check.preflight import Answer, judge
-from prevail_contract.check.safety import InviteBudget, Masker
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import create_app, target_environment
+from prevail_contract.runtime.config import TargetConfig, fresh_sessions, from_sources
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.guard import UnsafeRequestError, guard_client
+from prevail_contract.runtime.mock_signal import admin_problem, admin_root
+from prevail_contract.runtime.safety import InviteBudget, Masker
 
 CONFIG = TargetConfig(base_url="https://api.invalid/api/v1", session_id="s1", token="t0ken-value")
 SESSION = "PREVAIL_SESSION_ID (--session-id)"

@@ -23,8 +23,8 @@ from prevail_contract.errors import SpecError
 from prevail_contract.mock import create_app, target_environment
 from prevail_contract.mock.bugs import CHOICES, PLANTABLE_BUGS, PLANTED_VARIANTS
 from prevail_contract.mock.pipeline import CHECKS
-from prevail_contract.paths import REPO_ROOT, SPEC_PATH
 from prevail_contract.spec import Spec, read_document
+from prevail_contract.spec.paths import REPO_ROOT, SPEC_PATH
 from tests.plugins.check import CheckRun, run_checks_parallel
 from tests.plugins.mock import MockUnderTest
 

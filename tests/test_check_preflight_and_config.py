@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from prevail_contract.check.config import TargetConfig, read_env_file
 from prevail_contract.check.preflight import Answer, judge
-from prevail_contract.check.report import RuleResult, show_table
-from prevail_contract.check.safety import Masker
+from prevail_contract.check.report import show_table
 from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.config import TargetConfig, read_env_file
+from prevail_contract.runtime.results import RuleResult
+from prevail_contract.runtime.safety import Masker
 from prevail_contract.spec import load_spec
 
 CONFIG = TargetConfig(base_url="https://api.invalid/api/v1", session_id="s1", token="t0ken-value")

@@ -15,17 +15,16 @@ from pathlib import Path
 
 import jwt
 
-from prevail_contract.check import tokens
-from prevail_contract.check.exchange import Exchange, shell_quote
-from prevail_contract.check.report import RuleResult, render_table
-from prevail_contract.check.repro import (
+from prevail_contract.check.repro_writer import script_text, write_scripts
+from prevail_contract.runtime import tokens
+from prevail_contract.runtime.exchange import Exchange, shell_quote
+from prevail_contract.runtime.repro import (
     ReproContext,
     Writes,
     build_case,
-    script_text,
-    write_scripts,
 )
-from prevail_contract.check.safety import Masker
+from prevail_contract.runtime.results import RuleResult, render_table
+from prevail_contract.runtime.safety import Masker
 from tests.plugins.check import serve_mock
 
 KEY = "repro-test-key-0123456789abcdef0123456789"

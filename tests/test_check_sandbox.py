@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from prevail_contract.check.bounds import Limits
-from prevail_contract.check.safety import Masker
 from prevail_contract.check.sandbox import sandbox_environment
 from prevail_contract.cli import main
 from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.bounds import Limits
+from prevail_contract.runtime.safety import Masker
 from prevail_contract.spec import load_spec
 from tests.plugins.hostile import GIVEN_SESSION, HostileTarget, Received, respond, serve_hostile
 

@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.spec.paths import REPO_ROOT
 from tests.plugins.check import clean_env
 
 BUG = "response-envelope"
@@ -25,8 +25,8 @@ SCRIPT = textwrap.dedent(
     """
     import json, sys
     from prevail_contract.check.cli import run_suite
-    from prevail_contract.check.config import from_sources
-    from prevail_contract.check.report import build_results
+    from prevail_contract.runtime.config import from_sources
+    from prevail_contract.runtime.results import build_results
     from prevail_contract.spec import load_spec
 
     out = []

@@ -12,21 +12,22 @@ import jwt
 import pytest
 
 from contract_tests.support.body_rules import broken_rules, rule_broken_by
-from prevail_contract.check import tokens
-from prevail_contract.check.config import from_sources
-from prevail_contract.check.exchange import Exchange
 from prevail_contract.check.policy import RunEnd, judge
-from prevail_contract.check.recorder import RuleRecord
-from prevail_contract.check.report import build_results, render_table, write_reports
-from prevail_contract.check.safety import (
+from prevail_contract.check.report import write_reports
+from prevail_contract.errors import ConfigError
+from prevail_contract.runtime import tokens
+from prevail_contract.runtime.config import from_sources
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.recorder import RuleRecord
+from prevail_contract.runtime.results import build_results, render_table
+from prevail_contract.runtime.safety import (
     InviteBudget,
     InviteCapReachedError,
     Masker,
     is_reserved_email,
     make_body_safe,
 )
-from prevail_contract.check.verdict import Finding
-from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.verdict import Finding
 from prevail_contract.spec import Spec
 
 KEY = "k" * 40
@@ -255,7 +256,7 @@ def test_every_named_example_is_sent_or_compared(spec: Spec) -> None:
     from contract_tests.test_examples import _cases
 
     used: set[str] = set()
-    for case in _cases():
+    for case in _cases(spec):
         request_name, _rule, response_name = case.values
         used.add(str(request_name))
         if response_name is not None:

@@ -13,9 +13,9 @@ import pytest
 from prevail_contract.check.baseline import Baseline, Entry, load_baseline
 from prevail_contract.check.junit import junit_tree
 from prevail_contract.check.policy import RunEnd, apply_selection, judge
-from prevail_contract.check.report import RuleResult
 from prevail_contract.check.selection import selection_from
 from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.results import RuleResult
 from prevail_contract.spec import load_spec
 
 CATALOGUE = [rule.id for rule in load_spec().rules]

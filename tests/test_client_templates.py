@@ -17,8 +17,8 @@ from typing import Any
 import openapi_python_client
 import pytest
 
-from prevail_contract import cli, paths
-from prevail_contract.spec import Spec
+from prevail_contract import cli
+from prevail_contract.spec import Spec, paths
 from tests.plugins.spec import Mutation
 
 UPSTREAM = Path(openapi_python_client.__file__).parent / "templates"

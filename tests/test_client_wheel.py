@@ -28,8 +28,7 @@ from hatchling.build import build_wheel
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from prevail_contract import paths
-from prevail_contract.spec import Spec
+from prevail_contract.spec import Spec, paths
 from tests.plugins.check import serve_mock
 from tests.plugins.flaky import Flaky
 

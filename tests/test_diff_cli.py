@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from prevail_contract import paths
+from prevail_contract.spec import paths
 from tests.plugins.diff import Doc, RunDiff, git, minimal_doc, write_doc
 
 S = {"type": "string"}

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from prevail_contract import paths
 from prevail_contract.diff import client_api_diff, diff_surfaces, read_surface
-from prevail_contract.spec import load_spec
+from prevail_contract.spec import load_spec, paths
 from tests.plugins.diff import Doc, RunDiff, minimal_doc, write_doc
 
 S = {"type": "string"}

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from devtools.blocks import README
+from devtools.readme_blocks import drifted
 from prevail_contract import cli
 from prevail_contract.diff import kinds
 from prevail_contract.diff.context import Ctx, Recorder
-from prevail_contract.readme_blocks import README, drifted
 
 DIFF_PACKAGE = Path(kinds.__file__).parent
 #: The Recorder methods that emit a change, and the position of their kind argument.
@@ -109,7 +110,7 @@ def test_list_rules_prints_the_whole_registry(fmt: str, capsys: pytest.CaptureFi
 
 def test_the_readme_lists_the_registry_as_it_is(tmp_path: Path) -> None:
     assert drifted() == [], "the README's generated blocks drifted: run " + (
-        "`python -m prevail_contract.readme_blocks`"
+        "`python -m devtools.readme_blocks`"
     )
     text = README.read_text(encoding="utf-8")
     row = next(line for line in text.splitlines() if line.startswith("| `operation-moved` |"))

@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 
-from prevail_contract import paths
 from prevail_contract.cli import main
 from prevail_contract.docs import BuiltDocs, build_docs
 from prevail_contract.docs.conformance import load_conformance
 from prevail_contract.docs.render import CSP, seal
 from prevail_contract.docs.sections import auth_markdown, rules_markdown
 from prevail_contract.errors import ConfigError, ToolError
-from prevail_contract.spec import Spec, load_spec, read_document
+from prevail_contract.spec import Spec, load_spec, paths, read_document
 from tests.plugins.docs import require_chromium
 
 ALL_THREE = "`start_date`, `start_time` and `time_zone` are sent all together or not at all."

@@ -10,17 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from devtools.blocks import README
+from devtools.fixture_tables import readme_drift, render_readme
 from prevail_contract.errors import SpecError
-from prevail_contract.fixture_variables import (
-    fixture_variables,
-    read_variables,
-    readme_drift,
-    render_readme,
-)
 from prevail_contract.mock import create_app, target_environment
-from prevail_contract.paths import REPO_ROOT, SPEC_PATH
-from prevail_contract.readme_blocks import README
 from prevail_contract.spec import Spec, read_document
+from prevail_contract.spec.fixture_variables import fixture_variables, read_variables
+from prevail_contract.spec.paths import REPO_ROOT, SPEC_PATH
 
 NEW_ROW = {
     "name": "PREVAIL_ROOM_SESSION_ID",
@@ -34,7 +30,7 @@ NEW_ROW = {
 def test_readme_tables_are_generated_from_the_spec() -> None:
     assert not readme_drift(), (
         "README's fixture variable tables differ from x-fixture-variables: run "
-        "`.venv/bin/python -m prevail_contract.fixture_variables`"
+        "`.venv/bin/python -m devtools.readme_blocks`"
     )
 
 
@@ -59,7 +55,8 @@ def test_a_new_variable_is_one_row(tmp_path: Path) -> None:
     assert "| `PREVAIL_ROOM_SESSION_ID` | `--room-session-id` | no | `editable-states` |" in readme
     probe = (
         "import json, os\n"
-        "from prevail_contract.check import cli, config\n"
+        "from prevail_contract.check import cli\n"
+        "from prevail_contract.runtime import config\n"
         "import argparse\n"
         "p = argparse.ArgumentParser(); cli.configure(p)\n"
         "args = p.parse_args(['--base-url', 'http://a.test', '--session-id', 's1',"

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from prevail_contract import cli, paths
+from prevail_contract import cli
 from prevail_contract.generate import compare_trees
+from prevail_contract.spec import paths
 from tests.plugins.spec import Mutation
 
 

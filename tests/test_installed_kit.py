@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from hatchling.build import build_wheel
 
-from prevail_contract.paths import CHECKOUT
+from prevail_contract.spec.paths import CHECKOUT
 from tests.plugins.check import SERVED_MOCK_BASELINE, serve_mock
 
 pytestmark = pytest.mark.slow
@@ -108,7 +108,7 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> InstalledKit:
 
 def test_installed_kit_uses_its_package_data_not_a_checkout(kit: InstalledKit) -> None:
     code = (
-        "import json, prevail_contract.paths as p, prevail_sessions_client as c; "
+        "import json, prevail_contract.spec.paths as p, prevail_sessions_client as c; "
         "print(json.dumps([str(p.CHECKOUT), str(p.spec_path()), str(p.SUITE_DIR), c.__file__]))"
     )
     done = subprocess.run(  # noqa: S603

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from prevail_contract import cli
-from prevail_contract.lint import lint
+from prevail_contract.lint.cli import lint
 from tests.plugins.spec import Mutation
 
 WriteCopy = Callable[[Mutation], Path]

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from prevail_contract import cli
-from prevail_contract.lint import lint
-from prevail_contract.stated_numbers import attributed, numbers
+from prevail_contract.lint.cli import lint
+from prevail_contract.lint.stated_numbers import attributed, numbers
 from tests.plugins.spec import Mutation
 
 WriteCopy = Callable[[Mutation], Path]

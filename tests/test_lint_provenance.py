@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from prevail_contract.lint import lint
-from prevail_contract.provenance_checks import check_provenance
+from prevail_contract.lint.cli import lint
+from prevail_contract.lint.provenance_checks import check_provenance
 from prevail_contract.spec import Spec
 from tests.plugins.spec import Mutation
 

@@ -23,7 +23,7 @@ from contract_tests.support.list_reads import (
     window_around,
 )
 from contract_tests.support.target import Target
-from prevail_contract.check.exchange import Exchange
+from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.spec import load_spec
 
 BASE = "http://list.test/api/v1"

@@ -12,12 +12,12 @@ from typing import Any
 import jwt
 import pytest
 
-from prevail_contract.documented_view import documented_spec
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import create_app, target_environment
 from prevail_contract.mock.pipeline import CHECKS, documented_order
 from prevail_contract.mock.validation import BodyValidator
 from prevail_contract.spec import Spec
+from prevail_contract.spec.documented_view import documented_spec
 from tests.plugins.mock import MockUnderTest
 from tests.test_mock_fast_validation import EDGES
 

@@ -14,11 +14,11 @@ import pytest
 from prevail_sessions_client import RetryPolicy
 from prevail_sessions_client.api.sessions import list_sessions
 
-from prevail_contract.check.bounds import INJECTED_HEADER, INJECTED_VALUE, is_transient
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import faults
 from prevail_contract.mock.access_log import wrap
 from prevail_contract.mock.harness import MockOptions, PrevailMock, start_mock
+from prevail_contract.runtime.bounds import INJECTED_HEADER, INJECTED_VALUE, is_transient
 
 LIST = "/api/v1/sessions"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.spec.paths import REPO_ROOT
 from tests.plugins.check import (
     SERVED_MOCK_BASELINE,
     CheckRun,

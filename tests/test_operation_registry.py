@@ -20,16 +20,16 @@ import pytest
 from starlette.testclient import TestClient
 
 from contract_tests.support import st_checks
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.guard import UnsafeRequestError, check_method
-from prevail_contract.check.session_ids import unknown_session_id
 from prevail_contract.diff import compare_documents
 from prevail_contract.docs.sections import rules_markdown
 from prevail_contract.errors import SpecError
-from prevail_contract.lint import lint
+from prevail_contract.lint.cli import lint
 from prevail_contract.mock import create_app, target_environment
-from prevail_contract.operation_registry import operation_registry, registry_problems
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.guard import UnsafeRequestError, check_method
+from prevail_contract.runtime.session_ids import unknown_session_id
 from prevail_contract.spec import Spec, read_document
+from prevail_contract.spec.operation_registry import operation_registry, registry_problems
 from tests.plugins.spec import Mutation
 
 WriteCopy = Callable[[Mutation], Path]

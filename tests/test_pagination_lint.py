@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from prevail_contract.pagination_checks import check_pagination
+from prevail_contract.lint.pagination_checks import check_pagination
 from prevail_contract.spec import Spec
 
 Doc = dict[str, Any]

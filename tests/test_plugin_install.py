@@ -26,7 +26,7 @@ from hatchling.build import build_wheel
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from prevail_contract.paths import CHECKOUT
+from prevail_contract.spec.paths import CHECKOUT
 from tests.test_client_wheel import _closure, _copy_distribution, _metadata_name
 from tests.test_pytest_plugin import integrator_example
 

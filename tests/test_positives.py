@@ -19,9 +19,9 @@ from contract_tests.support.positives import (
     schedule_probes,
     title_probes,
 )
-from prevail_contract.paths import SPEC_PATH
 from prevail_contract.spec import load_spec, read_document
-from prevail_contract.violation_rules import ANNOTATION
+from prevail_contract.spec.paths import SPEC_PATH
+from prevail_contract.spec.violation_rules import ANNOTATION
 
 SPEC = load_spec()
 F = facts(SPEC)

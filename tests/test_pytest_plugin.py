@@ -26,8 +26,8 @@ from prevail_sessions_client.models import (
 )
 
 from prevail_contract.mock.harness import IN_PROCESS_ORIGIN, PrevailMock
-from prevail_contract.paths import REPO_ROOT
 from prevail_contract.spec import Spec
+from prevail_contract.spec.paths import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
 SECTION = "## Testing your code against the mock (pytest plugin)"

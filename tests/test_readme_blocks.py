@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from prevail_contract.readme_blocks import README, drifted, render_readme
+from devtools.blocks import README
+from devtools.readme_blocks import drifted, render_readme
 from prevail_contract.spec import load_spec
 from tests.plugins.spec import Mutation
 
@@ -15,7 +16,7 @@ EDIT = "/sessions/{remote_session_id}"
 
 
 def test_no_generated_block_has_drifted() -> None:
-    assert drifted() == [], "run `python -m prevail_contract.readme_blocks`"
+    assert drifted() == [], "run `python -m devtools.readme_blocks`"
 
 
 def test_limits_and_check_order_come_from_the_spec_in_use(spec_copy: WriteCopy) -> None:

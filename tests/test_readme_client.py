@@ -21,8 +21,8 @@ from prevail_sessions_client import AuthenticatedClient
 from prevail_sessions_client.api.sessions import list_sessions
 from prevail_sessions_client.models import ListSessionsResponse
 
-from prevail_contract.paths import REPO_ROOT
 from prevail_contract.spec import Spec
+from prevail_contract.spec.paths import REPO_ROOT
 from tests.plugins.check import LiveMock, serve_mock
 from tests.plugins.flaky import Flaky, http_date
 

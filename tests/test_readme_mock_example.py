@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.spec.paths import REPO_ROOT
 from tests.test_pytest_plugin import integrator_example
 from tests.test_readme_client import example_source, example_sources
 

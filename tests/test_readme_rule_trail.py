@@ -12,8 +12,8 @@ import re
 import pytest
 
 from prevail_contract.docs.sections import ANCHOR_PREFIX
-from prevail_contract.paths import REPO_ROOT
 from prevail_contract.spec import Spec
+from prevail_contract.spec.paths import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
 PLACES = ("spec", "mock", "check", "docs")

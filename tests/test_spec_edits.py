@@ -22,8 +22,8 @@ import yaml
 from contract_tests.support.facts import facts, list_parameter
 from contract_tests.support.order_probes import body_faults, body_limit, order_pairs
 from contract_tests.support.probes import enum_values, limit_probes
-from prevail_contract.paths import SPEC_PATH
 from prevail_contract.spec import Spec, load_spec, read_document
+from prevail_contract.spec.paths import SPEC_PATH
 from tests.plugins.check import SERVED_MOCK_BASELINE, CheckRun, run_check, serve_mock
 
 NEW_FIELD = "room_name"

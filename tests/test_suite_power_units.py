@@ -11,19 +11,19 @@ import httpx
 import pytest
 
 from contract_tests.support.answers import differences, volatile_parts
-from prevail_contract.check.bounds import (
+from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.bounds import (
     MIN_RETRY_WAIT,
     RATE_LIMIT_RETRIES,
     Limits,
     RunBounds,
     is_transient,
 )
-from prevail_contract.check.config import state_sessions
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.sender import send_bounded
-from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.config import state_sessions
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.sender import send_bounded
 from prevail_contract.spec import Spec, load_spec
-from prevail_contract.spec_security import carriers, exp_leeway_seconds
+from prevail_contract.spec.security import carriers, exp_leeway_seconds
 
 
 def test_retry_after_seconds_date_and_junk() -> None:

@@ -13,7 +13,7 @@ import pytest
 from prevail_contract import cli
 from prevail_contract.diff import compare_documents
 from prevail_contract.errors import SpecError
-from prevail_contract.lint import lint
+from prevail_contract.lint.cli import lint
 from prevail_contract.spec import Spec
 from tests.plugins.spec import Mutation
 from tests.plugins.two_operations import LIST_PATH, add_list_operation, list_rule

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from prevail_contract import __version__
-from prevail_contract.paths import SPEC_PATH, SPEC_VAR
+from prevail_contract.spec.paths import SPEC_PATH, SPEC_VAR
 from tests.plugins import warm
 from tests.plugins.check import check_command, clean_env, run_check
 

@@ -18,17 +18,23 @@ from typing import Any
 import pytest
 
 from contract_tests.support.target import DEFAULT, Target
-from prevail_contract.check.config import ENV_VARS, disposable_sessions
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.session_ids import session_path
-from prevail_contract.operation_registry import OperationEntry, operation_registry
+from prevail_contract.runtime.config import ENV_VARS, disposable_sessions
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.session_ids import session_path
 from prevail_contract.spec import Example, Spec
+from prevail_contract.spec.operation_registry import OperationEntry, operation_registry
 
 OPERATION_ID = __name__.rsplit(".", 1)[-1]
 #: The rule a malformed success answer breaks.
 SHAPE_RULE = "cancel-response"
 QUERY_RULE = "cancel-query-validated"
-DISPOSABLE_VAR = ENV_VARS["disposable_session_ids"]
+
+
+def disposable_var() -> str:
+    """The variable listing the Sessions a live run may cancel."""
+    return ENV_VARS["disposable_session_ids"]
+
+
 #: The key of ``Target.created`` holding the Sessions this run canceled.
 CANCELED = "canceled"
 
@@ -127,11 +133,11 @@ def cancelable_sessions(
     raw = target.config.value("disposable_session_ids")
     given = disposable_sessions(raw if isinstance(raw, str) else None)
     if not given:
-        return [], f"no Session the run may cancel: list disposable Sessions in {DISPOSABLE_VAR}"
+        return [], f"no Session the run may cancel: list disposable Sessions in {disposable_var()}"
     listed = _listed_states(target)
     if listed is None:
         return [], (
-            f"the state of a Session of {DISPOSABLE_VAR} cannot be read before it is canceled: "
+            f"the state of a Session of {disposable_var()} cannot be read before it is canceled: "
             "the target has no GET /sessions"
         )
     taken = target.created.setdefault("disposable-taken", [])
@@ -149,7 +155,7 @@ def cancelable_sessions(
         return found, ""
     return found, (
         f"{len(found)} of the {count} Session(s) needed: every other Session of "
-        f"{DISPOSABLE_VAR} is used, or not listed in state {', '.join(states)} (a {after} one "
+        f"{disposable_var()} is used, or not listed in state {', '.join(states)} (a {after} one "
         "was canceled by an earlier run): add more"
     )
 
@@ -191,7 +197,7 @@ def send_example(target: Target, example: Example) -> Exchange:
         elif canceled:
             sid = _still_canceled(target, canceled, after)
         else:
-            pytest.skip(f"no Session of {DISPOSABLE_VAR} was canceled by this run to send it to")
+            pytest.skip(f"no Session of {disposable_var()} was canceled by this run to send it to")
     else:
         refused = example.setup.get("expect-schema") == "invalid"
         made, why = cancelable_sessions(

@@ -6,7 +6,7 @@ from typing import Any
 
 from contract_tests.support.body_rules import broken_rules
 from contract_tests.support.response_rules import SHAPE_RULE as RESPONSE_SHAPE
-from prevail_contract.check.exchange import Exchange
+from prevail_contract.runtime.exchange import Exchange
 
 #: The rule a malformed success answer breaks.
 SHAPE_RULE = "response-envelope"

@@ -7,7 +7,7 @@ from typing import Any
 
 from contract_tests.support.response_rules import SHAPE_RULE as RESPONSE_SHAPE
 from contract_tests.support.response_rules import first_problem
-from prevail_contract.check.exchange import Exchange
+from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.spec import load_spec
 
 #: The rule a malformed success answer breaks.

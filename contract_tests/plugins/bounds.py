@@ -11,7 +11,7 @@ import os
 import pytest
 
 from contract_tests.plugins.profiles import profile_name
-from prevail_contract.check.bounds import RUN, RunStoppedError, limits_from
+from prevail_contract.runtime.bounds import RUN, RunStoppedError, limits_from
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,7 +10,7 @@ import os
 
 from hypothesis import HealthCheck, Phase, settings
 
-from prevail_contract.check.config import PROFILE_VAR, PROFILES, SEED_VAR
+from prevail_contract.runtime.config import PROFILE_VAR, PROFILES, SEED_VAR
 
 _COMMON = {
     "deadline": None,

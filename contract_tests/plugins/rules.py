@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from prevail_contract.check.recorder import PLUGIN_NAME, RuleRecorder, find_recorder, rules_of
-from prevail_contract.check.report import build_results, render_table
+from prevail_contract.runtime.recorder import PLUGIN_NAME, RuleRecorder, find_recorder, rules_of
+from prevail_contract.runtime.results import build_results, render_table
 from prevail_contract.spec import load_spec
 
 

@@ -14,7 +14,7 @@ import pytest
 from contract_tests.plugins.profiles import run_seed
 from contract_tests.support.build import build_target
 from contract_tests.support.target import Target
-from prevail_contract.check.recorder import find_recorder
+from prevail_contract.runtime.recorder import find_recorder
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from prevail_contract.check.exchange import Exchange
+from prevail_contract.runtime.exchange import Exchange
 
 #: Headers that differ between any two answers (time, length, tracing), never compared.
 VOLATILE_HEADERS = frozenset(

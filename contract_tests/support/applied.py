@@ -9,11 +9,10 @@ from contract_tests.support.expect import COMPARED_FIELDS, listed_as_answered, r
 from contract_tests.support.facts import facts
 from contract_tests.support.response_rules import SHAPE_RULE, answer_problems
 from contract_tests.support.target import Target, session_of
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
 
 VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
-EDITABLE = facts().value_fields
 
 
 def check_envelope(target: Target, v: Verdicts, ex: Exchange) -> None:
@@ -64,7 +63,7 @@ def check_applied(
             f"the Session edited is {target.session_id!r}",
             ex,
         )
-    for name in EDITABLE:
+    for name in facts().value_fields:
         if name in edit and session.get(name) != edit[name]:
             v.fail(
                 "fields-applied",

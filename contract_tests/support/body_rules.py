@@ -18,7 +18,7 @@ import jsonschema
 
 from prevail_contract.errors import SpecError
 from prevail_contract.spec import FORMAT_CHECKER, Spec, load_spec
-from prevail_contract.violation_rules import ANNOTATION, BRANCHING, annotated_rules
+from prevail_contract.spec.violation_rules import ANNOTATION, BRANCHING, annotated_rules
 
 REQUEST_SCHEMA = "EditSessionRequest"
 

@@ -20,9 +20,9 @@ from contract_tests.support.mock_admin import (
 )
 from contract_tests.support.target import Target
 from contract_tests.support.transport import Transport
-from prevail_contract.check import tokens
-from prevail_contract.check.bounds import RUN
-from prevail_contract.check.config import (
+from prevail_contract.runtime import tokens
+from prevail_contract.runtime.bounds import RUN
+from prevail_contract.runtime.config import (
     ENV_VARS,
     VARIABLES,
     TargetConfig,
@@ -30,12 +30,12 @@ from prevail_contract.check.config import (
     disposable_sessions,
     from_sources,
 )
-from prevail_contract.check.exchange import RunRecord
-from prevail_contract.check.guard import guard_client
-from prevail_contract.check.repro import ReproContext
-from prevail_contract.check.safety import InviteBudget, Masker
-from prevail_contract.operation_registry import operation_registry
+from prevail_contract.runtime.exchange import RunRecord
+from prevail_contract.runtime.guard import guard_client
+from prevail_contract.runtime.repro import ReproContext
+from prevail_contract.runtime.safety import InviteBudget, Masker
 from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec.operation_registry import operation_registry
 
 
 def build_target(

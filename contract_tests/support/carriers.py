@@ -1,7 +1,7 @@
 """Send a request with a credential on one of the spec's token carriers, and the bad-token kinds.
 
 The carriers (the ``Authorization: Bearer`` header, the ``jwt_payload`` query parameter) come
-from the spec's ``securitySchemes`` via :mod:`prevail_contract.spec_security`; so does the
+from the spec's ``securitySchemes`` via :mod:`prevail_contract.spec.security`; so does the
 assumed clock-skew leeway on ``exp``, which every expired probe stays well clear of.
 """
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.support.target import Target
-from prevail_contract.check import tokens
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.spec_security import Carrier, carriers, exp_leeway_seconds
+from prevail_contract.runtime import tokens
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.spec.security import Carrier, carriers, exp_leeway_seconds
 
 #: A credential of another scheme (``contract:check`` in Basic), not a JWT.
 OTHER_SCHEME = "Basic Y29udHJhY3Q6Y2hlY2s="

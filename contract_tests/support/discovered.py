@@ -13,7 +13,7 @@ a server that skips both checks would apply it. Sending nothing would lose the o
 from __future__ import annotations
 
 from contract_tests.support.target import Target
-from prevail_contract.check.exchange import Exchange
+from prevail_contract.runtime.exchange import Exchange
 
 #: An edit cut short: not JSON, so there is nothing in it to apply.
 UNAPPLICABLE_BODY = b'{"remote_session": {"title": "Contract check: refusal-only probe"'

@@ -12,8 +12,8 @@ from collections.abc import Collection
 from typing import Any
 
 from contract_tests.support.target import Target, session_of
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Verdicts
 from prevail_contract.spec import Spec
 
 #: Session fields that an edit through the API may not change unless sent.

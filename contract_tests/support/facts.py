@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from prevail_contract.check.safety import invite_names
 from prevail_contract.errors import SpecError
-from prevail_contract.operation_registry import LIST_ROLE, operation_registry
-from prevail_contract.operations import Operation
+from prevail_contract.runtime.safety import invite_names
 from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec.operation_registry import LIST_ROLE, operation_registry
+from prevail_contract.spec.operations import Operation
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pytest
 
 from contract_tests.support.facts import list_parameter
-from prevail_contract.check.bounds import RUN
-from prevail_contract.check.exchange import Exchange
+from prevail_contract.runtime.bounds import RUN
+from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.spec import Spec
 
 #: Pages one read may take (at the spec's largest page size): a bound for a live server.

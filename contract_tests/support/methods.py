@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.session_ids import unknown_session_id
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.session_ids import unknown_session_id
+from prevail_contract.runtime.verdict import Verdicts
 
 
 def method_targets(target: Target) -> list[tuple[str, str]]:

@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 
 from contract_tests.support.facts import facts
-from prevail_contract.check.config import TargetConfig
-from prevail_contract.check.mock_signal import admin_headers, admin_problem, admin_root, refusal
-from prevail_contract.check.session_ids import session_path
 from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.config import TargetConfig
+from prevail_contract.runtime.mock_signal import admin_headers, admin_problem, admin_root, refusal
+from prevail_contract.runtime.session_ids import session_path
 
 #: Host name the in-process mock answers on.
 EMBEDDED_HOST = "http://mock"

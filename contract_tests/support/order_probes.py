@@ -22,14 +22,14 @@ from typing import Any
 from contract_tests.support.body_rules import body_rules
 from contract_tests.support.facts import Facts, facts
 from contract_tests.support.probes import base_schedule, good_value
-from contract_tests.support.strategies import BAD_FORMATS
+from contract_tests.support.strategies import bad_formats
 from contract_tests.support.target import Target
-from prevail_contract.check import tokens
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.session_ids import unknown_session_id
 from prevail_contract.errors import SpecError
-from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
+from prevail_contract.runtime import tokens
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.session_ids import unknown_session_id
 from prevail_contract.spec import Spec
+from prevail_contract.spec.operation_registry import EDIT_ROLE, operation_registry
 
 #: The faults that live in the request body (the spec's reading of the body must agree).
 BODY_FAULTS = frozenset(
@@ -135,7 +135,7 @@ def _too_long(f: Facts) -> dict[str, Any]:
 def _bad_format(f: Facts, present: list[str]) -> dict[str, Any]:
     """A value of one of ``present`` that the spec refuses as ``field-formats``."""
     for name in present:
-        for value in BAD_FORMATS.get(name, ()):
+        for value in bad_formats().get(name, ()):
             if isinstance(value, str):
                 return {name: value}
     raise SpecError(f"no bad format the spec refuses is known for {present}")

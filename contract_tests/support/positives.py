@@ -24,7 +24,7 @@ from contract_tests.support.facts import Facts, facts
 from contract_tests.support.probes import base_schedule, edit_with
 from prevail_contract.errors import SpecError
 from prevail_contract.spec import Spec, load_spec
-from prevail_contract.violation_rules import ANNOTATION
+from prevail_contract.spec.violation_rules import ANNOTATION
 
 #: Titles across the character range: scripts, astral planes, joiners, right to left, and the
 #: characters JSON and HTML escape.

@@ -21,7 +21,7 @@ import jsonschema
 from contract_tests.support.body_rules import body_rules
 from contract_tests.support.facts import Facts, facts
 from prevail_contract.spec import Spec, load_spec
-from prevail_contract.violation_rules import ANNOTATION
+from prevail_contract.spec.violation_rules import ANNOTATION
 
 LIMITS = "field-limits"
 #: A date far enough ahead that no server refuses it as past (not a contract fact).

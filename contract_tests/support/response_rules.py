@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from prevail_contract.operations import json_schema
 from prevail_contract.spec import Spec
+from prevail_contract.spec.operations import json_schema
 
 MARKER = "x-assumed-keywords"
 SHAPE_RULE = "response-shape"

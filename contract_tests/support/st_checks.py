@@ -21,15 +21,15 @@ from contract_tests.support.body_rules import broken_rules, rule_broken_by
 from contract_tests.support.facts import facts, list_parameter
 from contract_tests.support.response_rules import first_problem
 from contract_tests.support.target import session_of
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.verdict import Finding
-from prevail_contract.operation_registry import EDIT_ROLE, LIST_ROLE, operation_registry
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.verdict import Finding
 from prevail_contract.spec import load_spec
+from prevail_contract.spec.operation_registry import EDIT_ROLE, LIST_ROLE, operation_registry
 
-#: The operationIds of the spec's edit and list (by their ``x-operation`` roles).
-EDIT = operation_registry(load_spec()).role(EDIT_ROLE).operation_id
-LIST = operation_registry(load_spec()).role(LIST_ROLE).operation_id
-EDITABLE = facts().value_fields
+
+def _operation_id(role: str) -> str:
+    """The operationId of the spec's operation of ``role`` (by its ``x-operation``)."""
+    return operation_registry(load_spec()).role(role).operation_id
 
 
 class RuleBreachError(AssertionError):
@@ -58,7 +58,9 @@ def _response_json(response: Any) -> Any:
 
 
 def _is_edit(response: Any, case: Any) -> bool:
-    return bool(operation_of(case) == EDIT and 200 <= response.status_code < 300)
+    return bool(
+        operation_of(case) == _operation_id(EDIT_ROLE) and 200 <= response.status_code < 300
+    )
 
 
 def operation_of(case: Any) -> str:
@@ -72,7 +74,9 @@ def operation_of(case: Any) -> str:
 
 
 def _is_list(response: Any, case: Any) -> bool:
-    return bool(operation_of(case) == LIST and 200 <= response.status_code < 300)
+    return bool(
+        operation_of(case) == _operation_id(LIST_ROLE) and 200 <= response.status_code < 300
+    )
 
 
 @schemathesis.check
@@ -155,7 +159,7 @@ def rule_fields_applied(ctx: Any, response: Any, case: Any) -> None:
     session = session_of(_response_json(response))
     if session is None:
         return
-    for name in EDITABLE:
+    for name in facts().value_fields:
         if name in body["remote_session"] and session.get(name) != body["remote_session"][name]:
             raise RuleBreachError(
                 "fields-applied",
@@ -315,7 +319,7 @@ def file_failures(failures: Any, exchange: Exchange, case: Any = None) -> list[F
 
 def _own_shape_rule(operation: str) -> str:
     """The envelope rule of the case's operation (the edit's for an undeclared method)."""
-    return str(_suite_module(operation or EDIT).SHAPE_RULE)
+    return str(_suite_module(operation or _operation_id(EDIT_ROLE)).SHAPE_RULE)
 
 
 def _suite_module(operation: str) -> ModuleType:

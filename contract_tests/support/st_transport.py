@@ -22,8 +22,8 @@ from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTranspor
 
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
-from prevail_contract.check.safety import make_body_safe
-from prevail_contract.check.session_ids import unknown_session_id
+from prevail_contract.runtime.safety import make_body_safe
+from prevail_contract.runtime.session_ids import unknown_session_id
 
 #: What schemathesis puts in ``Authorization``; the real token replaces it only at sending time,
 #: so that no case repr (shown in tracebacks and Hypothesis reports) ever holds the token.

@@ -17,10 +17,15 @@ from typing import Any
 
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
-from prevail_contract.check.config import ENV_VARS, fresh_sessions, state_sessions
+from prevail_contract.runtime.config import ENV_VARS, fresh_sessions, state_sessions
 
-LOCKED_VAR = ENV_VARS["locked_session_ids"]
-FRESH_VAR = ENV_VARS["fresh_session_ids"]
+
+def _locked_var() -> str:
+    return ENV_VARS["locked_session_ids"]
+
+
+def _fresh_var() -> str:
+    return ENV_VARS["fresh_session_ids"]
 
 
 def non_editable_states() -> list[str]:
@@ -72,11 +77,11 @@ def locked_sessions(target: Target) -> tuple[dict[str, str], dict[str, str]]:
     for state in states:
         sid = given.get(state)
         if sid is None:
-            missing[state] = f"no Session in state {state}: add {state}:ID to {LOCKED_VAR}"
+            missing[state] = f"no Session in state {state}: add {state}:ID to {_locked_var()}"
         elif listed is not None and listed.get(sid) != state:
             seen = "is not listed" if sid not in listed else f"is listed as {listed[sid]!r}"
             missing[state] = (
-                f"{LOCKED_VAR} names {sid} for state {state}, but GET /sessions says it {seen}: "
+                f"{_locked_var()} names {sid} for state {state}, but GET /sessions says it {seen}: "
                 "not sent (a Session in another state might accept the edit)"
             )
         else:
@@ -128,13 +133,13 @@ def editable_session(target: Target, state: str) -> tuple[str | None, str]:
             continue
         target.fresh_taken.append(sid)
         if listed.get(sid) == state:
-            return sid, f"a fresh {state} Session of {FRESH_VAR}"
+            return sid, f"a fresh {state} Session of {_fresh_var()}"
     if not fresh:
         return None, (
             f"no Session in state {state} the run may edit: list {state} Sessions of your "
-            f"Organization in {FRESH_VAR} (each run edits one)"
+            f"Organization in {_fresh_var()} (each run edits one)"
         )
     return None, (
-        f"none of the {len(fresh)} Session(s) of {FRESH_VAR} is listed in state {state} any more "
-        f"(each run edits one): add fresh {state} Sessions"
+        f"none of the {len(fresh)} Session(s) of {_fresh_var()} is listed in state {state} "
+        f"any more (each run edits one): add fresh {state} Sessions"
     )

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
 from contract_tests.support.body_rules import body_rules
-from contract_tests.support.facts import facts
+from contract_tests.support.facts import Facts, facts
 from contract_tests.support.probes import edit_with
-from prevail_contract.violation_rules import ANNOTATION
+from prevail_contract.spec.violation_rules import ANNOTATION
 
-_F = facts()
-SCHEDULE_FIELDS = _F.schedule
+_T = TypeVar("_T")
 #: Reserved domains only: nobody is ever emailed by a contract run. (Not ``*.test``: some email
 #: validators refuse special-use TLDs, which would make a valid invite look refused.)
 INVITE_DOMAINS = ("example.com", "example.org", "example.net", "people.example.com")
@@ -29,10 +28,31 @@ INVITE_DOMAINS = ("example.com", "example.org", "example.net", "people.example.c
 TEXT_CAP = 60
 
 
-def _valid_alone(name: str) -> Any:
+#: What each strategy was built from: the facts of the spec in use, and the strategy.
+_BUILT: dict[str, tuple[Facts, Any]] = {}
+
+
+def _for_spec(key: str, build: Callable[[Facts], _T]) -> _T:
+    """``build(facts)`` for the spec in use, made again when another spec is in use (never at
+    import: one process may run the suite on two specs)."""
+    current = facts()
+    built = _BUILT.get(key)
+    if built is None or built[0] is not current:
+        built = (current, build(current))
+        _BUILT[key] = built
+    value: _T = built[1]
+    return value
+
+
+def schedule_fields() -> tuple[str, ...]:
+    """The schedule group's fields (all sent together)."""
+    return tuple(facts().schedule)
+
+
+def _valid_alone(f: Facts, name: str) -> Any:
     """A predicate: the value is valid for ``name`` by the spec's own reading."""
-    reading = body_rules(_F.spec)
-    return lambda value: not reading.broken({"remote_session": edit_with(_F, name, value)})
+    reading = body_rules(f.spec)
+    return lambda value: not reading.broken({"remote_session": edit_with(f, name, value)})
 
 
 def _text(schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
@@ -68,7 +88,11 @@ def _formats_pattern(schema: Mapping[str, Any]) -> bool:
 
 def field_values(name: str) -> st.SearchStrategy[Any]:
     """Valid values of one editable scalar field, drawn from its schema."""
-    schema = _F.field(name)
+    return _for_spec(f"field:{name}", lambda f: _field_values(f, name))
+
+
+def _field_values(f: Facts, name: str) -> st.SearchStrategy[Any]:
+    schema = f.field(name)
     strategy: st.SearchStrategy[Any]
     if "enum" in schema:
         strategy = st.sampled_from(list(schema["enum"]))
@@ -83,13 +107,24 @@ def field_values(name: str) -> st.SearchStrategy[Any]:
         strategy = _number(schema)
     else:
         raise LookupError(f"no strategy for the field {name!r} of type {schema.get('type')!r}")
-    return strategy.filter(_valid_alone(name))
+    return strategy.filter(_valid_alone(f, name))
 
 
-SCALARS = tuple(n for n in _F.editable if n != _F.invite_field and n not in SCHEDULE_FIELDS)
+def _scalars(f: Facts) -> tuple[str, ...]:
+    return tuple(n for n in f.editable if n != f.invite_field and n not in f.schedule)
+
+
+@st.composite
+def _schedules(draw: st.DrawFn) -> dict[str, Any]:
+    group = _for_spec(
+        "schedules",
+        lambda f: st.fixed_dictionaries({name: field_values(name) for name in f.schedule}),
+    )
+    return draw(group)
+
+
 #: The schedule group (every field together).
-schedules = st.fixed_dictionaries({name: field_values(name) for name in SCHEDULE_FIELDS})
-zones = st.sampled_from(list(_F.zones))
+schedules = _schedules()
 
 local_parts = st.from_regex(r"[a-z][a-z0-9]{2,10}(\.[a-z0-9]{1,6})?", fullmatch=True)
 emails = st.builds(
@@ -97,31 +132,43 @@ emails = st.builds(
 )
 
 
-def _invite_item(email: str) -> st.SearchStrategy[Any]:
-    objects: list[Any] = [{_F.invite_email: email}]
-    objects += [{_F.invite_email: email, _F.invite_level: level} for level in _F.access_levels]
+def _invite_item(f: Facts, email: str) -> st.SearchStrategy[Any]:
+    objects: list[Any] = [{f.invite_email: email}]
+    objects += [{f.invite_email: email, f.invite_level: level} for level in f.access_levels]
     return st.sampled_from([email, *objects])
 
 
-_MAX_INVITES = min(4, int(_F.field(_F.invite_field).get("maxItems", 4)))
-invite_lists = st.lists(emails, min_size=1, max_size=_MAX_INVITES, unique_by=str.lower).flatmap(
-    lambda addresses: st.tuples(*[_invite_item(a) for a in addresses]).map(list)
-)
+def _invite_lists(f: Facts) -> st.SearchStrategy[list[Any]]:
+    most = min(4, int(f.field(f.invite_field).get("maxItems", 4)))
+    return st.lists(emails, min_size=1, max_size=most, unique_by=str.lower).flatmap(
+        lambda addresses: st.tuples(*[_invite_item(f, a) for a in addresses]).map(list)
+    )
+
+
+@st.composite
+def _drawn_invite_lists(draw: st.DrawFn) -> list[Any]:
+    drawn: list[Any] = draw(_for_spec("invite_lists", _invite_lists))
+    return drawn
+
+
+invite_lists = _drawn_invite_lists()
 
 
 @st.composite
 def valid_edits(draw: st.DrawFn, *, with_invites: bool = True) -> dict[str, Any]:
     """A non-empty valid ``remote_session`` object: any mix of the editable fields."""
+    f = facts()
+    scalars = _scalars(f)
     edit: dict[str, Any] = {}
-    for name in SCALARS:
+    for name in scalars:
         if draw(st.booleans()):
             edit[name] = draw(field_values(name))
-    if len(SCHEDULE_FIELDS) > 0 and bool(draw(st.booleans())):
+    if len(f.schedule) > 0 and bool(draw(st.booleans())):
         edit.update(draw(schedules))
     if with_invites and draw(st.booleans()):
-        edit[_F.invite_field] = draw(invite_lists)
+        edit[f.invite_field] = draw(invite_lists)
     if not edit:
-        first = SCALARS[0]
+        first = scalars[0]
         edit[first] = draw(field_values(first))
     return edit
 
@@ -129,11 +176,12 @@ def valid_edits(draw: st.DrawFn, *, with_invites: bool = True) -> dict[str, Any]
 @st.composite
 def partial_schedules(draw: st.DrawFn) -> dict[str, Any]:
     """A valid edit keeping some but not all of the schedule fields (all values well formed)."""
+    f = facts()
     full = draw(schedules)
-    most = len(SCHEDULE_FIELDS) - 1
-    kept = draw(st.lists(st.sampled_from(SCHEDULE_FIELDS), min_size=1, max_size=most, unique=True))
+    most = len(f.schedule) - 1
+    kept = draw(st.lists(st.sampled_from(f.schedule), min_size=1, max_size=most, unique=True))
     edit: dict[str, Any] = {name: full[name] for name in kept}
-    for name in SCALARS:
+    for name in _scalars(f):
         if draw(st.booleans()):
             edit[name] = draw(field_values(name))
     return edit
@@ -179,27 +227,28 @@ CANDIDATE_BAD_FORMATS: dict[str, list[Any]] = {
 
 
 def bad_formats() -> dict[str, list[Any]]:
-    """The candidate bad values the spec agrees break ``field-formats``, per editable field."""
-    reading = body_rules(_F.spec)
+    """The candidate bad values the spec in use agrees break ``field-formats``, per field."""
+    return _for_spec("bad_formats", _bad_formats)
+
+
+def _bad_formats(f: Facts) -> dict[str, list[Any]]:
+    reading = body_rules(f.spec)
     out: dict[str, list[Any]] = {}
     for name, values in CANDIDATE_BAD_FORMATS.items():
-        if name not in _F.editable:
+        if name not in f.editable:
             continue
         kept = [
             v
             for v in values
-            if "field-formats" in reading.broken({"remote_session": edit_with(_F, name, v)})
+            if "field-formats" in reading.broken({"remote_session": edit_with(f, name, v)})
         ]
         if kept:
             out[name] = kept
     return out
 
 
-BAD_FORMATS = bad_formats()
-
-
 def bad_format_edit(field: str, value: Any, schedule: dict[str, str]) -> dict[str, Any]:
     """An edit whose only fault is ``field`` = ``value`` (the schedule group stays complete)."""
-    if field in SCHEDULE_FIELDS:
+    if field in schedule_fields():
         return {**schedule, field: value}
     return {field: value}

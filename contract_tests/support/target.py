@@ -37,21 +37,21 @@ from contract_tests.support.list_reads import (
 from contract_tests.support.mock_admin import MockAdmin
 from contract_tests.support.probes import good_value
 from contract_tests.support.transport import Transport
-from prevail_contract.check import tokens
-from prevail_contract.check.config import TargetConfig
-from prevail_contract.check.exchange import Exchange, RunRecord
-from prevail_contract.check.guard import UnsafeRequestError
-from prevail_contract.check.safety import InviteBudget, Masker
-from prevail_contract.check.sender import Body
-from prevail_contract.check.session_ids import listed_session_ids, session_path
-from prevail_contract.operation_registry import (
+from prevail_contract.runtime import tokens
+from prevail_contract.runtime.config import TargetConfig
+from prevail_contract.runtime.exchange import Exchange, RunRecord
+from prevail_contract.runtime.guard import UnsafeRequestError
+from prevail_contract.runtime.safety import InviteBudget, Masker
+from prevail_contract.runtime.sender import Body
+from prevail_contract.runtime.session_ids import listed_session_ids, session_path
+from prevail_contract.spec import Spec
+from prevail_contract.spec.operation_registry import (
     EDIT_ROLE,
     LIST_ROLE,
     OperationEntry,
     OperationRegistry,
     operation_registry,
 )
-from prevail_contract.spec import Spec
 
 __all__ = ["DEFAULT", "Target", "UnsafeRequestError", "session_of"]
 

@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from contract_tests.support.transient import ThrottledError
-from prevail_contract.check.bounds import RUN, RunStoppedError, is_transient
-from prevail_contract.check.exchange import Exchange, ExchangeLog
-from prevail_contract.check.safety import InviteCapReachedError, Masker
-from prevail_contract.check.sender import Body, send_bounded
+from prevail_contract.runtime.bounds import RUN, RunStoppedError, is_transient
+from prevail_contract.runtime.exchange import Exchange, ExchangeLog
+from prevail_contract.runtime.safety import InviteCapReachedError, Masker
+from prevail_contract.runtime.sender import Body, send_bounded
 
 
 @dataclass

@@ -25,14 +25,13 @@ from urllib.parse import unquote, urlsplit
 from contract_tests.support.expect import changed_fields
 from contract_tests.support.list_reads import ReadCutError
 from contract_tests.support.target import DEFAULT, Target
-from prevail_contract.check.exchange import Exchange
-from prevail_contract.check.safety import invite_names
-from prevail_contract.check.verdict import Verdicts
+from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.safety import invite_names
+from prevail_contract.runtime.verdict import Verdicts
 from prevail_contract.spec import load_spec
 
 RULE = "rejected-changes-nothing"
 #: The request body's envelope member (the spec's).
-ENVELOPE = invite_names(load_spec()).envelope
 #: Admin-only parts of a Session the mock's admin API shows (not Session fields).
 ADMIN_ONLY = ("organization", "invitees")
 #: Characters of a value quoted in a finding.
@@ -244,7 +243,8 @@ def _sent_value(ex: Exchange, name: str, value: tuple[str, Any] | None) -> bool:
 
 def _edit_of(ex: Exchange) -> dict[str, Any]:
     body = ex.request_json()
-    inner = body.get(ENVELOPE) if isinstance(body, dict) else None
+    envelope = invite_names(load_spec()).envelope
+    inner = body.get(envelope) if isinstance(body, dict) else None
     return inner if isinstance(inner, dict) else {}
 
 

@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "regenerate generated_client/ from the spec (--check: fail on drift)",
     ),
     "lint": (
-        "prevail_contract.lint",
+        "prevail_contract.lint.cli",
         "validate the spec: openapi-spec-validator, Spectral, examples, rule catalogue",
     ),
     "mock": ("prevail_contract.mock.cli", "serve the stateful mock of the API (enforces rules)"),

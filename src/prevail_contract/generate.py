@@ -20,9 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from prevail_contract import paths
 from prevail_contract.errors import CheckFailed, ConfigError, ToolError
-from prevail_contract.spec import read_document
+from prevail_contract.spec import paths, read_document
 
 #: Files the generator leaves behind that are caches, not output.
 _IGNORED_PARTS = {".ruff_cache", "__pycache__"}

@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 
 from prevail_contract.mock import create_app, target_environment
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.spec.paths import REPO_ROOT
 from tests.plugins import warm
 
 #: Seed of every suite run in the tests, so that failures reproduce.

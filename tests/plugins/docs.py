@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from prevail_contract import paths
 from prevail_contract.docs import BuiltDocs, build_docs
+from prevail_contract.spec import paths
 
 #: Where the browser test leaves the page it opened and its screenshot (build/ is gitignored).
 DOCS_TEST_DIR = paths.REPO_ROOT / "build" / "docs-test"

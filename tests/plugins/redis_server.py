@@ -21,7 +21,7 @@ import httpx
 import pytest
 import redis
 
-from prevail_contract.paths import REPO_ROOT
+from prevail_contract.spec.paths import REPO_ROOT
 from tests.plugins.check import clean_env, free_port
 
 #: Seconds a server may take to start or stop.

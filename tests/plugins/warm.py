@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from prevail_contract.paths import REPO_ROOT, SPEC_VAR
+from prevail_contract.spec.paths import REPO_ROOT, SPEC_VAR
 
 #: Set to 1 to start every check run as a fresh process.
 COLD_VAR = "KIT_TEST_COLD_CHECKS"

@@ -1,7 +1,7 @@
 """``prevail-contract check``: run the contract suite against a target and report per rule.
 
 The suite (``contract_tests/``) runs in-process under pytest with the target passed through the
-``PREVAIL_*`` variables; a :class:`~prevail_contract.check.recorder.RuleRecorder` collects the
+``PREVAIL_*`` variables; a :class:`~prevail_contract.runtime.recorder.RuleRecorder` collects the
 per-rule outcomes, from which the terminal table, ``conformance.json`` and ``junit.xml`` are built.
 """
 
@@ -21,9 +21,17 @@ from types import FrameType
 
 import pytest
 
-from prevail_contract.check import bounds, selection
+from prevail_contract.check import selection
 from prevail_contract.check.baseline import load_baseline
-from prevail_contract.check.config import (
+from prevail_contract.check.outcome import EXIT_CODES, finish
+from prevail_contract.check.preflight import preflight
+from prevail_contract.check.progress import RunProgress
+from prevail_contract.check.report import verification_stamp
+from prevail_contract.check.sandbox import sandbox_environment, secrets_of
+from prevail_contract.check.selection import Selection, SelectionPlugin, selection_from
+from prevail_contract.errors import ConfigError, SpecError, ToolError
+from prevail_contract.runtime import bounds
+from prevail_contract.runtime.config import (
     ENV_VARS,
     MOCK_BUGS_VAR,
     MOCK_CONTRACT_VAR,
@@ -36,19 +44,13 @@ from prevail_contract.check.config import (
     from_sources,
     read_env_file,
 )
-from prevail_contract.check.outcome import EXIT_CODES, finish
-from prevail_contract.check.preflight import preflight
-from prevail_contract.check.progress import RunProgress
-from prevail_contract.check.recorder import RuleRecorder
-from prevail_contract.check.report import build_results, verification_stamp
-from prevail_contract.check.safety import Masker, printable
-from prevail_contract.check.sandbox import sandbox_environment, secrets_of
-from prevail_contract.check.selection import Selection, SelectionPlugin, selection_from
-from prevail_contract.errors import ConfigError, SpecError, ToolError
-from prevail_contract.paths import SPEC_VAR, SUITE_DIR, SUITE_ROOT, spec_path
+from prevail_contract.runtime.recorder import RuleRecorder
+from prevail_contract.runtime.results import build_results
+from prevail_contract.runtime.safety import Masker, printable
 from prevail_contract.spec import Spec, load_spec
-from prevail_contract.spec_checks import check_examples
-from prevail_contract.violation_rules import check_request_annotations
+from prevail_contract.spec.examples import check_examples
+from prevail_contract.spec.paths import SPEC_VAR, SUITE_DIR, SUITE_ROOT, spec_path
+from prevail_contract.spec.violation_rules import check_request_annotations
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -171,8 +173,8 @@ def run_suite(
 
     Everything a run writes lives in objects made for it (the recorder with its exchange log,
     notes and facts; the target, built by a session fixture; the run bounds, restarted), so the
-    suite can run again in the same process. Its modules read the spec when imported, so every
-    run of one process must check against the same spec file.
+    suite can run again in the same process, against another spec too: its modules read the spec
+    of the run (``$PREVAIL_SPEC``) when they run, never when imported.
 
     With ``progress``, pytest's own terminal output is replaced by that display. ``masker``
     masks every secret the run holds (default: the target's); with ``chosen``, the tests of no
@@ -186,7 +188,6 @@ def run_suite(
         progress.bind(lambda: recorder.total_requests + len(recorder.run.log))
         plugins.append(progress)
     env = {**config.to_env(), PROFILE_VAR: profile, SEED_VAR: str(seed), **(extra_env or {})}
-    _same_spec_as_before(Path(env.get(SPEC_VAR) or spec_path()))
     # With a progress display, pytest's terminal plugin (and its flags) are switched off.
     output = (
         ["-p", "no:terminal", "-o", "addopts="]
@@ -214,22 +215,6 @@ def run_suite(
     elif code == pytest.ExitCode.INTERRUPTED:  # pytest's word for "errors during collection"
         code = pytest.ExitCode.INTERNAL_ERROR
     return recorder, int(code)
-
-
-#: The spec file the suite's modules were first imported with in this process.
-_SUITE_SPEC: list[Path] = []
-
-
-def _same_spec_as_before(spec_file: Path) -> None:
-    """The suite's modules read the spec once, at import: a later run must use the same file."""
-    resolved = spec_file.resolve()
-    if not _SUITE_SPEC:
-        _SUITE_SPEC.append(resolved)
-    elif _SUITE_SPEC[0] != resolved:
-        raise ToolError(
-            f"this process already ran the suite against {_SUITE_SPEC[0]}; check {resolved} "
-            "in a new process (the suite reads its spec when first imported)"
-        )
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from prevail_contract.check.report import RuleResult
+    from prevail_contract.runtime.results import RuleResult
 
 #: Characters of a message attribute (the element text holds the whole).
 MESSAGE_CHARS = 500

@@ -1,7 +1,7 @@
 """The end of a ``check`` run: the table, the reports, what was forgiven, and the exit code.
 
 Everything printed here that came from a target (summaries, reasons, errors) has been masked
-by the run's masker and is escaped for the terminal (:func:`~prevail_contract.check.safety.
+by the run's masker and is escaped for the terminal (:func:`~prevail_contract.runtime.safety.
 printable`), so an answer cannot repaint the screen or forge a summary line.
 """
 
@@ -11,14 +11,15 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from prevail_contract.check import bounds
 from prevail_contract.check.baseline import Baseline
 from prevail_contract.check.policy import RunEnd, Verdict, apply_selection, judge
-from prevail_contract.check.report import RuleResult, show_table, write_reports
-from prevail_contract.check.repro import write_scripts
-from prevail_contract.check.safety import Masker, printable
+from prevail_contract.check.report import show_table, write_reports
+from prevail_contract.check.repro_writer import write_scripts
 from prevail_contract.check.selection import Selection
 from prevail_contract.errors import ConfigError
+from prevail_contract.runtime import bounds
+from prevail_contract.runtime.results import RuleResult
+from prevail_contract.runtime.safety import Masker, printable
 
 #: The exit policy as ``check --help`` and the README state it.
 EXIT_CODES = """\

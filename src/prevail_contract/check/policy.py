@@ -15,8 +15,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from prevail_contract.check.baseline import Baseline
-from prevail_contract.check.report import RuleResult
 from prevail_contract.check.selection import Selection
+from prevail_contract.runtime.results import RuleResult
 
 #: Exit codes (README, "Exit codes").
 OK, FAILED, ERROR, INTERRUPTED = 0, 1, 2, 130

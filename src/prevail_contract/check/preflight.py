@@ -24,14 +24,14 @@ from typing import Any
 
 import httpx
 
-from prevail_contract.check import tokens
-from prevail_contract.check.bounds import RequestTimeoutError, read_capped, wall_clock
-from prevail_contract.check.config import ENV_VARS, TargetConfig
-from prevail_contract.check.mock_signal import admin_headers, admin_problem, admin_root, refusal
-from prevail_contract.check.safety import Masker, invite_names
 from prevail_contract.errors import ConfigError
-from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
+from prevail_contract.runtime import tokens
+from prevail_contract.runtime.bounds import RequestTimeoutError, read_capped, wall_clock
+from prevail_contract.runtime.config import ENV_VARS, TargetConfig
+from prevail_contract.runtime.mock_signal import admin_headers, admin_problem, admin_root, refusal
+from prevail_contract.runtime.safety import Masker, invite_names
 from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec.operation_registry import EDIT_ROLE, operation_registry
 
 
 def probe_body(spec: Spec | None = None) -> bytes:

@@ -17,11 +17,11 @@ from typing import Any
 
 import httpx
 
-from prevail_contract.check.bounds import Limits, RequestTimeoutError, read_capped, wall_clock
-from prevail_contract.check.config import ENV_VARS, VARIABLES, api_base, mock_admin_url
-from prevail_contract.check.exchange import json_or_none
-from prevail_contract.check.safety import Masker, printable
 from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.bounds import Limits, RequestTimeoutError, read_capped, wall_clock
+from prevail_contract.runtime.config import ENV_VARS, VARIABLES, api_base, mock_admin_url
+from prevail_contract.runtime.exchange import json_or_none
+from prevail_contract.runtime.safety import Masker, printable
 from prevail_contract.spec import Spec
 
 #: Path of the mock's sandbox endpoint, under the served root.
@@ -42,7 +42,7 @@ QUOTED_CHARS = 200
 
 def admin_token() -> str | None:
     """The mock's admin token, when the served mock was started with one."""
-    from prevail_contract.mock.cli import ADMIN_TOKEN_VARIABLE  # the variable the mock reads
+    from prevail_contract.mock import ADMIN_TOKEN_VARIABLE  # the variable the mock reads
 
     return os.environ.get(ADMIN_TOKEN_VARIABLE) or None
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from prevail_contract.check.recorder import rules_of
 from prevail_contract.errors import ConfigError
+from prevail_contract.runtime.recorder import rules_of
 
 
 @dataclass(frozen=True)

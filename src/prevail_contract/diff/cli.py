@@ -12,13 +12,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from prevail_contract import paths
 from prevail_contract.diff import sources
 from prevail_contract.diff.client_api import client_api_diff
 from prevail_contract.diff.compare import compare_documents
 from prevail_contract.diff.kinds import list_rules
 from prevail_contract.diff.model import ClientApiDiff, DiffReport
 from prevail_contract.diff.render import FORMATS, render
+from prevail_contract.spec import paths
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -43,7 +43,7 @@ from prevail_contract.diff.messages import MessageRules
 from prevail_contract.diff.model import Change
 from prevail_contract.diff.schemas import SchemaRules
 from prevail_contract.diff.security import SecurityRules
-from prevail_contract.operations import Operation, walk_operations
+from prevail_contract.spec.operations import Operation, walk_operations
 
 
 def compare_documents(base: dict[str, Any], head: dict[str, Any]) -> list[Change]:

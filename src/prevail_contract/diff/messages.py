@@ -7,7 +7,7 @@ import re
 from typing import Any, Literal
 
 from prevail_contract.diff.context import Ctx, Doc, SchemaWalk, arr, obj
-from prevail_contract.operations import Operation
+from prevail_contract.spec.operations import Operation
 
 
 class MessageRules(SchemaWalk):

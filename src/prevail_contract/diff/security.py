@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from prevail_contract.diff.context import Doc, Recorder, arr, obj
-from prevail_contract.operations import Operation
+from prevail_contract.spec.operations import Operation
 
 #: What a client must send for one security scheme, e.g. ``("http", "bearer")``.
 Signature = tuple[str, ...]

@@ -35,12 +35,11 @@ from pathlib import Path
 
 import yaml
 
-from prevail_contract import paths
 from prevail_contract.docs.conformance import ConformanceReport, load_conformance
 from prevail_contract.docs.provenance import provenance_markdown
 from prevail_contract.docs.render import render_page
 from prevail_contract.docs.sections import ANCHOR_PREFIX, SECTION_TITLE, docs_document
-from prevail_contract.spec import Spec, read_document
+from prevail_contract.spec import Spec, paths, read_document
 
 DEFAULT_OUT = Path("build") / "docs"
 

@@ -1,6 +1,7 @@
 """The docs page's field-by-field table: which constraint Prevail documents and which is ours.
 
-Generated from the same schema walk lint holds to the prose (:mod:`prevail_contract.schema_nodes`):
+Generated from the same schema walk lint holds to the prose
+(:mod:`prevail_contract.spec.schema_nodes`):
 a request keyword's provenance is the source of the rule its ``x-violation-rules`` entry files
 it under (a case list gives one row per case), a response keyword's is its node's
 ``x-assumed-keywords``. Every keyword that can refuse a value or an answer gets a row.
@@ -12,10 +13,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from prevail_contract.provenance_checks import assumed_keywords
-from prevail_contract.schema_nodes import SchemaNode, schema_nodes
 from prevail_contract.spec import Spec
-from prevail_contract.violation_rules import ANNOTATION, ASSERTIONS
+from prevail_contract.spec.schema_nodes import SchemaNode, assumed_keywords, schema_nodes
+from prevail_contract.spec.violation_rules import ANNOTATION, ASSERTIONS
 
 TITLE = "Documented and assumed constraints"
 #: Anchor of each rule row in the Business rules section.

@@ -32,8 +32,8 @@ import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
-from prevail_contract import paths
 from prevail_contract.errors import ToolError
+from prevail_contract.spec import paths
 
 TEMPLATE = Path(__file__).with_name("template.hbs")
 _ROUTE = re.compile(r"/[A-Za-z0-9._~/-]+")

@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prevail_contract.docs.conformance import ConformanceReport, RuleResult
-from prevail_contract.operation_registry import LIVE_POLICIES, entry_problems, read_entry
-from prevail_contract.operations import Operation
 from prevail_contract.spec import Rule
+from prevail_contract.spec.operation_registry import LIVE_POLICIES, entry_problems, read_entry
+from prevail_contract.spec.operations import Operation
 
 AUTH_TITLE = "Authentication"
 SECTION_TITLE = "Business rules"

@@ -18,8 +18,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from prevail_contract.errors import ConfigError
+from prevail_contract.errors import ConfigError, MockError
 from prevail_contract.mock import offload
+from prevail_contract.mock.environment import ADMIN_PREFIX as PREFIX
+from prevail_contract.mock.environment import target_environment
 from prevail_contract.mock.errors import dump_json
 from prevail_contract.mock.facts import size_text
 from prevail_contract.mock.fixture_document import cut
@@ -27,7 +29,6 @@ from prevail_contract.mock.fixtures import StoredSession, build_session, example
 from prevail_contract.mock.store import Store
 from prevail_contract.spec import Spec
 
-PREFIX = "/__mock__"
 #: The spec example the defaults of a created Session are taken from.
 DEFAULTS_EXAMPLE = "EditResponseDocumented"
 MAX_ADMIN_BODY = 1024 * 1024
@@ -53,7 +54,7 @@ def _error(
     )
 
 
-class AdminBodyTooLargeError(Exception):
+class AdminBodyTooLargeError(MockError):
     """The admin body passed ``MAX_ADMIN_BODY``."""
 
 
@@ -127,8 +128,6 @@ def routes(
         return _json({"messages": [m.as_json() for m in await store.outbox()]})
 
     async def environment(request: Request) -> Response:
-        from prevail_contract.mock.environment import target_environment
-
         base = f"{request.url.scheme}://{request.url.netloc}"
         return _json(target_environment(request.app, base))
 

@@ -2,11 +2,11 @@
 
 ``create_app`` reads the spec (its schemas, facts and ``x-check-order``), the fixtures and the
 planted bugs, builds the edit's check pipeline, and mounts each operation of the spec's
-registry (:mod:`prevail_contract.operation_registry`), answered by its own module
+registry (:mod:`prevail_contract.spec.operation_registry`), answered by its own module
 ``mock.operations.<operationId>``, and the admin API (``admin``, ``sandboxes``,
 ``faults_api``), all behind the fault injection (``fault_injection``). Nothing is built per
 request. With ``contract="documented"`` it serves the documented-only reading of the same
-spec (:func:`prevail_contract.documented_view.documented_spec`, presented as
+spec (:func:`prevail_contract.spec.documented_view.documented_spec`, presented as
 :mod:`.presentation` says) through the same code.
 """
 
@@ -17,7 +17,6 @@ import logging
 import math
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -26,53 +25,28 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from prevail_contract.documented_view import documented_spec
 from prevail_contract.errors import ConfigError
 from prevail_contract.mock import admin, faults_api, sandboxes
 from prevail_contract.mock.auth import LEEWAY_RULE, Authenticator
 from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.bugs import check_bugs
-from prevail_contract.mock.facts import Facts, read_facts
+from prevail_contract.mock.facts import read_facts
 from prevail_contract.mock.fault_injection import FaultInjection
 from prevail_contract.mock.faults import FaultBook
-from prevail_contract.mock.fixtures import Fixtures, load_fixtures
-from prevail_contract.mock.pipeline import Check, Services, build_pipeline, documented_order
+from prevail_contract.mock.fixtures import load_fixtures
+from prevail_contract.mock.pipeline import Services, build_pipeline, documented_order
 from prevail_contract.mock.presentation import Presentation, presentation
 from prevail_contract.mock.responses import exception_handlers
-from prevail_contract.mock.store import MAIN_WORLD, Store, WorldGoneError, Worlds, open_worlds
+from prevail_contract.mock.state import MockState
+from prevail_contract.mock.store import MAIN_WORLD, WorldGoneError, Worlds, open_worlds
 from prevail_contract.mock.validation import BodyValidator, unknown_iana_zones
-from prevail_contract.operation_registry import operation_registry
 from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec.documented_view import documented_spec
+from prevail_contract.spec.operation_registry import operation_registry
 
-__all__ = ["MockState", "create_app"]
+__all__ = ["create_app"]
 
 log = logging.getLogger("prevail_contract.mock")
-
-
-@dataclass
-class MockState:
-    """Everything one app instance serves from: spec, facts, fixtures, store and checks."""
-
-    spec: Spec
-    facts: Facts
-    fixtures: Fixtures
-    store: Store
-    worlds: Worlds
-    bugs: frozenset[str]
-    validate_responses: bool
-    body_validator: BodyValidator
-    session_order: tuple[str, ...]
-    authenticator: Authenticator
-    #: What the edit's checks check with.
-    services: Services
-    #: The edit's checks, in the order they run.
-    steps: tuple[Check, ...]
-    #: The reading of the contract served (``full`` or ``documented``) and how it answers.
-    presentation: Presentation
-    #: The injected faults of every world (``faults_api``).
-    faults: FaultBook
-    #: Whether the admin API (``/__mock__/``) is served.
-    admin_api: bool = True
 
 
 def create_app(

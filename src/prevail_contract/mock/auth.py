@@ -29,7 +29,7 @@ from starlette.datastructures import Headers, QueryParams
 from prevail_contract.mock.errors import ApiError
 from prevail_contract.mock.fixtures import Organization
 from prevail_contract.spec import Spec
-from prevail_contract.spec_security import carriers, exp_leeway_seconds
+from prevail_contract.spec.security import carriers, exp_leeway_seconds
 
 ALGORITHM = "HS256"
 RULE = "auth-required"

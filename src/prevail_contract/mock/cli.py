@@ -25,14 +25,12 @@ from prevail_contract.errors import ConfigError
 from prevail_contract.mock import access_log
 from prevail_contract.mock.app import create_app
 from prevail_contract.mock.bugs import CHOICES
-from prevail_contract.mock.environment import target_environment
+from prevail_contract.mock.environment import ADMIN_TOKEN_VARIABLE, target_environment
 from prevail_contract.mock.presentation import CONTRACTS
 from prevail_contract.mock.sandboxes import DEFAULT_TTL
 from prevail_contract.mock.server import build_config
 from prevail_contract.spec import load_spec
 
-#: The admin token may come from this variable instead of the command line (kept out of ps).
-ADMIN_TOKEN_VARIABLE = "PREVAIL_MOCK_ADMIN_TOKEN"  # noqa: S105 (a variable name)
 MIN_ADMIN_TOKEN = 16
 
 

@@ -14,14 +14,18 @@ from typing import Any
 from starlette.applications import Starlette
 
 from prevail_contract.errors import SpecError
-from prevail_contract.fixture_variables import read_variables
-from prevail_contract.mock.admin import PREFIX as ADMIN_PREFIX
 from prevail_contract.mock.auth import make_token
 from prevail_contract.mock.facts import editable_states
 from prevail_contract.mock.fixtures import Fixtures, Organization
 from prevail_contract.spec import Spec
+from prevail_contract.spec.fixture_variables import read_variables
 
 #: Lifetime of the tokens handed out, in seconds.
+#: Where the admin API is mounted.
+ADMIN_PREFIX = "/__mock__"
+#: The mock's admin token may come from this variable instead of the command line (kept out of
+#: ps); ``check --sandbox`` reads it too, to ask a served mock for a sandbox.
+ADMIN_TOKEN_VARIABLE = "PREVAIL_MOCK_ADMIN_TOKEN"  # noqa: S105 (a variable name)
 TOKEN_LIFETIME = 3600
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from prevail_contract.errors import MockError
 from prevail_contract.spec import Spec
 
 
@@ -44,7 +45,7 @@ class Detail:
 
 
 @dataclass
-class ApiError(Exception):
+class ApiError(MockError):
     """A refusal: raised anywhere in a request's handling, rendered as an ``Error`` body."""
 
     status: int

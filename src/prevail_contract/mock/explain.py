@@ -17,8 +17,8 @@ import jsonschema
 
 from prevail_contract.mock.errors import Detail
 from prevail_contract.mock.json_syntax import field_path
-from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
 from prevail_contract.spec import Spec
+from prevail_contract.spec.operation_registry import EDIT_ROLE, operation_registry
 
 #: Details about one field, at most (mock limit).
 MAX_PER_FIELD = 3

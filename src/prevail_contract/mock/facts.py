@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from prevail_contract.errors import SpecError
-from prevail_contract.operation_registry import EDIT_ROLE, operation_registry
 from prevail_contract.spec import Spec
+from prevail_contract.spec.operation_registry import EDIT_ROLE, operation_registry
 
 PAYLOAD_RULE = "payload-limit"
 

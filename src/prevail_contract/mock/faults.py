@@ -18,6 +18,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from prevail_contract.errors import MockError
+
 #: Most requests one counted fault applies to.
 MAX_COUNT = 10_000
 #: Longest delay of an answer, in seconds.
@@ -45,11 +47,11 @@ CODES = {429: "rate_limited", 503: "service_unavailable"}
 _FIELDS = ("operation", "status", "retry_after", "delay", "drop", "count", "ratio", "seed")
 
 
-class FaultRequestError(ValueError):
+class FaultRequestError(MockError, ValueError):
     """A fault request that cannot be used: the message names the field and what is accepted."""
 
 
-class ConnectionDropped(Exception):  # noqa: N818 - an event, as httpx's own errors are named
+class ConnectionDropped(MockError):  # noqa: N818 - an event, as httpx's own errors are named
     """Raised where a dropped connection cannot be made real (no socket): the caller's
     transport turns it into the error a client meets when a server hangs up."""
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from prevail_contract.errors import MockError
+
 #: Largest fixtures document accepted for a sandbox, in bytes (mock limit, assumed).
 MAX_DOCUMENT_BYTES = 256 * 1024
 #: Most YAML values (scalars, lists and mappings) in one document (mock limit, assumed).
@@ -33,7 +35,7 @@ MAX_MESSAGE = 500
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class DocumentError(ValueError):
+class DocumentError(MockError, ValueError):
     """The document cannot be read (400) or breaks a cap (422); ``status`` says which."""
 
     def __init__(self, status: int, message: str) -> None:

@@ -28,8 +28,8 @@ from prevail_contract.mock.errors import ApiError, Detail
 from prevail_contract.mock.fixtures import Organization, StoredSession
 from prevail_contract.mock.presentation import PageSizes, Presentation
 from prevail_contract.mock.responses import json_response
-from prevail_contract.operations import Operation
 from prevail_contract.spec import Spec
+from prevail_contract.spec.operations import Operation
 
 _WHOLE = re.compile(r"-?[0-9]{1,20}")
 #: The query parameters the list reads (the rest, such as ``jwt_payload``, are not its own).

@@ -35,6 +35,7 @@ from typing import Any
 import httptools
 import uvicorn
 
+from prevail_contract.errors import MockError
 from prevail_contract.mock.body import BODY_TIMEOUT
 from prevail_contract.mock.faults import DROP_EXTENSION
 from prevail_contract.mock.pipelining import PipelinedProtocol
@@ -56,7 +57,7 @@ MAX_CONNECTIONS = 1000
 SPARE_FILES = 64
 
 
-class _RefusedError(Exception):
+class _RefusedError(MockError):
     """Raised inside a parser callback to stop parsing and answer ``status``."""
 
     def __init__(self, status: int, code: str, message: str) -> None:

@@ -25,7 +25,7 @@ from prevail_contract.mock.errors import ApiError, Detail, error_limits
 from prevail_contract.mock.explain import MAX_DETAILS, Explainer
 from prevail_contract.mock.json_syntax import scan
 from prevail_contract.spec import FORMAT_CHECKER, SHARED_FORMATS, Spec
-from prevail_contract.violation_rules import ANNOTATION
+from prevail_contract.spec.violation_rules import ANNOTATION
 
 SCHEDULE_RULE = "schedule-all-three"
 #: The explaining validator: ECMA-262 patterns, bounded keywords.

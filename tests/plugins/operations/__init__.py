@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from prevail_contract import operation_registry as registry
+from prevail_contract.spec import operation_registry as registry
 
 HERE = Path(__file__).parent
 MOCK_DIR = HERE / "mock"

@@ -27,11 +27,11 @@ from prevail_contract.mock.fixtures import StoredSession
 from prevail_contract.mock.responses import ResponseChecker, json_response
 from prevail_contract.mock.rules import check_owned, check_self_service
 from prevail_contract.mock.store import OutboxMessage
-from prevail_contract.operation_registry import OperationEntry
 from prevail_contract.spec import Spec
+from prevail_contract.spec.operation_registry import OperationEntry
 
 if TYPE_CHECKING:
-    from prevail_contract.mock.app import MockState
+    from prevail_contract.mock.state import MockState
 
 STATES_RULE = "cancel-states"
 QUERY_RULE = "cancel-query-validated"

@@ -8,10 +8,10 @@ from starlette.types import ASGIApp
 
 from prevail_contract.mock.edit import EditSessionEndpoint
 from prevail_contract.mock.responses import ResponseChecker
-from prevail_contract.operation_registry import OperationEntry
+from prevail_contract.spec.operation_registry import OperationEntry
 
 if TYPE_CHECKING:
-    from prevail_contract.mock.app import MockState
+    from prevail_contract.mock.state import MockState
 
 
 def endpoint(state: MockState, entry: OperationEntry) -> ASGIApp | None:

@@ -9,10 +9,10 @@ from starlette.types import ASGIApp
 from prevail_contract.mock import sandboxes
 from prevail_contract.mock.fixtures import Organization, StoredSession
 from prevail_contract.mock.listing import LIST_ABSENT, ListSessionsEndpoint
-from prevail_contract.operation_registry import OperationEntry
+from prevail_contract.spec.operation_registry import OperationEntry
 
 if TYPE_CHECKING:
-    from prevail_contract.mock.app import MockState
+    from prevail_contract.mock.state import MockState
 
 
 def endpoint(state: MockState, entry: OperationEntry) -> ASGIApp | None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from prevail_contract.errors import MockError
 from prevail_contract.mock.fixtures import Fixtures, Organization, StoredSession
 
 T = TypeVar("T")
@@ -26,15 +27,15 @@ MAX_SANDBOXES = 1000
 MAX_SANDBOX_SESSIONS = 20_000
 
 
-class StoreUnavailableError(Exception):
+class StoreUnavailableError(MockError):
     """The store cannot be reached (or did not answer in time); answered 503, retried later."""
 
 
-class WorldGoneError(Exception):
+class WorldGoneError(MockError):
     """A sandbox's world vanished (deleted, expired, or lost by the store)."""
 
 
-class SandboxLimitError(Exception):
+class SandboxLimitError(MockError):
     """A new sandbox would pass ``MAX_SANDBOXES`` or ``MAX_SANDBOX_SESSIONS``."""
 
 

@@ -11,10 +11,10 @@ from prevail_contract.mock import sandboxes
 from prevail_contract.mock.auth import token_from
 from prevail_contract.mock.errors import ApiError
 from prevail_contract.mock.responses import json_response
-from prevail_contract.operation_registry import OperationEntry
+from prevail_contract.spec.operation_registry import OperationEntry
 
 if TYPE_CHECKING:
-    from prevail_contract.mock.app import MockState
+    from prevail_contract.mock.state import MockState
 
 
 def endpoint(state: MockState, entry: OperationEntry) -> ASGIApp | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prevail_contract.check.exchange import Exchange
+from prevail_contract.runtime.exchange import Exchange
 
 #: The rule a malformed success answer breaks.
 SHAPE_RULE = "response-shape"
