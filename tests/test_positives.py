@@ -19,6 +19,7 @@ from contract_tests.support.positives import (
     schedule_probes,
     title_probes,
 )
+from contract_tests.support.probes import FUTURE_DATE, future_dated
 from prevail_contract.spec import load_spec, read_document
 from prevail_contract.spec.paths import SPEC_PATH
 from prevail_contract.spec.violation_rules import ANNOTATION
@@ -120,3 +121,16 @@ def test_a_refused_address_of_the_documented_form_is_the_assumed_grammars_findin
     assert {p.purpose for p in probes} >= {"invite with every allowed character"}
     for probe in probes:
         assert not SPEC.rule(probe.refused_rule).documented, (probe.purpose, probe.refused_rule)
+
+
+def test_a_past_schedule_date_is_moved_ahead_and_nothing_else() -> None:
+    documented = SPEC.example("EditRequestDocumented").value
+    moved = future_dated(F, documented)
+    dates = [n for n in F.schedule if F.field(n).get("format") == "date"]
+    assert dates
+    for name in dates:
+        assert moved["remote_session"][name] == FUTURE_DATE  # the example's 2025 date is past
+    others = {k: v for k, v in moved["remote_session"].items() if k not in dates}
+    assert others == {k: v for k, v in documented["remote_session"].items() if k not in dates}
+    ahead = {"remote_session": {**documented["remote_session"], dates[0]: "2999-01-01"}}
+    assert future_dated(F, ahead) == ahead

@@ -10,6 +10,7 @@ refused one breaks ``field-limits`` only.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 from collections.abc import Iterator, Mapping
@@ -20,6 +21,7 @@ import jsonschema
 
 from contract_tests.support.body_rules import body_rules
 from contract_tests.support.facts import Facts, facts
+from prevail_contract.runtime.safety import invite_names
 from prevail_contract.spec import Spec, load_spec
 from prevail_contract.spec.violation_rules import ANNOTATION
 
@@ -60,6 +62,20 @@ def base_schedule(f: Facts) -> dict[str, Any]:
         else:
             values[name] = f.examples(name)[0]
     return values
+
+
+def future_dated(f: Facts, body: Any) -> Any:
+    """``body`` (``{"remote_session": {...}}``) with each schedule date before today moved to
+    :data:`FUTURE_DATE`: the documentation's own examples date from the past now, and whether a
+    server takes a past schedule is not documented (a refusal of one is no documented breach)."""
+    envelope = invite_names(f.spec).envelope
+    edit = body.get(envelope) if isinstance(body, dict) else None
+    if not isinstance(edit, dict):
+        return body
+    today = dt.date.today().isoformat()
+    dates = [n for n in f.schedule if f.field(n).get("format") == "date"]
+    moved = {n: FUTURE_DATE for n in dates if isinstance(edit.get(n), str) and edit[n] < today}
+    return {**body, envelope: {**edit, **moved}} if moved else body
 
 
 def edit_with(f: Facts, name: str, value: Any) -> dict[str, Any]:
