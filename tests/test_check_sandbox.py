@@ -183,7 +183,9 @@ def test_a_deeply_nested_preflight_answer_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def deep(target: HostileTarget, conn: socket.socket, request: Received) -> bool:
-        respond(conn, 422, b"[" * 200_000 + b"]" * 200_000, method=request.method)
+        # a status the preflight's edit cannot get from the API (its 422 in another shape would
+        # be error-shape's finding, and the run would go on)
+        respond(conn, 200, b"[" * 200_000 + b"]" * 200_000, method=request.method)
         return True
 
     with serve_hostile(deep) as served:

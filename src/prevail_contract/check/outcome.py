@@ -47,11 +47,14 @@ def finish(
     seed: int,
     report_dir: Path | None,
     report: dict[str, Any],
-    out: IO[str] = sys.stdout,
-    err: IO[str] = sys.stderr,
+    out: IO[str] | None = None,
+    err: IO[str] | None = None,
 ) -> int:
     """Judge the results, show them, write the reports (``report`` holds the other
-    :func:`write_reports` arguments) and return the exit code."""
+    :func:`write_reports` arguments) and return the exit code. ``out`` and ``err`` default to
+    the streams ``sys`` holds when called (not when imported: they may have been replaced)."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
     bounds.explain_unrun(results, interrupted=interrupted)
     apply_selection(results, selection)
     run = bounds.RUN
