@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from prevail_contract.yaml_values import FastMarkedLoader
+
 #: Largest fixtures document accepted for a sandbox, in bytes (mock limit, assumed).
 MAX_DOCUMENT_BYTES = 256 * 1024
 #: Most YAML values (scalars, lists and mappings) in one document (mock limit, assumed).
@@ -30,7 +32,8 @@ MAX_INVITEES = 5_000
 #: Longest message about a document, in characters.
 MAX_MESSAGE = 500
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: A bad typed value (`2026-02-30`) is a YAML error at its line, like a syntax error.
+_Loader: Any = FastMarkedLoader
 
 
 class DocumentError(ValueError):
