@@ -181,6 +181,21 @@ def test_a_previous_conformance_json_is_a_baseline(tmp_path: Path) -> None:
         ("rules: [{id: nope, status: failed}]\n", "unknown rule id 'nope'"),
         ("just: text\n", "neither a conformance.json"),
         ("known: [\n", "not valid YAML"),
+        (  # YAML reads an unquoted date itself: the impossible one is still the entry's
+            "known:\n  - rule: id-stable\n    reason: x\n    expires: 2026-02-30\n",
+            "--baseline {path}: known[0] (id-stable): 'expires' must be a date such as "
+            "2026-06-30 (YYYY-MM-DD), got '2026-02-30' (day is out of range for month)",
+        ),
+        (
+            "known:\n  - rule: id-stable\n    reason: x\n    expires: !!int x\n",
+            "not valid YAML ('x' is not a valid int",
+        ),
+        (  # aliases nested ten deep: the message stays short (and quick)
+            "known:\n  - rule: id-stable\n    reason: x\n    expires: [&l0 [x, x, x, x, x], "
+            + "".join(f"&l{n} [{', '.join([f'*l{n - 1}'] * 10)}], " for n in range(1, 10))
+            + "]\n",
+            "'expires' must be a date",
+        ),
     ],
 )
 def test_a_bad_baseline_is_one_configuration_error(tmp_path: Path, text: str, said: str) -> None:
@@ -188,8 +203,18 @@ def test_a_bad_baseline_is_one_configuration_error(tmp_path: Path, text: str, sa
     path.write_text(text)
     with pytest.raises(ConfigError) as caught:
         load_baseline(path, CATALOGUE)
-    assert said in str(caught.value)
+    assert said.format(path=path) in str(caught.value)
     assert "\n" not in str(caught.value)
+    assert len(str(caught.value)) - len(str(path)) < 300
+
+
+def test_a_date_like_baseline_value_is_read_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "known.yaml"
+    path.write_text(
+        "known:\n  - {rule: id-stable, reason: 2026-02-30, expires: 2026-06-30T10:00:00Z}\n"
+    )
+    entry = load_baseline(path, CATALOGUE).entry("id-stable")
+    assert entry == Entry("id-stable", "2026-02-30", dt.date(2026, 6, 30))
 
 
 def test_only_and_exclude_are_checked_against_the_catalogue() -> None:
@@ -203,6 +228,11 @@ def test_only_and_exclude_are_checked_against_the_catalogue() -> None:
         selection_from(["fields-formats"], [], CATALOGUE)
     with pytest.raises(ConfigError, match="leave no rule"):
         selection_from(["id-stable"], ["id-stable"], CATALOGUE)
+    for empty in ([""], [","], ["", " , "]):  # an unset CI variable is no selection
+        with pytest.raises(ConfigError, match="names no rule; accepted: rule ids"):
+            selection_from(empty, [], CATALOGUE)
+        with pytest.raises(ConfigError, match=r"--exclude .*names no rule"):
+            selection_from([], empty, CATALOGUE)
 
 
 def test_excluded_rules_are_reported_as_such_and_do_not_count() -> None:

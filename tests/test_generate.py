@@ -113,6 +113,6 @@ def test_unknown_flag_is_answered_with_the_subcommand_usage(
     with pytest.raises(SystemExit) as exited:
         cli.main(["generate", "--no-such-flag"])
     assert exited.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("usage: prevail-contract generate")
-    assert "unrecognized arguments: --no-such-flag" in err
+    error, usage = capsys.readouterr().err.splitlines()
+    assert "unrecognized arguments: --no-such-flag" in error
+    assert usage.startswith("usage: prevail-contract generate")

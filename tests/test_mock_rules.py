@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from typing import Any
 
 import pytest
@@ -299,6 +300,28 @@ def test_media_type(mock: MockUnderTest, content_type: str, status: int) -> None
     assert response.status_code == status, response.text
     if status == 415:
         assert response.json()["code"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "status"),
+    [("gzip", 415), ("GZIP", 415), ("identity, br", 415), ("identity", 200), (None, 200)],
+)
+def test_a_content_encoded_body_is_an_unsupported_media_type(
+    mock: MockUnderTest, encoding: str | None, status: int
+) -> None:
+    body = b'{"remote_session": {"title": "x"}}'
+    headers = {"Content-Type": "application/json"}
+    if encoding is not None:
+        headers["Content-Encoding"] = encoding
+        if encoding != "identity":
+            body = gzip.compress(body)
+    response = mock.patch(body, headers=headers)
+    assert response.status_code == status, response.text
+    if status == 415:
+        said = response.json()
+        assert said["code"] == "unsupported_media_type"
+        assert "Content encodings are not accepted" in said["messages"]
+        assert str(encoding).split(",")[-1].strip() in said["messages"]
 
 
 def test_missing_content_type_415(mock: MockUnderTest) -> None:

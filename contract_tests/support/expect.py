@@ -13,6 +13,7 @@ from typing import Any
 
 from contract_tests.support.target import Target, session_of
 from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.media import is_json
 from prevail_contract.runtime.verdict import Verdicts
 from prevail_contract.spec import Spec
 
@@ -46,7 +47,7 @@ def error_shape(spec: Spec, v: Verdicts, ex: Exchange, purpose: str) -> None:
             ex,
         )
     content_type = ex.response_headers.get("content-type", "")
-    if body is not None and "json" not in content_type:
+    if body is not None and not is_json(content_type):  # `Application/JSON` is JSON too
         v.fail("error-shape", f"{purpose}: refusal sent as {content_type!r}, not JSON", ex)
 
 

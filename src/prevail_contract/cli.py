@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from prevail_contract import __version__
+from prevail_contract.cli_errors import OneLineParser, usage_hint
 from prevail_contract.errors import ConfigError, ContractKitError, SpecError
 
 #: name -> (module, one-line help). Add a line here to add a subcommand.
@@ -67,7 +68,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def _build(
     command: str | None,
 ) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(  # its errors, and its subcommands', are one line (cli_errors)
         prog="prevail-contract",
         description="Contract kit for the Prevail API's Edit Sessions operation.",
     )
@@ -94,15 +95,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"prevail-contract {chosen}: error: {exc}", file=sys.stderr)
         return exc.exit_code
     args, unknown = parser.parse_known_args(arguments)
-    if unknown:  # exits 2 with the subcommand's own usage, not the top-level one
+    if unknown:  # exits 2 with the subcommand's own usage pointer, not the top-level one
         parsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args._module.run(args))
     except ContractKitError as exc:
         print(f"prevail-contract {args.command}: error: {exc}", file=sys.stderr)
         if exc.exit_code == 2 and isinstance(exc, ConfigError | SpecError):
-            prog = parsers[args.command].prog
-            print(f"usage: {prog} [options] (`{prog} --help` lists them)", file=sys.stderr)
+            print(usage_hint(parsers[args.command].prog), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"prevail-contract {args.command}: interrupted", file=sys.stderr)

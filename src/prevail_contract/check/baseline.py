@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import reprlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +26,17 @@ from typing import Any
 import yaml
 
 from prevail_contract.errors import ConfigError
+from prevail_contract.spec import yaml_values
 
 #: A reviewed baseline is a short file; anything larger is not one.
 MAX_BASELINE_BYTES = 1024 * 1024
 #: The statuses an entry may excuse.
 STATUSES = ("failed", "not_run")
 _ENTRY_KEYS = {"rule", "reason", "expires", "status"}
+#: Values from the file shown in messages: bounded, even for aliases nested deep.
+_SHOWN = reprlib.Repr()  # (Python 3.11's takes no keyword arguments)
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict = 2, 4, 4
+_SHOWN.maxstring = _SHOWN.maxother = 60
 
 
 @dataclass(frozen=True)
@@ -96,12 +102,15 @@ def _parse(raw: bytes, path: Path, where: str) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{where}: not UTF-8 text") from None
-    try:
-        if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json":
+        try:
             return json.loads(text)
-        return yaml.safe_load(text)
-    except (ValueError, RecursionError) as exc:
-        raise ConfigError(f"{where}: not valid JSON ({exc})") from None
+        except (ValueError, RecursionError) as exc:
+            raise ConfigError(f"{where}: not valid JSON ({exc})") from None
+    try:  # dates stay text: `_date` checks them and names the entry of a bad one
+        return yaml_values.load(text, yaml_values.TextDatesLoader)
+    except RecursionError:
+        raise ConfigError(f"{where}: not valid YAML (nested too deeply)") from None
     except yaml.YAMLError as exc:
         problem = " ".join(str(exc).split())[:200]
         raise ConfigError(f"{where}: not valid YAML ({problem})") from None
@@ -111,7 +120,9 @@ def _rule_id(value: Any, at: str, known: set[str]) -> str:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{at}: 'rule' must be a rule id of the catalogue")
     if value not in known:
-        raise ConfigError(f"{at}: unknown rule id {value!r} (`prevail-contract lint` lists them)")
+        raise ConfigError(
+            f"{at}: unknown rule id {_SHOWN.repr(value)} (`prevail-contract lint` lists them)"
+        )
     return value
 
 
@@ -148,7 +159,9 @@ def _from_reviewed(items: Any, where: str, known: set[str]) -> dict[str, Entry]:
         status = item.get("status")
         if status is not None and status not in STATUSES:
             raise ConfigError(f"{at} ({rule}): 'status' must be one of {', '.join(STATUSES)}")
-        entries[rule] = Entry(rule, reason.strip(), _date(item.get("expires"), at), status)
+        entries[rule] = Entry(
+            rule, reason.strip(), _date(item.get("expires"), f"{at} ({rule})"), status
+        )
     return entries
 
 
@@ -159,9 +172,17 @@ def _date(value: Any, at: str) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    why = ""
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            why = "" if "isoformat" in str(exc) else f" ({exc})"
+        try:  # a YAML timestamp, `2026-06-30T09:00:00Z`: its day
+            return dt.datetime.fromisoformat(value.strip()).date()
         except ValueError:
             pass
-    raise ConfigError(f"{at}: 'expires' must be a date such as 2026-06-30, got {value!r}")
+    raise ConfigError(
+        f"{at}: 'expires' must be a date such as 2026-06-30 (YYYY-MM-DD), got "
+        f"{_SHOWN.repr(value)}{why}"
+    )

@@ -63,9 +63,16 @@ def _ids(values: Iterable[str]) -> list[str]:
 def selection_from(
     only: Sequence[str], exclude: Sequence[str], catalogue: Sequence[str]
 ) -> Selection:
-    """The selection the flags describe; raises :class:`ConfigError` for an unknown id."""
+    """The selection the flags describe; raises :class:`ConfigError` for an unknown id, or for
+    a flag given without any id (an empty selection is a mistake, not "every rule")."""
     wanted, unwanted = _ids(only), _ids(exclude)
-    for flag, ids in (("--only", wanted), ("--exclude", unwanted)):
+    for flag, given, ids in (("--only", only, wanted), ("--exclude", exclude, unwanted)):
+        if given and not ids:  # `--only "$RULES"` with the variable unset or empty
+            raise ConfigError(
+                f"{flag} {' '.join(repr(v) for v in given)}: names no rule; accepted: rule ids "
+                f"of the catalogue, space- or comma-separated (e.g. {flag} "
+                f"{','.join(catalogue[:2])}), or leave {flag} out to check every rule"
+            )
         unknown = [rule for rule in ids if rule not in catalogue]
         if unknown:
             raise ConfigError(

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from prevail_contract.errors import MockError
+from prevail_contract.spec.yaml_values import FastMarkedLoader
 
 #: Largest fixtures document accepted for a sandbox, in bytes (mock limit, assumed).
 MAX_DOCUMENT_BYTES = 256 * 1024
@@ -32,7 +33,8 @@ MAX_INVITEES = 5_000
 #: Longest message about a document, in characters.
 MAX_MESSAGE = 500
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: A bad typed value (`2026-02-30`) is a YAML error at its line, like a syntax error.
+_Loader: Any = FastMarkedLoader
 
 
 class DocumentError(MockError, ValueError):

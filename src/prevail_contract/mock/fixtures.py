@@ -18,7 +18,7 @@ from prevail_contract.errors import ConfigError
 from prevail_contract.mock import ecma
 from prevail_contract.mock.facts import access_levels, editable_states
 from prevail_contract.mock.fixture_document import cut, shown
-from prevail_contract.spec import Spec
+from prevail_contract.spec import Spec, yaml_values
 
 #: The fixtures shipped with the package.
 DEFAULT_FIXTURES = Path(__file__).with_name("fixtures.yaml")
@@ -111,11 +111,14 @@ def load_fixtures(spec: Spec, path: Path | None = None) -> Fixtures:
     """Parse ``path`` (default: the shipped file); a ``ConfigError`` names each problem."""
     source = path or DEFAULT_FIXTURES
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = yaml_values.load(source.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read fixtures file {source}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"fixtures file {source} is not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        raise ConfigError(f"fixtures file {source} is not valid YAML: {problem}{at}") from exc
     return fixtures_from(spec, raw, source)
 
 

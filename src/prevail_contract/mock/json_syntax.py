@@ -90,6 +90,20 @@ def check_media_type(spec: Spec, content_type: str | None, accepted: str) -> Non
             raise _media(spec, accepted, f"charset must be UTF-8, got {value.strip()[:40]!r}")
 
 
+def check_content_encoding(spec: Spec, encodings: list[str]) -> None:
+    """Refuse (415, the media-type rule) a body sent with a ``Content-Encoding`` but
+    ``identity``: the mock reads bodies as sent and decompresses none."""
+    named = [part.strip() for value in encodings for part in value.split(",") if part.strip()]
+    coded = [name for name in named if name.lower() != "identity"]
+    if coded:
+        raise ApiError.for_rule(
+            spec,
+            "media-type",
+            "Content encodings are not accepted: send the body unencoded as application/json; "
+            f"got Content-Encoding {', '.join(coded)[:60]!r}.",
+        )
+
+
 def _media(spec: Spec, accepted: str, got: str) -> ApiError:
     return ApiError.for_rule(spec, "media-type", f"Send the body as {accepted} (UTF-8); {got}.")
 

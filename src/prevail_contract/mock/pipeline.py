@@ -24,7 +24,11 @@ from prevail_contract.mock.body import BodyReader
 from prevail_contract.mock.errors import ApiError, Detail
 from prevail_contract.mock.facts import Facts
 from prevail_contract.mock.fixtures import Organization, StoredSession
-from prevail_contract.mock.json_syntax import check_media_type, parse_json
+from prevail_contract.mock.json_syntax import (
+    check_content_encoding,
+    check_media_type,
+    parse_json,
+)
 from prevail_contract.mock.presentation import Presentation
 from prevail_contract.mock.rules import (
     HIDDEN_RULE,
@@ -144,6 +148,7 @@ class MediaTypeCheck(Check):
     async def __call__(self, call: EditCall) -> None:
         content_type = call.request.headers.get("content-type")
         check_media_type(self.spec, content_type, self.services.facts.media_type)
+        check_content_encoding(self.spec, call.request.headers.getlist("content-encoding"))
 
 
 class PayloadLimitCheck(Check):

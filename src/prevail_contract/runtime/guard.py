@@ -26,6 +26,7 @@ import httpx
 
 from prevail_contract.errors import RunError
 from prevail_contract.runtime.bounds import RUN, RunBounds
+from prevail_contract.runtime.media import is_json
 from prevail_contract.runtime.safety import InviteBudget, invite_addresses, is_reserved_email
 from prevail_contract.runtime.session_ids import UNKNOWN_ID_PREFIX
 from prevail_contract.spec.operation_registry import OperationEntry, OperationRegistry
@@ -131,7 +132,7 @@ def _declared_path_ids(operations: OperationRegistry, path: str) -> list[str]:
 
 def _unapplicable(request: httpx.Request) -> bool:
     """A body declared JSON that does not parse: nothing in it can be applied."""
-    if "json" not in request.headers.get("content-type", "").lower():
+    if not is_json(request.headers.get("content-type")):
         return False
     body = request.read()
     try:

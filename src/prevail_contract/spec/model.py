@@ -22,6 +22,7 @@ import referencing.jsonschema
 import yaml
 
 from prevail_contract.errors import SpecError
+from prevail_contract.spec import yaml_values
 from prevail_contract.spec.operations import Operation, walk_operations
 from prevail_contract.spec.paths import spec_path
 
@@ -311,7 +312,7 @@ def _rebase(node: Any) -> Any:
 def parse_document(text: str, where: str) -> dict[str, Any]:
     """Parse YAML or JSON OpenAPI text into a dict; errors name ``where`` it came from."""
     try:
-        document = yaml.safe_load(text)
+        document = yaml_values.load(text)  # a bad date is a YAMLError at its line
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         mark = getattr(exc, "problem_mark", None)
