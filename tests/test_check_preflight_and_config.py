@@ -161,3 +161,9 @@ def test_check_configuration_errors_stop_before_the_run(
     lines = captured.err.strip().splitlines()
     assert said in lines[0]
     assert lines[-1].startswith("usage: prevail-contract check")
+
+
+def test_the_right_refusal_with_unreadable_json_is_a_broken_target() -> None:
+    with pytest.raises(ConfigError, match="cannot be read") as caught:
+        judge(CONFIG, _answer(422, b"[" * 5000 + b"]" * 5000), Masker(), session_var=SESSION)
+    assert "\n" not in str(caught.value)

@@ -11,8 +11,9 @@ Self-Service, 404 ``session_not_found`` the Session id. Each problem is a
 a status the probe cannot get (another service; an HTML page) names ``PREVAIL_BASE_URL``; a
 refusal of the status the probe expects whose body lacks part of the assumed ``Error`` shape
 (no ``code``, or no JSON at all) goes on, and the run reports ``error-shape`` (and whatever
-else the server breaks). With ``PREVAIL_MOCK_ADMIN_URL`` the preflight also checks that
-it answers like the mock's admin API (``mock_signal``).
+else the server breaks); a body that says it is JSON and cannot be read stops the run (exit 2).
+With ``PREVAIL_MOCK_ADMIN_URL`` the preflight also checks that it answers like the mock's admin
+API (``mock_signal``).
 When the API gains a read-only list of Sessions, only :func:`probe_request` needs to change.
 """
 
@@ -28,6 +29,7 @@ from prevail_contract.errors import ConfigError
 from prevail_contract.runtime import tokens
 from prevail_contract.runtime.bounds import RequestTimeoutError, read_capped, wall_clock
 from prevail_contract.runtime.config import ENV_VARS, TargetConfig
+from prevail_contract.runtime.media import is_json
 from prevail_contract.runtime.mock_signal import admin_headers, admin_problem, admin_root, refusal
 from prevail_contract.runtime.safety import Masker, invite_names
 from prevail_contract.spec import Spec, load_spec
@@ -199,8 +201,15 @@ def _without_code(
     if locked:
         expected.add(spec.rule("editable-states").status)
     if answer.status in expected:
-        # the right refusal in another shape (even no JSON at all, as `head :unprocessable_entity`
-        # answers): error-shape's finding, not a setup error
+        if document is NOT_JSON and is_json(answer.content_type) and answer.body.strip():
+            # JSON by its Content-Type but unreadable (malformed, or nested past any parser):
+            # a broken target, stopped here in one line rather than in every rule
+            raise ConfigError(
+                f"{base} answers the preflight's edit with a JSON body that cannot be read "
+                f"({seen}); the run needs readable answers"
+            )
+        # the right refusal in another shape (no Error code, or no JSON at all as Rails'
+        # `head :unprocessable_entity` answers): error-shape's finding, not a setup error
         return
     if document is NOT_JSON:
         raise ConfigError(
