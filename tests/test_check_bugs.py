@@ -34,13 +34,15 @@ PLANTABLE_BUGS = list(DECLARED_BUGS)
 #: About 25 suite runs, two at a time: far beyond the default per-test timeout.
 pytestmark = pytest.mark.timeout(1800)
 #: Rules that may fail together with a planted bug because the bug logically breaks them too:
-#: a mock that accepts expired tokens accepts those just past the assumed leeway as well, and
-#: one that edits a Session in any state edits a canceled one too. (An address the format bug
-#: lets through breaks the email grammar too, but the suite names the documented rule such a
-#: body breaks.)
+#: a mock that accepts expired tokens accepts those just past the assumed leeway as well, one
+#: that edits a Session in any state edits a canceled one too, and one whose cancel leaves
+#: another state has the list show that state, not ``canceled`` (the state after a cancel is
+#: read through the list only). (An address the format bug lets through breaks the email
+#: grammar too, but the suite names the documented rule such a body breaks.)
 ALSO_BROKEN: dict[str, set[str]] = {
     "auth-required": {"exp-leeway"},
     "editable-states": {"canceled-not-editable"},
+    "canceled-after-cancel": {"canceled-listed"},
 }
 
 #: The module fixture makes every run of the matrix before the first test: its time grows with

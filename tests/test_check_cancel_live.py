@@ -36,6 +36,21 @@ def test_the_guard_sends_a_cancel_only_to_a_disposable_or_absent_session(spec: S
     check_method(_patch(f"/sessions/{unknown_session_id(3)}/cancel", "PUT"), registry)
     with pytest.raises(UnsafeRequestError, match="undeclared methods"):
         check_method(_patch("/sessions/d-1/cancel", "DELETE"), registry, disposable)
+    # a GET of the list (declared) stays allowed; a PATCH of it carries nothing to apply
+    check_method(_patch("/sessions", "GET"), registry, disposable)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", "TRACE", "POST", "PUT", "DELETE"])
+@pytest.mark.parametrize("path", ["/sessions/{}/cancel", "/sessions/{}", "/sessions/{}/cancel/"])
+def test_an_undeclared_method_under_a_session_goes_only_to_an_absent_id(
+    spec: Spec, method: str, path: str
+) -> None:
+    """Whatever the method: a server may obey a GET on a cancel path as it would the cancel."""
+    registry, disposable = operation_registry(spec), frozenset({"d-1"})
+    for real in ("d-1", "s-1"):
+        with pytest.raises(UnsafeRequestError, match="path under a Session"):
+            check_method(_patch(path.format(real), method), registry, disposable)
+    check_method(_patch(path.format(unknown_session_id(3)), method), registry, disposable)
 
 
 def test_a_disposable_list_may_not_hold_the_run_s_session() -> None:

@@ -2,8 +2,9 @@
 
 With the variables the mock writes (the README's), nothing is ``not_run``, with the mock's admin
 API (``PREVAIL_MOCK_ADMIN_URL``) and without it, as against staging (there the cancels go to the
-disposable Sessions, and only ``cancel-without-email``, seen in the mock's outbox alone, is
-``not_run``); without the fixtures a
+disposable Sessions, and only ``cancel-without-email``, seen in the mock's outbox alone, and
+``cancel-query-validated``, whose malformed flag goes to no real Session, are ``not_run``);
+without the fixtures a
 probe needs, its rules are ``not_run`` naming them. Each planted bug of ``editable-states``,
 ``state-ready-after-edit``, ``method-not-allowed`` and ``rejected-changes-nothing``, and each
 narrow leak of one kind of refusal, is caught over HTTP: without the admin API wherever the
@@ -29,8 +30,9 @@ ADMIN = "PREVAIL_MOCK_ADMIN_URL"
 #: What a staging run has: every variable the mock writes but its admin API.
 STAGING = (ADMIN,)
 RULE = "rejected-changes-nothing"
-#: The assumed rule no run without the admin API can judge (the cancel's emails).
-MOCK_ONLY = "cancel-without-email"
+#: The assumed rules no run without the admin API can judge: the cancel's emails (seen in the
+#: mock's outbox only), and its malformed flag (sent to a Session made on a mock only).
+MOCK_ONLY = {"cancel-without-email": "outbox", "cancel-query-validated": "no real Session"}
 
 #: run -> (planted bugs, the rules it must fail and no other, a text each kind's failures show)
 #: against the served mock without its admin API, as against staging.
@@ -91,11 +93,12 @@ def test_with_the_readme_variables_nothing_is_not_run(
     run = runs[name]
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     statuses = {rule_id: r["status"] for rule_id, r in _rules(run).items()}
-    # a cancel's notifications show only in the mock's outbox, read through its admin API
-    unseen = {MOCK_ONLY: "not_run"} if name == "staging" else {}
+    # a cancel's notifications show only in the mock's outbox, read through its admin API, and
+    # its malformed flag goes to no real Session (a lenient server would cancel it)
+    unseen = dict.fromkeys(MOCK_ONLY, "not_run") if name == "staging" else {}
     assert statuses == {rule.id: "passed" for rule in SPEC.rules} | unseen
-    if unseen:
-        assert "outbox" in _rules(run)[MOCK_ONLY]["reason"]
+    for rule_id in unseen:
+        assert MOCK_ONLY[rule_id] in _rules(run)[rule_id]["reason"]
 
 
 def test_staging_sends_methods_to_an_absent_id_and_uses_one_fresh_session(
@@ -121,7 +124,7 @@ def test_with_the_admin_api_nothing_is_left_to_a_note(runs: dict[str, ServedRun]
 def test_without_the_fixtures_each_not_run_names_its_variable(runs: dict[str, ServedRun]) -> None:
     rules = _rules(runs["bare"])
     not_run = {rule_id for rule_id, r in rules.items() if r["status"] == "not_run"}
-    assert not_run == {"editable-states", "state-ready-after-edit", RULE, MOCK_ONLY}
+    assert not_run == {"editable-states", "state-ready-after-edit", RULE, *MOCK_ONLY}
     assert "PREVAIL_FRESH_SESSION_IDS" in rules["state-ready-after-edit"]["reason"]
     # the locked states the single PREVAIL_LOCKED_SESSION_ID does not cover, by name
     for state in ("initial", "canceled"):

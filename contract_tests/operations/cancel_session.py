@@ -7,7 +7,10 @@ makes there itself; on any other server only the Sessions the user listed as dis
 (``PREVAIL_DISPOSABLE_SESSION_IDS``), each once, and only while ``GET /sessions`` lists it in a
 state the spec says a cancel accepts. Never the run's own Session, a discovered one, or any
 when none was listed. Every cancel sends ``cancel_without_email=true`` unless a test asks for
-the email path, which only a mock may get (its outbox is the only place the email shows).
+the email path or a malformed flag, which only a mock's Sessions (or a made-up absent id) may
+get: a server reading another value as false would cancel a real Session and email its
+participants. A second cancel, and an edit after a cancel, go only to a Session the list shows
+canceled (:func:`canceled_session`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import pytest
 from contract_tests.support.target import DEFAULT, Target
 from prevail_contract.runtime.config import ENV_VARS, disposable_sessions
 from prevail_contract.runtime.exchange import Exchange
-from prevail_contract.runtime.session_ids import session_path
+from prevail_contract.runtime.recorder import OPTIONAL_PROBE
+from prevail_contract.runtime.session_ids import UNKNOWN_ID_PREFIX, session_path
 from prevail_contract.spec import Example, Spec
 from prevail_contract.spec.operation_registry import OperationEntry, operation_registry
 
@@ -37,6 +41,14 @@ def disposable_var() -> str:
 
 #: The key of ``Target.created`` holding the Sessions this run canceled.
 CANCELED = "canceled"
+#: Why a live run sends no malformed flag (the skip of an extra probe: the rule keeps whatever
+#: schemathesis's cases, sent to an absent id, showed).
+LIVE_FLAG_WHY = (
+    OPTIONAL_PROBE + "a cancel_without_email other than true is sent to no real Session of a "
+    "live server (one that reads it as false would cancel the Session and email its "
+    "participants), and a made-up absent id is looked up before its query is read: only a "
+    "mock's Sessions get it"
+)
 
 
 def entry(spec: Spec) -> OperationEntry:
@@ -80,12 +92,18 @@ def cancel(
     purpose: str = "cancel",
 ) -> Exchange:
     """Send one cancel. ``quiet`` True sends ``cancel_without_email=true`` (the default), False
-    and None (the email path, or no flag at all) only to the kit's mock."""
-    if quiet is not True and not target.is_mock:
-        raise AssertionError("the email path of a cancel is only for the kit's mock")
+    and None (the email path, or no flag at all) only to the kit's mock; a ``query`` whose flag
+    is not ``true`` only to the kit's mock or a made-up absent id."""
     params = dict(query or {})
+    flag = flag_name(target.spec)
     if quiet is not None and query is None:
-        params[flag_name(target.spec)] = "true" if quiet else "false"
+        params[flag] = "true" if quiet else "false"
+    absent = session_id.startswith(UNKNOWN_ID_PREFIX)
+    if params.get(flag) != "true" and not (target.is_mock or absent):
+        raise AssertionError(
+            f"a cancel with {flag}={params.get(flag)!r} is only for the kit's mock (a real "
+            "Session would be canceled and its participants emailed)"
+        )
     headers = target.auth_headers(token)
     raw = None
     if body is not None:
@@ -168,41 +186,46 @@ def _listed_states(target: Target) -> dict[str, Any] | None:
     return {str(s.get("remote_session_id")): s.get("state") for s in sessions}
 
 
-def _still_canceled(target: Target, canceled: list[str], after: str) -> str:
-    """A disposable Session this run canceled that the list still shows in state ``after``
-    (a server that wrongly took an edit of one may have moved it out of that state: a cancel
-    of it then says nothing about refused states)."""
-    states = _listed_states(target)
-    if states is None:
-        return canceled[0]  # no list to read: the state the run's own cancel left
-    for sid in canceled:
-        if states.get(sid) == after:
-            return sid
-    shown = {sid: states.get(sid) for sid in canceled}
-    pytest.skip(f"no Session this run canceled is still listed as {after}: {shown}")
+def canceled_session(target: Target, made_id: str) -> tuple[str | None, str]:
+    """A Session ``GET /sessions`` shows in the state a cancel leaves: one this run canceled,
+    else on the kit's mock one made there in that state (id ``made_id``); else ``None`` and why.
+    A Session the run canceled but the list shows otherwise (a cancel that did not take, or an
+    edit wrongly applied to it) gets no probe that is meant for a canceled Session."""
+    after = cancel_states(target.spec)[1]
+    canceled = target.created.get(CANCELED) or []
+    why = f"no Session of {disposable_var()} was canceled by this run"
+    if canceled:
+        states = _listed_states(target)
+        if states is None:
+            why = "the state of a Session this run canceled cannot be read: no GET /sessions"
+        else:
+            for sid in canceled:
+                if states.get(sid) == after:
+                    return sid, ""
+            shown = ", ".join(f"{sid} {states.get(sid)!r}" for sid in canceled)
+            why = f"no Session this run canceled is listed as {after} ({shown})"
+    company = target.organization
+    if target.admin is not None and company is not None:
+        return target.admin.create(
+            company, after, title="Canceled probe", remote_session_id=made_id
+        ), ""
+    return None, why
 
 
 def send_example(target: Target, example: Example) -> Exchange:
     """Send one of the cancel's named request examples (its query) to a Session it fits: a
-    made or disposable Session, or for ``session: locked`` one in a state a cancel refuses
-    (made on a mock; on a live server a disposable Session this run canceled already)."""
+    made or disposable Session, for ``session: locked`` one listed canceled (see
+    :func:`canceled_session`), and a flag other than ``true`` only to a Session made on a
+    mock (see ``LIVE_FLAG_WHY``)."""
     query = {str(k): str(v).lower() for k, v in dict(example.value).items()}
-    after = cancel_states(target.spec)[1]
     if example.setup.get("session") == "locked":
-        company, canceled = target.organization, target.created.get(CANCELED) or []
-        if target.admin is not None and company is not None:
-            sid = target.admin.create(
-                company, after, title="Cancel example", remote_session_id=f"cancel-ex-{target.seed}"
-            )
-        elif canceled:
-            sid = _still_canceled(target, canceled, after)
-        else:
-            pytest.skip(f"no Session of {disposable_var()} was canceled by this run to send it to")
+        sid, why = canceled_session(target, f"cancel-ex-{target.seed}")
+        if sid is None:
+            pytest.skip(f"{why}: the example goes only to a Session listed canceled")
     else:
-        refused = example.setup.get("expect-schema") == "invalid"
-        made, why = cancelable_sessions(
-            target, 1, purpose=f"example {example.name}", consume=not refused
-        )
+        if query.get(flag_name(target.spec)) != "true" and not target.is_mock:
+            pytest.skip(LIVE_FLAG_WHY)
+        made, why = cancelable_sessions(target, 1, purpose=f"example {example.name}")
         if not made:
             pytest.skip(why)
         sid = made[0]

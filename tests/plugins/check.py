@@ -52,9 +52,11 @@ def serve_mock(
     deadline: float = 15.0,
     *,
     wrap: Callable[[Any], Any] | None = None,
+    contract: str = "full",
 ) -> Iterator[LiveMock]:
-    """Serve a fresh mock on a free loopback port until the block ends (``wrap`` around it)."""
-    app = create_app(bugs=bugs)
+    """Serve a fresh mock (reading ``contract``) on a free loopback port until the block ends
+    (``wrap`` around it)."""
+    app = create_app(bugs=bugs, contract=contract)
     served = wrap(app) if wrap is not None else app
     port = free_port()
     server = uvicorn.Server(
@@ -172,12 +174,15 @@ def run_checks_parallel(
 @dataclass
 class ServedJob:
     """One check run against a mock served for it alone: its planted bugs, the variables left
-    out of what the mock prints, extra flags, and what to look at in the mock afterwards."""
+    out of what the mock prints, extra flags, what to look at in the mock afterwards, the ASGI
+    wrapper served around it and the mock's ``--contract`` reading."""
 
     bugs: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
     args: tuple[str, ...] = ()
     after: Callable[[LiveMock], Any] | None = None
+    wrap: Callable[[Any], Any] | None = None
+    contract: str = "full"
 
 
 @dataclass
@@ -201,7 +206,9 @@ def run_served_parallel(
             while pending and len(running) < workers:
                 name, job = pending.pop(0)
                 stack = contextlib.ExitStack()
-                served = stack.enter_context(serve_mock(bugs=job.bugs))
+                served = stack.enter_context(
+                    serve_mock(bugs=job.bugs, wrap=job.wrap, contract=job.contract)
+                )
                 env = {k: v for k, v in served.env.items() if k not in job.drop}
                 report_dir = base / name.replace(":", "-")
                 proc = warm.start(check_command(report_dir, *job.args), clean_env(env))

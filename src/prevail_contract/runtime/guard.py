@@ -7,7 +7,9 @@ per-run invite cap, the request count or the method guard. The method guard lets
 ``PUT`` and ``POST`` through to a live server only when the path ends in an id the run made up
 to be absent (``no-such-session-...``, see ``session_ids``), or, for ``PUT`` and ``POST``, when
 the body is declared JSON but does not parse (nothing in it could be applied): a server that
-obeys such a request harms nothing and still answers something other than 405. A request
+obeys such a request harms nothing and still answers something other than 405. On a declared
+path under a Session (``/sessions/{id}``, ``/sessions/{id}/cancel``) an undeclared method of
+any kind, ``GET`` included, goes only to such an absent id. A request
 of a declared operation is held to that operation's live policy (its ``x-operation``, read
 through :mod:`prevail_contract.spec.operation_registry`): one whose policy is ``absent-only`` goes
 to a live server only with a made-up absent id, and one whose policy is ``disposable-sessions``
@@ -68,7 +70,8 @@ def check_method(
     disposable: frozenset[str] = frozenset(),
 ) -> None:
     """Refuse (:class:`UnsafeRequestError`) a request that a live server could carry out on a
-    real Session: an undeclared ``DELETE``, ``PUT`` or ``POST``, a request of an operation
+    real Session: an undeclared ``DELETE``, ``PUT`` or ``POST``, any undeclared method on a
+    declared path under a Session but to a made-up absent id, a request of an operation
     whose live policy is ``absent-only``, or of one whose policy is ``disposable-sessions`` to
     a Session not in ``disposable`` (see the module docstring)."""
     method = request.method.upper()
@@ -94,12 +97,19 @@ def check_method(
                 f"({UNKNOWN_ID_PREFIX}...)"
             )
         return
-    if method not in UNSAFE_METHODS:
+    path = request.url.path.rstrip("/") or "/"
+    ids = _declared_path_ids(operations, path) if operations is not None else []
+    if ids and all(i.startswith(UNKNOWN_ID_PREFIX) for i in ids):
         return
-    ids = _declared_path_ids(operations, request.url.path) if operations is not None else []
-    if (ids and all(i.startswith(UNKNOWN_ID_PREFIX) for i in ids)) or (
-        not ids and last.startswith(UNKNOWN_ID_PREFIX)
-    ):
+    if ids:
+        # a path under a Session (its edit, its cancel): an undeclared method of any kind
+        # goes only to a made-up absent id (a server may obey a GET on a cancel path)
+        raise UnsafeRequestError(
+            f"refusing to send {method} {request.url.path} to a live server: undeclared "
+            f"methods on a path under a Session go only to a made-up absent id "
+            f"({UNKNOWN_ID_PREFIX}...)"
+        )
+    if method not in UNSAFE_METHODS or last.startswith(UNKNOWN_ID_PREFIX):
         return
     if method != "DELETE" and _unapplicable(request):
         return
