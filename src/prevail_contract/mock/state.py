@@ -14,9 +14,11 @@ from prevail_contract.mock.faults import FaultBook
 from prevail_contract.mock.fixtures import Fixtures
 from prevail_contract.mock.pipeline import Check, Services
 from prevail_contract.mock.presentation import Presentation
+from prevail_contract.mock.responses import ResponseChecker
 from prevail_contract.mock.store import Store, Worlds
 from prevail_contract.mock.validation import BodyValidator
 from prevail_contract.spec import Spec
+from prevail_contract.spec.operation_registry import OperationEntry
 
 
 @dataclass
@@ -43,3 +45,11 @@ class MockState:
     faults: FaultBook
     #: Whether the admin API (``/__mock__/``) is served.
     admin_api: bool = True
+
+    def response_checker(self, entry: OperationEntry) -> ResponseChecker | None:
+        """What checks an operation's answers against the spec (when the app validates them;
+        the documented reading's refusals are its own, so only its successes are checked)."""
+        if not self.validate_responses:
+            return None
+        refusals = not self.presentation.documented
+        return ResponseChecker(self.spec, entry.operation_id, entry.method, refusals=refusals)

@@ -49,13 +49,7 @@ FLAG_VALUES = {"true": True, "false": False}
 
 def endpoint(state: MockState, entry: OperationEntry) -> ASGIApp | None:
     """The cancel, its answers checked against the spec when the app validates responses."""
-    checker = (
-        ResponseChecker(
-            state.spec, entry.operation_id, entry.method, refusals=not state.presentation.documented
-        )
-        if state.validate_responses
-        else None
-    )
+    checker = state.response_checker(entry)
     return CancelSessionEndpoint(state, entry, checker)
 
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from starlette.types import ASGIApp
 
 from prevail_contract.mock.edit import EditSessionEndpoint
-from prevail_contract.mock.responses import ResponseChecker
 from prevail_contract.spec.operation_registry import OperationEntry
 
 if TYPE_CHECKING:
@@ -16,13 +15,7 @@ if TYPE_CHECKING:
 
 def endpoint(state: MockState, entry: OperationEntry) -> ASGIApp | None:
     """The edit, its answers checked against the spec when the app validates responses."""
-    checker = (
-        ResponseChecker(
-            state.spec, entry.operation_id, entry.method, refusals=not state.presentation.documented
-        )
-        if state.validate_responses
-        else None
-    )
+    checker = state.response_checker(entry)
     return EditSessionEndpoint(
         state.services, state.steps, state.bugs, state.session_order, checker, entry.method
     )
