@@ -152,13 +152,13 @@ def cancelable_sessions(
     given = disposable_sessions(raw if isinstance(raw, str) else None)
     if not given:
         return [], f"no Session the run may cancel: list disposable Sessions in {disposable_var()}"
-    listed = _listed_states(target)
+    taken = target.created.setdefault("disposable-taken", [])
+    listed = _listed_states(target, [s for s in given if s not in taken and s != target.session_id])
     if listed is None:
         return [], (
             f"the state of a Session of {disposable_var()} cannot be read before it is canceled: "
             "the target has no GET /sessions"
         )
-    taken = target.created.setdefault("disposable-taken", [])
     found: list[str] = []
     for sid in given:
         if len(found) == count:
@@ -178,12 +178,17 @@ def cancelable_sessions(
     )
 
 
-def _listed_states(target: Target) -> dict[str, Any] | None:
+def _listed_states(target: Target, ids: list[str]) -> dict[str, Any] | None:
+    """The state ``GET /sessions`` shows for each of ``ids`` (None: no list), each read by name
+    (in a window around its start once the run has seen it), never by reading the whole list,
+    which may be longer than a read may take."""
     if not target.reads_by_list:
         return None
-    listed = target.list_all(purpose="read the states of the disposable Sessions")
-    sessions = listed[0] if listed is not None else []
-    return {str(s.get("remote_session_id")): s.get("state") for s in sessions}
+    states: dict[str, Any] = {}
+    for sid in ids:
+        found = target.snapshot(sid)
+        states[sid] = found.get("state") if found is not None else None
+    return states
 
 
 def canceled_session(target: Target, made_id: str) -> tuple[str | None, str]:
@@ -195,7 +200,7 @@ def canceled_session(target: Target, made_id: str) -> tuple[str | None, str]:
     canceled = target.created.get(CANCELED) or []
     why = f"no Session of {disposable_var()} was canceled by this run"
     if canceled:
-        states = _listed_states(target)
+        states = _listed_states(target, canceled)
         if states is None:
             why = "the state of a Session this run canceled cannot be read: no GET /sessions"
         else:
