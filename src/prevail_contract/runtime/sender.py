@@ -33,7 +33,8 @@ from prevail_contract.runtime.exchange import Exchange
 Body = bytes | Callable[[], Iterable[bytes]] | None
 
 
-#: Methods sent once more when their connection closed before any answer (RFC 9110 9.2.2).
+#: Methods sent once more when their connection closed before the whole answer came (RFC 9110,
+#: 9.2.2: idempotent).
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 
 
@@ -46,11 +47,13 @@ def _stream(
     bounds: RunBounds,
     seconds: float,
 ) -> tuple[httpx.Response, bytes, bool]:
+    # both tries together stay within the per-request limit (the second gets what is left)
+    ends = time.monotonic() + seconds
     for again in (True, False):
         content = body() if callable(body) else body
         try:
             with (
-                wall_clock(seconds),
+                wall_clock(max(ends - time.monotonic(), 0.001)),
                 client.stream(method, url, headers=dict(headers), content=content) as response,
             ):
                 data, cut = read_capped(response.iter_bytes(), bounds.limits.max_response_bytes)
