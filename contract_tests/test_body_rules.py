@@ -9,11 +9,12 @@ import pytest
 from contract_tests.support.body_rules import rule_broken_by
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
 from contract_tests.support.facts import facts
+from contract_tests.support.lanes import in_lanes
 from contract_tests.support.positives import schedules
 from contract_tests.support.probes import base_schedule, enum_values, good_value, limit_probes
 from contract_tests.support.strategies import bad_format_edit, bad_formats
 from contract_tests.support.target import Target
-from prevail_contract.runtime.verdict import Verdicts
+from prevail_contract.runtime.verdict import Finding, Verdicts
 
 #: Session fields an edit cannot send, and one no schema defines (those the spec's edit lacks).
 NOT_EDITABLE = ("location", "state", "remote_session_id", "transcript_status")
@@ -39,18 +40,31 @@ def test_badly_formatted_field_is_refused(target: Target, field: str) -> None:
         "field-formats",
         f"well-formed {field}",
     )
-    for value in bad_formats()[field]:
-        before = target.snapshot()
-        purpose = f"{field} = {value!r}"
-        ex = target.edit(
-            {"remote_session": bad_format_edit(field, value, schedule)}, purpose=purpose
-        )
-        if refused(target.spec, v, ex, "field-formats", purpose):
-            unchanged_after_refusal(
-                target, v, before, ex, purpose, rule_if_changed="field-formats", rule_fields={field}
+
+    def run(lane: Target, values: list[Any]) -> list[Finding]:
+        lv = Verdicts()
+        for value in values:
+            before = lane.snapshot()
+            purpose = f"{field} = {value!r}"
+            ex = lane.edit(
+                {"remote_session": bad_format_edit(field, value, schedule)}, purpose=purpose
             )
-        else:  # put the session back in a valid state so that later checks are not confused
-            target.edit({"remote_session": good}, purpose="repair after an accepted bad value")
+            if refused(lane.spec, lv, ex, "field-formats", purpose):
+                unchanged_after_refusal(
+                    lane,
+                    lv,
+                    before,
+                    ex,
+                    purpose,
+                    rule_if_changed="field-formats",
+                    rule_fields={field},
+                )
+            else:  # put the session back in a valid state so that later checks are not confused
+                lane.edit({"remote_session": good}, purpose="repair after an accepted bad value")
+        return lv.findings
+
+    values = list(bad_formats()[field])
+    v.findings += [f for found in in_lanes(target, "formats", values, run) for f in found]
     v.raise_if_any()
 
 
@@ -99,31 +113,43 @@ def test_request_envelope(target: Target, case: str) -> None:
 def test_field_limits(target: Target) -> None:
     """Each bound of the spec: the last value inside is accepted, the first outside refused."""
     v = Verdicts()
-    for probe in limit_probes():
-        remaining = target.budget.remaining()
-        if probe.invites and remaining is not None and remaining < 2 * probe.invites:
-            # a live run keeps its invite budget for the invite rules
-            why = f"{probe.purpose} not probed: the invite cap leaves no room"
-            target.note("field-limits", why)
-            continue
-        if probe.accept:
-            ex = target.edit({"remote_session": probe.edit}, purpose=probe.purpose)
-            session = accepted(v, ex, "field-limits", probe.purpose)
-            if session is not None and probe.invites:
-                # a full request's invites (maxItems of them): every one is kept
-                ex.checked.add("invites-additive")
-                invite_field = facts().invite_field
-                have = {str(x).lower() for x in session.get(invite_field) or []}
-                sent = [str(x).lower() for x in probe.edit[invite_field]]
-                lost = [a for a in sent if a not in have]
-                if lost:
-                    v.fail("invites-additive", f"{probe.purpose}: {lost[:3]} not kept", ex)
-            continue
-        before = target.snapshot()
-        ex = target.edit({"remote_session": probe.edit}, purpose=probe.purpose)
-        refused(target.spec, v, ex, "field-limits", probe.purpose)
-        unchanged_after_refusal(target, v, before, ex, probe.purpose)
+
+    def run(lane: Target, probes: list[Any]) -> list[Finding]:
+        lv = Verdicts()
+        for probe in probes:
+            remaining = lane.budget.remaining()
+            if probe.invites and remaining is not None and remaining < 2 * probe.invites:
+                # a live run keeps its invite budget for the invite rules
+                why = f"{probe.purpose} not probed: the invite cap leaves no room"
+                lane.note("field-limits", why)
+                continue
+            _limit_probe(lane, lv, probe)
+        return lv.findings
+
+    probes = list(limit_probes())
+    v.findings += [f for found in in_lanes(target, "limits", probes, run) for f in found]
     v.raise_if_any()
+
+
+def _limit_probe(target: Target, v: Verdicts, probe: Any) -> None:
+    """One bound: the value inside accepted (a full invite list kept), the one outside refused."""
+    if probe.accept:
+        ex = target.edit({"remote_session": probe.edit}, purpose=probe.purpose)
+        session = accepted(v, ex, "field-limits", probe.purpose)
+        if session is not None and probe.invites:
+            # a full request's invites (maxItems of them): every one is kept
+            ex.checked.add("invites-additive")
+            invite_field = facts().invite_field
+            have = {str(x).lower() for x in session.get(invite_field) or []}
+            sent = [str(x).lower() for x in probe.edit[invite_field]]
+            lost = [a for a in sent if a not in have]
+            if lost:
+                v.fail("invites-additive", f"{probe.purpose}: {lost[:3]} not kept", ex)
+        return
+    before = target.snapshot()
+    ex = target.edit({"remote_session": probe.edit}, purpose=probe.purpose)
+    refused(target.spec, v, ex, "field-limits", probe.purpose)
+    unchanged_after_refusal(target, v, before, ex, probe.purpose)
 
 
 @pytest.mark.rule("field-formats")

@@ -11,6 +11,7 @@ import pytest
 
 from contract_tests.support.body_rules import rule_broken_by
 from contract_tests.support.expect import accepted, changed_fields, refused
+from contract_tests.support.lanes import in_lanes
 from contract_tests.support.methods import judge_405, method_targets
 from contract_tests.support.negative import Candidate, candidates, repeated_invites
 from contract_tests.support.order_probes import body_limit
@@ -18,7 +19,7 @@ from contract_tests.support.target import Target, session_of
 from contract_tests.support.watch import RefusalWatch
 from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.runtime.safety import invite_addresses
-from prevail_contract.runtime.verdict import Verdicts
+from prevail_contract.runtime.verdict import Finding, Verdicts
 
 
 def _addresses(target: Target, tag: str) -> Iterator[str]:
@@ -48,27 +49,35 @@ def _judge(target: Target, v: Verdicts, c: Candidate) -> Exchange | None:
 
 @pytest.mark.rule("field-formats", "field-limits", "rejected-changes-nothing")
 def test_every_field_outside_its_schema_is_refused(target: Target) -> None:
-    v = Verdicts()
-    addresses = _addresses(target, "field")
-    refused_probes: list[Exchange] = []
-    before = target.snapshot()
-    valid_later: list[Candidate] = []
-    for c in candidates(target.spec, target.seed, addresses=addresses):
-        if target.spec.validator("EditSessionRequest").is_valid(c.body):
-            valid_later.append(c)
-            continue
-        ex = _judge(target, v, c)
-        if ex is not None:
-            refused_probes.append(ex)
-    after = target.snapshot()
-    changed = [n for n in changed_fields(before, after) if n != "title"]
-    # only when every probe was refused can a change be blamed on a refusal
-    if changed and refused_probes and not any(ex.accepted for ex in refused_probes):
-        v.fail(
-            "rejected-changes-nothing", f"refusals changed {', '.join(changed)}", refused_probes[-1]
-        )
-    for c in valid_later:
-        _judge(target, v, c)
+    """The invalid candidates, in runs on Sessions of their own side by side on a mock
+    (``support/lanes.py``), each run's Session read before and after; then the valid ones."""
+    valid = target.spec.validator("EditSessionRequest").is_valid
+    drawn = list(candidates(target.spec, target.seed, addresses=_addresses(target, "field")))
+
+    def run(lane: Target, invalid: list[Candidate]) -> list[Finding]:
+        v = Verdicts()
+        refused_probes: list[Exchange] = []
+        before = lane.snapshot()
+        for c in invalid:
+            ex = _judge(lane, v, c)
+            if ex is not None:
+                refused_probes.append(ex)
+        after = lane.snapshot()
+        changed = [n for n in changed_fields(before, after) if n != "title"]
+        # only when every probe was refused can a change be blamed on a refusal
+        if changed and refused_probes and not any(ex.accepted for ex in refused_probes):
+            v.fail(
+                "rejected-changes-nothing",
+                f"refusals changed {', '.join(changed)}",
+                refused_probes[-1],
+            )
+        return v.findings
+
+    invalid = [c for c in drawn if not valid(c.body)]
+    v = Verdicts([f for found in in_lanes(target, "negative", invalid, run) for f in found])
+    for c in drawn:
+        if valid(c.body):
+            _judge(target, v, c)
     v.raise_if_any()
 
 

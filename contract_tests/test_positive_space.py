@@ -21,9 +21,10 @@ from contract_tests.support.expect import (
     refusal_rule,
 )
 from contract_tests.support.facts import facts
+from contract_tests.support.lanes import in_lanes
 from contract_tests.support.positives import Positive, addresses, schedules, titles
 from contract_tests.support.target import Target
-from prevail_contract.runtime.verdict import Verdicts
+from prevail_contract.runtime.verdict import Finding, RuleViolationError, Verdicts
 
 #: What an applied edit is judged on (see ``support/applied.py``).
 APPLIED = ("fields-applied", "id-stable", "state-ready-after-edit", "untouched-fields-kept")
@@ -62,26 +63,34 @@ def _judge(
     return None
 
 
-def _judge_all(target: Target, probes: tuple[Positive, ...]) -> None:
-    v = Verdicts()
-    before = None
-    for probe in probes:
-        before = _judge(target, v, probe, before)
-    v.raise_if_any()
+def _judge_all(target: Target, probes: tuple[Positive, ...], purpose: str) -> None:
+    """Judge the probes in order, in runs on Sessions of their own side by side on a mock
+    (``support/lanes.py``)."""
+
+    def run(lane: Target, probes: list[Positive]) -> list[Finding]:
+        v = Verdicts()
+        before = None
+        for probe in probes:
+            before = _judge(lane, v, probe, before)
+        return v.findings
+
+    found = [f for findings in in_lanes(target, purpose, probes, run) for f in findings]
+    if found:
+        raise RuleViolationError(found)
 
 
 @pytest.mark.rule(*APPLIED, "field-limits", "list-reflects-edits")
 def test_titles_across_the_character_range(target: Target) -> None:
     """Scripts, astral characters, joiners, right-to-left text and escaped characters, and the
     shortest and longest titles, each stored and read back as sent."""
-    _judge_all(target, titles())
+    _judge_all(target, titles(), "titles")
 
 
 @pytest.mark.rule(*APPLIED, "field-formats", "field-limits", "list-reflects-edits")
 def test_every_zone_with_dates_times_and_steps_at_their_edges(target: Target) -> None:
     """Every zone once, with the edges of dates (month and year ends, leap days), of the
     12-hour clock and of the duration's steps in turn, each stored and read back as sent."""
-    _judge_all(target, schedules())
+    _judge_all(target, schedules(), "zones")
 
 
 def _emails(session: dict[str, Any] | None) -> set[str]:

@@ -5,9 +5,12 @@ Every request, schemathesis's own included (its checks' no-token and invalid-tok
 through the target (``support/st_transport.py``: the path parameter is the configured session,
 invites use reserved domains within the run's cap, the run's bounds apply, tokens stay masked);
 schemathesis only generates cases and judges responses. Its own output sanitisation is off
-because it would mask the body key ``remote_session``; the suite masks tokens itself. The schema
-comes from the ``st_schema`` fixture (``schemathesis.pytest.from_fixture``), built from the run's
-target when the test runs, so nothing about the target exists at import.
+because it would mask the body key ``remote_session``; the suite masks tokens itself. The
+schemas come from the ``st_schemas`` fixture, built from the run's target when the test runs, so
+nothing about the target exists at import: one per phase, and each operation's phase is its own
+Hypothesis test (``support/st_runner.py``). Those tests run side by side, at most
+``--concurrency`` at a time: the edit cases all go to the run's Session, but each is judged by
+its own answer alone, and a cancel case never goes to the run's Session.
 
 schemathesis' own stateful phase needs OpenAPI links between operations; the contract declares
 none (``NoLinksFound``), so stateful sequences come from the suite's model-based state machine in
@@ -20,6 +23,8 @@ documented rule probed): it is collected and filed once every case ran
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -28,11 +33,13 @@ from schemathesis.core.failures import FailureGroup
 
 from contract_tests.plugins.profiles import SCHEMATHESIS_EXAMPLES, profile_name, run_seed
 from contract_tests.support.facts import list_operation
+from contract_tests.support.lanes import side_by_side
 from contract_tests.support.st_checks import (
     CUSTOM_CHECKS,
     file_failures,
     rules_checked,
 )
+from contract_tests.support.st_runner import operation_tests
 from contract_tests.support.st_transport import TOKEN_STAND_IN, SuiteTransport, route_through
 from contract_tests.support.target import Target
 from contract_tests.support.transient import ThrottledError
@@ -45,11 +52,20 @@ from prevail_contract.spec.paths import spec_path
 assert CUSTOM_CHECKS
 
 
-def st_config(target: Target) -> schemathesis.Config:
-    """schemathesis's configuration for this run (seed, profile and target read now)."""
+#: The phases of each operation, each its own Hypothesis test: the tests run side by side
+#: (``runtime/together.py``), and the same tests one after another at ``--concurrency 1``.
+PHASES = ("examples", "coverage", "fuzzing")
+
+
+def st_config(target: Target, phase: str) -> schemathesis.Config:
+    """schemathesis's configuration for one phase of this run (seed, profile and target read
+    now)."""
     methods = ["GET", "POST", "PUT", "OPTIONS", "TRACE"] + (
         ["DELETE"] if target.is_mock else []  # a live server might obey a DELETE
     )
+    phases: dict[str, Any] = {name: {"enabled": name == phase} for name in PHASES}
+    phases["coverage"]["unexpected-methods"] = methods
+    phases["stateful"] = {"enabled": False}
     return schemathesis.Config.from_dict(
         {
             "seed": run_seed(),
@@ -69,28 +85,28 @@ def st_config(target: Target) -> schemathesis.Config:
                 "allow-x00": False,
                 "codec": "utf-8",
             },
-            "phases": {
-                "examples": {"enabled": True},
-                "coverage": {"enabled": True, "unexpected-methods": methods},
-                "fuzzing": {"enabled": True},
-                "stateful": {"enabled": False},
-            },
+            "phases": phases,
             "checks": {"enabled": True},
         }
     )
 
 
 @pytest.fixture(scope="session")
-def st_schema(target: Target) -> Any:
-    """The spec as schemathesis loads it for this run, sending through the run's target.
+def st_schemas(target: Target) -> list[Any]:
+    """The spec as schemathesis loads it for this run, one schema per phase, each sending
+    through the run's target.
 
     No ``app`` even for the embedded mock: the target's client reaches it, through the guard.
     """
-    schema = schemathesis.openapi.from_path(spec_path(), config=st_config(target))
-    return route_through(schema, SuiteTransport(target))
+    transport = SuiteTransport(target)
+    return [
+        route_through(
+            schemathesis.openapi.from_path(spec_path(), config=st_config(target, p)), transport
+        )
+        for p in PHASES
+    ]
 
 
-SCHEMA = schemathesis.pytest.from_fixture("st_schema")
 #: Distinct assumed-rule findings kept per rule (the first ones; the rest only counted).
 DEFERRED_PER_RULE = 20
 
@@ -99,14 +115,6 @@ DEFERRED_PER_RULE = 20
 def st_deferred() -> list[Finding]:
     """The assumed-rule findings of the schemathesis cases, filed when they all ran."""
     return []
-
-
-@pytest.fixture(autouse=True)
-def _node_id_for_lazy_schemas(request: pytest.FixtureRequest) -> None:
-    """schemathesis 4.32.5's fixture-loaded schemas read and rewrite ``Node._nodeid``, which
-    pytest 9.2 no longer has (it is ``_id`` now): give the item that attribute. Only the labels
-    schemathesis writes there are lost; each operation still reports as its own subtest."""
-    setattr(request.node, "_nodeid", request.node.nodeid)  # noqa: B010
 
 
 def _wanted(case: Any, target: Target) -> bool:
@@ -133,9 +141,8 @@ def _live_safe(case: Any, target: Target) -> bool:
     return "{" in case.path
 
 
-@pytest.mark.rule("response-envelope", "error-status-codes", "error-shape")
-@SCHEMA.parametrize()
-def test_schemathesis(case: Any, target: Target, st_deferred: list[Finding]) -> None:
+def _one_case(case: Any, target: Target, st_deferred: list[Finding]) -> None:
+    """Send one generated case and judge its answer (schemathesis's checks and ours)."""
     if not _wanted(case, target):
         return
     try:
@@ -155,6 +162,25 @@ def test_schemathesis(case: Any, target: Target, st_deferred: list[Finding]) -> 
                 st_deferred.append(finding)
         if documented:
             raise RuleViolationError(documented) from None
+
+
+@pytest.mark.rule("response-envelope", "error-status-codes", "error-shape")
+def test_schemathesis(target: Target, st_schemas: list[Any], st_deferred: list[Finding]) -> None:
+    """Every operation's phases, each a Hypothesis test, side by side; the documented findings
+    of all of them are raised together."""
+
+    def piece(test: Callable[..., None]) -> list[Finding]:
+        try:
+            test(target=target, st_deferred=st_deferred)
+        except RuleViolationError as error:
+            return list(error.findings)
+        return []
+
+    tests = [t for schema in st_schemas for t in operation_tests(schema, _one_case)]
+    work = [partial(piece, t) for t in tests]
+    findings = [f for found in side_by_side(target, work) for f in found]
+    if findings:
+        raise RuleViolationError(findings)
 
 
 def _keep(kept: list[Finding], finding: Finding) -> bool:

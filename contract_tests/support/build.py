@@ -34,6 +34,7 @@ from prevail_contract.runtime.exchange import RunRecord
 from prevail_contract.runtime.guard import guard_client
 from prevail_contract.runtime.repro import ReproContext
 from prevail_contract.runtime.safety import InviteBudget, Masker
+from prevail_contract.runtime.socket_deadline import bound_client
 from prevail_contract.spec import Spec, load_spec
 from prevail_contract.spec.operation_registry import operation_registry
 
@@ -61,6 +62,7 @@ def build_target(
     masker.add(*config.secrets)
     admin = served_admin(config, config.session_id)
     client = httpx.Client(timeout=httpx.Timeout(RUN.limits.request_timeout), follow_redirects=False)
+    bound_client(client)  # each request's deadline holds off the main thread too
     # invites to a served mock reach nobody: no cap there unless one was asked for
     mock_cap = None if admin is not None and not config.max_invites_asked else config.max_invites
     budget = InviteBudget(mock_cap)

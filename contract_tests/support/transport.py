@@ -5,8 +5,9 @@ run's exchange log.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -26,9 +27,15 @@ class Transport:
     client: httpx.Client
     masker: Masker
     log: ExchangeLog
-    last_exchange: Exchange | None = None
     #: The embedded mock's Sessions now (for repro scripts); ``None`` against a live server.
     snapshot: Callable[[], Any] | None = None
+    #: Per thread: a test's pieces of work may send side by side (``runtime/together.py``).
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    @property
+    def last_exchange(self) -> Exchange | None:
+        """The last exchange this thread sent and recorded."""
+        return getattr(self._local, "last", None)
 
     def send(
         self,
@@ -73,7 +80,7 @@ class Transport:
             )
         exchange.world = world
         self.log.add(exchange)
-        self.last_exchange = exchange
+        self._local.last = exchange
         if exchange.cut:
             pytest.skip(
                 f"not checked: an answer was longer than {RUN.limits.max_response_bytes} bytes "

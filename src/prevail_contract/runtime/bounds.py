@@ -21,6 +21,12 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from prevail_contract.errors import ConfigError, RunError
+from prevail_contract.runtime.together import (
+    CONCURRENCY_VAR,
+    DEFAULT_CONCURRENCY,
+    MAX_CONCURRENCY,
+    parse_concurrency,
+)
 
 if TYPE_CHECKING:
     from prevail_contract.runtime.results import RuleResult
@@ -30,7 +36,13 @@ REQUEST_TIMEOUT_VAR = "PREVAIL_REQUEST_TIMEOUT"
 MAX_RESPONSE_BYTES_VAR = "PREVAIL_MAX_RESPONSE_BYTES"
 MAX_RETRY_WAIT_VAR = "PREVAIL_MAX_RETRY_WAIT"
 #: Every variable of this module (the ``check`` command sets and restores them).
-BOUNDS_VARS = (DEADLINE_VAR, REQUEST_TIMEOUT_VAR, MAX_RESPONSE_BYTES_VAR, MAX_RETRY_WAIT_VAR)
+BOUNDS_VARS = (
+    DEADLINE_VAR,
+    REQUEST_TIMEOUT_VAR,
+    MAX_RESPONSE_BYTES_VAR,
+    MAX_RETRY_WAIT_VAR,
+    CONCURRENCY_VAR,
+)
 #: Default overall deadline per profile, seconds (a fast run on the mock takes ~25 s).
 DEFAULT_DEADLINES = {"fast": 600.0, "thorough": 3600.0}
 DEFAULT_REQUEST_TIMEOUT = 30.0
@@ -62,6 +74,9 @@ class Limits:
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT
+    #: Requests a test may have in flight at once (:mod:`~prevail_contract.runtime.together`);
+    #: ``None``: the target's default (1 for the in-process mock, else ``DEFAULT_CONCURRENCY``).
+    concurrency: int | None = None
 
     def to_env(self) -> dict[str, str]:
         """The variables that pass these limits to an in-process suite run."""
@@ -70,6 +85,7 @@ class Limits:
             REQUEST_TIMEOUT_VAR: repr(self.request_timeout),
             MAX_RESPONSE_BYTES_VAR: str(self.max_response_bytes),
             MAX_RETRY_WAIT_VAR: repr(self.max_retry_wait),
+            **({} if self.concurrency is None else {CONCURRENCY_VAR: str(self.concurrency)}),
         }
 
 
@@ -103,6 +119,7 @@ def limits_from(
     timeout = pick("request_timeout", REQUEST_TIMEOUT_VAR)
     size = pick("max_response_bytes", MAX_RESPONSE_BYTES_VAR)
     wait = pick("max_retry_wait", MAX_RETRY_WAIT_VAR)
+    lanes = pick("concurrency", CONCURRENCY_VAR)
     return Limits(
         deadline=DEFAULT_DEADLINES.get(profile, DEFAULT_DEADLINES["fast"])
         if deadline is None
@@ -116,6 +133,7 @@ def limits_from(
         max_retry_wait=DEFAULT_MAX_RETRY_WAIT
         if wait is None
         else _number(wait, "--max-retry-wait", MAX_RETRY_WAIT_VAR, zero=True),
+        concurrency=None if lanes is None else parse_concurrency(lanes),
     )
 
 
@@ -294,11 +312,18 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         help=f"cap on the Retry-After wait after a 429 (default {DEFAULT_MAX_RETRY_WAIT:g}; "
         f"${MAX_RETRY_WAIT_VAR})",
     )
+    group.add_argument(
+        "--concurrency",
+        metavar="N",
+        help=f"requests a test may have in flight at once, on different Sessions or reads only; "
+        f"1 sends one at a time (1 to {MAX_CONCURRENCY}; default {DEFAULT_CONCURRENCY}, or 1 "
+        f"against the in-process mock, where nothing is gained; ${CONCURRENCY_VAR})",
+    )
 
 
 def flag_values(args: argparse.Namespace) -> dict[str, object | None]:
     """The bounds flags of parsed arguments, for :func:`limits_from`."""
-    names = ("deadline", "request_timeout", "max_response_bytes", "max_retry_wait")
+    names = ("deadline", "request_timeout", "max_response_bytes", "max_retry_wait", "concurrency")
     return {name: getattr(args, name, None) for name in names}
 
 
@@ -321,6 +346,7 @@ def run_summary(
         "request_timeout_seconds": bounds.limits.request_timeout,
         "max_response_bytes": bounds.limits.max_response_bytes,
         "max_retry_wait_seconds": bounds.limits.max_retry_wait,
+        "concurrency": bounds.limits.concurrency,
         "deadline_reached": bounds.deadline_reached,
         "interrupted": interrupted,
         "target_error": None if bounds.target_error is None else masker(bounds.target_error),

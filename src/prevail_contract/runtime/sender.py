@@ -1,7 +1,8 @@
 """Send one request within the run's bounds and keep its answer as an :class:`Exchange`.
 
 The answer is streamed and read up to the run's response limit (memory stays bounded whatever
-the target sends), the whole exchange must finish within the per-request limit, a transient
+the target sends), the whole exchange must finish within the per-request limit (on any
+thread: :mod:`~prevail_contract.runtime.socket_deadline`), a transient
 answer (429, or 503 with ``Retry-After``) is waited for and sent again a few times with
 ``Retry-After`` capped, and a failure of the connection itself (reset, refused,
 timed out) stops the run as a target error instead of counting against a rule. One failure is
@@ -28,6 +29,7 @@ from prevail_contract.runtime.bounds import (
     wall_clock,
 )
 from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.socket_deadline import within
 
 #: A body to send: bytes, or a function giving fresh chunks for each try (sent chunked).
 Body = bytes | Callable[[], Iterable[bytes]] | None
@@ -51,9 +53,11 @@ def _stream(
     ends = time.monotonic() + seconds
     for again in (True, False):
         content = body() if callable(body) else body
+        left = max(ends - time.monotonic(), 0.001)
         try:
             with (
-                wall_clock(max(ends - time.monotonic(), 0.001)),
+                wall_clock(left),
+                within(left),
                 client.stream(method, url, headers=dict(headers), content=content) as response,
             ):
                 data, cut = read_capped(response.iter_bytes(), bounds.limits.max_response_bytes)
