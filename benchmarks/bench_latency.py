@@ -3,12 +3,13 @@
 The kit's mock is served on 127.0.0.1 behind an ASGI wrapper that waits ``--latency`` seconds
 before each API request (its admin API answers at once), and ``prevail-contract check`` runs
 against it as a live target with the variables the mock writes (its admin API included, so no
-rule is left not_run). Printed: wall time, requests sent, and the share of the wall time spent
-waiting on latency (requests times latency), which is the floor of a run that sends one request
-at a time.
+rule is left not_run). Printed: the concurrency, wall time, requests sent, and the latency the
+requests add up to (requests times latency), which is the floor of a run that sends one request
+at a time; the failed and not_run rules are in ``--json``, to compare verdicts between
+concurrencies.
 
 Run: ``.venv/bin/python benchmarks/bench_latency.py [--latency 0.05] [--profile fast]
-[--seed 20261124] [--json OUT]``.
+[--seed 20261124] [--concurrency N] [--json OUT]``.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run(latency: float, profile: str, seed: int) -> dict[str, Any]:
+def run(latency: float, profile: str, seed: int, concurrency: int | None) -> dict[str, Any]:
     """One check run against the delayed mock; its figures."""
     app = create_app()
     port = _free_port()
@@ -83,6 +84,7 @@ def run(latency: float, profile: str, seed: int) -> dict[str, Any]:
                 str(seed),
                 "--report-dir",
                 reports,
+                *(["--concurrency", str(concurrency)] if concurrency is not None else []),
             ]
             started = time.monotonic()
             done = subprocess.run(  # noqa: S603 - our own interpreter and module
@@ -97,6 +99,7 @@ def run(latency: float, profile: str, seed: int) -> dict[str, Any]:
     return {
         "latency_s": latency,
         "profile": profile,
+        "concurrency": report["run"]["concurrency"],
         "exit": done.returncode,
         "wall_s": round(seconds, 1),
         "requests": requests,
@@ -111,11 +114,15 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.05, help="seconds (default 0.05)")
     parser.add_argument("--profile", default="fast", help="check profile (default fast)")
     parser.add_argument("--seed", type=int, default=20261124)
+    parser.add_argument(
+        "--concurrency", type=int, help="check --concurrency (default: the check's own, 4)"
+    )
     parser.add_argument("--json", type=Path, help="write the figures there as JSON")
     args = parser.parse_args()
-    figures = run(args.latency, args.profile, args.seed)
+    figures = run(args.latency, args.profile, args.seed, args.concurrency)
     print(
-        f"latency {figures['latency_s'] * 1000:.0f} ms, profile {figures['profile']}: "
+        f"latency {figures['latency_s'] * 1000:.0f} ms, profile {figures['profile']}, "
+        f"concurrency {figures['concurrency']}: "
         f"{figures['wall_s']} s for {figures['requests']} requests "
         f"({figures['waiting_s']} s of it waiting), exit {figures['exit']}"
     )

@@ -6,11 +6,12 @@ through the target (``support/st_transport.py``: the path parameter is the confi
 invites use reserved domains within the run's cap, the run's bounds apply, tokens stay masked);
 schemathesis only generates cases and judges responses. Its own output sanitisation is off
 because it would mask the body key ``remote_session``; the suite masks tokens itself. The
-schemas come from the ``st_schemas`` fixture, built from the run's target when the test runs, so
-nothing about the target exists at import: one per phase, and each operation's phase is its own
-Hypothesis test (``support/st_runner.py``). Those tests run side by side, at most
-``--concurrency`` at a time: the edit cases all go to the run's Session, but each is judged by
-its own answer alone, and a cancel case never goes to the run's Session.
+schema comes from the ``st_schema`` fixture, built from the run's target when the test runs,
+so nothing about the target exists at import; each operation's Hypothesis test is built as
+schemathesis's pytest integration builds it (``support/st_runner.py``). The cases go side by
+side, at most ``--concurrency`` at a time (see ``test_schemathesis``): the edit cases all go
+to the run's Session, but each is judged by its own answer alone, and a cancel case never goes
+to the run's Session.
 
 schemathesis' own stateful phase needs OpenAPI links between operations; the contract declares
 none (``NoLinksFound``), so stateful sequences come from the suite's model-based state machine in
@@ -23,6 +24,7 @@ documented rule probed): it is collected and filed once every case ran
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -52,20 +54,11 @@ from prevail_contract.spec.paths import spec_path
 assert CUSTOM_CHECKS
 
 
-#: The phases of each operation, each its own Hypothesis test: the tests run side by side
-#: (``runtime/together.py``), and the same tests one after another at ``--concurrency 1``.
-PHASES = ("examples", "coverage", "fuzzing")
-
-
-def st_config(target: Target, phase: str) -> schemathesis.Config:
-    """schemathesis's configuration for one phase of this run (seed, profile and target read
-    now)."""
+def st_config(target: Target) -> schemathesis.Config:
+    """schemathesis's configuration for this run (seed, profile and target read now)."""
     methods = ["GET", "POST", "PUT", "OPTIONS", "TRACE"] + (
         ["DELETE"] if target.is_mock else []  # a live server might obey a DELETE
     )
-    phases: dict[str, Any] = {name: {"enabled": name == phase} for name in PHASES}
-    phases["coverage"]["unexpected-methods"] = methods
-    phases["stateful"] = {"enabled": False}
     return schemathesis.Config.from_dict(
         {
             "seed": run_seed(),
@@ -85,26 +78,25 @@ def st_config(target: Target, phase: str) -> schemathesis.Config:
                 "allow-x00": False,
                 "codec": "utf-8",
             },
-            "phases": phases,
+            "phases": {
+                "examples": {"enabled": True},
+                "coverage": {"enabled": True, "unexpected-methods": methods},
+                "fuzzing": {"enabled": True},
+                "stateful": {"enabled": False},
+            },
             "checks": {"enabled": True},
         }
     )
 
 
 @pytest.fixture(scope="session")
-def st_schemas(target: Target) -> list[Any]:
-    """The spec as schemathesis loads it for this run, one schema per phase, each sending
-    through the run's target.
+def st_schema(target: Target) -> Any:
+    """The spec as schemathesis loads it for this run, sending through the run's target.
 
     No ``app`` even for the embedded mock: the target's client reaches it, through the guard.
     """
-    transport = SuiteTransport(target)
-    return [
-        route_through(
-            schemathesis.openapi.from_path(spec_path(), config=st_config(target, p)), transport
-        )
-        for p in PHASES
-    ]
+    schema = schemathesis.openapi.from_path(spec_path(), config=st_config(target))
+    return route_through(schema, SuiteTransport(target))
 
 
 #: Distinct assumed-rule findings kept per rule (the first ones; the rest only counted).
@@ -115,6 +107,10 @@ DEFERRED_PER_RULE = 20
 def st_deferred() -> list[Finding]:
     """The assumed-rule findings of the schemathesis cases, filed when they all ran."""
     return []
+
+
+#: Held while a case's assumed-rule findings are added (cases are judged side by side).
+_DEFERRING = threading.Lock()
 
 
 def _wanted(case: Any, target: Target) -> bool:
@@ -141,14 +137,15 @@ def _live_safe(case: Any, target: Target) -> bool:
     return "{" in case.path
 
 
-def _one_case(case: Any, target: Target, st_deferred: list[Finding]) -> None:
-    """Send one generated case and judge its answer (schemathesis's checks and ours)."""
+def _judge_case(case: Any, target: Target, st_deferred: list[Finding]) -> list[Finding]:
+    """Send one generated case and judge its answer (schemathesis's checks and ours); the
+    documented findings (the assumed ones go to ``st_deferred``)."""
     if not _wanted(case, target):
-        return
+        return []
     try:
         response = case.call()
     except ThrottledError:
-        return  # answered 429/503 on every try: nothing to judge, and not counted as a case
+        return []  # answered 429/503 on every try: nothing to judge, and not counted as a case
     exchange = target.last_exchange
     assert exchange is not None
     exchange.checked |= rules_checked(case, exchange)
@@ -157,28 +154,57 @@ def _one_case(case: Any, target: Target, st_deferred: list[Finding]) -> None:
     except FailureGroup as group:
         findings = file_failures(group, exchange, case)
         documented = [f for f in findings if target.spec.rule(f.rule).documented]
-        for finding in findings:
-            if finding not in documented and _keep(st_deferred, finding):
-                st_deferred.append(finding)
-        if documented:
-            raise RuleViolationError(documented) from None
+        with _DEFERRING:
+            for finding in findings:
+                if finding not in documented and _keep(st_deferred, finding):
+                    st_deferred.append(finding)
+        return documented
+    return []
+
+
+def _one_case(case: Any, target: Target, st_deferred: list[Finding]) -> None:
+    """The Hypothesis test body when cases are judged as they come (``thorough``: a failing
+    case is shrunk to the smallest one)."""
+    documented = _judge_case(case, target, st_deferred)
+    if documented:
+        raise RuleViolationError(documented)
+
+
+def _drawn(case: Any, sink: list[Any]) -> None:
+    """The Hypothesis test body when cases are first drawn, then judged side by side."""
+    sink.append(case)
 
 
 @pytest.mark.rule("response-envelope", "error-status-codes", "error-shape")
-def test_schemathesis(target: Target, st_schemas: list[Any], st_deferred: list[Finding]) -> None:
-    """Every operation's phases, each a Hypothesis test, side by side; the documented findings
-    of all of them are raised together."""
+def test_schemathesis(target: Target, st_schema: Any, st_deferred: list[Finding]) -> None:
+    """Every case of every operation; the documented findings of all of them are raised
+    together.
 
-    def piece(test: Callable[..., None]) -> list[Finding]:
-        try:
-            test(target=target, st_deferred=st_deferred)
-        except RuleViolationError as error:
-            return list(error.findings)
-        return []
+    ``fast`` (no shrinking) draws every case first, as schemathesis generates them, and then
+    sends and judges them side by side (``--concurrency``): what is drawn never depends on an
+    answer there, so the cases are the same at every concurrency. ``thorough`` judges each
+    case as it is drawn, so that a failing one is shrunk, each operation's test beside the
+    others'.
+    """
+    if profile_name() == "fast":
+        cases: list[Any] = []
+        for test in operation_tests(st_schema, _drawn):
+            test(sink=cases)
+        work = [partial(_judge_case, c, target, st_deferred) for c in cases]
+        findings = [f for found in side_by_side(target, work) for f in found]
+    else:
 
-    tests = [t for schema in st_schemas for t in operation_tests(schema, _one_case)]
-    work = [partial(piece, t) for t in tests]
-    findings = [f for found in side_by_side(target, work) for f in found]
+        def piece(test: Callable[..., None]) -> list[Finding]:
+            try:
+                test(target=target, st_deferred=st_deferred)
+            except RuleViolationError as error:
+                return list(error.findings)
+            return []
+
+        tests = operation_tests(st_schema, _one_case)
+        findings = [
+            f for found in side_by_side(target, [partial(piece, t) for t in tests]) for f in found
+        ]
     if findings:
         raise RuleViolationError(findings)
 

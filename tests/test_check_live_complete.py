@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from prevail_contract.runtime.together import DEFAULT_CONCURRENCY
 from prevail_contract.spec import load_spec
 from tests.plugins.check import LiveMock, ServedJob, ServedRun, run_served_parallel
 
@@ -70,6 +71,8 @@ def _states(served: LiveMock) -> dict[str, str]:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ServedRun]:
     jobs = {
         "with-admin": ServedJob(),
+        # the same run, one request at a time (the default sends up to four at once)
+        "with-admin, one at a time": ServedJob(args=("--concurrency", "1")),
         "staging": ServedJob(drop=STAGING, after=_states),
         "bare": ServedJob(
             drop=(ADMIN, "PREVAIL_FRESH_SESSION_IDS", "PREVAIL_LOCKED_SESSION_IDS"),
@@ -99,6 +102,18 @@ def test_with_the_readme_variables_nothing_is_not_run(
     assert statuses == {rule.id: "passed" for rule in SPEC.rules} | unseen
     for rule_id in unseen:
         assert MOCK_ONLY[rule_id] in _rules(run)[rule_id]["reason"]
+
+
+def test_one_request_at_a_time_gives_the_same_requests_and_verdicts(
+    runs: dict[str, ServedRun],
+) -> None:
+    """The pieces of work are the same at every concurrency; only their timing differs."""
+    together, alone = runs["with-admin"].report, runs["with-admin, one at a time"].report
+    assert together["run"]["concurrency"] == DEFAULT_CONCURRENCY  # a served target's default
+    assert alone["run"]["concurrency"] == 1
+    assert alone["requests"] == together["requests"]
+    statuses = {r["id"]: (r["status"], r["cases"]) for r in together["rules"]}
+    assert {r["id"]: (r["status"], r["cases"]) for r in alone["rules"]} == statuses
 
 
 def test_staging_sends_methods_to_an_absent_id_and_uses_one_fresh_session(

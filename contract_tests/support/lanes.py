@@ -18,8 +18,8 @@ from typing import TypeVar
 
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
-from prevail_contract.runtime.bounds import RUN
-from prevail_contract.runtime.together import DEFAULT_CONCURRENCY, spread, together
+from prevail_contract.runtime.bounds import RUN, resolved
+from prevail_contract.runtime.together import spread, together
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -28,12 +28,11 @@ LANES = 4
 
 
 def concurrency(target: Target) -> int:
-    """Requests the run may have in flight at once: ``--concurrency``, else 1 for the
-    in-process mock (nothing waits there) and ``DEFAULT_CONCURRENCY`` for a served target."""
-    asked = RUN.limits.concurrency
-    if asked is not None:
-        return asked
-    return 1 if target.embedded else DEFAULT_CONCURRENCY
+    """Requests the run may have in flight at once: ``--concurrency`` (the ``check`` command
+    always passes one), else the target's default (``bounds.resolved``)."""
+    limit = resolved(RUN.limits, embedded=target.embedded).concurrency
+    assert limit is not None
+    return limit
 
 
 def side_by_side(target: Target, work: Sequence[Callable[[], T]]) -> list[T]:

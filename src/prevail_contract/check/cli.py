@@ -201,6 +201,9 @@ def run_suite(
         "no:cacheprovider",
         "-p",
         "no:warnings",
+        # the suite reports findings, not assertion diffs; rewriting its modules (and every
+        # schemathesis module, a pytest plugin's package) cost seconds at each start
+        "--assert=plain",
         f"--hypothesis-seed={seed}",
         "--rootdir",
         str(SUITE_ROOT),
@@ -307,6 +310,7 @@ def run(args: argparse.Namespace) -> int:
     masker.add(*config.secrets)
     _check_bugs(config)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    limits = bounds.resolved(limits, embedded=config.embedded)
     extra: dict[str, str] = {SPEC_VAR: str(spec_file), **limits.to_env()}
     target = describe_target(config, masker)
     preflight_requests = 0
@@ -318,7 +322,11 @@ def run(args: argparse.Namespace) -> int:
             "accepted",
             flush=True,
         )
-    print(f"prevail-contract check: {target}, profile {args.profile}, seed {seed}", flush=True)
+    print(
+        f"prevail-contract check: {target}, profile {args.profile}, seed {seed}, "
+        f"concurrency {limits.concurrency}",
+        flush=True,
+    )
     progress = RunProgress(sys.stdout, live=True)
     try:
         recorder, code = run_suite(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import math
 import signal
 import threading
@@ -135,6 +136,14 @@ def limits_from(
         else _number(wait, "--max-retry-wait", MAX_RETRY_WAIT_VAR, zero=True),
         concurrency=None if lanes is None else parse_concurrency(lanes),
     )
+
+
+def resolved(limits: Limits, *, embedded: bool) -> Limits:
+    """``limits`` with the target's default concurrency filled in: 1 for the in-process mock
+    (nothing waits there), else ``DEFAULT_CONCURRENCY``."""
+    if limits.concurrency is not None:
+        return limits
+    return dataclasses.replace(limits, concurrency=1 if embedded else DEFAULT_CONCURRENCY)
 
 
 class RunBounds:
