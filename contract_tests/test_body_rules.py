@@ -64,7 +64,7 @@ def test_badly_formatted_field_is_refused(target: Target, field: str) -> None:
         return lv.findings
 
     values = list(bad_formats()[field])
-    v.findings += [f for found in in_lanes(target, "formats", values, run) for f in found]
+    v.findings += [f for found in in_lanes(target, values, run) for f in found]
     v.raise_if_any()
 
 
@@ -127,7 +127,7 @@ def test_field_limits(target: Target) -> None:
         return lv.findings
 
     probes = list(limit_probes())
-    v.findings += [f for found in in_lanes(target, "limits", probes, run) for f in found]
+    v.findings += [f for found in in_lanes(target, probes, run) for f in found]
     v.raise_if_any()
 
 

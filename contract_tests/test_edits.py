@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from hypothesis import given
 
 from contract_tests.support.applied import apply_and_check, check_envelope
 from contract_tests.support.facts import facts
+from contract_tests.support.lanes import each_example
 from contract_tests.support.probes import future_dated
 from contract_tests.support.response_rules import SHAPE_RULE
 from contract_tests.support.strategies import valid_edits
@@ -27,9 +25,8 @@ APPLIED = (
 
 
 @pytest.mark.rule(*APPLIED)
-@given(edit=valid_edits(with_invites=False))
-def test_valid_edit_is_applied(target: Target, edit: dict[str, Any]) -> None:
-    apply_and_check(target, edit)
+def test_valid_edit_is_applied(target: Target) -> None:
+    each_example(target, valid_edits(with_invites=False), apply_and_check)
 
 
 @pytest.mark.rule(*APPLIED)

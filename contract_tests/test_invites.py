@@ -6,9 +6,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from hypothesis import given
 
 from contract_tests.support.expect import accepted, listed_as_answered
+from contract_tests.support.lanes import each_example
 from contract_tests.support.strategies import invite_lists
 from contract_tests.support.target import Target
 from prevail_contract.runtime.verdict import Verdicts
@@ -24,8 +24,11 @@ def _invites(session: dict[str, Any] | None) -> list[str]:
 
 
 @pytest.mark.rule("invites-additive")
-@given(invites=invite_lists)
-def test_invites_are_added_and_old_ones_kept(target: Target, invites: list[Any]) -> None:
+def test_invites_are_added_and_old_ones_kept(target: Target) -> None:
+    each_example(target, invite_lists, _added_and_kept)
+
+
+def _added_and_kept(target: Target, invites: list[Any]) -> None:
     v = Verdicts()
     before = _invites(target.snapshot(rule="invites-additive"))
     ex = target.edit({"remote_session": {"invites": invites}}, purpose="invite")
@@ -48,8 +51,11 @@ def test_invites_are_added_and_old_ones_kept(target: Target, invites: list[Any])
 
 
 @pytest.mark.rule("invites-no-duplicates")
-@given(invites=invite_lists)
-def test_reinviting_in_any_case_adds_nothing(target: Target, invites: list[Any]) -> None:
+def test_reinviting_in_any_case_adds_nothing(target: Target) -> None:
+    each_example(target, invite_lists, _reinvited_once)
+
+
+def _reinvited_once(target: Target, invites: list[Any]) -> None:
     v = Verdicts()
     first = target.edit({"remote_session": {"invites": invites}}, purpose="invite")
     accepted(v, first, "invites-no-duplicates", "first invite")

@@ -74,7 +74,7 @@ def test_every_field_outside_its_schema_is_refused(target: Target) -> None:
         return v.findings
 
     invalid = [c for c in drawn if not valid(c.body)]
-    v = Verdicts([f for found in in_lanes(target, "negative", invalid, run) for f in found])
+    v = Verdicts([f for found in in_lanes(target, invalid, run) for f in found])
     for c in drawn:
         if valid(c.body):
             _judge(target, v, c)

@@ -63,7 +63,7 @@ def _judge(
     return None
 
 
-def _judge_all(target: Target, probes: tuple[Positive, ...], purpose: str) -> None:
+def _judge_all(target: Target, probes: tuple[Positive, ...]) -> None:
     """Judge the probes in order, in runs on Sessions of their own side by side on a mock
     (``support/lanes.py``)."""
 
@@ -74,7 +74,7 @@ def _judge_all(target: Target, probes: tuple[Positive, ...], purpose: str) -> No
             before = _judge(lane, v, probe, before)
         return v.findings
 
-    found = [f for findings in in_lanes(target, purpose, probes, run) for f in findings]
+    found = [f for findings in in_lanes(target, probes, run) for f in findings]
     if found:
         raise RuleViolationError(found)
 
@@ -83,14 +83,14 @@ def _judge_all(target: Target, probes: tuple[Positive, ...], purpose: str) -> No
 def test_titles_across_the_character_range(target: Target) -> None:
     """Scripts, astral characters, joiners, right-to-left text and escaped characters, and the
     shortest and longest titles, each stored and read back as sent."""
-    _judge_all(target, titles(), "titles")
+    _judge_all(target, titles())
 
 
 @pytest.mark.rule(*APPLIED, "field-formats", "field-limits", "list-reflects-edits")
 def test_every_zone_with_dates_times_and_steps_at_their_edges(target: Target) -> None:
     """Every zone once, with the edges of dates (month and year ends, leap days), of the
     12-hour clock and of the duration's steps in turn, each stored and read back as sent."""
-    _judge_all(target, schedules(), "zones")
+    _judge_all(target, schedules())
 
 
 def _emails(session: dict[str, Any] | None) -> set[str]:

@@ -6,10 +6,10 @@ import itertools
 from typing import Any
 
 import pytest
-from hypothesis import given
 
 from contract_tests.support.expect import accepted, refused, unchanged_after_refusal
 from contract_tests.support.facts import facts
+from contract_tests.support.lanes import each_example
 from contract_tests.support.probes import base_schedule
 from contract_tests.support.strategies import partial_schedules, schedule_fields, schedules
 from contract_tests.support.target import Target
@@ -35,11 +35,8 @@ def test_each_partial_subset_is_refused_and_changes_nothing(
 
 
 @pytest.mark.rule("schedule-all-three", "rejected-changes-nothing")
-@given(edit=partial_schedules())
-def test_partial_schedule_is_refused_and_changes_nothing(
-    target: Target, edit: dict[str, Any]
-) -> None:
-    _refused_unchanged(target, edit)
+def test_partial_schedule_is_refused_and_changes_nothing(target: Target) -> None:
+    each_example(target, partial_schedules(), _refused_unchanged)
 
 
 def _refused_unchanged(target: Target, edit: dict[str, Any]) -> None:
@@ -63,8 +60,11 @@ def _refused_unchanged(target: Target, edit: dict[str, Any]) -> None:
 
 
 @pytest.mark.rule("schedule-all-three")
-@given(schedule=schedules)
-def test_complete_schedule_is_accepted(target: Target, schedule: dict[str, str]) -> None:
+def test_complete_schedule_is_accepted(target: Target) -> None:
+    each_example(target, schedules, _complete_schedule_accepted)
+
+
+def _complete_schedule_accepted(target: Target, schedule: dict[str, str]) -> None:
     v = Verdicts()
     ex = target.edit({"remote_session": schedule}, purpose="all three schedule fields")
     session = accepted(v, ex, "schedule-all-three", "all three schedule fields")

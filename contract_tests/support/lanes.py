@@ -5,7 +5,8 @@ another sequence in flight, or each would see the other's edits. On a mock (embe
 served with its admin API) a test may therefore make a few Sessions of its own, once per run,
 and give each a run of its probes: the runs go side by side, each run in order on its Session.
 Against any other server there is one lane, the run's Session, and the probes go in order as
-before. How the probes are cut into lanes depends only on the target (a mock or not), never on
+before. Property tests draw their examples first (:func:`each_example`) and judge them the
+same way. How the probes are cut into lanes depends only on the target (a mock or not), never on
 ``--concurrency``, so a run at ``--concurrency 1`` sends the same probes to the same Sessions.
 """
 
@@ -16,13 +17,19 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TypeVar
 
+from hypothesis import given, seed
+from hypothesis.strategies import SearchStrategy
+
+from contract_tests.plugins.profiles import profile_name, run_seed
 from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
 from prevail_contract.runtime.bounds import RUN, resolved
 from prevail_contract.runtime.together import spread, together
+from prevail_contract.runtime.verdict import Finding, RuleViolationError
 
 T = TypeVar("T")
 P = TypeVar("P")
+E = TypeVar("E")
 #: Sessions (the run's one included) a test spreads its probe runs over on a mock.
 LANES = 4
 
@@ -49,31 +56,78 @@ def on_session(target: Target, session_id: str) -> Target:
     )
 
 
-def session_lanes(target: Target, purpose: str) -> list[Target]:
-    """The run's target and, on a mock, ``LANES - 1`` copies each on a Session made for
-    ``purpose`` (editable, in the run's Organization; made once per run)."""
+def session_lanes(target: Target) -> list[Target]:
+    """The run's target and, on a mock, ``LANES - 1`` copies each on a Session made for the
+    lanes (editable, in the run's Organization; made once per run and shared by the tests,
+    which run one after another, as the run's own Session is)."""
     company = target.organization
     if target.admin is None or company is None:
         return [target]
-    key = f"lanes:{purpose}"
-    made = target.created.get(key)
+    made = target.created.get("lanes")
     if made is None:
-        made = target.created[key] = [
+        made = target.created["lanes"] = [
             target.admin.create(
                 company,
                 facts().editable_states[0],
                 title=f"Contract check lane {lane}",
-                remote_session_id=f"lane-{purpose}-{target.seed}-{lane}",
+                remote_session_id=f"lane-{target.seed}-{lane}",
             )
             for lane in range(1, LANES)
         ]
     return [target, *(on_session(target, sid) for sid in made)]
 
 
-def in_lanes(
-    target: Target, purpose: str, probes: Sequence[P], run: Callable[[Target, list[P]], T]
-) -> list[T]:
+def in_lanes(target: Target, probes: Sequence[P], run: Callable[[Target, list[P]], T]) -> list[T]:
     """``run(lane_target, probes_of_the_lane)`` for each lane, side by side; their results."""
-    lanes = session_lanes(target, purpose)
+    lanes = session_lanes(target)
     runs = spread(probes, len(lanes))
     return side_by_side(target, [partial(run, t, r) for t, r in zip(lanes, runs, strict=False)])
+
+
+def drawn(strategy: SearchStrategy[E]) -> list[E]:
+    """The examples Hypothesis draws from ``strategy`` under the run's profile and seed, in the
+    order drawn (nothing is sent while drawing)."""
+    examples: list[E] = []
+
+    @seed(run_seed())
+    @given(strategy)
+    def draw(example: E) -> None:
+        examples.append(example)
+
+    draw()
+    return examples
+
+
+def each_example(
+    target: Target, strategy: SearchStrategy[E], check: Callable[[Target, E], object]
+) -> None:
+    """``check(lane, example)`` for each example of ``strategy``; the findings of all of them
+    raised together (``RuleViolationError``).
+
+    ``fast`` (no shrinking) draws every example first and then judges them in lanes
+    (:func:`in_lanes`): what is drawn never depends on an answer, so the examples are the same
+    at every concurrency. ``thorough`` judges each example as it is drawn on the run's Session,
+    so that a failing one is shrunk to the smallest.
+    """
+    if profile_name() != "fast":
+
+        @seed(run_seed())
+        @given(strategy)
+        def judged(example: E) -> None:
+            check(target, example)
+
+        judged()
+        return
+
+    def run(lane: Target, examples: list[E]) -> list[Finding]:
+        found: list[Finding] = []
+        for example in examples:
+            try:
+                check(lane, example)
+            except RuleViolationError as error:
+                found.extend(error.findings)
+        return found
+
+    findings = [f for found in in_lanes(target, drawn(strategy), run) for f in found]
+    if findings:
+        raise RuleViolationError(findings)
