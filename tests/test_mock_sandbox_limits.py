@@ -97,6 +97,19 @@ def test_a_document_over_the_caps_is_refused_before_building(
     assert answer["code"] == "payload_too_large"
 
 
+def test_a_json_document_is_read_as_json_within_the_same_caps(any_mock: MockUnderTest) -> None:
+    """json.dumps writes an astral character as an escape pair, which YAML's reader refuses;
+    the repro scripts post such documents (a stored title with an emoji)."""
+    document = default_document()
+    document["sessions"][0]["title"] = "Launch \U0001f680 review"
+    status, answer, _ = _post(any_mock, json.dumps(document).encode())
+    assert status == 201, answer
+    many = json.dumps({"padding": [0] * fixture_document.MAX_EVENTS}).encode()
+    status, answer, _ = _post(any_mock, many)
+    assert status == 422, answer
+    assert f"more than {fixture_document.MAX_EVENTS} values" in answer["messages"]
+
+
 def test_errors_name_the_place_without_echoing_the_document(any_mock: MockUnderTest) -> None:
     document = default_document()
     big = {"deep": [["x" * 1000] * 20] * 5}

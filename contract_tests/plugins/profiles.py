@@ -6,11 +6,11 @@ The profile is picked by ``PREVAIL_PROFILE``; the run's seed comes from ``PREVAI
 
 from __future__ import annotations
 
-import os
-
 from hypothesis import HealthCheck, Phase, settings
 
-from prevail_contract.runtime.config import PROFILE_VAR, PROFILES, SEED_VAR
+from contract_tests.support.run_profile import profile_name, run_seed
+
+__all__ = ["EXAMPLES", "SCHEMATHESIS_EXAMPLES", "profile_name", "run_seed"]
 
 _COMMON = {
     "deadline": None,
@@ -37,20 +37,6 @@ settings.register_profile(
     **_COMMON,  # type: ignore[arg-type]
 )
 settings.register_profile("thorough", max_examples=EXAMPLES["thorough"], **_COMMON)  # type: ignore[arg-type]
-
-
-def profile_name() -> str:
-    """The profile this run uses."""
-    name = os.environ.get(PROFILE_VAR, "fast")
-    return name if name in PROFILES else "fast"
-
-
-def run_seed() -> int:
-    """The run's seed (``PREVAIL_SEED``, default 0)."""
-    try:
-        return int(os.environ.get(SEED_VAR, "0"))
-    except ValueError:
-        return 0
 
 
 def pytest_configure(config: object) -> None:

@@ -20,8 +20,8 @@ from typing import TypeVar
 from hypothesis import given, seed
 from hypothesis.strategies import SearchStrategy
 
-from contract_tests.plugins.profiles import profile_name, run_seed
 from contract_tests.support.facts import facts
+from contract_tests.support.run_profile import profile_name, run_seed
 from contract_tests.support.target import Target
 from prevail_contract.runtime.bounds import RUN, resolved
 from prevail_contract.runtime.together import spread, together

@@ -18,6 +18,8 @@ from prevail_contract.spec.operations import json_schema
 
 MARKER = "x-assumed-keywords"
 SHAPE_RULE = "response-shape"
+#: Keywords a stored value breaks (its form or size), as opposed to the answer's structure.
+VALUE_KEYWORDS = ("format", "pattern", "maxLength", "minLength", "maximum", "minimum")
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,11 @@ def first_problem(spec: Spec, operation_id: str, body: Any) -> Problem | None:
     """The problem to report first: a documented one when there is one."""
     problems = answer_problems(spec, operation_id, body)
     return problems[0] if problems else None
+
+
+def echoes_a_bad_value(problems: list[Problem]) -> bool:
+    """Whether every problem is the form or size of a field value inside a Session (what an
+    accepted request that sent a bad value gets echoed), none the answer's structure."""
+    return bool(problems) and all(
+        p.keyword in VALUE_KEYWORDS and len(p.path) >= 3 for p in problems
+    )

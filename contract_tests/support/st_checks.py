@@ -19,7 +19,7 @@ import schemathesis
 
 from contract_tests.support.body_rules import broken_rules, rule_broken_by
 from contract_tests.support.facts import facts, list_parameter
-from contract_tests.support.response_rules import first_problem
+from contract_tests.support.response_rules import answer_problems, echoes_a_bad_value
 from contract_tests.support.target import session_of
 from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.runtime.verdict import Finding
@@ -270,9 +270,14 @@ def _rule_for(failure: Any, exchange: Exchange, operation: str = "") -> str | No
         # it was judged when it was sent; only keywords the spec marks assumed (lengths, the
         # one-item count, fields always present) make it the assumed response-shape
         if name == "response_schema_conformance" and operation:
-            problem = first_problem(load_spec(), operation, exchange.json)
-            if problem is not None:
-                return problem.rule
+            problems = answer_problems(load_spec(), operation, exchange.json)
+            sent = rule_broken_by(exchange.request_json()) if exchange.body else None
+            if sent is not None and echoes_a_bad_value(problems):
+                # this very request sent the bad value and got it echoed: one breach, of the
+                # rule that refuses such a value (as the suite's own edit checks file it)
+                return sent
+            if problems:
+                return problems[0].rule
         return _own_shape_rule(operation)
     if BUILTIN_RULES.get(name) == "auth-required":
         # the documented rule is broken only when a request without usable credentials was

@@ -5,15 +5,17 @@ YAML aliases let a one-kilobyte document stand for millions of values (an "alias
 merge keys (``<<``) let one line stand for a whole Session, so a document is first read as
 parser events (libyaml's, when PyYAML has it): an alias, an anchor, a merge key, more than
 ``MAX_EVENTS`` values, or a document over ``MAX_DOCUMENT_BYTES`` is refused there, naming the
-line, and only a plain document is built. Its Organizations, Sessions and invitees are then
-counted against ``MAX_ORGANIZATIONS``, ``MAX_SESSIONS`` and ``MAX_INVITEES`` before any Session
-is checked against the spec. Every message names a place and a problem and is cut to
-``MAX_MESSAGE`` characters; no part of the document is echoed beyond ``shown``'s few
-characters.
+line, and only a plain document is built. A JSON document is read as JSON (YAML's reader
+refuses the escape pairs JSON writes for astral characters), its values counted the same way.
+Its Organizations, Sessions and invitees are then counted against ``MAX_ORGANIZATIONS``,
+``MAX_SESSIONS`` and ``MAX_INVITEES`` before any Session is checked against the spec. Every
+message names a place and a problem and is cut to ``MAX_MESSAGE`` characters; no part of the
+document is echoed beyond ``shown``'s few characters.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -68,6 +70,16 @@ def read_document(raw: bytes) -> Any:
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise DocumentError(413, f"The fixtures document is over {MAX_DOCUMENT_BYTES // 1024} KiB.")
     try:
+        # JSON first: YAML's reader refuses what JSON allows (a "\ud83d\ude00" escape pair, as
+        # json.dumps writes an astral character), and JSON has no aliases or merge keys
+        document = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        pass  # not JSON: read as YAML
+    else:
+        if _values(document) > MAX_EVENTS:
+            raise DocumentError(422, f"the document holds more than {MAX_EVENTS} values.")
+        return document
+    try:
         _check_events(raw)
         return yaml.load(raw, Loader=_Loader)  # noqa: S506 - a safe loader, plain events only
     except DocumentError:
@@ -77,6 +89,23 @@ def read_document(raw: bytes) -> Any:
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
         raise DocumentError(400, f"The body is neither JSON nor YAML{where}: {problem}.") from exc
+
+
+def _values(document: Any) -> int:
+    """How many values (scalars, lists and mappings) a parsed JSON document holds."""
+    count, pending = 0, [document]
+    while pending:
+        value = pending.pop()
+        count += 1
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return count
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _check_events(raw: bytes) -> None:
