@@ -9,9 +9,9 @@ because it would mask the body key ``remote_session``; the suite masks tokens it
 schema comes from the ``st_schema`` fixture, built from the run's target when the test runs,
 so nothing about the target exists at import; each operation's Hypothesis test is built as
 schemathesis's pytest integration builds it (``support/st_runner.py``). The cases go side by
-side, at most ``--concurrency`` at a time (see ``test_schemathesis``): the edit cases all go
-to the run's Session, but each is judged by its own answer alone, and a cancel case never goes
-to the run's Session.
+side, at most ``--concurrency`` at a time (see ``test_schemathesis``), except that a Session
+never gets two of them at once: the cases for the run's Session go in order, spread over the
+lanes' Sessions on a mock (``support/lanes.py``); a cancel case never goes to a real Session.
 
 schemathesis' own stateful phase needs OpenAPI links between operations; the contract declares
 none (``NoLinksFound``), so stateful sequences come from the suite's model-based state machine in
@@ -35,14 +35,20 @@ from schemathesis.core.failures import FailureGroup
 
 from contract_tests.plugins.profiles import SCHEMATHESIS_EXAMPLES, profile_name, run_seed
 from contract_tests.support.facts import list_operation
-from contract_tests.support.lanes import side_by_side
+from contract_tests.support.lanes import lanes_for, side_by_side
 from contract_tests.support.st_checks import (
     CUSTOM_CHECKS,
     file_failures,
     rules_checked,
 )
 from contract_tests.support.st_runner import operation_tests
-from contract_tests.support.st_transport import TOKEN_STAND_IN, SuiteTransport, route_through
+from contract_tests.support.st_transport import (
+    LANE,
+    TOKEN_STAND_IN,
+    SuiteTransport,
+    route_through,
+    session_of_case,
+)
 from contract_tests.support.target import Target
 from contract_tests.support.transient import ThrottledError
 from prevail_contract.runtime.safety import invite_addresses, make_body_safe
@@ -170,6 +176,15 @@ def _one_case(case: Any, target: Target, st_deferred: list[Finding]) -> None:
         raise RuleViolationError(documented)
 
 
+def _judge_in_lane(lane: Target, cases: list[Any], st_deferred: list[Finding]) -> list[Finding]:
+    """Judge ``cases`` in order, each sent to ``lane``'s Session."""
+    token = LANE.set(lane)
+    try:
+        return [f for case in cases for f in _judge_case(case, lane, st_deferred)]
+    finally:
+        LANE.reset(token)
+
+
 def _drawn(case: Any, sink: list[Any]) -> None:
     """The Hypothesis test body when cases are first drawn, then judged side by side."""
     sink.append(case)
@@ -190,7 +205,16 @@ def test_schemathesis(target: Target, st_schema: Any, st_deferred: list[Finding]
         cases: list[Any] = []
         for test in operation_tests(st_schema, _drawn):
             test(sink=cases)
-        work = [partial(_judge_case, c, target, st_deferred) for c in cases]
+        # the cases for the run's Session go in order, in lanes (one on a live server, so that
+        # it never gets two changes at once); every other case on its own
+        own = [c for c in cases if session_of_case(c, target) == target.session_id]
+        mine = {id(c) for c in own}
+        work: list[Callable[[], list[Finding]]] = [
+            partial(_judge_case, c, target, st_deferred) for c in cases if id(c) not in mine
+        ]
+        work += [
+            partial(_judge_in_lane, lane, run, st_deferred) for lane, run in lanes_for(target, own)
+        ]
         findings = [f for found in side_by_side(target, work) for f in found]
     else:
 

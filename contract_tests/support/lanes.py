@@ -77,11 +77,15 @@ def session_lanes(target: Target) -> list[Target]:
     return [target, *(on_session(target, sid) for sid in made)]
 
 
+def lanes_for(target: Target, probes: Sequence[P]) -> list[tuple[Target, list[P]]]:
+    """The lanes (:func:`session_lanes`), each with its run of ``probes`` (consecutive ones)."""
+    lanes = session_lanes(target)
+    return list(zip(lanes, spread(probes, len(lanes)), strict=False))
+
+
 def in_lanes(target: Target, probes: Sequence[P], run: Callable[[Target, list[P]], T]) -> list[T]:
     """``run(lane_target, probes_of_the_lane)`` for each lane, side by side; their results."""
-    lanes = session_lanes(target)
-    runs = spread(probes, len(lanes))
-    return side_by_side(target, [partial(run, t, r) for t, r in zip(lanes, runs, strict=False)])
+    return side_by_side(target, [partial(run, t, r) for t, r in lanes_for(target, probes)])
 
 
 def drawn(strategy: SearchStrategy[E]) -> list[E]:

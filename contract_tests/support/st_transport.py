@@ -13,6 +13,7 @@ the small subclass made by :func:`route_through`.
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import httpx
@@ -28,6 +29,9 @@ from prevail_contract.runtime.session_ids import unknown_session_id
 #: What schemathesis puts in ``Authorization``; the real token replaces it only at sending time,
 #: so that no case repr (shown in tracebacks and Hypothesis reports) ever holds the token.
 TOKEN_STAND_IN = "contract-check-token"
+#: The lane (a copy of the target on a Session of its own) the calling thread sends its cases
+#: through, when it is not the run's target (``test_schemathesis``).
+LANE: ContextVar[Target | None] = ContextVar("schemathesis_lane", default=None)
 SchemaT = TypeVar("SchemaT")
 
 
@@ -41,16 +45,9 @@ class SuiteTransport(RequestsTransport):
         self.target = target
 
     def send(self, case: Any, *, session: Any = None, **kwargs: Any) -> Response:
-        target = self.target
+        target = LANE.get() or self.target
         if isinstance(case.path_parameters, dict) and "remote_session_id" in case.path_parameters:
-            undeclared = str(case.method).upper() != str(case.operation.method).upper()
-            # a live server gets an undeclared method only on an id no real Session can have,
-            # and an operation the run's Session may not get (a cancel) gets such an id anywhere
-            case.path_parameters["remote_session_id"] = (
-                unknown_session_id(target.seed)
-                if (undeclared and not target.is_mock) or not _for_run_session(case, target)
-                else target.session_id
-            )
+            case.path_parameters["remote_session_id"] = session_of_case(case, target)
         if isinstance(case.query, dict):
             case.query.pop("jwt_payload", None)  # the header carries the token
         case.body = make_body_safe(case.body)
@@ -96,6 +93,21 @@ class SuiteTransport(RequestsTransport):
         )
         response._elapsed = dt.timedelta(seconds=exchange.elapsed)  # schemathesis reads .elapsed
         return Response.from_httpx(response, verify=True)
+
+
+def session_of_case(case: Any, target: Target) -> str | None:
+    """The Session id a case is sent to: the target's Session, or (a live server getting an
+    undeclared method, or an operation the run's Session may not get, such as a cancel) an id
+    no real Session can have; ``None`` for a case without a Session in its path."""
+    if (
+        not isinstance(case.path_parameters, dict)
+        or "remote_session_id" not in case.path_parameters
+    ):
+        return None
+    undeclared = str(case.method).upper() != str(case.operation.method).upper()
+    if (undeclared and not target.is_mock) or not _for_run_session(case, target):
+        return unknown_session_id(target.seed)
+    return target.session_id
 
 
 def _for_run_session(case: Any, target: Target) -> bool:
