@@ -20,7 +20,7 @@ from typing import TypeVar
 from hypothesis import given, seed
 from hypothesis.strategies import SearchStrategy
 
-from contract_tests.support.facts import facts
+from contract_tests.support.made import made_once
 from contract_tests.support.run_profile import profile_name, run_seed
 from contract_tests.support.target import Target
 from prevail_contract.runtime.bounds import RUN, resolved
@@ -60,20 +60,14 @@ def session_lanes(target: Target) -> list[Target]:
     """The run's target and, on a mock, ``LANES - 1`` copies each on a Session made for the
     lanes (editable, in the run's Organization; made once per run and shared by the tests,
     which run one after another, as the run's own Session is)."""
-    company = target.organization
-    if target.admin is None or company is None:
-        return [target]
-    made = target.created.get("lanes")
+    made = made_once(
+        target,
+        "lanes",
+        LANES - 1,
+        lambda i: (f"Contract check lane {i + 1}", f"lane-{target.seed}-{i + 1}"),
+    )
     if made is None:
-        made = target.created["lanes"] = [
-            target.admin.create(
-                company,
-                facts().editable_states[0],
-                title=f"Contract check lane {lane}",
-                remote_session_id=f"lane-{target.seed}-{lane}",
-            )
-            for lane in range(1, LANES)
-        ]
+        return [target]
     return [target, *(on_session(target, sid) for sid in made)]
 
 

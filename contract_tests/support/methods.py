@@ -9,7 +9,7 @@ shows in the reads around it.
 
 from __future__ import annotations
 
-from contract_tests.support.facts import facts
+from contract_tests.support.made import made_once
 from contract_tests.support.target import Target
 from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.runtime.session_ids import unknown_session_id
@@ -20,18 +20,10 @@ def method_targets(target: Target) -> list[tuple[str, str]]:
     """(what, Session id) each undeclared method is sent to: the made-up absent id, and on a
     mock a Session made for these probes (once per run)."""
     out = [("a made-up absent id", unknown_session_id(target.seed))]
-    company = target.organization
-    if target.admin is not None and company is not None:
-        made = target.created.get("methods")
-        if made is None:
-            made = target.created["methods"] = [
-                target.admin.create(
-                    company,
-                    facts().editable_states[0],
-                    title="Method probe",
-                    remote_session_id=f"method-probe-{target.seed}",
-                )
-            ]
+    made = made_once(
+        target, "methods", 1, lambda _: ("Method probe", f"method-probe-{target.seed}")
+    )
+    if made is not None:
         out.append(("a Session made for it", made[0]))
     else:
         target.note(
