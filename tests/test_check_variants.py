@@ -9,6 +9,7 @@ import pytest
 
 from tests.plugins.check import SERVED_MOCK_BASELINE, run_check
 from tests.plugins.variants import (
+    OneWriteAtATime,
     RewrittenJson,
     Throttled,
     extra_fields,
@@ -42,6 +43,20 @@ def test_throttling_every_20th_request_passes_strict(tmp_path: Path) -> None:
         statuses = _assert_strict_pass(tmp_path, served.env)
     assert holder[0].throttled > 5, "the variant must really have throttled the run"
     assert "failed" not in statuses.values()
+
+
+def test_a_server_refusing_simultaneous_writes_passes_strict(tmp_path: Path) -> None:
+    """Optimistic locking: a write to a Session while another is in flight gets 409. Only the
+    probe of simultaneous invites sends such writes, and it takes the 409 as their clash."""
+    holder: list[OneWriteAtATime] = []
+
+    def wrap(app: object) -> OneWriteAtATime:
+        holder.append(OneWriteAtATime(app))  # type: ignore[arg-type]
+        return holder[0]
+
+    with serve_variant(wrap) as (served, _):
+        _assert_strict_pass(tmp_path, served.env)
+    assert holder[0].refused > 0, "the simultaneous invites must really have clashed"
 
 
 def _messages_and_extras(status: int, body: object) -> object:

@@ -68,7 +68,9 @@ def test_spread_cuts_runs_of_consecutive_items_as_even_as_can_be() -> None:
     assert [x for run in spread(list(range(151)), 4) for x in run] == list(range(151))
 
 
-@pytest.mark.parametrize("raw", ["0", "-1", "1.5", "many", "", str(MAX_CONCURRENCY + 1)])
+@pytest.mark.parametrize(
+    "raw", ["0", "-1", "1.5", "many", "", "+4", "0x4", "\u0664", str(MAX_CONCURRENCY + 1)]
+)
 def test_a_concurrency_out_of_range_says_what_is_accepted(raw: str) -> None:
     with pytest.raises(ConfigError, match=f"whole number from 1 to {MAX_CONCURRENCY}"):
         parse_concurrency(raw)

@@ -88,6 +88,11 @@ PRECONDITION_REFUSALS = {
 }
 
 
+def state_refusal(status: int) -> bool:
+    """Whether ``status`` is the state precondition's refusal (the Session's state said no)."""
+    return PRECONDITION_REFUSALS.get(status) == "editable-states"
+
+
 def refusal_rule(status: int, rule_id: str) -> str:
     """The rule to blame when a valid request is refused with ``status``."""
     return PRECONDITION_REFUSALS.get(status, rule_id)

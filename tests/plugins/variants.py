@@ -69,6 +69,40 @@ class Throttled:
 Headers = list[tuple[bytes, bytes]]
 
 
+class OneWriteAtATime:
+    """Refuses a write to a Session while another write to it is in flight, with 409 in the
+    API's error shape (optimistic locking: a faithful server may refuse simultaneous edits)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.busy: set[str] = set()
+        self.refused = 0
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if not _is_api(scope) or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        with self._lock:
+            clash = path in self.busy
+            self.refused += clash
+            self.busy.add(path)
+        if clash:
+            body = json.dumps(
+                {"code": "edit_conflict", "messages": "Another change is being saved."}
+            ).encode()
+            headers = [(b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 409, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            with self._lock:
+                self.busy.discard(path)
+
+
 class WholeAnswer:
     """Base of the wrappers that change a whole API answer: :meth:`change` gets its status,
     headers and body and gives the headers and the body pieces to send instead."""

@@ -297,9 +297,9 @@ def run(args: argparse.Namespace) -> int:
     catalogue = [rule.id for rule in spec.rules]
     chosen = selection_from(args.only, args.exclude, catalogue)
     baseline = load_baseline(args.baseline, catalogue) if args.baseline is not None else None
-    if args.report_dir is not None:
-        _report_dir_writable(args.report_dir)
     limits = bounds.limits_from(env, args.profile, bounds.flag_values(args))
+    if args.report_dir is not None:  # made only once every flag is known to be usable
+        _report_dir_writable(args.report_dir)
     masker = Masker(secrets_of(env))
     if args.sandbox:
         base_url = args.base_url or env.get(ENV_VARS["base_url"])

@@ -324,9 +324,10 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--concurrency",
         metavar="N",
-        help=f"requests a test may have in flight at once, on different Sessions or reads only; "
-        f"1 sends one at a time (1 to {MAX_CONCURRENCY}; default {DEFAULT_CONCURRENCY}, or 1 "
-        f"against the in-process mock, where nothing is gained; ${CONCURRENCY_VAR})",
+        help=f"requests the suite may have in flight at once, never two changes to one Session "
+        f"(but in the probe of simultaneous invites); 1 sends one at a time (1 to "
+        f"{MAX_CONCURRENCY}; default {DEFAULT_CONCURRENCY}, or 1 against the in-process mock, "
+        f"where nothing is gained; ${CONCURRENCY_VAR})",
     )
 
 

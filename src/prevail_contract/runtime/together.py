@@ -16,6 +16,7 @@ is still bounded by its own deadline off the main thread
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -35,10 +36,10 @@ MAX_CONCURRENCY = 32
 def parse_concurrency(raw: object, source: str = f"--concurrency / {CONCURRENCY_VAR}") -> int:
     """A concurrency from a flag or variable, or :class:`ConfigError` saying what is accepted."""
     text = str(raw).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_CONCURRENCY:
+    if not re.fullmatch(r"[0-9]{1,3}", text) or not 1 <= int(text) <= MAX_CONCURRENCY:
         raise ConfigError(
             f"{source} must be a whole number from 1 to {MAX_CONCURRENCY} "
-            f"(1 sends one request at a time), got {raw!r}"
+            f"(1 sends the suite's requests one at a time), got {raw!r}"
         )
     return int(text)
 
