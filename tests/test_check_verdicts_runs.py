@@ -28,7 +28,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckRun]:
     expired.write_text(f"known:\n  - rule: {BUG}\n    reason: old\n    expires: 2020-01-01\n")
     only = ["--only", BUG, "--mock-bug", BUG]
     jobs = {
-        "deadline": (base / "deadline", ["--deadline", "12"]),
+        # far less than a whole run takes, even a warm one on a fast machine (about 10 s)
+        "deadline": (base / "deadline", ["--deadline", "4"]),
         "unknown": (base / "unknown", only),
         "known": (base / "known", [*only, "--baseline", str(known)]),
         "expired": (base / "expired", [*only, "--baseline", str(expired)]),
