@@ -344,6 +344,7 @@ def test_a_read_whose_connection_closed_unanswered_goes_once_more_a_write_never(
     client = _client(handler, InviteBudget(None), bounds)
     ex = send_bounded(client, "GET", "http://h/api/v1/sessions", headers={}, bounds=bounds)
     assert (ex.status, sent) == (200, ["GET", "GET"])
+    assert bounds.reads_sent_again == 1
     assert bounds.target_error is None
     with pytest.raises(RunStoppedError, match="target error"):
         send_bounded(client, "PATCH", "http://h/api/v1/sessions/s", headers={}, bounds=bounds)

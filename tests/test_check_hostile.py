@@ -205,12 +205,7 @@ def _session_id(path: str) -> str:
 def test_a_wrongly_accepting_target_is_sent_only_guarded_requests(tmp_path: Path) -> None:
     env_extra = {"PREVAIL_NO_SELF_SERVICE_TOKEN": "no-self-service-token-0123456789"}
     with serve_hostile(accept_all) as target:
-        # one request at a time: the requests are the same at any concurrency, and the count
-        # below is exact only when no keep-alive connection is found closed as it is reused
-        # (a read sent again then counts twice and arrives once)
-        run = run_check_measured(
-            tmp_path, "--deadline", "40", "--concurrency", "1", env=target.env(**env_extra)
-        )
+        run = run_check_measured(tmp_path, "--deadline", "40", env=target.env(**env_extra))
         received = list(target.received)
     assert run.returncode == 1, run.stderr[-2000:]  # it accepts what it must refuse
     report = _report(tmp_path)
@@ -235,7 +230,10 @@ def test_a_wrongly_accepting_target_is_sent_only_guarded_requests(tmp_path: Path
                 assert is_reserved_email(address), address
     # every request went through the suite's sender (or the preflight) and was counted,
     # schemathesis's own (no-token and invalid-token probes) included
-    assert report["requests"] == len(received)
+    # (a read whose keep-alive connection was found closed is sent again: it may count twice
+    # and arrive once)
+    resent = report["run"]["reads_sent_again"]
+    assert len(received) <= report["requests"] <= len(received) + resent
     assert [r for r in received if "authorization" not in r.headers and r.method == "PATCH"]
 
 

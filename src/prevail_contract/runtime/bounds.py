@@ -159,6 +159,8 @@ class RunBounds:
         self.requests = 0
         self.cut_responses = 0
         self.throttled = 0
+        #: Reads sent once more because their connection closed before the answer came.
+        self.reads_sent_again = 0
         self._lock = threading.Lock()
 
     def start(self, limits: Limits) -> None:
@@ -198,6 +200,11 @@ class RunBounds:
         """Count one request sent to the API."""
         with self._lock:
             self.requests += 1
+
+    def count_read_sent_again(self) -> None:
+        """Count one read sent once more (its connection closed before the answer came)."""
+        with self._lock:
+            self.reads_sent_again += 1
 
     def request_time(self) -> float:
         """Wall-clock seconds the next request may take: its limit, or less near the deadline."""
@@ -362,4 +369,5 @@ def run_summary(
         "target_error": None if bounds.target_error is None else masker(bounds.target_error),
         "responses_cut": bounds.cut_responses,
         "answers_throttled": bounds.throttled,
+        "reads_sent_again": bounds.reads_sent_again,
     }

@@ -68,6 +68,7 @@ def _stream(
             if not again or method.upper() not in IDEMPOTENT:
                 raise
             bounds.ensure_running()
+            bounds.count_read_sent_again()
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
