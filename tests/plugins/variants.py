@@ -8,6 +8,7 @@ Each variant is an ASGI wrapper around ``create_app``; a contract run against it
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import itertools
@@ -69,6 +70,33 @@ class Throttled:
 Headers = list[tuple[bytes, bytes]]
 
 
+#: Seconds a write of the simultaneous-invite probe is held by ``OneWriteAtATime``.
+HOLD_SIMULTANEOUS = 0.5
+
+
+async def _whole_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, then: Receive) -> Receive:
+    """``body`` as one message, then whatever the connection says next (a disconnect)."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return await then()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
 class OneWriteAtATime:
     """Refuses a write to a Session while another write to it is in flight, with 409 in the
     API's error shape (optimistic locking: a faithful server may refuse simultaneous edits)."""
@@ -88,6 +116,13 @@ class OneWriteAtATime:
             clash = path in self.busy
             self.refused += clash
             self.busy.add(path)
+        if not clash:
+            # the mock answers a write without yielding: hold the suite's simultaneous invites
+            # (their addresses start so) a moment, so that they meet here under any load
+            body = await _whole_body(receive)
+            receive = _replay(body, receive)
+            if b'"together-' in body or b'"twin-' in body:
+                await asyncio.sleep(HOLD_SIMULTANEOUS)
         if clash:
             body = json.dumps(
                 {"code": "edit_conflict", "messages": "Another change is being saved."}
