@@ -50,10 +50,10 @@ class Flaky:
         if scope["type"] != "http" or str(scope["path"]).startswith("/__mock__"):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         if not self.script:
             self._record(scope, body, 0)
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay(body, receive), send)
             return
         status, retry_after = self.script.pop(0)
         self._record(scope, body, status)
@@ -69,7 +69,7 @@ class Flaky:
         self.seen.append(Seen(str(scope["method"]), str(scope["path"]), query, body, status))
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
     body, more = b"", True
     while more:
         message = await receive()
@@ -78,7 +78,7 @@ async def _read_body(receive: Receive) -> bytes:
     return body
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """A ``receive`` that hands the app the body already read, then the real messages."""
     sent = False
 

@@ -23,6 +23,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tests.plugins.check import LiveMock, serve_mock
+from tests.plugins.flaky import read_body, replay
 
 ADMIN_PREFIX = "/__mock__/"
 
@@ -74,29 +75,6 @@ Headers = list[tuple[bytes, bytes]]
 HOLD_SIMULTANEOUS = 0.5
 
 
-async def _whole_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if message["type"] != "http.request" or not message.get("more_body"):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes, then: Receive) -> Receive:
-    """``body`` as one message, then whatever the connection says next (a disconnect)."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return await then()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
-
-
 class OneWriteAtATime:
     """Refuses a write to a Session while another write to it is in flight, with 409 in the
     API's error shape (optimistic locking: a faithful server may refuse simultaneous edits)."""
@@ -119,8 +97,8 @@ class OneWriteAtATime:
         if not clash:
             # the mock answers a write without yielding: hold the suite's simultaneous invites
             # (their addresses start so) a moment, so that they meet here under any load
-            body = await _whole_body(receive)
-            receive = _replay(body, receive)
+            body = await read_body(receive)
+            receive = replay(body, receive)
             if b'"together-' in body or b'"twin-' in body:
                 await asyncio.sleep(HOLD_SIMULTANEOUS)
         if clash:
