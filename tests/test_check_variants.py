@@ -31,13 +31,14 @@ def _assert_strict_pass(run_dir: Path, env: dict[str, str]) -> dict[str, str]:
     return statuses
 
 
-def test_throttling_every_20th_request_passes_strict(tmp_path: Path) -> None:
-    """429 on every 20th request and 503 + Retry-After on every 23rd: waited out, no alarm."""
+def test_throttling_now_and_then_passes_strict(tmp_path: Path) -> None:
+    """429 on every 97th request and 503 + Retry-After on every 113th, all through the run (about
+    forty answers, each a one-second wait): waited out, no alarm."""
     holder: list[Throttled] = []
 
     def wrap(app: object) -> Throttled:
-        holder.append(Throttled(app, every=20))  # type: ignore[arg-type]
-        return Throttled(holder[0], every=23, status=503)
+        holder.append(Throttled(app, every=97))  # type: ignore[arg-type]
+        return Throttled(holder[0], every=113, status=503)
 
     with serve_variant(wrap) as (served, _):
         statuses = _assert_strict_pass(tmp_path, served.env)

@@ -67,7 +67,7 @@ VARIANTS: dict[str, Callable[[Any], Any]] = {
         with_new_enum_values(app), pagy_extras
     ),
     "slow-pages-thousands-of-sessions": lambda app: SlowList(
-        with_many_sessions(app, 2500), delay=0.15
+        with_many_sessions(app, 2500), delay=0.05
     ),
     # (no delay: the wrapper only counts the list's requests)
     "more-sessions-than-a-read-pages": lambda app: SlowList(

@@ -55,6 +55,7 @@ class TextDatesLoader(MarkedLoader):
     }
 
 
-def load(text: str, loader: type[MarkedLoader] = MarkedLoader) -> Any:
-    """The YAML document in ``text``, read with ``loader``."""
+def load(text: str, loader: type[Any] = FastMarkedLoader) -> Any:
+    """The YAML document in ``text``, read with ``loader`` (by default libyaml's parser, about
+    ten times quicker than PyYAML's own on the spec and the fixtures)."""
     return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
