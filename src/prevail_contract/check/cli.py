@@ -201,6 +201,10 @@ def run_suite(
         "no:cacheprovider",
         "-p",
         "no:warnings",
+        # its end-of-run garbage collection (five full passes over the run's heap) cost about
+        # 0.3 s a run, to report exceptions raised in finalizers, which are never a verdict
+        "-p",
+        "no:unraisableexception",
         # the suite reports findings, not assertion diffs; rewriting its modules (and every
         # schemathesis module, a pytest plugin's package) cost seconds at each start
         "--assert=plain",
