@@ -10,6 +10,9 @@ STAMP := $(VENV)/.installed-stamp
 SEED ?= 20261124
 # pytest-xdist workers: one per core by default (`make test JOBS=1` runs in one process).
 JOBS ?= auto
+# The fast tier spends a good part of its time waiting (sleeps, subprocesses, the browser), so
+# by default it runs one worker more than there are cores (JOBS=N still chooses).
+FAST_JOBS := $(if $(filter auto,$(JOBS)),$(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)'),$(JOBS))
 # Each test file goes to one worker, so that a module's shared check runs are made once;
 # files go out in collection order (tests/plugins/order.py puts the slow ones first).
 PYTEST_PARALLEL := -n $(JOBS) --dist loadfile --no-loadscope-reorder
@@ -54,7 +57,7 @@ unit: $(STAMP)
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 unit-fast: $(STAMP)
-	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow"
+	$(BIN)/pytest -n $(FAST_JOBS) --dist loadfile --no-loadscope-reorder -m "not slow"
 
 clean:
 	rm -rf $(VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -8,9 +8,10 @@ import pytest
 
 from prevail_contract.errors import ConfigError, SpecError
 from prevail_contract.mock.fixture_document import DocumentError, read_document
-from prevail_contract.mock.fixtures import load_fixtures
+from prevail_contract.mock.fixtures import DEFAULT_FIXTURES, load_fixtures
 from prevail_contract.spec import load_spec, parse_document
-from prevail_contract.spec.yaml_values import TextDatesLoader, load
+from prevail_contract.spec.paths import spec_path
+from prevail_contract.spec.yaml_values import FastMarkedLoader, MarkedLoader, TextDatesLoader, load
 
 BAD_VALUES = [
     ("2026-02-30", "'2026-02-30' is not a valid timestamp (day is out of range for month)"),
@@ -56,3 +57,22 @@ def test_good_dates_load_as_before_and_stay_text_where_asked() -> None:
     assert str(load(text)["day"]) == "2026-06-30"
     assert load(text, TextDatesLoader) == {"day": "2026-06-30", "at": "2026-06-30T10:00:00Z"}
     assert read_document(text.encode())["day"] == load(text)["day"]
+
+
+def test_libyaml_and_pyyaml_read_the_shipped_files_alike() -> None:
+    """The default reading (libyaml's parser) gives what PyYAML's own parser gives."""
+    for path in (spec_path(), DEFAULT_FIXTURES):
+        text = path.read_text(encoding="utf-8")
+        assert load(text, FastMarkedLoader) == load(text, MarkedLoader) == load(text), path
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("x: @bad\n", "'@'"), ("a: *nowhere\n", "'nowhere'"), ("\tkey: 1\n", "'\\t'")],
+)
+def test_a_refused_document_is_explained_in_pyyamls_words(text: str, named: str) -> None:
+    """libyaml's error leaves the character or alias out; the second reading names it."""
+    with pytest.raises(SpecError) as caught:
+        parse_document(f"openapi: 3.1.0\n{text}", "spec.yaml")
+    assert named in str(caught.value)
+    assert "at line 2" in str(caught.value)
