@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from prevail_contract.errors import ConfigError, SpecError
+from prevail_contract.mock import create_app
 from prevail_contract.mock.fixture_document import DocumentError, read_document
-from prevail_contract.mock.fixtures import DEFAULT_FIXTURES, load_fixtures
+from prevail_contract.mock.fixtures import load_fixtures
 from prevail_contract.spec import load_spec, parse_document
 from prevail_contract.spec.paths import spec_path
-from prevail_contract.spec.yaml_values import FastMarkedLoader, MarkedLoader, TextDatesLoader, load
+from prevail_contract.spec.yaml_values import TextDatesLoader, load
 
 BAD_VALUES = [
     ("2026-02-30", "'2026-02-30' is not a valid timestamp (day is out of range for month)"),
@@ -59,20 +60,60 @@ def test_good_dates_load_as_before_and_stay_text_where_asked() -> None:
     assert read_document(text.encode())["day"] == load(text)["day"]
 
 
-def test_libyaml_and_pyyaml_read_the_shipped_files_alike() -> None:
-    """The default reading (libyaml's parser) gives what PyYAML's own parser gives."""
-    for path in (spec_path(), DEFAULT_FIXTURES):
-        text = path.read_text(encoding="utf-8")
-        assert load(text, FastMarkedLoader) == load(text, MarkedLoader) == load(text), path
-
-
 @pytest.mark.parametrize(
     ("text", "named"),
     [("x: @bad\n", "'@'"), ("a: *nowhere\n", "'nowhere'"), ("\tkey: 1\n", "'\\t'")],
 )
 def test_a_refused_document_is_explained_in_pyyamls_words(text: str, named: str) -> None:
-    """libyaml's error leaves the character or alias out; the second reading names it."""
+    """The error names the offending character or alias (libyaml's would not)."""
     with pytest.raises(SpecError) as caught:
         parse_document(f"openapi: 3.1.0\n{text}", "spec.yaml")
     assert named in str(caught.value)
     assert "at line 2" in str(caught.value)
+
+
+def test_a_tab_as_a_separator_is_refused_as_the_client_generator_refuses_it() -> None:
+    with pytest.raises(SpecError, match="at line 2"):
+        parse_document("openapi: 3.1.0\nx-bad:\tfine\n", "spec.yaml")
+
+
+def test_a_control_character_is_refused_at_its_line_and_column() -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_document('openapi: 3.1.0\nx-bad: "a\x07b"\n', "spec.yaml")
+    assert "#x0007" in str(caught.value)
+    assert str(caught.value).endswith("at line 2, column 10")
+
+
+def test_nesting_too_deep_for_python_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    deep = "[" * 3000 + "]" * 3000
+    with pytest.raises(SpecError, match="nested too deeply"):
+        parse_document(f"openapi: 3.1.0\nx: {deep}\n", "spec.yaml")
+    path = tmp_path / "fixtures.yaml"
+    path.write_text(f"organizations: {deep}\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_fixtures(load_spec(), path)
+
+
+def test_files_that_are_not_utf8_are_one_line_errors(tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_bytes(spec_path().read_bytes() + b"x-bad: caf\xe9\n")
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec)
+    assert "is not UTF-8 text: byte 0xe9 at line" in str(caught.value)
+    fixtures = tmp_path / "fixtures.yaml"
+    fixtures.write_bytes(b"organizations: []\n# \xff\n")
+    with pytest.raises(ConfigError) as caught_fixtures:
+        load_fixtures(load_spec(), fixtures)
+    assert str(caught_fixtures.value).endswith("byte 0xff at line 2 (offset 20)")
+
+
+def test_a_spec_naming_an_iana_zone_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    text = spec_path().read_text(encoding="utf-8")
+    zones = load_spec().time_zones()
+    name, iana = next(iter(zones.items()))
+    changed = tmp_path / "openapi.yaml"
+    changed.write_text(text.replace(f": {iana}\n", ": Atlantis/Sunken\n", 1), encoding="utf-8")
+    assert load_spec(changed).time_zones()[name] == "Atlantis/Sunken"
+    for _ in range(2):  # the machine's answer is kept per process: the second app is refused too
+        with pytest.raises(SpecError, match="cannot load: Atlantis/Sunken"):
+            create_app(spec=changed)

@@ -7,6 +7,7 @@ short (``fixture_document.shown``): a document may be hostile (a posted sandbox'
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,15 +112,26 @@ def load_fixtures(spec: Spec, path: Path | None = None) -> Fixtures:
     """Parse ``path`` (default: the shipped file); a ``ConfigError`` names each problem."""
     source = path or DEFAULT_FIXTURES
     try:
-        raw = yaml_values.load(source.read_text(encoding="utf-8"))
+        version = source.stat()
+        raw = copy.deepcopy(_parsed(str(source), version.st_mtime_ns, version.st_size))
     except OSError as exc:
         raise ConfigError(f"cannot read fixtures file {source}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        problem = yaml_values.not_utf8(exc)
+        raise ConfigError(f"fixtures file {source} is not UTF-8 text: {problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
         raise ConfigError(f"fixtures file {source} is not valid YAML: {problem}{at}") from exc
     return fixtures_from(spec, raw, source)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: str, mtime_ns: int, size: int) -> Any:
+    """A fixtures file's document, parsed once per version of the file: every mock app and
+    sandbox reads it, and parsing was most of the cost of making one."""
+    return yaml_values.load(Path(path).read_text(encoding="utf-8"))
 
 
 def fixtures_from(spec: Spec, raw: Any, source: Path) -> Fixtures:

@@ -329,6 +329,8 @@ def read_document(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"cannot read spec {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"spec {path} is not UTF-8 text: {yaml_values.not_utf8(exc)}") from None
     return parse_document(text, str(path))
 
 
