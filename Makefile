@@ -15,7 +15,8 @@ JOBS ?= auto
 FAST_JOBS := $(if $(filter auto,$(JOBS)),$(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)'),$(JOBS))
 # Each test file goes to one worker, so that a module's shared check runs are made once;
 # files go out in collection order (tests/plugins/order.py puts the slow ones first).
-PYTEST_PARALLEL := -n $(JOBS) --dist loadfile --no-loadscope-reorder
+XDIST := --dist loadfile --no-loadscope-reorder
+PYTEST_PARALLEL := -n $(JOBS) $(XDIST)
 
 .PHONY: install check test test-fast lint-code typecheck unit unit-fast clean
 
@@ -57,7 +58,7 @@ unit: $(STAMP)
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 unit-fast: $(STAMP)
-	$(BIN)/pytest -n $(FAST_JOBS) --dist loadfile --no-loadscope-reorder -m "not slow"
+	$(BIN)/pytest -n $(FAST_JOBS) $(XDIST) -m "not slow"
 
 clean:
 	rm -rf $(VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache .hypothesis

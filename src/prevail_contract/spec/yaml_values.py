@@ -71,7 +71,7 @@ def load(text: str, loader: type[MarkedLoader] = MarkedLoader) -> Any:
         at = exc.position
         line, column = text.count("\n", 0, at), at - (text.rfind("\n", 0, at) + 1)
         mark = Mark("<document>", at, line, column, None, 0)  # no snippet: the message is one line
-        problem = f"character #x{exc.character:04x} is not allowed in YAML (a control character)"
+        problem = f"character #x{exc.character:04x} is not allowed in YAML"
         raise MarkedYAMLError(problem=problem, problem_mark=mark) from None
     except RecursionError:
         raise yaml.YAMLError("nested too deeply to read (collections within collections)") from None
