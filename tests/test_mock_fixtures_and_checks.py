@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from prevail_contract.errors import ConfigError
+from prevail_contract.errors import ConfigError, SpecError
 from prevail_contract.mock import create_app, target_environment
 from prevail_contract.mock.fixtures import DEFAULT_FIXTURES
-from prevail_contract.spec import Spec
+from prevail_contract.spec import Spec, load_spec
+from prevail_contract.spec.paths import spec_path
 from tests.plugins.mock import MockUnderTest
 
 with warnings.catch_warnings():
@@ -117,10 +118,29 @@ def test_validate_responses_catches_a_bad_answer(caplog: pytest.LogCaptureFixtur
 
 
 def test_every_spec_time_zone_maps_to_a_loadable_iana_zone(spec: Spec) -> None:
-    from prevail_contract.mock.validation import unknown_iana_zones
+    from prevail_contract.spec.time_zones import unloadable_zones
 
     assert len(spec.time_zones()) == 151
-    assert unknown_iana_zones(spec.time_zones()) == []
+    assert unloadable_zones(spec) == []
+
+
+def test_a_spec_naming_an_iana_zone_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    """The mock refuses to start (a Session in that zone could not be listed in order), and
+    ``lint`` reports it in a layer of its own."""
+    from prevail_contract.lint.cli import lint
+
+    text = spec_path().read_text(encoding="utf-8")
+    name, iana = next(iter(load_spec().time_zones().items()))
+    changed = tmp_path / "openapi.yaml"
+    changed.write_text(text.replace(f": {iana}\n", ": Atlantis/Sunken\n", 1), encoding="utf-8")
+    assert load_spec(changed).time_zones()[name] == "Atlantis/Sunken"
+    for _ in range(2):  # the machine's answer is kept per process: the second app is refused too
+        with pytest.raises(SpecError, match="cannot load: Atlantis/Sunken"):
+            create_app(spec=changed)
+    layers = {layer.name: layer.errors for layer in lint(changed, spectral=False)}
+    said = layers.pop("time zones (x-iana-zones)")
+    assert said == ["x-iana-zones: zoneinfo cannot load 'Atlantis/Sunken'"]
+    assert all(not errors for errors in layers.values()), layers
 
 
 def test_head_on_the_session_path_is_405(mock: MockUnderTest) -> None:

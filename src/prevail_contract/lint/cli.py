@@ -36,6 +36,7 @@ from prevail_contract.lint.spectral_ruleset import write_resolved
 from prevail_contract.spec import Spec, paths, read_document
 from prevail_contract.spec.examples import check_examples
 from prevail_contract.spec.operation_registry import registry_problems
+from prevail_contract.spec.time_zones import unloadable_zones
 from prevail_contract.spec.violation_rules import check_request_annotations
 
 SPECTRAL_RULESET = paths.SPECTRAL_RULESET
@@ -107,6 +108,7 @@ def lint(spec_file: Path, *, spectral: bool = True) -> list[LayerResult]:
     results.append(LayerResult("rule catalogue", check_rules(spec) + _annotation_problems(spec)))
     results.append(LayerResult("stated limits", check_limits(spec)))
     results.append(LayerResult("pagination (x-pagination)", check_pagination(spec)))
+    results.append(LayerResult("time zones (x-iana-zones)", _zone_problems(spec)))
     results.append(LayerResult("provenance", check_provenance(spec)))
     return results
 
@@ -117,6 +119,15 @@ def _operation_problems(spec: Spec) -> list[str]:
     if importlib.util.find_spec("contract_tests") is None:
         sys.path.insert(0, str(paths.SUITE_ROOT))
     return registry_problems(spec)
+
+
+def _zone_problems(spec: Spec) -> list[str]:
+    """IANA zones behind the zone names that zoneinfo cannot load (the mock refuses them)."""
+    try:
+        missing = unloadable_zones(spec)
+    except SpecError as exc:  # a zone name without its IANA zone
+        return [str(exc)]
+    return [f"x-iana-zones: zoneinfo cannot load {iana!r}" for iana in missing]
 
 
 def _annotation_problems(spec: Spec) -> list[str]:

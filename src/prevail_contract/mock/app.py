@@ -39,10 +39,11 @@ from prevail_contract.mock.presentation import Presentation, presentation
 from prevail_contract.mock.responses import exception_handlers
 from prevail_contract.mock.state import MockState
 from prevail_contract.mock.store import MAIN_WORLD, WorldGoneError, Worlds, open_worlds
-from prevail_contract.mock.validation import BodyValidator, unknown_iana_zones
+from prevail_contract.mock.validation import BodyValidator
 from prevail_contract.spec import Spec, load_spec
 from prevail_contract.spec.documented_view import documented_spec
 from prevail_contract.spec.operation_registry import operation_registry
+from prevail_contract.spec.time_zones import unloadable_zones
 
 __all__ = ["create_app"]
 
@@ -87,7 +88,7 @@ def create_app(
         spec = documented_spec(spec)
     facts = read_facts(spec)
     loaded = load_fixtures(spec, fixtures)
-    missing_zones = unknown_iana_zones(spec.time_zones())
+    missing_zones = unloadable_zones(spec)
     if missing_zones:  # the kit ships tzdata: such a name is a typo, and its Sessions unorderable
         raise SpecError(
             f"spec {spec.path}: x-iana-zones names zones zoneinfo cannot load: "

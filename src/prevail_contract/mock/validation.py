@@ -12,8 +12,6 @@ errors of its keywords (those ``x-violation-rules`` files under ``schedule-all-t
 
 from __future__ import annotations
 
-import functools
-import zoneinfo
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -233,19 +231,3 @@ def _rules_of(error: jsonschema.ValidationError) -> set[str]:
             found |= rules
         return found
     return set()
-
-
-def unknown_iana_zones(time_zones: Mapping[str, str]) -> list[str]:
-    """The spec's IANA zones (``x-iana-zones``) that this machine's zoneinfo cannot load."""
-    return [iana for iana in sorted(set(time_zones.values())) if not _zone_loads(iana)]
-
-
-@functools.cache
-def _zone_loads(iana: str) -> bool:
-    """Whether zoneinfo can load ``iana`` (asked once per process: every mock app, sandbox
-    included, asks again for the same names)."""
-    try:
-        zoneinfo.ZoneInfo(iana)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
