@@ -14,7 +14,12 @@ def unloadable_zones(spec: Spec) -> list[str]:
     return [iana for iana in sorted(set(spec.time_zones().values())) if not _loads(iana)]
 
 
-@functools.cache
+#: Zone names whose answer is kept (the spec has 151; a bound all the same, since a process may
+#: read several specs).
+ANSWERS_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=ANSWERS_KEPT)
 def _loads(iana: str) -> bool:
     """Whether zoneinfo can load ``iana``, asked once per process (the kit ships ``tzdata``, so
     the answer does not change; every mock app, sandboxes included, would ask again)."""
