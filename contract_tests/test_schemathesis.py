@@ -36,6 +36,7 @@ from schemathesis.core.failures import FailureGroup
 from contract_tests.plugins.profiles import SCHEMATHESIS_EXAMPLES, profile_name, run_seed
 from contract_tests.support.facts import list_operation
 from contract_tests.support.lanes import lanes_for, side_by_side
+from contract_tests.support.st_auth_probes import ignored_auth, ignored_auth_once
 from contract_tests.support.st_checks import (
     CUSTOM_CHECKS,
     file_failures,
@@ -143,9 +144,12 @@ def _live_safe(case: Any, target: Target) -> bool:
     return "{" in case.path
 
 
-def _judge_case(case: Any, target: Target, st_deferred: list[Finding]) -> list[Finding]:
-    """Send one generated case and judge its answer (schemathesis's checks and ours); the
-    documented findings (the assumed ones go to ``st_deferred``)."""
+def _judge_case(
+    case: Any, target: Target, st_deferred: list[Finding], auth_check: Any
+) -> list[Finding]:
+    """Send one generated case and judge its answer (schemathesis's checks, its ``ignored_auth``
+    as ``auth_check`` with the run's memory, and ours); the documented findings (the assumed
+    ones go to ``st_deferred``)."""
     if not _wanted(case, target):
         return []
     try:
@@ -156,7 +160,9 @@ def _judge_case(case: Any, target: Target, st_deferred: list[Finding]) -> list[F
     assert exchange is not None
     exchange.checked |= rules_checked(case, exchange)
     try:
-        case.validate_response(response)
+        case.validate_response(
+            response, excluded_checks=[ignored_auth], additional_checks=[auth_check]
+        )
     except FailureGroup as group:
         findings = file_failures(group, exchange, case)
         documented = [f for f in findings if target.spec.rule(f.rule).documented]
@@ -168,19 +174,21 @@ def _judge_case(case: Any, target: Target, st_deferred: list[Finding]) -> list[F
     return []
 
 
-def _one_case(case: Any, target: Target, st_deferred: list[Finding]) -> None:
+def _one_case(case: Any, target: Target, st_deferred: list[Finding], auth_check: Any) -> None:
     """The Hypothesis test body when cases are judged as they come (``thorough``: a failing
     case is shrunk to the smallest one)."""
-    documented = _judge_case(case, target, st_deferred)
+    documented = _judge_case(case, target, st_deferred, auth_check)
     if documented:
         raise RuleViolationError(documented)
 
 
-def _judge_in_lane(lane: Target, cases: list[Any], st_deferred: list[Finding]) -> list[Finding]:
+def _judge_in_lane(
+    lane: Target, cases: list[Any], st_deferred: list[Finding], auth_check: Any
+) -> list[Finding]:
     """Judge ``cases`` in order, each sent to ``lane``'s Session."""
     token = LANE.set(lane)
     try:
-        return [f for case in cases for f in _judge_case(case, lane, st_deferred)]
+        return [f for case in cases for f in _judge_case(case, lane, st_deferred, auth_check)]
     finally:
         LANE.reset(token)
 
@@ -201,6 +209,8 @@ def test_schemathesis(target: Target, st_schema: Any, st_deferred: list[Finding]
     case as it is drawn, so that a failing one is shrunk, each operation's test beside the
     others'.
     """
+    # one memory per run of the operations whose authentication ignored_auth saw enforced
+    auth_check = ignored_auth_once(set())
     if profile_name() == "fast":
         cases: list[Any] = []
         for test in operation_tests(st_schema, _drawn):
@@ -210,17 +220,20 @@ def test_schemathesis(target: Target, st_schema: Any, st_deferred: list[Finding]
         own = [c for c in cases if session_of_case(c, target) == target.session_id]
         mine = {id(c) for c in own}
         work: list[Callable[[], list[Finding]]] = [
-            partial(_judge_case, c, target, st_deferred) for c in cases if id(c) not in mine
+            partial(_judge_case, c, target, st_deferred, auth_check)
+            for c in cases
+            if id(c) not in mine
         ]
         work += [
-            partial(_judge_in_lane, lane, run, st_deferred) for lane, run in lanes_for(target, own)
+            partial(_judge_in_lane, lane, run, st_deferred, auth_check)
+            for lane, run in lanes_for(target, own)
         ]
         findings = [f for found in side_by_side(target, work) for f in found]
     else:
 
         def piece(test: Callable[..., None]) -> list[Finding]:
             try:
-                test(target=target, st_deferred=st_deferred)
+                test(target=target, st_deferred=st_deferred, auth_check=auth_check)
             except RuleViolationError as error:
                 return list(error.findings)
             return []

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from contract_tests.support.facts import facts
+from contract_tests.support.in_process import in_process_client
 from prevail_contract.errors import ConfigError
 from prevail_contract.runtime.config import TargetConfig
 from prevail_contract.runtime.mock_signal import admin_headers, admin_problem, admin_root, refusal
@@ -96,16 +97,13 @@ def start_embedded(
     bugs: tuple[str, ...], contract: str = "full"
 ) -> tuple[MockAdmin, dict[str, str]]:
     """A fresh in-process mock (with ``bugs`` planted, serving the ``contract`` reading): its
-    admin API and its ``PREVAIL_*`` variables. The admin's client is entered; close it when
-    the run ends."""
-    from starlette.testclient import TestClient
-
+    admin API and its ``PREVAIL_*`` variables. The admin's client has started the app; close
+    it when the run ends."""
     from prevail_contract.mock import create_app, target_environment
 
     app = create_app(bugs=bugs, contract=contract)
     env = target_environment(app, EMBEDDED_HOST)
-    client: httpx.Client = TestClient(app, base_url=EMBEDDED_HOST, raise_server_exceptions=False)
-    client.__enter__()
+    client = in_process_client(app, EMBEDDED_HOST)
     return MockAdmin(client, EMBEDDED_HOST + ADMIN_PREFIX.rstrip("/"), app=app), env
 
 
