@@ -36,7 +36,7 @@ from schemathesis.core.failures import FailureGroup
 from contract_tests.plugins.profiles import SCHEMATHESIS_EXAMPLES, profile_name, run_seed
 from contract_tests.support.facts import list_operation
 from contract_tests.support.lanes import lanes_for, side_by_side
-from contract_tests.support.st_auth_probes import ignored_auth, ignored_auth_once
+from contract_tests.support.st_auth_probes import ProbedOnce, ignored_auth, ignored_auth_once
 from contract_tests.support.st_checks import (
     CUSTOM_CHECKS,
     file_failures,
@@ -209,8 +209,8 @@ def test_schemathesis(target: Target, st_schema: Any, st_deferred: list[Finding]
     case as it is drawn, so that a failing one is shrunk, each operation's test beside the
     others'.
     """
-    # one memory per run of the operations whose authentication ignored_auth saw enforced
-    auth_check = ignored_auth_once(set())
+    # ignored_auth probes the first 2xx case of each operation only (st_auth_probes.py)
+    auth_check = ignored_auth_once(ProbedOnce())
     if profile_name() == "fast":
         cases: list[Any] = []
         for test in operation_tests(st_schema, _drawn):

@@ -90,22 +90,42 @@ def test_threads_share_the_app_and_a_closed_client_sends_nothing() -> None:
         transport.handle_request(httpx.Request("GET", "http://embedded.test/echo"))
 
 
-def test_ignored_auth_is_handed_the_runs_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[Any] = []
+def test_ignored_auth_probes_the_first_case_of_each_operation_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    probed = st_auth_probes.ProbedOnce()
+    check = st_auth_probes.ignored_auth_once(probed)
+    asked: list[bool] = []
 
     def recorded(ctx: Any, response: Any, case: Any) -> None:
-        seen.append((ctx.auth_enforced_operations, response, case))
+        # what schemathesis's check asks before it probes, and what it does after
+        asked.append(case in ctx.auth_enforced_operations)
+        ctx.auth_enforced_operations.add(case)
 
-    memory: set[str] = {"PATCH /sessions/{id}"}
-    check = st_auth_probes.ignored_auth_once(memory)
     monkeypatch.setattr(st_auth_probes, "ignored_auth", recorded)
 
     class Context:
         auth_enforced_operations: set[str] | None = None
 
-    check(Context(), "response", "case")
-    check(Context(), "response 2", "case 2")
-    assert [s[0] is memory for s in seen] == [True, True]
-    assert [s[1:] for s in seen] == [("response", "case"), ("response 2", "case 2")]
+    for label in ["PATCH /s/{id}", "GET /s", "PATCH /s/{id}", "GET /s", "PATCH /s/{id}"]:
+        check(Context(), "response", label)
+    assert asked == [False, False, True, True, True]
     # schemathesis reports it under the built-in check's name
     assert check.__name__ == "ignored_auth"
+
+
+def test_cases_asking_together_get_one_probe_per_operation() -> None:
+    probed = st_auth_probes.ProbedOnce()
+    answers: list[bool] = []
+    start = threading.Barrier(8)
+
+    def ask() -> None:
+        start.wait(10)
+        answers.append("PATCH /s/{id}" in probed)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(answers) == [False] + [True] * 7

@@ -7,7 +7,8 @@ waits for its answer (cases sent side by side share the loop, as on a served moc
 ``TestClient`` does the same through anyio's blocking portal, which spent about 1.2 ms of CPU
 more per request here (measured on a list page: 1.76 against 0.53 ms), a sixth of an embedded
 run, and Starlette now deprecates it with httpx. The app's lifespan (the mock closes its store
-when it ends) runs when the transport opens and closes.
+when it ends) runs when the transport opens and closes. (The mock's harness has a transport of
+its own, which the suite may not import: it uses only the mock's app factory.)
 """
 
 from __future__ import annotations
