@@ -22,7 +22,13 @@ import pytest
 
 from prevail_contract.runtime.together import DEFAULT_CONCURRENCY
 from prevail_contract.spec import load_spec
-from tests.plugins.check import LiveMock, ServedJob, ServedRun, run_served_parallel
+from tests.plugins.check import (
+    SERVED_MOCK_BASELINE,
+    LiveMock,
+    ServedJob,
+    ServedRun,
+    run_served_parallel,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
@@ -31,6 +37,7 @@ ADMIN = "PREVAIL_MOCK_ADMIN_URL"
 #: What a staging run has: every variable the mock writes but its admin API.
 STAGING = (ADMIN,)
 RULE = "rejected-changes-nothing"
+BASELINE = ("--baseline", str(SERVED_MOCK_BASELINE))
 #: The assumed rules no run without the admin API can judge: the cancel's emails (seen in the
 #: mock's outbox only), and its malformed flag (sent to a Session made on a mock only).
 MOCK_ONLY = {"cancel-without-email": "outbox", "cancel-query-validated": "no real Session"}
@@ -70,9 +77,10 @@ def _states(served: LiveMock) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ServedRun]:
     jobs = {
-        "with-admin": ServedJob(),
+        # with the README's baseline, which excuses nothing here, and the served variables kept
+        "with-admin": ServedJob(args=BASELINE, after=lambda served: dict(served.env)),
         # the same run, one request at a time (the default sends up to four at once)
-        "with-admin, one at a time": ServedJob(args=("--concurrency", "1")),
+        "with-admin, one at a time": ServedJob(args=(*BASELINE, "--concurrency", "1")),
         "staging": ServedJob(drop=STAGING, after=_states),
         "bare": ServedJob(
             drop=(ADMIN, "PREVAIL_FRESH_SESSION_IDS", "PREVAIL_LOCKED_SESSION_IDS"),
@@ -102,6 +110,18 @@ def test_with_the_readme_variables_nothing_is_not_run(
     assert statuses == {rule.id: "passed" for rule in SPEC.rules} | unseen
     for rule_id in unseen:
         assert MOCK_ONLY[rule_id] in _rules(run)[rule_id]["reason"]
+
+
+def test_a_served_run_passes_and_never_shows_a_secret(runs: dict[str, ServedRun]) -> None:
+    run, env = runs["with-admin"], runs["with-admin"].seen
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    # with the mock's admin API every state can be made: nothing is left for the baseline
+    assert "excused by the baseline" not in run.stdout
+    assert "preflight:" in run.stdout
+    assert run.report["target"] == env["PREVAIL_BASE_URL"]
+    texts = [run.stdout, run.stderr] + [p.read_text() for p in run.report_dir.iterdir()]
+    for variable in ("PREVAIL_TOKEN", "PREVAIL_API_KEY", "PREVAIL_NO_SELF_SERVICE_TOKEN"):
+        assert all(env[variable] not in text for text in texts), variable
 
 
 def test_one_request_at_a_time_gives_the_same_requests_and_verdicts(

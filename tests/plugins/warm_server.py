@@ -15,6 +15,7 @@ can poll, kill and read the output of like a :class:`subprocess.Popen`.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import random
@@ -32,7 +33,9 @@ def warm() -> None:
     """Import what every ``check`` run imports: the kit, the libraries, and the pytest plugins
     its in-process ``pytest.main`` loads (their asserts are then not rewritten, which changes
     only the wording of a failing assert inside a plugin). The suite itself reads its spec when
-    imported, so it is left for each run, as in a fresh process."""
+    imported, so it is left for each run, as in a fresh process; the spec's model is read here
+    (``load_spec`` keeps it per file version, so a run naming another spec, or a spec changed
+    since, reads its own)."""
     import importlib.metadata
 
     import httpx  # noqa: F401
@@ -43,6 +46,7 @@ def warm() -> None:
     import schemathesis.openapi.checks
     import schemathesis.pytest.lazy
     import schemathesis.reporting.junitxml
+    import schemathesis.specs.openapi.schemas  # imported by each schema load
     import schemathesis.transport.requests  # noqa: F401
     import starlette.applications  # noqa: F401
     import uvicorn  # noqa: F401
@@ -50,6 +54,10 @@ def warm() -> None:
     import prevail_contract.check.cli
     import prevail_contract.cli
     import prevail_contract.mock  # noqa: F401
+    from prevail_contract.spec import load_spec
+
+    with contextlib.suppress(Exception):  # a spec that cannot be read is each run's to report
+        load_spec()
 
     for plugin in importlib.metadata.entry_points(group="pytest11"):
         plugin.load()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ import yaml
 from prevail_contract.errors import SpecError
 from prevail_contract.spec import yaml_values
 from prevail_contract.spec.operations import Operation, walk_operations
-from prevail_contract.spec.paths import spec_path
+from prevail_contract.spec.paths import SPEC_PATH, SPEC_VAR
 
 #: Where the document is registered so that ``#/components/...`` refs resolve.
 SPEC_URI = "urn:prevail:openapi"
@@ -334,19 +335,27 @@ def read_document(path: Path) -> dict[str, Any]:
     return parse_document(text, str(path))
 
 
+#: The kit's own spec (``paths.spec_path`` without ``$PREVAIL_SPEC``), as a string.
+_KIT_SPEC = os.fspath(SPEC_PATH)
+
+
 @functools.lru_cache(maxsize=8)
-def _load_cached(path: str, mtime_ns: int) -> Spec:
-    return Spec(read_document(Path(path)), Path(path))
+def _load_cached(path: str, version: tuple[int, int, int, int]) -> Spec:
+    resolved = Path(path).resolve()
+    return Spec(read_document(resolved), resolved)
 
 
 def load_spec(path: Path | str | None = None) -> Spec:
     """Load the spec (default: ``$PREVAIL_SPEC`` or the repository's ``openapi/openapi.yaml``).
 
-    Loads are cached per file and modification time; treat the result as read-only.
+    Loads are cached per file and version (device, inode, modification time and size); treat
+    the result as read-only. The suite asks for the spec on every request, so a cached answer
+    costs one ``stat`` and no path resolution.
     """
-    resolved = Path(path) if path is not None else spec_path()
+    location = os.fspath(path) if path is not None else os.environ.get(SPEC_VAR) or _KIT_SPEC
     try:
-        mtime = resolved.stat().st_mtime_ns
+        found = os.stat(location)
     except OSError as exc:
-        raise SpecError(f"spec file not found: {resolved}") from exc
-    return _load_cached(str(resolved.resolve()), mtime)
+        raise SpecError(f"spec file not found: {Path(location)}") from exc
+    version = (found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size)
+    return _load_cached(location, version)
