@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import inspect
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from contract_tests.support import st_auth_probes
-from contract_tests.support.in_process import in_process_client
+from contract_tests.support.in_process import InProcessTransport, in_process_client
 
 
 def _app(events: list[str]) -> Starlette:
@@ -53,7 +54,7 @@ def _app(events: list[str]) -> Starlette:
 
 def test_requests_reach_the_app_and_answers_come_back_whole() -> None:
     events: list[str] = []
-    with in_process_client(_app(events), "http://embedded.test") as client:
+    with in_process_client(InProcessTransport(_app(events)), "http://embedded.test") as client:
         assert events == ["start"]
         answer = client.patch("/echo?a=1", content=b'{"x": 1}', headers={"X-Sent": "yes"})
         assert answer.status_code == 201
@@ -69,7 +70,7 @@ def test_requests_reach_the_app_and_answers_come_back_whole() -> None:
 
 def test_threads_share_the_app_and_a_closed_client_sends_nothing() -> None:
     events: list[str] = []
-    client = in_process_client(_app(events), "http://embedded.test")
+    client = in_process_client(InProcessTransport(_app(events)), "http://embedded.test")
     answers: list[int] = []
 
     def send(i: int) -> None:
@@ -88,6 +89,20 @@ def test_threads_share_the_app_and_a_closed_client_sends_nothing() -> None:
     transport = client._transport
     with pytest.raises(RuntimeError, match="closed"):
         transport.handle_request(httpx.Request("GET", "http://embedded.test/echo"))
+
+
+def test_work_given_to_the_app_runs_on_its_own_loop() -> None:
+    transport = InProcessTransport(_app([]))
+
+    async def where() -> str:
+        return threading.current_thread().name
+
+    assert transport.run(where()) == "in-process ASGI app"
+    transport.close()
+    late = where()
+    with pytest.raises(RuntimeError, match="closed"):
+        transport.run(late)
+    assert inspect.getcoroutinestate(late) == inspect.CORO_CLOSED  # not left never awaited
 
 
 def test_ignored_auth_probes_the_first_case_of_each_operation_only(

@@ -51,6 +51,14 @@ class InProcessTransport(httpx.BaseTransport):
     def _call(self, coroutine: Coroutine[Any, Any, _T], timeout: float | None = None) -> _T:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
+    def run(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
+        """Run ``coroutine`` on the app's loop (as the app's own work, never beside it) and
+        wait for its result."""
+        if self._lifespan is None:
+            coroutine.close()
+            raise RuntimeError("the in-process app is closed")
+        return self._call(coroutine)
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self._lifespan is None:
             raise RuntimeError("the in-process app is closed")
@@ -91,9 +99,7 @@ class InProcessTransport(httpx.BaseTransport):
             self._loop.close()
 
 
-def in_process_client(app: Starlette, base_url: str) -> httpx.Client:
-    """An httpx client whose requests go to ``app`` in this process; it follows no redirect, as
-    the suite's client of a live server does not. Close it to end the app."""
-    return httpx.Client(
-        transport=InProcessTransport(app), base_url=base_url, follow_redirects=False
-    )
+def in_process_client(transport: InProcessTransport, base_url: str) -> httpx.Client:
+    """An httpx client whose requests go through ``transport`` to its app; it follows no
+    redirect, as the suite's client of a live server does not. Close it to end the app."""
+    return httpx.Client(transport=transport, base_url=base_url, follow_redirects=False)

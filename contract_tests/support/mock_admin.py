@@ -10,14 +10,14 @@ app's stored Sessions (``app.state.mock``), never its rules.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from contract_tests.support.facts import facts
-from contract_tests.support.in_process import in_process_client
+from contract_tests.support.in_process import InProcessTransport, in_process_client
 from prevail_contract.errors import ConfigError
 from prevail_contract.runtime.config import TargetConfig
 from prevail_contract.runtime.mock_signal import admin_headers, admin_problem, admin_root, refusal
@@ -43,6 +43,8 @@ class MockAdmin:
     headers: dict[str, str] = field(default_factory=dict)
     #: The in-process app (embedded runs only).
     app: Any = None
+    #: Runs a coroutine on the in-process app's loop and waits for it (embedded runs only).
+    run: Callable[[Coroutine[Any, Any, Any]], Any] | None = None
 
     def session(self, session_id: str) -> dict[str, Any] | None:
         """The mock's stored copy of a Session (None when it has none)."""
@@ -103,8 +105,10 @@ def start_embedded(
 
     app = create_app(bugs=bugs, contract=contract)
     env = target_environment(app, EMBEDDED_HOST)
-    client = in_process_client(app, EMBEDDED_HOST)
-    return MockAdmin(client, EMBEDDED_HOST + ADMIN_PREFIX.rstrip("/"), app=app), env
+    transport = InProcessTransport(app)
+    client = in_process_client(transport, EMBEDDED_HOST)
+    root = EMBEDDED_HOST + ADMIN_PREFIX.rstrip("/")
+    return MockAdmin(client, root, app=app, run=transport.run), env
 
 
 #: The id of the stand-in locked Session a repro world gets when the run left none.
@@ -132,8 +136,9 @@ class World:
 
     def snapshot(self) -> tuple[Any, ...]:
         """The Sessions the mock holds now."""
-        # the embedded mock's memory store: its coroutines never wait, so a loop of their own
-        sessions = tuple(asyncio.run(self.admin.app.state.mock.worlds.main.sessions()))
+        # read on the app's own loop, never beside a request it is answering
+        assert self.admin.run is not None, "a World is made for the embedded mock only"
+        sessions = tuple(self.admin.run(self.admin.app.state.mock.worlds.main.sessions()))
         for stored in sessions:
             self._first_state.setdefault(stored.remote_session_id, stored.state)
         return sessions
