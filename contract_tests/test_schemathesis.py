@@ -36,7 +36,6 @@ from schemathesis.core.failures import FailureGroup
 from contract_tests.plugins.profiles import SCHEMATHESIS_EXAMPLES, profile_name, run_seed
 from contract_tests.support.facts import list_operation
 from contract_tests.support.lanes import lanes_for, side_by_side
-from contract_tests.support.st_auth_probes import ProbedOnce, ignored_auth, ignored_auth_once
 from contract_tests.support.st_checks import (
     CUSTOM_CHECKS,
     file_failures,
@@ -144,12 +143,13 @@ def _live_safe(case: Any, target: Target) -> bool:
     return "{" in case.path
 
 
-def _judge_case(
-    case: Any, target: Target, st_deferred: list[Finding], auth_check: Any
-) -> list[Finding]:
-    """Send one generated case and judge its answer (schemathesis's checks, its ``ignored_auth``
-    as ``auth_check`` with the run's memory, and ours); the documented findings (the assumed
-    ones go to ``st_deferred``)."""
+def _judge_case(case: Any, target: Target, st_deferred: list[Finding]) -> list[Finding]:
+    """Send one generated case and judge its answer (schemathesis's checks and ours); the
+    documented findings (the assumed ones go to ``st_deferred``).
+
+    Its ``ignored_auth`` gets no per-run memory: it resends every accepted case without and with
+    invalid credentials, so a server that ignores them on some requests only (a later page,
+    one filter) is caught wherever a case of that kind was accepted."""
     if not _wanted(case, target):
         return []
     try:
@@ -160,9 +160,7 @@ def _judge_case(
     assert exchange is not None
     exchange.checked |= rules_checked(case, exchange)
     try:
-        case.validate_response(
-            response, excluded_checks=[ignored_auth], additional_checks=[auth_check]
-        )
+        case.validate_response(response)
     except FailureGroup as group:
         findings = file_failures(group, exchange, case)
         documented = [f for f in findings if target.spec.rule(f.rule).documented]
@@ -174,21 +172,19 @@ def _judge_case(
     return []
 
 
-def _one_case(case: Any, target: Target, st_deferred: list[Finding], auth_check: Any) -> None:
+def _one_case(case: Any, target: Target, st_deferred: list[Finding]) -> None:
     """The Hypothesis test body when cases are judged as they come (``thorough``: a failing
     case is shrunk to the smallest one)."""
-    documented = _judge_case(case, target, st_deferred, auth_check)
+    documented = _judge_case(case, target, st_deferred)
     if documented:
         raise RuleViolationError(documented)
 
 
-def _judge_in_lane(
-    lane: Target, cases: list[Any], st_deferred: list[Finding], auth_check: Any
-) -> list[Finding]:
+def _judge_in_lane(lane: Target, cases: list[Any], st_deferred: list[Finding]) -> list[Finding]:
     """Judge ``cases`` in order, each sent to ``lane``'s Session."""
     token = LANE.set(lane)
     try:
-        return [f for case in cases for f in _judge_case(case, lane, st_deferred, auth_check)]
+        return [f for case in cases for f in _judge_case(case, lane, st_deferred)]
     finally:
         LANE.reset(token)
 
@@ -209,8 +205,6 @@ def test_schemathesis(target: Target, st_schema: Any, st_deferred: list[Finding]
     case as it is drawn, so that a failing one is shrunk, each operation's test beside the
     others'.
     """
-    # ignored_auth probes the first 2xx case of each operation only (st_auth_probes.py)
-    auth_check = ignored_auth_once(ProbedOnce())
     if profile_name() == "fast":
         cases: list[Any] = []
         for test in operation_tests(st_schema, _drawn):
@@ -220,20 +214,17 @@ def test_schemathesis(target: Target, st_schema: Any, st_deferred: list[Finding]
         own = [c for c in cases if session_of_case(c, target) == target.session_id]
         mine = {id(c) for c in own}
         work: list[Callable[[], list[Finding]]] = [
-            partial(_judge_case, c, target, st_deferred, auth_check)
-            for c in cases
-            if id(c) not in mine
+            partial(_judge_case, c, target, st_deferred) for c in cases if id(c) not in mine
         ]
         work += [
-            partial(_judge_in_lane, lane, run, st_deferred, auth_check)
-            for lane, run in lanes_for(target, own)
+            partial(_judge_in_lane, lane, run, st_deferred) for lane, run in lanes_for(target, own)
         ]
         findings = [f for found in side_by_side(target, work) for f in found]
     else:
 
         def piece(test: Callable[..., None]) -> list[Finding]:
             try:
-                test(target=target, st_deferred=st_deferred, auth_check=auth_check)
+                test(target=target, st_deferred=st_deferred)
             except RuleViolationError as error:
                 return list(error.findings)
             return []

@@ -119,7 +119,9 @@ def test_a_served_run_passes_and_never_shows_a_secret(runs: dict[str, ServedRun]
     assert "excused by the baseline" not in run.stdout
     assert "preflight:" in run.stdout
     assert run.report["target"] == env["PREVAIL_BASE_URL"]
-    texts = [run.stdout, run.stderr] + [p.read_text() for p in run.report_dir.iterdir()]
+    # every file the run wrote, in subdirectories (repro scripts) too
+    files = [p for p in run.report_dir.rglob("*") if p.is_file()]
+    texts = [run.stdout, run.stderr] + [p.read_text(errors="replace") for p in files]
     for variable in ("PREVAIL_TOKEN", "PREVAIL_API_KEY", "PREVAIL_NO_SELF_SERVICE_TOKEN"):
         assert all(env[variable] not in text for text in texts), variable
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from prevail_contract import cli
 from prevail_contract.check import cli as check_cli
 from prevail_contract.mock.bugs import CHOICES
+from prevail_contract.spec.paths import SPEC_VAR
 
 
 def _error_lines(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -91,3 +94,22 @@ def test_an_empty_selection_is_a_configuration_error_before_any_work(
     assert error.startswith(f"prevail-contract check: error: {flag} {value!r}: names no rule; ")
     assert "accepted: rule ids of the catalogue" in error
     assert usage.startswith("usage: prevail-contract check")
+
+
+@pytest.mark.parametrize("command", ["check", "mock", "lint"])
+def test_a_missing_spec_is_one_line_and_exit_2(
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "nope.yaml"
+    monkeypatch.setenv(SPEC_VAR, str(missing))
+    assert cli.main([command]) == 2
+    error = capsys.readouterr().err
+    assert "Traceback" not in error
+    first = error.splitlines()[0]
+    assert first.startswith(f"prevail-contract {command}: error: ")
+    assert first.endswith(
+        (f"spec file not found: {missing}", f"{missing}: No such file or directory")
+    )

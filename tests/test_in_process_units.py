@@ -1,5 +1,4 @@
-"""Unit tests of the embedded mock's HTTP (``support/in_process.py``) and of the run's memory
-of the operations whose authentication schemathesis's ``ignored_auth`` saw enforced."""
+"""Unit tests of the embedded mock's HTTP (``support/in_process.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import gzip
 import inspect
 import threading
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -17,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from contract_tests.support import st_auth_probes
 from contract_tests.support.in_process import InProcessTransport, in_process_client
 
 
@@ -103,44 +100,3 @@ def test_work_given_to_the_app_runs_on_its_own_loop() -> None:
     with pytest.raises(RuntimeError, match="closed"):
         transport.run(late)
     assert inspect.getcoroutinestate(late) == inspect.CORO_CLOSED  # not left never awaited
-
-
-def test_ignored_auth_probes_the_first_case_of_each_operation_only(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    probed = st_auth_probes.ProbedOnce()
-    check = st_auth_probes.ignored_auth_once(probed)
-    asked: list[bool] = []
-
-    def recorded(ctx: Any, response: Any, case: Any) -> None:
-        # what schemathesis's check asks before it probes, and what it does after
-        asked.append(case in ctx.auth_enforced_operations)
-        ctx.auth_enforced_operations.add(case)
-
-    monkeypatch.setattr(st_auth_probes, "ignored_auth", recorded)
-
-    class Context:
-        auth_enforced_operations: set[str] | None = None
-
-    for label in ["PATCH /s/{id}", "GET /s", "PATCH /s/{id}", "GET /s", "PATCH /s/{id}"]:
-        check(Context(), "response", label)
-    assert asked == [False, False, True, True, True]
-    # schemathesis reports it under the built-in check's name
-    assert check.__name__ == "ignored_auth"
-
-
-def test_cases_asking_together_get_one_probe_per_operation() -> None:
-    probed = st_auth_probes.ProbedOnce()
-    answers: list[bool] = []
-    start = threading.Barrier(8)
-
-    def ask() -> None:
-        start.wait(10)
-        answers.append("PATCH /s/{id}" in probed)
-
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert sorted(answers) == [False] + [True] * 7

@@ -23,6 +23,7 @@ from contract_tests.support import st_checks
 from contract_tests.support.facts import facts, list_parameter
 from contract_tests.support.strategies import schedule_fields
 from contract_tests.test_list import bounds
+from prevail_contract.errors import SpecError
 from prevail_contract.runtime.config import ENV_VARS, VARIABLES
 from prevail_contract.spec import Spec, load_spec
 from prevail_contract.spec.operation_registry import LIST_ROLE, operation_registry
@@ -169,3 +170,32 @@ def test_the_suite_runs_on_two_specs_in_one_process(
         assert run["code"] == pytest.ExitCode.OK, run
         assert run["statuses"]["list-pagination-consistent"] == "passed", run
         assert run["statuses"]["list-query-validated"] == "passed", run
+
+
+def test_a_spec_is_kept_per_place_and_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kit = load_spec().path
+    assert kit is not None
+    source = kit.read_text(encoding="utf-8")
+    first, linked = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    linked.mkdir()
+    (first / "openapi.yaml").write_text(source, encoding="utf-8")
+    (linked / "openapi.yaml").hardlink_to(first / "openapi.yaml")
+    monkeypatch.chdir(first)
+    here = load_spec("openapi.yaml")
+    assert load_spec("openapi.yaml") is here  # kept
+    monkeypatch.chdir(linked)
+    # the same file (a hard link) by the same relative name: its Spec says where it was found
+    assert load_spec("openapi.yaml").path == (linked / "openapi.yaml").resolve()
+    # changed in place (through the other name): read again
+    (linked / "openapi.yaml").write_text(source.replace("title:", "title: ", 1), encoding="utf-8")
+    again = load_spec(first / "openapi.yaml")
+    assert again is not here
+    assert again.path == here.path
+    monkeypatch.setenv(SPEC_VAR, "openapi.yaml")
+    assert load_spec().path == (linked / "openapi.yaml").resolve()
+    monkeypatch.setenv(SPEC_VAR, str(tmp_path / "absent.yaml"))
+    with pytest.raises(SpecError, match=r"spec file not found: .*absent\.yaml"):
+        load_spec()

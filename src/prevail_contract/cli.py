@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = next((a for a in arguments if not a.startswith("-")), None)
     try:
         parser, parsers = _build(chosen if chosen in COMMANDS else None)
-    except ConfigError as exc:
+    except (ConfigError, SpecError) as exc:  # a flag's choices are read from the spec in use
         print(f"prevail-contract {chosen}: error: {exc}", file=sys.stderr)
         return exc.exit_code
     args, unknown = parser.parse_known_args(arguments)

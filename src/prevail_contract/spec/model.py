@@ -352,7 +352,9 @@ def load_spec(path: Path | str | None = None) -> Spec:
     the result as read-only. The suite asks for the spec on every request, so a cached answer
     costs one ``stat`` and no path resolution.
     """
-    location = os.fspath(path) if path is not None else os.environ.get(SPEC_VAR) or _KIT_SPEC
+    given = os.fspath(path) if path is not None else os.environ.get(SPEC_VAR) or _KIT_SPEC
+    # absolute (against the working directory), so that a Spec's path is where it was found
+    location = os.path.abspath(given)
     try:
         found = os.stat(location)
     except OSError as exc:
