@@ -4,6 +4,8 @@ are read before and after each batch of refusals (``support/watch.py``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from contract_tests.support.carriers import (
@@ -15,7 +17,9 @@ from contract_tests.support.carriers import (
     within_leeway,
 )
 from contract_tests.support.expect import accepted, refused
+from contract_tests.support.facts import facts
 from contract_tests.support.states import any_locked_session
+from contract_tests.support.strategies import INVITE_DOMAINS
 from contract_tests.support.target import Target
 from contract_tests.support.watch import RefusalWatch
 from prevail_contract.runtime.exchange import Exchange
@@ -39,6 +43,26 @@ def _past_the_token(target: Target, ex: Exchange) -> str | None:
 
 def _title(n: int) -> dict[str, dict[str, str]]:
     return {"remote_session": {"title": f"Contract check: auth probe {n}"}}
+
+
+def _with_invites(target: Target, n: int, carrier: str) -> list[tuple[str, dict[str, Any]]]:
+    """Edits without a token that carry invites (alone, and beside a title): a server that skips
+    its token check for some bodies only is met where it does. One reserved address each, from
+    the run's invite cap; none (noted) when the cap has no room for them."""
+    f = facts()
+    remaining = target.budget.remaining()
+    if remaining is not None and remaining < 2:
+        target.note(
+            "auth-required", "no edit with invites was sent without a token: the invite cap"
+        )
+        return []
+    address = f"auth-probe-{n}@{INVITE_DOMAINS[0]}"
+    alone = {"remote_session": {f.invite_field: [address]}}
+    beside = {"remote_session": {**_title(n)["remote_session"], f.invite_field: [f"x.{address}"]}}
+    return [
+        (f"no token in {carrier}, an edit of invites only", alone),
+        (f"no token in {carrier}, an edit of a title and invites", beside),
+    ]
 
 
 def _judge_bad_token(
@@ -93,6 +117,11 @@ def test_every_bad_token_on_every_carrier(target: Target) -> None:
             ex = send_via(target, carrier, credential, payload, purpose=f"auth: {what}")
             _judge_bad_token(target, v, ex, what, credential.rule)
             watch.add(ex, what, rule=credential.rule)
+    for carrier in spec_carriers(target):
+        for what, payload in _with_invites(target, len(watch.probes), carrier.name):
+            ex = send_via(target, carrier, credentials[0], payload, purpose=f"auth: {what}")
+            _judge_bad_token(target, v, ex, what, credentials[0].rule)
+            watch.add(ex, what, rule=credentials[0].rule)
     watch.check(v)
     # after the reads: a token within the leeway may be accepted, which changes the Session
     for carrier in spec_carriers(target):

@@ -9,8 +9,8 @@ probe needs, its rules are ``not_run`` naming them. Each planted bug of ``editab
 ``state-ready-after-edit``, ``method-not-allowed`` and ``rejected-changes-nothing``, and each
 narrow leak of one kind of refusal, is caught over HTTP: without the admin API wherever the
 fixture variables allow, with it where only a mock can show the breach (another Organization's
-Session, a refused method's body on an existing Session). Runs are shared by the module, two
-at a time.
+Session, a refused method's body on an existing Session), and so is a server that skips its
+token check for edits carrying invites. Runs are shared by the module, two at a time.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 
 from prevail_contract.runtime.together import DEFAULT_CONCURRENCY
 from prevail_contract.spec import load_spec
+from tests.plugins.breaches import TokenSkippedForInvites
 from tests.plugins.check import (
     SERVED_MOCK_BASELINE,
     LiveMock,
@@ -90,6 +91,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ServedRun]:
         f"live {name}": ServedJob(bugs=b, drop=STAGING) for name, (b, _, _) in CAUGHT_LIVE.items()
     }
     jobs |= {f"admin {name}": ServedJob(bugs=b) for name, (b, _, _) in CAUGHT_WITH_ADMIN.items()}
+    # a server that skips its token check for edits carrying invites (no planted bug does)
+    jobs["token skipped for invites"] = ServedJob(
+        drop=STAGING, wrap=TokenSkippedForInvites, after=lambda served: served.app.skipped
+    )
     return run_served_parallel(jobs, tmp_path_factory.mktemp("live-complete"))
 
 
@@ -190,3 +195,16 @@ def test_planted_bug_is_caught_over_http(runs: dict[str, ServedRun], name: str) 
     if RULE in wanted:
         reads = [f["summary"] for f in rules[RULE]["failures"]]
         assert any("before and after" in s for s in reads), reads
+
+
+def test_a_server_skipping_the_token_for_invites_fails_auth_required(
+    runs: dict[str, ServedRun],
+) -> None:
+    run = runs["token skipped for invites"]
+    assert run.seen > 0  # the server was met where it breaks the rule
+    rules = _rules(run)
+    failed = {rule_id for rule_id, r in rules.items() if r["status"] == "failed"}
+    assert failed == {"auth-required"}, (failed, run.stdout[-2500:])
+    assert run.returncode == 1
+    summaries = [f["summary"] for f in rules["auth-required"]["failures"]]
+    assert any("an edit of invites only: accepted" in s for s in summaries), summaries
