@@ -5,8 +5,9 @@ httpx's ``ASGITransport`` turns each request into an ASGI call and back; it is a
 each one is handed to the loop with ``asyncio.run_coroutine_threadsafe`` and the calling thread
 waits for its answer (cases sent side by side share the loop, as on a served mock). Starlette's
 ``TestClient`` does the same through anyio's blocking portal, which spent about 1.2 ms of CPU
-more per request here (measured on a list page: 1.76 against 0.53 ms), a sixth of an embedded
-run, and Starlette now deprecates it with httpx. The app's lifespan (the mock closes its store
+more per request here (measured on a list page: 1.76 against 0.53 ms), about a fifth of an
+embedded run (10.6 against 8.5 CPU-s a run over ``tests/test_check_power.py``'s 16), and
+Starlette now deprecates it with httpx. The app's lifespan (the mock closes its store
 when it ends) runs when the transport opens and closes. (The mock's harness has a transport of
 its own, which the suite may not import: it uses only the mock's app factory.)
 """
