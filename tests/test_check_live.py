@@ -10,11 +10,7 @@ from pathlib import Path
 import pytest
 
 from prevail_contract.spec.paths import REPO_ROOT
-from tests.plugins.check import LiveMock, clean_env, run_check, serve_mock
-
-
-def _secrets(env: dict[str, str]) -> list[str]:
-    return [env[k] for k in ("PREVAIL_TOKEN", "PREVAIL_API_KEY", "PREVAIL_NO_SELF_SERVICE_TOKEN")]
+from tests.plugins.check import LiveMock, clean_env, run_check, secrets_of, serve_mock
 
 
 @pytest.mark.slow
@@ -29,7 +25,7 @@ def test_live_run_with_a_broken_rule_exits_1_naming_it(tmp_path: Path) -> None:
     assert "Bearer ***" in reproduce  # minted from the key: no variable holds it
     assert "$PREVAIL_TOKEN" not in reproduce
     assert served.env["PREVAIL_BASE_URL"] in reproduce
-    for secret in _secrets(served.env):
+    for secret in secrets_of(served.env):
         assert secret not in run.stdout + (tmp_path / "conformance.json").read_text()
 
 

@@ -111,6 +111,15 @@ def check_command(report_dir: Path, *args: str) -> list[str]:
     ]
 
 
+#: The variables of a served mock's environment that hold secrets a run must never show.
+SECRET_VARIABLES = ("PREVAIL_TOKEN", "PREVAIL_API_KEY", "PREVAIL_NO_SELF_SERVICE_TOKEN")
+
+
+def secrets_of(env: dict[str, str]) -> list[str]:
+    """The secret values in a served mock's environment."""
+    return [env[k] for k in SECRET_VARIABLES]
+
+
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The process environment without any ``PREVAIL_*`` variable, plus ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREVAIL_")}
