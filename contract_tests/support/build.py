@@ -30,6 +30,7 @@ from prevail_contract.runtime.config import (
     disposable_sessions,
     from_sources,
 )
+from prevail_contract.runtime.cookies import lean_cookies
 from prevail_contract.runtime.exchange import RunRecord
 from prevail_contract.runtime.guard import guard_client
 from prevail_contract.runtime.repro import ReproContext
@@ -63,6 +64,7 @@ def build_target(
     admin = served_admin(config, config.session_id)
     client = httpx.Client(timeout=httpx.Timeout(RUN.limits.request_timeout), follow_redirects=False)
     bound_client(client)  # each request's deadline holds off the main thread too
+    lean_cookies(client)
     # invites to a served mock reach nobody: no cap there unless one was asked for
     mock_cap = None if admin is not None and not config.max_invites_asked else config.max_invites
     budget = InviteBudget(mock_cap)
@@ -100,6 +102,7 @@ def _embedded_target(
     cap = asked.max_invites  # no cap on the mock unless one was asked for
     budget = InviteBudget(cap)
     guard_client(admin.client, budget, unguarded_prefix=ADMIN_PREFIX)
+    lean_cookies(admin.client)
     live = from_sources(mock_env)
     config = TargetConfig(
         **{
