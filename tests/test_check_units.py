@@ -195,6 +195,21 @@ def test_body_rules_blame_the_right_rule(body: object, rule: str | None) -> None
     assert rule_broken_by(body) == rule
 
 
+def test_remembered_bodies_are_told_apart_by_json_type_and_stay_unshared() -> None:
+    duration = {"remote_session": {"title": "ok", "estimated_duration": 1}}
+    # asked twice each, so that the second answer comes from the memory
+    for _ in range(2):
+        assert broken_rules(duration) == set()
+        assert broken_rules({"remote_session": {"title": "ok", "estimated_duration": True}}) == {
+            "field-formats"
+        }
+        assert broken_rules({"remote_session": {"title": "ok", "estimated_duration": 1.1}}) == {
+            "field-limits"
+        }
+    broken_rules(duration).add("mutated by a caller")
+    assert broken_rules(duration) == set()
+
+
 def test_documented_request_examples_break_no_rule(spec: Spec) -> None:
     for name in ("EditRequestDocumented", "EditRequestTitleOnly", "EditRequestInviteObjects"):
         assert broken_rules(spec.example(name).value) == set()

@@ -11,6 +11,7 @@ failing keyword. No limit, field name or pattern is written here, and nothing co
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -21,6 +22,10 @@ from prevail_contract.spec import FORMAT_CHECKER, Spec, load_spec
 from prevail_contract.spec.violation_rules import ANNOTATION, BRANCHING, annotated_rules
 
 REQUEST_SCHEMA = "EditSessionRequest"
+#: Bodies whose broken rules are remembered at once (the memory is emptied when full).
+REMEMBERED_BODIES = 512
+#: The longest body (as JSON text) remembered: a few MiB at most are held.
+REMEMBERED_SIZE = 8192
 
 
 class BodyRules:
@@ -37,6 +42,7 @@ class BodyRules:
         self.priority = tuple(
             r.id for r in sorted(spec.rules, key=lambda r: not r.documented) if r.id in self.used
         )
+        self._broken: dict[str, frozenset[str]] = {}
 
     # -- reading a body --------------------------------------------------------------------
 
@@ -73,8 +79,24 @@ class BodyRules:
         raise SpecError(f"{ANNOTATION}: no case matches {instance!r} and there is no default")
 
     def broken(self, body: Any) -> set[str]:
-        """Every rule the body breaks."""
-        return {rule for rule, _ in self.errors(body)}
+        """Every rule the body breaks.
+
+        Remembered per body (by its JSON text, which tells ``true`` from ``1``): the checks of
+        one schemathesis case each ask about the same body, about five times a case.
+        """
+        try:
+            key = json.dumps(body, sort_keys=True)
+        except (TypeError, ValueError):  # not a JSON value: read it every time
+            key = None
+        if key is None or len(key) > REMEMBERED_SIZE:
+            return {rule for rule, _ in self.errors(body)}
+        found = self._broken.get(key)
+        if found is None:
+            found = frozenset(rule for rule, _ in self.errors(body))
+            if len(self._broken) >= REMEMBERED_BODIES:
+                self._broken.clear()
+            self._broken[key] = found
+        return set(found)
 
     def blame(self, body: Any) -> str | None:
         """The one rule to blame when a server accepts ``body`` (documented rules first)."""
