@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
+from contract_tests.support.answers import session_of
 from contract_tests.support.carriers import past_leeway_token
 from contract_tests.support.expect import accepted, refused
 from contract_tests.support.facts import facts
 from contract_tests.support.probes import future_dated
 from contract_tests.support.response_rules import SHAPE_RULE
-from contract_tests.support.target import DEFAULT, Target, session_of
+from contract_tests.support.target import DEFAULT, Target
 from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.runtime.verdict import Verdicts
 from prevail_contract.spec import Example, Spec, load_spec

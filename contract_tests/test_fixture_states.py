@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.support.answers import session_of
 from contract_tests.support.expect import accepted, refused
 from contract_tests.support.facts import facts
 from contract_tests.support.states import editable_session, locked_sessions
-from contract_tests.support.target import Target, session_of
+from contract_tests.support.target import Target
 from contract_tests.support.watch import RefusalWatch
 from prevail_contract.runtime.verdict import Verdicts
 

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from contract_tests.support.answers import session_of
 from contract_tests.support.body_rules import rule_broken_by
 from contract_tests.support.expect import accepted, changed_fields, refused
 from contract_tests.support.lanes import in_lanes
 from contract_tests.support.methods import judge_405, method_targets
 from contract_tests.support.negative import Candidate, candidates, repeated_invites
 from contract_tests.support.order_probes import body_limit
-from contract_tests.support.target import Target, session_of
+from contract_tests.support.target import Target
 from contract_tests.support.watch import RefusalWatch
 from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.runtime.safety import invite_addresses

@@ -9,7 +9,11 @@ import json
 import pytest
 
 from contract_tests.support.answers import differences, volatile_parts
-from contract_tests.support.discovered import got_past_precondition, refusal_only_probe
+from contract_tests.support.discovered import (
+    discover_editable_session,
+    got_past_precondition,
+    refusal_only_probe,
+)
 from contract_tests.support.expect import accepted, refused
 from contract_tests.support.target import Target
 from contract_tests.support.watch import RefusalWatch
@@ -129,7 +133,7 @@ def test_organization_without_self_service_is_refused(target: Target) -> None:
     if own is None:
         # Not given one: look for one the Organization can list and send it only a request
         # no server can apply (support/discovered.py): it is not ours to edit.
-        found = target.discover_editable_session(token)
+        found = discover_editable_session(target, token)
         if found is not None:
             _probe_listed_session(target, v, found[0], token)
             _accepted_counterpart(target, v)

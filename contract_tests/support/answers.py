@@ -1,6 +1,6 @@
-"""Compare two answers as a whole: status, headers (volatile ones left out) and the body with
-the requested id masked, so that another Organization's Session can be held to answering
-exactly like an unknown id."""
+"""Reading answers: the Session inside a success body, and two answers compared as a whole
+(status, headers with the volatile ones left out, and the body with the requested id masked),
+so that another Organization's Session can be held to answering exactly like an unknown id."""
 
 from __future__ import annotations
 
@@ -98,3 +98,18 @@ def differences(
             shown = ["(absent)" if v is _ABSENT else json.dumps(v)[:200] for v in (left, right)]
             out.append(f"{part}: {shown[0]} vs {shown[1]}")
     return out
+
+
+def session_of(body: Any) -> dict[str, Any] | None:
+    """The Session inside a success body, tolerating a missing envelope.
+
+    Rules other than ``response-envelope`` must keep working when the envelope is wrong, so
+    that only the rule actually broken is reported.
+    """
+    if isinstance(body, dict):
+        sessions = body.get("sessions")
+        if isinstance(sessions, list) and sessions and isinstance(sessions[0], dict):
+            return sessions[0]
+        if "remote_session_id" in body or "title" in body:
+            return body
+    return None

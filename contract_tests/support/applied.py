@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract_tests.support.answers import session_of
 from contract_tests.support.expect import COMPARED_FIELDS, listed_as_answered, refusal_rule
 from contract_tests.support.facts import facts
 from contract_tests.support.response_rules import SHAPE_RULE, VALUE_KEYWORDS, answer_problems
-from contract_tests.support.target import Target, session_of
+from contract_tests.support.target import Target
 from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.runtime.verdict import Verdicts
 

@@ -12,11 +12,36 @@ a server that skips both checks would apply it. Sending nothing would lose the o
 
 from __future__ import annotations
 
+import httpx
+
+from contract_tests.support.facts import facts
 from contract_tests.support.target import Target
 from prevail_contract.runtime.exchange import Exchange
+from prevail_contract.runtime.session_ids import listed_session_ids
 
 #: An edit cut short: not JSON, so there is nothing in it to apply.
 UNAPPLICABLE_BODY = b'{"remote_session": {"title": "Contract check: refusal-only probe"'
+
+
+def discover_editable_session(target: Target, token: str) -> tuple[str, str] | None:
+    """An editable Session (id, title) that ``token``'s Organization can list, if any.
+
+    Uses the spec's list operation (``GET /sessions``), a read; a server without it simply
+    yields nothing.
+    """
+    try:
+        ex = target.list_page(token=token, purpose="list sessions (fixture discovery)")
+    except httpx.HTTPError:
+        return None
+    body = ex.json
+    sessions = body.get("sessions") if isinstance(body, dict) and ex.accepted else None
+    for item in listed_session_ids(target.spec, sessions):
+        if item.get("state") not in facts(target.spec).editable_states:
+            continue
+        sid, title = item["remote_session_id"], item.get("title")
+        if isinstance(title, str) and title:
+            return sid, title
+    return None
 
 
 def refusal_only_probe(target: Target, session_id: str, token: str, purpose: str) -> Exchange:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from contract_tests.support.target import Target, session_of
+from contract_tests.support.answers import session_of
+from contract_tests.support.target import Target
 from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.runtime.media import is_json
 from prevail_contract.runtime.verdict import Verdicts

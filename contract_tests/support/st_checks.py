@@ -17,10 +17,10 @@ from typing import Any
 
 import schemathesis
 
+from contract_tests.support.answers import session_of
 from contract_tests.support.body_rules import broken_rules, rule_broken_by
 from contract_tests.support.facts import facts, list_parameter
 from contract_tests.support.response_rules import answer_problems, echoes_a_bad_value
-from contract_tests.support.target import session_of
 from prevail_contract.runtime.exchange import Exchange
 from prevail_contract.runtime.verdict import Finding
 from prevail_contract.spec import load_spec

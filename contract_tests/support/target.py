@@ -23,8 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
-from contract_tests.support.body_rules import body_rules
-from contract_tests.support.facts import facts, list_operation, list_parameter
+from contract_tests.support.answers import session_of
+from contract_tests.support.facts import list_operation, list_parameter
 from contract_tests.support.list_reads import (
     PAGE_BUDGET,
     WINDOW_PAGES,
@@ -35,7 +35,7 @@ from contract_tests.support.list_reads import (
     window_around,
 )
 from contract_tests.support.mock_admin import MockAdmin
-from contract_tests.support.probes import good_value
+from contract_tests.support.read_edit import read_edit
 from contract_tests.support.transport import Transport
 from prevail_contract.runtime import tokens
 from prevail_contract.runtime.config import TargetConfig
@@ -43,7 +43,7 @@ from prevail_contract.runtime.exchange import Exchange, RunRecord
 from prevail_contract.runtime.guard import UnsafeRequestError
 from prevail_contract.runtime.safety import InviteBudget, Masker
 from prevail_contract.runtime.sender import Body
-from prevail_contract.runtime.session_ids import listed_session_ids, session_path
+from prevail_contract.runtime.session_ids import session_path
 from prevail_contract.spec import Spec
 from prevail_contract.spec.operation_registry import (
     EDIT_ROLE,
@@ -53,28 +53,13 @@ from prevail_contract.spec.operation_registry import (
     operation_registry,
 )
 
-__all__ = ["DEFAULT", "Target", "UnsafeRequestError", "session_of"]
+__all__ = ["DEFAULT", "Target", "UnsafeRequestError"]
 
 #: The marker value for "send the configured token".
 DEFAULT = object()
 #: What the run's ``read`` fact says for each way of reading a Session.
 READ_BY_LIST = "GET /sessions"
 READ_BY_EDIT = "edit re-sending a current value (the target has no GET /sessions)"
-
-
-def session_of(body: Any) -> dict[str, Any] | None:
-    """The Session inside a success body, tolerating a missing envelope.
-
-    Rules other than ``response-envelope`` must keep working when the envelope is wrong, so
-    that only the rule actually broken is reported.
-    """
-    if isinstance(body, dict):
-        sessions = body.get("sessions")
-        if isinstance(sessions, list) and sessions and isinstance(sessions[0], dict):
-            return sessions[0]
-        if "remote_session_id" in body or "title" in body:
-            return body
-    return None
 
 
 @dataclass
@@ -369,7 +354,7 @@ class Target:
                 "target does not answer GET /sessions, so each read also writes (state "
                 "becomes ready) and cannot see a change to the field it re-sends",
             )
-        edit = self._read_edit(sid, set(avoid))
+        edit = read_edit(self.spec, self._seen.get(sid) or {}, set(avoid), self.seed)
         exchange = self.edit({"remote_session": edit}, session_id=sid, purpose="read (edit)")
         if not exchange.accepted:
             return None
@@ -398,54 +383,6 @@ class Target:
             if found is not None:
                 self._seen[sid] = found
                 return found
-        return None
-
-    def _read_edit(self, sid: str, avoid: set[str]) -> dict[str, Any]:
-        """The harmless edit that reads ``sid``: a current value of a field not in ``avoid``.
-
-        The fields tried are the spec's: each plain value field, then the schedule group
-        (``dependentRequired``) as a whole; a value is re-sent only when the suite's reading of
-        the request schema accepts it.
-        """
-        f = facts(self.spec)
-        seen = self._seen.get(sid) or {}
-        reading = body_rules(self.spec)
-
-        def fits(edit: dict[str, Any]) -> bool:
-            return not reading.broken({"remote_session": edit})
-
-        singles = [n for n in f.value_fields if n not in f.schedule]
-        for name in singles:
-            if name not in avoid and name in seen and fits({name: seen[name]}):
-                return {name: seen[name]}
-        group = {n: seen[n] for n in f.schedule if n in seen}
-        if group and len(group) == len(f.schedule) and not avoid & set(group) and fits(group):
-            return group
-        name = singles[0] if singles else f.value_fields[0]
-        value = seen.get(name)
-        if name in seen and fits({name: value}):
-            return {name: value}
-        own = f"Contract check run {self.seed}"
-        return {name: own if fits({name: own}) else good_value(name, self.spec)}
-
-    def discover_editable_session(self, token: str) -> tuple[str, str] | None:
-        """An editable session (id, title) that ``token``'s Organization can list, if any.
-
-        Uses the documented list endpoint (``GET /sessions``), a read; a server without it
-        simply yields nothing.
-        """
-        try:
-            ex = self.list_page(token=token, purpose="list sessions (fixture discovery)")
-        except httpx.HTTPError:
-            return None
-        body = ex.json
-        sessions = body.get("sessions") if isinstance(body, dict) and ex.accepted else None
-        for item in listed_session_ids(self.spec, sessions):
-            if item.get("state") not in facts().editable_states:
-                continue
-            sid, title = item["remote_session_id"], item.get("title")
-            if isinstance(title, str) and title:
-                return sid, title
         return None
 
     def close(self) -> None:
