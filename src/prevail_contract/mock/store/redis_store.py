@@ -22,8 +22,8 @@ fail within that time with ``StoreUnavailableError`` (503) and the next request 
 same round trip: a default world found missing (Redis restarted without persistence, or
 flushed) is loaded again from the fixtures, once across workers, before the request goes on,
 and logged; a sandbox found missing is gone (``WorldGoneError``). A world is never served
-empty. redis-py is imported only here, so the in-memory default needs nothing beyond the base
-install.
+empty. redis-py is imported only here and in ``redis_errors`` (which turns Redis out of reach
+into 503), so the in-memory default needs nothing beyond the base install.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from prevail_contract.errors import ConfigError
@@ -59,6 +59,8 @@ except ImportError as exc:  # pragma: no cover - depends on the install
         "--store redis://... needs redis-py: pip install 'prevail-contract[redis]'"
     ) from exc
 
+from prevail_contract.mock.store.redis_errors import UNREACHABLE, reaching, run_script
+
 log = logging.getLogger("prevail_contract.mock")
 T = TypeVar("T")
 PREFIX = "prevail-mock"
@@ -74,39 +76,6 @@ STORE_TIMEOUT = 0.5
 #: Seconds the start-up check waits for Redis (a configuration problem: exit 2).
 START_TIMEOUT = 2.0
 _PARTS = ("sessions", "ids", "outbox", "meta", "loaded")
-#: What a Redis call raises when the store is out of reach, paused, loading or refusing writes.
-_UNREACHABLE: tuple[type[BaseException], ...] = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    redis.exceptions.ReadOnlyError,
-    redis.exceptions.OutOfMemoryError,
-    redis.exceptions.TryAgainError,
-    redis.exceptions.MasterDownError,
-    redis.exceptions.ExecAbortError,
-    OSError,
-    TimeoutError,
-)
-#: Error replies of a Redis that is up but cannot serve (loading, or unable to persist).
-_UNREADY_REPLIES = ("LOADING", "MISCONF", "BUSY")
-
-
-@contextlib.asynccontextmanager
-async def reaching() -> AsyncIterator[None]:
-    """Turn Redis being out of reach (or not ready) into ``StoreUnavailableError``."""
-    try:
-        yield
-    except _UNREACHABLE as exc:
-        raise StoreUnavailableError(f"the Redis store did not answer ({exc})") from exc
-    except redis.exceptions.ResponseError as exc:
-        if str(exc).startswith(_UNREADY_REPLIES):
-            raise StoreUnavailableError(f"the Redis store is not ready ({exc})") from exc
-        raise
-
-
-async def run_script(script: Any, keys: list[str], args: list[str]) -> Any:
-    """Run a registered script (redis-py loads it again after a Redis restart)."""
-    async with reaching():
-        return await script(keys=keys, args=args)
 
 
 class RedisStore(FixtureAccess):
@@ -397,7 +366,7 @@ class RedisWorlds:
         return bool(deleted)
 
     async def aclose(self) -> None:
-        with contextlib.suppress(*_UNREACHABLE):
+        with contextlib.suppress(*UNREACHABLE):
             await self._client.aclose()
 
     async def _sweep(self, *, force: bool = False) -> None:
