@@ -28,8 +28,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckRun]:
     expired.write_text(f"known:\n  - rule: {BUG}\n    reason: old\n    expires: 2020-01-01\n")
     only = ["--only", BUG, "--mock-bug", BUG]
     jobs = {
-        # far less than a whole run takes, even a warm one on a fast machine (about 10 s)
-        "deadline": (base / "deadline", ["--deadline", "4"]),
+        # far less than a whole run takes, even a forked one after the fork server's rehearsal
+        # on a fast machine (about 5 s here)
+        "deadline": (base / "deadline", ["--deadline", "1"]),
         "unknown": (base / "unknown", only),
         "known": (base / "known", [*only, "--baseline", str(known)]),
         "expired": (base / "expired", [*only, "--baseline", str(expired)]),

@@ -250,6 +250,11 @@ def served_mock() -> Iterator[LiveMock]:
         yield served
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # a fork server's rehearsal run pays off only over the full runs of the slow tier
+    warm.REHEARSE = any(item.get_closest_marker("slow") is not None for item in session.items)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     warm.close_pool()  # the fork server of the warm check runs, if one was started
 

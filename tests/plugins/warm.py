@@ -27,8 +27,12 @@ from prevail_contract.spec.paths import REPO_ROOT, SPEC_VAR
 
 #: Set to 1 to start every check run as a fresh process.
 COLD_VAR = "KIT_TEST_COLD_CHECKS"
-#: How long the server may take to import everything before it says it is ready.
+#: How long the server may take to import everything (and rehearse) before it is ready.
 READY_DEADLINE = 120.0
+#: Whether the server makes its rehearsal run before forking (``warm_server.rehearse``): worth
+#: its few seconds when the session forks full runs (the slow tier), which
+#: :func:`tests.plugins.check.pytest_collection_finish` decides from the selected tests.
+REHEARSE = True
 
 
 class CheckProcess(Protocol):
@@ -89,8 +93,9 @@ class WarmPool:
     """The fork server of this test process and the runs it has forked."""
 
     def __init__(self) -> None:
-        self.server = subprocess.Popen(
-            [sys.executable, "-m", "tests.plugins.warm_server"],
+        rehearsal = ["--rehearse"] if REHEARSE else []
+        self.server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "tests.plugins.warm_server", *rehearsal],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=REPO_ROOT,

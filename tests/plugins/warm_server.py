@@ -151,10 +151,12 @@ def _send(message: dict[str, Any]) -> None:
         pass
 
 
-def serve() -> None:
-    """Fork a child per job line until stdin closes; report each child's start and end."""
+def serve(rehearsal: bool) -> None:
+    """Fork a child per job line until stdin closes; report each child's start and end (after
+    a :func:`rehearse` run when ``rehearsal``)."""
     warm()
-    rehearse()
+    if rehearsal:
+        rehearse()
     _send({"ready": os.getpid()})
     running: dict[int, str] = {}
     pending = b""
@@ -191,4 +193,4 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(rehearsal="--rehearse" in sys.argv[1:])
