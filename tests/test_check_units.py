@@ -7,11 +7,14 @@ import json
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
 
 import jwt
 import pytest
 
 from contract_tests.support.body_rules import broken_rules, rule_broken_by
+from contract_tests.support.facts import facts
+from contract_tests.support.st_checks import RuleBreachError, file_failures
 from prevail_contract.check.policy import RunEnd, judge
 from prevail_contract.check.report import write_reports
 from prevail_contract.errors import ConfigError
@@ -208,6 +211,57 @@ def test_remembered_bodies_are_told_apart_by_json_type_and_stay_unshared() -> No
         }
     broken_rules(duration).add("mutated by a caller")
     assert broken_rules(duration) == set()
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_remembered_bodies_that_jsonschema_reads_otherwise_are_told_apart(first: int) -> None:
+    # each pair has one JSON text (json.dumps), but jsonschema reads them differently: a tuple
+    # is no array, and a title's length counts code points (a surrogate pair is two)
+    longest = int(facts().field("title")["maxLength"])  # in code points
+    pairs = (
+        [
+            ({"remote_session": {"invites": ["a@example.com"]}}, set()),
+            ({"remote_session": {"invites": ("a@example.com",)}}, {"field-formats"}),
+        ],
+        [
+            ({"remote_session": {"title": "\U0001f600" * longest}}, set()),
+            ({"remote_session": {"title": "\ud83d\ude00" * longest}}, {"field-limits"}),
+        ],
+    )
+    for pair in pairs:
+        # whichever is asked first, each answer is its own, also when asked again
+        ordered = pair if first == 0 else pair[::-1]
+        for _ in range(2):
+            for body, rules in ordered:
+                assert broken_rules(body) == rules, body
+
+
+def test_a_body_that_holds_itself_is_read_not_remembered() -> None:
+    cyclic: list[object] = []
+    cyclic.append(cyclic)
+    assert broken_rules({"remote_session": {"invites": cyclic}}) == {"field-formats"}
+
+
+def test_the_failures_of_one_case_are_filed_in_the_same_order_however_they_come() -> None:
+    # schemathesis gathers a case's failures in a set: their order changes from run to run
+    failures = [
+        SimpleNamespace(exception=RuleBreachError(rule, "x"), title=title, message="m")
+        for rule, title in (
+            ("unknown-fields-rejected", "Unknown field accepted"),
+            ("field-limits", "Schema-violating request accepted"),
+            ("field-limits", "Custom check failed: `rule_body_rules`"),
+        )
+    ]
+    filed = [
+        [(f.rule, f.summary) for f in file_failures(SimpleNamespace(exceptions=order), _exchange())]
+        for order in (failures, failures[::-1], failures[1:] + failures[:1])
+    ]
+    assert filed[0] == filed[1] == filed[2]
+    assert [rule for rule, _ in filed[0]] == [
+        "field-limits",
+        "field-limits",
+        "unknown-fields-rejected",
+    ]
 
 
 def test_documented_request_examples_break_no_rule(spec: Spec) -> None:

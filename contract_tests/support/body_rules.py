@@ -81,14 +81,14 @@ class BodyRules:
     def broken(self, body: Any) -> set[str]:
         """Every rule the body breaks.
 
-        Remembered per body (by its JSON text, which tells ``true`` from ``1``): the checks of
-        one schemathesis case each ask about the same body, about five times a case.
+        Remembered per body (the checks of one schemathesis case each ask about the same body,
+        about five times a case): only a body made of JSON's own types (``dict`` with ``str``
+        keys, ``list``, ``str``, ``int``, ``float``, ``bool``, ``None``; never a subclass or a
+        tuple, which jsonschema reads otherwise) and small enough, keyed by its JSON text with
+        every character kept as it is (so an astral character and its surrogate pair differ).
         """
-        try:
-            key = json.dumps(body, sort_keys=True)
-        except (TypeError, ValueError):  # not a JSON value: read it every time
-            key = None
-        if key is None or len(key) > REMEMBERED_SIZE:
+        key = _memo_key(body)
+        if key is None:
             return {rule for rule, _ in self.errors(body)}
         found = self._broken.get(key)
         if found is None:
@@ -102,6 +102,32 @@ class BodyRules:
         """The one rule to blame when a server accepts ``body`` (documented rules first)."""
         broken = self.broken(body)
         return next((rule for rule in self.priority if rule in broken), None)
+
+
+def _memo_key(body: Any) -> str | None:
+    """The JSON text of ``body`` when it is made of JSON's own types and small enough to
+    remember, else ``None``."""
+    pending, seen = [body], 0
+    while pending:
+        value = pending.pop()
+        seen += 1
+        if seen > REMEMBERED_SIZE:  # each value is at least one character of the text
+            return None
+        kind = type(value)
+        if kind is dict:
+            if any(type(k) is not str for k in value):
+                return None
+            pending.extend(value.values())
+        elif kind is list:
+            pending.extend(value)
+        elif kind not in _JSON_SCALARS:
+            return None
+    key = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    return key if len(key) <= REMEMBERED_SIZE else None
+
+
+#: The scalar types of a body read from JSON (``bool`` is told from ``int`` by exact type).
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _relevant_branch(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:

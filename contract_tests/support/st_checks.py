@@ -303,7 +303,9 @@ def rules_checked(case: Any, exchange: Exchange) -> set[str]:
 
 
 def file_failures(failures: Any, exchange: Exchange, case: Any = None) -> list[Finding]:
-    """Findings for a schemathesis ``FailureGroup``, each under a rule of the case's operation."""
+    """Findings for a schemathesis ``FailureGroup``, each under a rule of the case's operation,
+    in the order of their rules and texts: schemathesis gathers a case's failures in a set,
+    whose order changes from run to run, and the same seed must give the same report."""
     findings: list[Finding] = []
     operation = operation_of(case) if case is not None else ""
     spec = load_spec()
@@ -319,7 +321,7 @@ def file_failures(failures: Any, exchange: Exchange, case: Any = None) -> list[F
         message = str(getattr(failure, "message", "")).strip().splitlines()
         text = f"schemathesis {title}" + (f": {message[0]}" if message else "")
         findings.append(Finding(rule, text[:400], exchange))
-    return findings
+    return sorted(findings, key=lambda finding: (finding.rule, finding.summary))
 
 
 def _own_shape_rule(operation: str) -> str:
