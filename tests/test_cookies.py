@@ -3,6 +3,8 @@ the swap are kept, and an answer that sets none is never parsed for cookies."""
 
 from __future__ import annotations
 
+from http.cookiejar import DefaultCookiePolicy
+
 import httpx
 import pytest
 
@@ -51,3 +53,21 @@ def test_only_answers_setting_a_cookie_are_parsed(monkeypatch: pytest.MonkeyPatc
     with _client() as client:  # httpx's own jar parses every answer
         client.get("/echo")
     assert parsed == ["/set", "/echo"]
+
+
+def test_an_rfc2965_cookie_is_read_when_the_jar_takes_them() -> None:
+    def set_cookie2(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/set":
+            return httpx.Response(200, headers={"Set-Cookie2": 'old="style"; Version="1"'})
+        return httpx.Response(200, json={"cookie": request.headers.get("cookie")})
+
+    for client in (
+        httpx.Client(transport=httpx.MockTransport(set_cookie2), base_url="http://t.invalid"),
+        lean_cookies(
+            httpx.Client(transport=httpx.MockTransport(set_cookie2), base_url="http://t.invalid")
+        ),
+    ):
+        with client:
+            client.cookies.jar.set_policy(DefaultCookiePolicy(rfc2965=True))
+            client.get("/set")
+            assert len(client.cookies.jar) == 1

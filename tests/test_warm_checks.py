@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from prevail_contract import __version__
-from prevail_contract.spec.paths import SPEC_PATH, SPEC_VAR
+from prevail_contract.spec.paths import REPO_ROOT, SPEC_PATH, SPEC_VAR
 from tests.plugins import warm
 from tests.plugins.check import check_command, clean_env, run_check
 
@@ -59,3 +61,79 @@ def test_a_run_of_another_spec_and_a_cold_run_start_afresh(tmp_path: Path) -> No
         out, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0
         assert __version__ in out
+
+
+@pytest.mark.timeout(60)
+def test_a_server_that_ends_before_it_is_ready_fails_at_once_saying_why() -> None:
+    said = "import sys; print('no warm-up here', file=sys.stderr); sys.exit(3)"
+    with pytest.raises(RuntimeError, match="exited 3 before it was ready: no warm-up here"):
+        warm.WarmPool([sys.executable, "-c", said])
+
+
+@pytest.mark.timeout(60)
+def test_a_server_that_failed_to_start_is_not_started_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(warm, "_POOL", [])
+    monkeypatch.setattr(warm, "_FAILED", [])
+    started: list[str] = []
+
+    def broken() -> list[str]:
+        started.append("server")
+        return [sys.executable, "-c", "import sys; sys.exit('a broken kit')"]
+
+    monkeypatch.setattr(warm, "server_command", broken)
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="a broken kit"):
+            warm.pool()
+    assert started == ["server"]
+
+
+#: A rehearsal whose run (a stand-in for ``check``) prints everywhere, may leave a thread, and
+#: exits with the code it is given.
+REHEARSAL = """
+import os, sys, threading, time
+import prevail_contract.cli
+from tests.plugins import warm_server
+
+def noisy(argv):
+    print("printed by the run")
+    os.write(1, b"written to fd 1 by the run\\n")
+    os.write(2, b"written to fd 2 by the run\\n")
+    if sys.argv[1] == "thread":
+        threading.Thread(target=time.sleep, args=(30,), name="left-by-the-run", daemon=True).start()
+    return int(sys.argv[2])
+
+prevail_contract.cli.main = noisy
+try:
+    warm_server.rehearse()
+except RuntimeError as exc:
+    print(f"refused: {exc}")
+else:
+    print("rehearsed")
+"""
+
+
+@pytest.mark.parametrize(
+    ("thread", "code", "answer", "said"),
+    [
+        ("thread", "0", "refused: the rehearsal run left threads behind: ['left-by-the-run']", ""),
+        ("none", "2", "rehearsed", "warm check server: the rehearsal run exited 2"),
+        ("none", "0", "rehearsed", ""),
+    ],
+)
+def test_the_rehearsal_keeps_the_answer_channel_clean_and_refuses_a_left_thread(
+    thread: str, code: str, answer: str, said: str
+) -> None:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", REHEARSAL, thread, code],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=clean_env(),
+        timeout=120,
+        check=False,
+    )
+    # nothing the run printed reached the server's stdout (its answers) or stderr
+    assert done.stdout == answer + "\n", done.stdout + done.stderr
+    assert done.stderr.strip() == said, done.stderr

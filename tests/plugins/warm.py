@@ -89,15 +89,23 @@ class WarmProcess:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
+def server_command() -> list[str]:
+    """The fork server's command line (with its rehearsal when :data:`REHEARSE`)."""
+    rehearsal = ["--rehearse"] if REHEARSE else []
+    return [sys.executable, "-m", "tests.plugins.warm_server", *rehearsal]
+
+
 class WarmPool:
     """The fork server of this test process and the runs it has forked."""
 
-    def __init__(self) -> None:
-        rehearsal = ["--rehearse"] if REHEARSE else []
+    def __init__(self, command: Sequence[str] | None = None) -> None:
+        # what the server says on stderr (its children write to their own files)
+        self._said = tempfile.TemporaryFile(mode="w+", prefix="warm-server-")  # noqa: SIM115
         self.server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "tests.plugins.warm_server", *rehearsal],
+            list(command or server_command()),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=self._said,
             cwd=REPO_ROOT,
             env=_clean(os.environ),
             text=True,
@@ -107,13 +115,29 @@ class WarmPool:
         self._to_server: IO[str] = self.server.stdin
         self._from_server: IO[str] = self.server.stdout
         self.ready = threading.Event()
+        #: Set when the server ended before it was ready.
+        self.ended_early = False
         self.runs: dict[str, WarmProcess] = {}
         self._lock = threading.Lock()
         self._count = 0
         threading.Thread(target=self._read, name="warm-check-replies", daemon=True).start()
-        if not self.ready.wait(READY_DEADLINE):
-            self.close()
-            raise RuntimeError(f"the warm check server was not ready within {READY_DEADLINE}s")
+        if not self.ready.wait(READY_DEADLINE) or self.ended_early:
+            self._stop()
+            said = self.said()[-1500:].strip() or "nothing on stderr"
+            self._said.close()
+            if self.ended_early:
+                raise RuntimeError(
+                    f"the warm check server exited {self.server.returncode} before it was "
+                    f"ready: {said}"
+                )
+            raise RuntimeError(
+                f"the warm check server was not ready within {READY_DEADLINE}s: {said}"
+            )
+
+    def said(self) -> str:
+        """What the server has written on stderr so far."""
+        self._said.seek(0)
+        return self._said.read()
 
     def _read(self) -> None:
         for line in self._from_server:
@@ -129,6 +153,9 @@ class WarmPool:
                 run.returncode = int(message["code"])
                 run.started.set()
                 run.ended.set()
+        if not self.ready.is_set():  # the server ended before it was ready
+            self.ended_early = True
+            self.ready.set()
         for run in list(self.runs.values()):  # the server died: nothing more will end
             if not run.ended.is_set():
                 run.returncode = -9
@@ -156,6 +183,10 @@ class WarmPool:
 
     def close(self) -> None:
         """Stop the server (it kills any run still going) and wait for it."""
+        self._stop()
+        self._said.close()
+
+    def _stop(self) -> None:
         with contextlib.suppress(OSError):
             self._to_server.close()
         try:
@@ -166,6 +197,8 @@ class WarmPool:
 
 
 _POOL: list[WarmPool] = []
+#: Why this process's fork server could not start (it is not started again).
+_FAILED: list[str] = []
 _POOL_LOCK = threading.Lock()
 
 
@@ -176,8 +209,14 @@ def _clean(env: os._Environ[str] | dict[str, str]) -> dict[str, str]:
 def pool() -> WarmPool:
     """This process's fork server, started on first use."""
     with _POOL_LOCK:
+        if _FAILED:
+            raise RuntimeError(f"the warm check server failed to start earlier: {_FAILED[0]}")
         if not _POOL:
-            _POOL.append(WarmPool())
+            try:
+                _POOL.append(WarmPool())
+            except RuntimeError as exc:
+                _FAILED.append(str(exc))
+                raise
         return _POOL[0]
 
 

@@ -76,7 +76,8 @@ def rehearse() -> None:
     CPU (4.3 against 5.7 CPU-s a run, measured in one process).
 
     The run must leave no thread behind (a forked child would inherit a lock it holds): one
-    left is an error here, before any job is taken.
+    left is an error here, before any job is taken. A run that exits non-zero warms less; it
+    is said on stderr, and each forked run then reports its own problem.
     """
     from prevail_contract.cli import main
     from tests.plugins.check import SEED
@@ -90,7 +91,7 @@ def rehearse() -> None:
         os.dup2(null, 1)
         os.dup2(null, 2)
         with tempfile.TemporaryDirectory(prefix="warm-rehearsal-") as reports:
-            main(["check", "--seed", str(SEED), "--report-dir", reports])
+            code = main(["check", "--seed", str(SEED), "--report-dir", reports])
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -98,6 +99,8 @@ def rehearse() -> None:
         os.dup2(saved[1], 2)
         for fd in (*saved, null):
             os.close(fd)
+    if code != 0:
+        print(f"warm check server: the rehearsal run exited {code}", file=sys.stderr, flush=True)
     left = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
     if left:
         raise RuntimeError(f"the rehearsal run left threads behind: {left}")
