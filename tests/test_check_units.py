@@ -236,10 +236,17 @@ def test_remembered_bodies_that_jsonschema_reads_otherwise_are_told_apart(first:
                 assert broken_rules(body) == rules, body
 
 
-def test_a_body_that_holds_itself_is_read_not_remembered() -> None:
+def test_a_body_that_holds_itself_or_nests_deep_is_read_not_remembered() -> None:
     cyclic: list[object] = []
     cyclic.append(cyclic)
     assert broken_rules({"remote_session": {"invites": cyclic}}) == {"field-formats"}
+    deep: list[object] = []
+    inner = deep
+    for _ in range(5000):  # deeper than json.dumps goes
+        inner.append([])
+        inner = inner[0]  # type: ignore[assignment]
+    body = {"remote_session": {"title": "ok"}, "extra": deep}
+    assert broken_rules(body) == {"unknown-fields-rejected"}
 
 
 def test_the_failures_of_one_case_are_filed_in_the_same_order_however_they_come() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, settings
 
+from contract_tests.support.hypothesis_literals import forget_local_literals
 from contract_tests.support.run_profile import profile_name, run_seed
 
 __all__ = ["EXAMPLES", "SCHEMATHESIS_EXAMPLES", "profile_name", "run_seed"]
@@ -42,3 +43,5 @@ settings.register_profile("thorough", max_examples=EXAMPLES["thorough"], **_COMM
 def pytest_configure(config: object) -> None:
     # per run, not at import: a second run in the same process may ask for another profile
     settings.load_profile(profile_name())
+    # the same seed draws the same cases whatever is imported and however the kit is installed
+    forget_local_literals()

@@ -81,11 +81,12 @@ class BodyRules:
     def broken(self, body: Any) -> set[str]:
         """Every rule the body breaks.
 
-        Remembered per body (the checks of one schemathesis case each ask about the same body,
-        about five times a case): only a body made of JSON's own types (``dict`` with ``str``
-        keys, ``list``, ``str``, ``int``, ``float``, ``bool``, ``None``; never a subclass or a
-        tuple, which jsonschema reads otherwise) and small enough, keyed by its JSON text with
-        every character kept as it is (so an astral character and its surrogate pair differ).
+        Remembered per body (several checks of one schemathesis case ask about the same body;
+        about a third of a run's questions are repeats): only a body made of JSON's own types
+        (``dict`` with ``str`` keys, ``list``, ``str``, ``int``, ``float``, ``bool``, ``None``;
+        never a subclass or a tuple, which jsonschema reads otherwise) and small enough, keyed
+        by its JSON text with every character kept as it is (so an astral character and its
+        surrogate pair differ).
         """
         key = _memo_key(body)
         if key is None:
@@ -122,7 +123,10 @@ def _memo_key(body: Any) -> str | None:
             pending.extend(value)
         elif kind not in _JSON_SCALARS:
             return None
-    key = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    try:
+        key = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    except (ValueError, RecursionError):  # nested too deep to write out: read, not remembered
+        return None
     return key if len(key) <= REMEMBERED_SIZE else None
 
 
