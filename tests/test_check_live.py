@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from prevail_contract.spec.paths import REPO_ROOT
-from tests.plugins.check import LiveMock, clean_env, run_check, secrets_of, serve_mock
+from tests.plugins.check import LiveMock, clean_env, run_check, run_python, secrets_of, serve_mock
 
 
 @pytest.mark.slow
@@ -78,15 +76,7 @@ def test_configuration_errors_exit_2_naming_what_is_missing(tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_plain_pytest_runs_the_suite_on_the_embedded_mock() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "contract_tests", "-q", "-p", "no:cacheprovider"],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=clean_env(),
-        timeout=240,
-        check=False,
-    )
+    done = run_python("-m", "pytest", "contract_tests", "-q", "-p", "no:cacheprovider", timeout=240)
     assert done.returncode == 0, done.stdout[-3000:]
     assert "per-rule results" in done.stdout
     assert "not_run" not in done.stdout

@@ -11,14 +11,11 @@ untouched.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
-from prevail_contract.spec.paths import REPO_ROOT
-from tests.plugins.check import clean_env
+from tests.plugins.check import run_python
 
 BUG = "response-envelope"
 SCRIPT = textwrap.dedent(
@@ -49,15 +46,7 @@ pytestmark = pytest.mark.timeout(600)
 
 @pytest.mark.slow
 def test_two_runs_in_one_process_each_get_their_own_verdicts() -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", SCRIPT, BUG],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=clean_env(None),
-        timeout=540,
-        check=False,
-    )
+    done = run_python("-c", SCRIPT, BUG, timeout=540)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     shown = done.stdout[-3000:] + done.stderr[-3000:]
     assert done.returncode == 0, shown

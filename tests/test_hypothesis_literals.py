@@ -3,15 +3,12 @@ depend on what the process imported or on how the kit is installed."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 from hypothesis.internal.conjecture import providers
 
-from prevail_contract.spec.paths import REPO_ROOT
-from tests.plugins.check import clean_env
+from tests.plugins.check import run_python
 
 SCRIPT = textwrap.dedent(
     """
@@ -39,13 +36,5 @@ def test_a_local_module_s_literals_are_drawn_before_and_not_after(tmp_path: Path
     bait = tmp_path / "bait"
     bait.mkdir()
     (bait / "literal_bait.py").write_text('BAIT = "prevail-literal-bait"\n')
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", SCRIPT, str(bait)],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=clean_env(),
-        timeout=120,
-        check=False,
-    )
+    done = run_python("-c", SCRIPT, str(bait))
     assert done.stdout.split() == ["True", "False", "0"], done.stdout + done.stderr

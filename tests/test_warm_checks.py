@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from prevail_contract import __version__
-from prevail_contract.spec.paths import REPO_ROOT, SPEC_PATH, SPEC_VAR
+from prevail_contract.spec.paths import SPEC_PATH, SPEC_VAR
 from tests.plugins import warm
-from tests.plugins.check import check_command, clean_env, run_check
+from tests.plugins.check import check_command, clean_env, run_check, run_python
 
 
 def test_a_warm_run_gets_its_arguments_and_exits_with_the_commands_code() -> None:
@@ -125,15 +125,7 @@ else:
 def test_the_rehearsal_keeps_the_answer_channel_clean_and_refuses_a_left_thread(
     thread: str, code: str, answer: str, said: str
 ) -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", REHEARSAL, thread, code],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env=clean_env(),
-        timeout=120,
-        check=False,
-    )
+    done = run_python("-c", REHEARSAL, thread, code)
     # nothing the run printed reached the server's stdout (its answers) or stderr
     assert done.stdout == answer + "\n", done.stdout + done.stderr
     assert done.stderr.strip() == said, done.stderr

@@ -127,6 +127,20 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def run_python(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run this interpreter with ``args`` in the repository root, with :func:`clean_env`, and
+    return what it printed and its code (not checked)."""
+    return subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=clean_env(),
+        timeout=timeout,
+        check=False,
+    )
+
+
 def run_check(
     report_dir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240
 ) -> CheckRun:
