@@ -71,3 +71,23 @@ def test_an_rfc2965_cookie_is_read_when_the_jar_takes_them() -> None:
             client.cookies.jar.set_policy(DefaultCookiePolicy(rfc2965=True))
             client.get("/set")
             assert len(client.cookies.jar) == 1
+
+
+def test_a_cookie_that_cannot_be_sent_back_is_not_kept() -> None:
+    # RFC 6265 allows US-ASCII only; httpx's own jar keeps such a cookie and then raises
+    # UnicodeEncodeError building every later request
+    def latin1(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/set":
+            return httpx.Response(
+                200, headers=[(b"set-cookie", b"lb=n\xe9; Path=/"), (b"set-cookie", b"ok=1")]
+            )
+        return httpx.Response(200, json={"cookie": request.headers.get("cookie")})
+
+    transport = httpx.MockTransport(latin1)
+    with httpx.Client(transport=transport, base_url="http://t.invalid") as plain:
+        plain.get("/set")
+        with pytest.raises(UnicodeEncodeError):
+            plain.get("/echo")
+    with lean_cookies(httpx.Client(transport=transport, base_url="http://t.invalid")) as client:
+        client.get("/set")
+        assert client.get("/echo").json() == {"cookie": "ok=1"}

@@ -20,6 +20,7 @@ from contract_tests.support.facts import facts
 from contract_tests.support.in_process import InProcessTransport, in_process_client
 from prevail_contract.errors import ConfigError
 from prevail_contract.runtime.config import TargetConfig
+from prevail_contract.runtime.cookies import lean_cookies
 from prevail_contract.runtime.mock_signal import admin_headers, admin_problem, admin_root, refusal
 from prevail_contract.runtime.session_ids import session_path
 
@@ -87,7 +88,8 @@ def served_admin(config: TargetConfig, session_id: str) -> MockAdmin | None:
     root = admin_root(config)
     if root is None:
         return None
-    admin = MockAdmin(httpx.Client(timeout=ADMIN_TIMEOUT), root, admin_headers(config))
+    client = lean_cookies(httpx.Client(timeout=ADMIN_TIMEOUT))
+    admin = MockAdmin(client, root, admin_headers(config))
     problem = admin_problem(admin.client, root, admin.headers, session_id)
     if problem is not None:
         admin.client.close()

@@ -88,8 +88,12 @@ class SuiteTransport(RequestsTransport):
             for k, v in exchange.response_headers.items()
             if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
         }
+        # kept as UTF-8: a target's header may hold what ASCII (httpx's default) cannot encode
         response = httpx.Response(
-            exchange.status, headers=shown, content=exchange.response_body, request=request
+            exchange.status,
+            headers=httpx.Headers(shown, encoding="utf-8"),
+            content=exchange.response_body,
+            request=request,
         )
         response._elapsed = dt.timedelta(seconds=exchange.elapsed)  # schemathesis reads .elapsed
         return Response.from_httpx(response, verify=True)

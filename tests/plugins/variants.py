@@ -242,7 +242,9 @@ def _trace_id() -> str:
 class CachingAndTracing(WholeAnswer):
     """Adds the caching and tracing headers real APIs send: an ``ETag`` of the body,
     ``Cache-Control``, ``Vary``, ``Pragma``, and per-request ``traceparent``, ``X-Request-Id``,
-    ``X-Runtime``, ``Server-Timing`` and a sticky load-balancer cookie."""
+    ``X-Runtime``, ``Server-Timing``, a sticky load-balancer cookie, and a cookie whose value
+    is Latin-1, not ASCII (RFC 6265 forbids it; servers send it anyway: the client must not keep
+    it, and nothing may crash on it)."""
 
     def change(self, status: int, headers: Headers, raw: bytes) -> tuple[Headers, list[bytes]]:
         took = random.uniform(0.5, 40.0)
@@ -259,7 +261,8 @@ class CachingAndTracing(WholeAnswer):
             "x-content-type-options": "nosniff",
             "strict-transport-security": "max-age=31536000; includeSubDomains",
         }
-        return [*headers, *((k.encode(), v.encode()) for k, v in extra.items())], [raw]
+        latin1 = (b"set-cookie", "lang=fr-\xe9t\xe9; Path=/".encode("latin-1"))
+        return [*headers, *((k.encode(), v.encode()) for k, v in extra.items()), latin1], [raw]
 
 
 def _escaped_string(text: str) -> str:

@@ -29,6 +29,7 @@ from prevail_contract.errors import ConfigError
 from prevail_contract.runtime import tokens
 from prevail_contract.runtime.bounds import RequestTimeoutError, read_capped, wall_clock
 from prevail_contract.runtime.config import ENV_VARS, TargetConfig
+from prevail_contract.runtime.cookies import lean_cookies
 from prevail_contract.runtime.media import is_json
 from prevail_contract.runtime.mock_signal import admin_headers, admin_problem, admin_root, refusal
 from prevail_contract.runtime.safety import Masker, invite_names
@@ -248,7 +249,8 @@ def preflight(config: TargetConfig, api_base: str, masker: Masker) -> int:
     if config.locked_session_id is not None:
         probes.append((_named("locked_session_id"), config.locked_session_id))
     edit = operation_registry(load_spec()).role(EDIT_ROLE)
-    with httpx.Client(timeout=_TIMEOUT, follow_redirects=False) as client:
+    # its probes keep cookies as a run does (none that cannot be sent back)
+    with lean_cookies(httpx.Client(timeout=_TIMEOUT, follow_redirects=False)) as client:
         for var, session_id in probes:
             url = api_base + edit.path_for(str(session_id))
             try:

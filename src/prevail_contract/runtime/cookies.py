@@ -17,12 +17,18 @@ __all__ = ["SetCookieOnly", "lean_cookies"]
 
 
 class SetCookieOnly(httpx.Cookies):
-    """httpx's cookie jar, reading an answer only when it sets a cookie."""
+    """httpx's cookie jar, reading an answer only when it sets a cookie, and keeping no cookie
+    that cannot be sent back: RFC 6265 allows only US-ASCII in a cookie, and httpx would raise
+    ``UnicodeEncodeError`` building every later request that carries one (a target's answer
+    must not crash the run)."""
 
     def extract_cookies(self, response: httpx.Response) -> None:
         headers = response.headers
         if "set-cookie" in headers or "set-cookie2" in headers:  # RFC 2965's, if a policy asks
             super().extract_cookies(response)
+            for cookie in list(self.jar):
+                if not (cookie.name + (cookie.value or "")).isascii():
+                    self.jar.clear(cookie.domain, cookie.path, cookie.name)
 
 
 def lean_cookies(client: httpx.Client) -> httpx.Client:
