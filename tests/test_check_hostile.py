@@ -73,7 +73,13 @@ def huge(target: HostileTarget, conn: Any, request: Received) -> bool:
 def test_huge_answers_are_cut_and_memory_stays_bounded(tmp_path: Path) -> None:
     with serve_hostile(huge) as target:
         run = run_check_measured(
-            tmp_path, "--max-response-bytes", "65536", "--deadline", "60", env=target.env()
+            tmp_path,
+            "--max-response-bytes",
+            "65536",
+            "--deadline",
+            "60",
+            env=target.env(),
+            memory=True,
         )
     assert run.returncode == 2, run.stderr[-2000:]
     assert "no rule could be checked" in run.stderr
@@ -83,6 +89,7 @@ def test_huge_answers_are_cut_and_memory_stays_bounded(tmp_path: Path) -> None:
     assert [r["id"] for r in report["rules"] if r["status"] == "failed"] == ["method-not-allowed"]
     assert not [r for r in report["rules"] if r["status"] == "passed"]
     assert "cut" in _reasons(report)
+    assert run.max_rss_mib is not None
     assert run.max_rss_mib < MAX_RSS_MIB, run.max_rss_mib
     assert run.seconds < 60 + STARTUP_SLACK
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from prevail_contract.spec.paths import REPO_ROOT
+from tests.plugins import warm
 from tests.plugins.check import (
     SERVED_MOCK_BASELINE,
     CheckRun,
@@ -116,31 +116,25 @@ def test_two_suite_runs_in_two_sandboxes_at_once_both_pass(redis_url: str, tmp_p
         title = httpx.get(
             f"{served.root}/__mock__/sessions/{served.env['PREVAIL_SESSION_ID']}"
         ).json()["title"]
-        runs: dict[str, subprocess.Popen[str]] = {}
+        runs: dict[str, warm.CheckProcess] = {}
         for name in ("one", "two"):
             (tmp_path / name).mkdir()
             command = check_command(
                 tmp_path / name, "--sandbox", "--baseline", str(SERVED_MOCK_BASELINE)
             )
             command += ["--base-url", served.env["PREVAIL_BASE_URL"]]
-            runs[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                command,
-                cwd=REPO_ROOT,
-                env=clean_env(),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            runs[name] = warm.start(command, clean_env())
         results = {}
         try:
             for name, process in runs.items():
-                out, err = process.communicate(timeout=400)
-                results[name] = CheckRun(process.returncode, out, err, tmp_path / name)
+                process.wait(timeout=400)
+                out, err = process.communicate()
+                results[name] = CheckRun(process.wait(), out, err, tmp_path / name)
         finally:
             for process in runs.values():
                 if process.poll() is None:
                     process.kill()
-                    process.wait()
+                    process.communicate()
         for run in results.values():
             _passed(run)
         sandboxes = {run.stdout.split("sandbox ", 1)[1].split()[0] for run in results.values()}

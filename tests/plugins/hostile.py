@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from prevail_contract.spec.paths import REPO_ROOT
+from tests.plugins import warm
 from tests.plugins.check import check_command, clean_env, free_port
 
 #: The Session id the hostile runs are given.
@@ -186,22 +187,37 @@ def answer_reads(target: HostileTarget, conn: socket.socket, request: Received) 
 
 @dataclass
 class MeasuredRun:
-    """A ``check`` subprocess run with its wall time and peak resident memory."""
+    """A ``check`` run with its wall time, and its peak resident memory when it was measured."""
 
     returncode: int
     stdout: str
     stderr: str
     seconds: float
-    max_rss_mib: float
+    max_rss_mib: float | None
 
 
 def run_check_measured(
-    report_dir: Path, *args: str, env: dict[str, str], timeout: float = 120
+    report_dir: Path,
+    *args: str,
+    env: dict[str, str],
+    timeout: float = 120,
+    memory: bool = False,
 ) -> MeasuredRun:
-    """Run ``prevail-contract check`` and measure it (``os.wait4`` gives that child's peak RSS)."""
-    out_path, err_path = report_dir / "stdout.txt", report_dir / "stderr.txt"
+    """Run ``prevail-contract check`` and time it: forked warm, or with ``memory`` as a fresh
+    process whose peak RSS ``os.wait4`` gives (a forked child's would count its parent's pages)."""
     report_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    if not memory:
+        run = warm.start(check_command(report_dir, *args), clean_env(env))
+        try:
+            code = run.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            code = run.wait()
+        seconds = time.monotonic() - started
+        said, complained = run.communicate()
+        return MeasuredRun(code, said, complained, seconds, max_rss_mib=None)
+    out_path, err_path = report_dir / "stdout.txt", report_dir / "stderr.txt"
     with out_path.open("w") as out, err_path.open("w") as err:
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             check_command(report_dir, *args),
