@@ -108,6 +108,23 @@ def test_query_outside_the_limits_is_422(mock: MockUnderTest, query: dict[str, A
     assert body["details"][0]["field"] == next(iter(query))
 
 
+@pytest.mark.parametrize("raw", ["9" * 30, "-" + "9" * 5000, "1" + "0" * 20])
+def test_an_over_long_whole_number_is_outside_the_limits_not_malformed(
+    mock: MockUnderTest, raw: str
+) -> None:
+    response = listing(mock, page=raw)
+    assert response.status_code == 422
+    (detail,) = response.json()["details"]
+    assert detail["field"] == "page"
+    assert "from 1 to" in detail["message"], detail
+
+
+def test_leading_zeros_do_not_make_a_number_long(mock: MockUnderTest) -> None:
+    response = listing(mock, items="0" * 40 + "2")
+    assert response.status_code == 200, response.text
+    assert response.json()["pagy"]["items"] == 2
+
+
 @pytest.mark.parametrize(
     "query", ["items=100&items=1", "page=1&page=1", "items=5&end_time=1&items=5"]
 )

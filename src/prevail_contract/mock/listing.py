@@ -31,7 +31,11 @@ from prevail_contract.mock.responses import json_response
 from prevail_contract.spec import Spec
 from prevail_contract.spec.operations import Operation
 
-_WHOLE = re.compile(r"-?[0-9]{1,20}")
+_WHOLE = re.compile(r"-?[0-9]+")
+#: Significant digits past which a whole number is beyond every int64 bound: it is read as just
+#: past the bound on its side, not converted (which costs time quadratic in its length).
+_DIGITS = 20
+_BEYOND = int("1" + "0" * _DIGITS)
 #: The query parameters the list reads (the rest, such as ``jwt_payload``, are not its own).
 PARAMETERS = ("start_time", "end_time", "page", "items")
 
@@ -149,7 +153,7 @@ class QueryReader:
             if not _WHOLE.fullmatch(raw):
                 details.append(Detail(name, f"Must be a whole number, got {raw[:40]!r}."))
                 continue
-            value = int(raw)
+            value = _whole(raw)
             outside = (low is not None and value < low) or (high is not None and value > high)
             if outside and self.lenient:
                 value = max(int(low or 0), min(int(high or value), value))
@@ -249,3 +253,11 @@ class ListSessionsEndpoint:
         if "list-reflects-edits" in self.bugs:
             return self.originals.get(session.remote_session_id, session)
         return session
+
+
+def _whole(raw: str) -> int:
+    """The whole number ``raw`` (``-?[0-9]+``), or ±10**20 when it has more significant digits."""
+    digits = raw.lstrip("-").lstrip("0")
+    if len(digits) > _DIGITS:
+        return -_BEYOND if raw.startswith("-") else _BEYOND
+    return int(raw)
