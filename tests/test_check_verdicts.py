@@ -84,6 +84,28 @@ def test_target_error_interrupt_and_nothing_verified() -> None:
     assert (verdict.code, verdict.nothing_verified) == (2, True)
 
 
+def test_rules_not_run_for_one_reason_share_one_line() -> None:
+    """A target gone during set-up leaves every documented rule not run for the same reason:
+    one line names them all, in the catalogue's order; other reasons and failures keep theirs."""
+    documented = [r.id for r in load_spec().rules if r.documented]
+    broken = next(r.id for r in load_spec().rules if not r.documented)
+    statuses = {rule.replace("-", "_"): "not_run" for rule in documented}
+    results = _results(**statuses, **{broken.replace("-", "_"): "failed"})
+    odd = next(r for r in results if r.id == documented[1])
+    odd.reason = "needs PREVAIL_Y"
+    verdict = judge(results, strict=True, end=RunEnd(target_error="reset"))
+    assert verdict.code == 2
+    rest = [rule for rule in documented if rule != documented[1]]
+    # each line stands where its first rule stands in the catalogue
+    lines = {
+        rest[0]: f"documented rules {', '.join(rest)} were not run: needs PREVAIL_X",
+        documented[1]: f"documented rule {documented[1]} was not run: needs PREVAIL_Y",
+        broken: f"assumed rule {broken} failed",
+    }
+    expected = [lines[rule] for rule in sorted(lines, key=CATALOGUE.index)]
+    assert verdict.reasons == ["the run stopped on a target error: reset", *expected]
+
+
 def test_a_baseline_turns_a_known_failure_into_a_warning_and_a_new_one_fails() -> None:
     known = _baseline(Entry("field-formats", "looser email check (PREV-1)"))
     verdict = judge(_results(field_formats="failed"), strict=False, end=RunEnd(), baseline=known)

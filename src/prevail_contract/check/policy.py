@@ -108,7 +108,7 @@ def judge(
         if entry is not None and entry.expired(today) and entry.expires is not None:
             result.expired_entry = entry.expires.isoformat()
         counted.append(result)
-    reasons = [_counted_reason(r) for r in counted]
+    reasons = _counted_reasons(counted)
 
     def whole(code: int, problem: str, **extra: bool) -> Verdict:
         return Verdict(code, [problem, *reasons], warnings, [problem], **extra)
@@ -132,10 +132,31 @@ def judge(
     return Verdict(OK, [], warnings)
 
 
-def _counted_reason(result: RuleResult) -> str:
-    expired = (
-        f" (its baseline entry expired on {result.expired_entry})" if result.expired_entry else ""
-    )
-    if result.status == "failed":
-        return f"{result.source} rule {result.id} failed{expired}"
-    return f"documented rule {result.id} was not run{expired}: {result.reason}"
+def _counted_reasons(counted: list[RuleResult]) -> list[str]:
+    """One line per counted failure, and one per reason the counted rules were not run for (a
+    target gone during set-up leaves every documented rule not run for the same reason: one
+    line names them all, in the catalogue's order)."""
+    entries: list[str | tuple[str, str, list[str]]] = []
+    groups: dict[tuple[str, str], list[str]] = {}
+    for result in counted:
+        expired = (
+            f" (its baseline entry expired on {result.expired_entry})"
+            if result.expired_entry
+            else ""
+        )
+        if result.status == "failed":
+            entries.append(f"{result.source} rule {result.id} failed{expired}")
+            continue
+        key = (expired, result.reason or "")
+        ids = groups.get(key)
+        if ids is None:
+            ids = groups[key] = []
+            entries.append((*key, ids))
+        ids.append(result.id)
+    return [entry if isinstance(entry, str) else _not_run_line(*entry) for entry in entries]
+
+
+def _not_run_line(expired: str, reason: str, ids: list[str]) -> str:
+    if len(ids) == 1:
+        return f"documented rule {ids[0]} was not run{expired}: {reason}"
+    return f"documented rules {', '.join(ids)} were not run{expired}: {reason}"
