@@ -38,3 +38,28 @@ def test_a_local_module_s_literals_are_drawn_before_and_not_after(tmp_path: Path
     (bait / "literal_bait.py").write_text('BAIT = "prevail-literal-bait"\n')
     done = run_python("-c", SCRIPT, str(bait))
     assert done.stdout.split() == ["True", "False", "0"], done.stdout + done.stderr
+
+
+AFTER_A_RUN = textwrap.dedent(
+    """
+    import sys, tempfile
+    from hypothesis import settings
+    from hypothesis.internal.conjecture import providers
+    from prevail_contract.cli import main
+
+    settings.register_profile("fast", max_examples=77)  # the host's own profile of that name
+    settings.load_profile("fast")
+    own = providers._get_local_constants, providers.CONSTANTS_CACHE
+    with tempfile.TemporaryDirectory() as reports:
+        code = main(["check", "--only", "request-envelope", "--seed", "3", "--report-dir", reports])
+    print(code, settings.get_current_profile_name(), settings.default.max_examples,
+          (providers._get_local_constants, providers.CONSTANTS_CACHE) == own, file=sys.stderr)
+    """
+)
+
+
+def test_a_run_leaves_the_process_s_hypothesis_as_it_found_it() -> None:
+    """The suite's profile and its literal switch hold for its session only: a process that runs
+    it draws as before afterwards, with its own profile of the same name kept."""
+    done = run_python("-c", AFTER_A_RUN)
+    assert done.stderr.split()[-4:] == ["0", "fast", "77", "True"], done.stdout + done.stderr

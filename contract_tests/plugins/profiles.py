@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, settings
 
-from contract_tests.support.hypothesis_literals import forget_local_literals
+from contract_tests.support.hypothesis_literals import (
+    forget_local_literals,
+    remember_local_literals,
+)
 from contract_tests.support.run_profile import profile_name, run_seed
 
-__all__ = ["EXAMPLES", "SCHEMATHESIS_EXAMPLES", "profile_name", "run_seed"]
+__all__ = [
+    "EXAMPLES",
+    "HYPOTHESIS_PROFILES",
+    "SCHEMATHESIS_EXAMPLES",
+    "profile_name",
+    "run_seed",
+]
 
 _COMMON = {
     "deadline": None,
@@ -31,17 +40,35 @@ SCHEMATHESIS_EXAMPLES = {"fast": 60, "thorough": 500}
 #: ``fast`` does not shrink: a failing example is reported as found, which keeps a failing run
 #: about as quick as a passing one; ``thorough`` shrinks to the smallest failing request.
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target)
+#: The name each profile is registered under with Hypothesis, apart from a host's own profiles.
+HYPOTHESIS_PROFILES = {"fast": "prevail-contract-fast", "thorough": "prevail-contract-thorough"}
 settings.register_profile(
-    "fast",
+    HYPOTHESIS_PROFILES["fast"],
     max_examples=EXAMPLES["fast"],
     phases=NO_SHRINK,
     **_COMMON,  # type: ignore[arg-type]
 )
-settings.register_profile("thorough", max_examples=EXAMPLES["thorough"], **_COMMON)  # type: ignore[arg-type]
+settings.register_profile(
+    HYPOTHESIS_PROFILES["thorough"],
+    max_examples=EXAMPLES["thorough"],
+    **_COMMON,  # type: ignore[arg-type]
+)
+
+
+#: The Hypothesis profile loaded before the suite's session, loaded again when it ends.
+_BEFORE: list[str] = []
 
 
 def pytest_configure(config: object) -> None:
     # per run, not at import: a second run in the same process may ask for another profile
-    settings.load_profile(profile_name())
+    _BEFORE.append(settings.get_current_profile_name())
+    settings.load_profile(HYPOTHESIS_PROFILES[profile_name()])
     # the same seed draws the same cases whatever is imported and however the kit is installed
     forget_local_literals()
+
+
+def pytest_unconfigure(config: object) -> None:
+    # the rest of the process draws as it did before the run
+    remember_local_literals()
+    if _BEFORE:
+        settings.load_profile(_BEFORE.pop())
