@@ -46,7 +46,9 @@ def _foreign_throttled(app: Any) -> Throttled:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ServedRun]:
     jobs = {
         "throttled now and then": ServedJob(
-            args=STRICT, wrap=_throttled_now_and_then, after=lambda s: s.app.app.throttled
+            args=STRICT,
+            wrap=_throttled_now_and_then,
+            after=lambda s: (s.app.app.throttled, s.app.throttled),
         ),
         "one write at a time": ServedJob(
             args=STRICT, wrap=OneWriteAtATime, after=lambda s: s.app.refused
@@ -74,7 +76,9 @@ def test_throttling_now_and_then_passes_strict(runs: dict[str, ServedRun]) -> No
     alarm."""
     run = runs["throttled now and then"]
     statuses = _assert_strict_pass(run)
-    assert run.seen > 5, "the variant must really have throttled the run"
+    with_429, with_503 = run.seen
+    assert with_429 > 5, "the variant must really have throttled the run"
+    assert with_503 > 5, "the variant must really have answered 503 + Retry-After"
     assert "failed" not in statuses.values()
 
 

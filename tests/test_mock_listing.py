@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prevail_contract.mock import create_app, target_environment
+from prevail_contract.mock.listing import _whole
 from prevail_contract.spec import load_spec
 from tests.plugins.mock import MockUnderTest
 
@@ -119,10 +123,37 @@ def test_an_over_long_whole_number_is_outside_the_limits_not_malformed(
     assert "from 1 to" in detail["message"], detail
 
 
-def test_leading_zeros_do_not_make_a_number_long(mock: MockUnderTest) -> None:
-    response = listing(mock, items="0" * 40 + "2")
+@pytest.mark.parametrize("zeros", [40, 4300, 30_000])
+def test_leading_zeros_do_not_make_a_number_long(mock: MockUnderTest, zeros: int) -> None:
+    # past 4,300 digits Python's int() refuses a string: the zeros must not reach it
+    response = listing(mock, items="0" * zeros + "2", page="-" + "0" * zeros + "1")
+    assert response.status_code == 422, response.text
+    assert [d["field"] for d in response.json()["details"]] == ["page"]
+    response = listing(mock, items="0" * zeros + "2")
     assert response.status_code == 200, response.text
     assert response.json()["pagy"]["items"] == 2
+
+
+#: What the list reads a number with more significant digits than int64 bounds need as.
+BEYOND = Decimal(10) ** 20
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sign=st.sampled_from(["", "-"]),
+    zeros=st.integers(0, 5000),
+    digits=st.text("0123456789", max_size=30),
+)
+def test_a_whole_number_reads_as_its_decimal_value_up_to_the_bound(
+    sign: str, zeros: int, digits: str
+) -> None:
+    """Another reading (``Decimal``, which has no digit limit) agrees with the list's."""
+    raw = sign + "0" * zeros + digits
+    if raw.lstrip("-") == "":
+        return  # not a number: the pattern refuses it before any reading
+    exact = Decimal(raw)
+    expected = exact if abs(exact) < BEYOND else BEYOND.copy_sign(exact)
+    assert Decimal(_whole(raw)) == expected, raw
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -57,10 +56,20 @@ def test_a_run_of_another_spec_and_a_cold_run_start_afresh(tmp_path: Path) -> No
         warm.start(command, clean_env({SPEC_VAR: str(SPEC_PATH)})),
         warm.start(command, clean_env(), cold=True),
     ):
-        assert isinstance(proc, subprocess.Popen)
-        out, _ = proc.communicate(timeout=60)
-        assert proc.returncode == 0
+        assert isinstance(proc, warm.ColdProcess)
+        assert proc.process.args == command  # a fresh interpreter, not a fork
+        assert proc.wait(timeout=60) == 0
+        out, _ = proc.communicate()
         assert __version__ in out
+
+
+def test_a_cold_run_that_prints_much_is_not_stalled_while_waited_for() -> None:
+    """Its output goes to a file: a pipe nobody reads during ``wait`` would fill and stall it."""
+    command = [sys.executable, "-c", "print('x' * 1_000_000)"]
+    proc = warm.start(command, clean_env(), cold=True)
+    assert proc.wait(timeout=60) == 0
+    out, _ = proc.communicate()
+    assert len(out) == 1_000_001
 
 
 @pytest.mark.timeout(60)

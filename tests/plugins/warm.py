@@ -4,7 +4,8 @@ imported the kit and its libraries (:mod:`tests.plugins.warm_server`), not start
 :func:`start` hands back a :class:`WarmProcess`, which a test polls, waits for, kills and reads
 like a :class:`subprocess.Popen`. A run whose environment names another spec
 (``PREVAIL_SPEC``: the kit reads fixture variables from it at import) is started afresh, as is
-every run when ``KIT_TEST_COLD_CHECKS=1`` (to compare, or to rule the pool out).
+every run when ``KIT_TEST_COLD_CHECKS=1`` (to compare, or to rule the pool out): a
+:class:`ColdProcess`, read the same way (its output too goes to files).
 """
 
 from __future__ import annotations
@@ -87,6 +88,31 @@ class WarmProcess:
         """What the run wrote (nothing when it was killed before it opened the file)."""
         path = self.workdir / name
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+class ColdProcess(WarmProcess):
+    """A run started as a fresh process; like a forked one, its output goes to files (a pipe
+    nobody reads while waiting would stall a run that prints much)."""
+
+    def __init__(self, command: Sequence[str], env: dict[str, str]) -> None:
+        super().__init__("cold", Path(tempfile.mkdtemp(prefix="cold-check-")))
+        with (self.workdir / "stdout").open("w") as out, (self.workdir / "stderr").open("w") as err:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                list(command), stdout=out, stderr=err, cwd=REPO_ROOT, env=env
+            )
+        self.pid = self.process.pid
+        self.started.set()
+
+    def poll(self) -> int | None:
+        self.returncode = self.process.poll()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self.returncode = self.process.wait(timeout)
+        return self.returncode
+
+    def kill(self) -> None:
+        self.process.kill()
 
 
 def server_command() -> list[str]:
@@ -230,17 +256,10 @@ def close_pool() -> None:
 def start(command: Sequence[str], env: dict[str, str], *, cold: bool = False) -> CheckProcess:
     """Start ``command`` (a :func:`tests.plugins.check.check_command`) with exactly ``env``:
     forked warm, or as a fresh process when ``cold``, when the run reads another spec, or when
-    :data:`COLD_VAR` is set. Output is text, as with ``subprocess.Popen(..., text=True)``."""
+    :data:`COLD_VAR` is set. ``communicate`` gives the output as text once the run ended."""
     fresh = cold or SPEC_VAR in env or os.environ.get(COLD_VAR) == "1"
     if fresh:
-        return subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            list(command),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO_ROOT,
-            env=env,
-        )
+        return ColdProcess(command, env)
     # check_command is [python, -m, prevail_contract, *argv]
     assert list(command[1:3]) == ["-m", "prevail_contract"], command
     started = time.monotonic()

@@ -256,8 +256,8 @@ class ListSessionsEndpoint:
 
 
 def _whole(raw: str) -> int:
-    """The whole number ``raw`` (``-?[0-9]+``), or ±10**20 when it has more significant digits."""
+    """The whole number ``raw`` (``-?[0-9]+``), or ±10**20 when it has more significant digits
+    (leading zeros are dropped first: they cost no conversion)."""
     digits = raw.lstrip("-").lstrip("0")
-    if len(digits) > _DIGITS:
-        return -_BEYOND if raw.startswith("-") else _BEYOND
-    return int(raw)
+    value = _BEYOND if len(digits) > _DIGITS else int(digits or "0")
+    return -value if raw.startswith("-") else value
