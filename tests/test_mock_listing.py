@@ -184,6 +184,22 @@ def test_list_shows_edits(mock: MockUnderTest) -> None:
     assert listed[mock.env["PREVAIL_SESSION_ID"]]["title"] == "Renamed"
 
 
+def test_each_list_shows_the_sessions_as_they_are_now(mock: MockUnderTest) -> None:
+    """Lists before and after an edit and a reset: nothing read earlier is shown again (the
+    Redis store keeps what it decoded, by each Session's JSON)."""
+    sid = mock.env["PREVAIL_SESSION_ID"]
+
+    def title() -> str:
+        listed = {s["remote_session_id"]: s for s in listing(mock).json()["sessions"]}
+        return str(listed[sid]["title"])
+
+    first = title()
+    mock.patch(TITLE)
+    assert title() == "Renamed" != first
+    assert mock.client.post("/__mock__/reset").status_code in (200, 204)
+    assert title() == first
+
+
 def test_list_can_be_switched_off() -> None:
     app = create_app(bugs=["list-sessions-absent"])
     env = target_environment(app, "http://mock")

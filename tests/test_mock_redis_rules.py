@@ -1,5 +1,5 @@
-"""The mock's rule and admin tests once more, with the state in Redis (a real redis-server):
-the Redis store must behave exactly like the in-memory default."""
+"""The mock's rule, admin and list tests once more, with the state in Redis (a real
+redis-server): the Redis store must behave exactly like the in-memory default."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from prevail_contract.mock import create_app, target_environment
 from tests.plugins.mock import MockUnderTest
 from tests.test_mock_admin import *  # noqa: F403
+from tests.test_mock_listing import *  # noqa: F403
 from tests.test_mock_rules import *  # noqa: F403
 
 with warnings.catch_warnings():

@@ -102,6 +102,9 @@ class RedisStore(FixtureAccess):
         #: The last JSON read or written per Session id and its decoded form: ``update``'s
         #: first guess of the current state (a stale guess only costs one retry).
         self._seen: dict[str, tuple[str, StoredSession]] = {}
+        #: Every Session the last read of them all found, with its JSON: the next read decodes
+        #: only those whose JSON changed (at most the world's Sessions, as a memory store holds).
+        self._listed: dict[str, tuple[str, StoredSession]] = {}
 
     # -- loading -------------------------------------------------------------------------
 
@@ -189,7 +192,17 @@ class RedisStore(FixtureAccess):
         ids, stored = await self._read(
             lambda p: (p.lrange(self.keys["ids"], 0, -1), p.hgetall(self.keys["sessions"]))
         )
-        return [codec.decode_session(stored[i]) for i in ids if i in stored]
+        known, self._listed = self._listed, {}
+        out = []
+        for sid in ids:
+            raw = stored.get(sid)
+            if raw is None:
+                continue
+            seen = known.get(sid)
+            session = seen[1] if seen is not None and seen[0] == raw else codec.decode_session(raw)
+            self._listed[sid] = (raw, session)
+            out.append(session)
+        return out
 
     async def count(self) -> int:
         (count,) = await self._read(lambda p: p.hlen(self.keys["sessions"]))
