@@ -50,14 +50,14 @@ def test_a_killed_warm_run_reports_the_signal(tmp_path: Path) -> None:
     proc.communicate()
 
 
-def test_a_run_of_another_spec_and_a_cold_run_start_afresh(tmp_path: Path) -> None:
+def test_a_run_of_another_spec_is_forked_and_a_cold_run_starts_afresh(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "prevail_contract", "--version"]
-    for proc in (
-        warm.start(command, clean_env({SPEC_VAR: str(SPEC_PATH)})),
-        warm.start(command, clean_env(), cold=True),
-    ):
-        assert isinstance(proc, warm.ColdProcess)
-        assert proc.process.args == command  # a fresh interpreter, not a fork
+    other_spec = warm.start(command, clean_env({SPEC_VAR: str(SPEC_PATH)}))
+    cold = warm.start(command, clean_env(), cold=True)
+    assert type(other_spec) is warm.WarmProcess
+    assert isinstance(cold, warm.ColdProcess)
+    assert cold.process.args == command  # a fresh interpreter, not a fork
+    for proc in (other_spec, cold):
         assert proc.wait(timeout=60) == 0
         out, _ = proc.communicate()
         assert __version__ in out

@@ -3,8 +3,9 @@ imported the kit and its libraries (:mod:`tests.plugins.warm_server`), not start
 
 :func:`start` hands back a :class:`WarmProcess`, which a test polls, waits for, kills and reads
 like a :class:`subprocess.Popen`. A run whose environment names another spec
-(``PREVAIL_SPEC``: the kit reads fixture variables from it at import) is started afresh, as is
-every run when ``KIT_TEST_COLD_CHECKS=1`` (to compare, or to rule the pool out): a
+(``PREVAIL_SPEC``) is forked too: the kit reads no spec when imported, and keeps what it derives
+from a spec per spec. A run is started afresh when asked (``cold``), and every run when
+``KIT_TEST_COLD_CHECKS=1`` (to compare, or to rule the pool out): a
 :class:`ColdProcess`, read the same way (its output too goes to files).
 """
 
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from prevail_contract.spec.paths import REPO_ROOT, SPEC_VAR
+from prevail_contract.spec.paths import REPO_ROOT
 
 #: Set to 1 to start every check run as a fresh process.
 COLD_VAR = "KIT_TEST_COLD_CHECKS"
@@ -255,9 +256,9 @@ def close_pool() -> None:
 
 def start(command: Sequence[str], env: dict[str, str], *, cold: bool = False) -> CheckProcess:
     """Start ``command`` (a :func:`tests.plugins.check.check_command`) with exactly ``env``:
-    forked warm, or as a fresh process when ``cold``, when the run reads another spec, or when
-    :data:`COLD_VAR` is set. ``communicate`` gives the output as text once the run ended."""
-    fresh = cold or SPEC_VAR in env or os.environ.get(COLD_VAR) == "1"
+    forked warm, or as a fresh process when ``cold`` or when :data:`COLD_VAR` is set;
+    ``communicate`` gives the output as text once the run ended."""
+    fresh = cold or os.environ.get(COLD_VAR) == "1"
     if fresh:
         return ColdProcess(command, env)
     # check_command is [python, -m, prevail_contract, *argv]
