@@ -84,26 +84,52 @@ def test_target_error_interrupt_and_nothing_verified() -> None:
     assert (verdict.code, verdict.nothing_verified) == (2, True)
 
 
-def test_rules_not_run_for_one_reason_share_one_line() -> None:
-    """A target gone during set-up leaves every documented rule not run for the same reason:
-    one line names them all, in the catalogue's order; other reasons and failures keep theirs."""
+def test_rules_not_run_for_one_cause_share_one_line() -> None:
+    """A target gone mid-run leaves the documented rules not run for one cause, each having
+    passed some requests or none: one line names them all, where its first rule stands in the
+    catalogue; another cause and a failure keep lines of their own."""
     documented = [r.id for r in load_spec().rules if r.documented]
     broken = next(r.id for r in load_spec().rules if not r.documented)
     statuses = {rule.replace("-", "_"): "not_run" for rule in documented}
     results = _results(**statuses, **{broken.replace("-", "_"): "failed"})
-    odd = next(r for r in results if r.id == documented[1])
-    odd.reason = "needs PREVAIL_Y"
+    stopped = "not checked: the run stopped on a target error (reset)"
+    by_id = {r.id: r for r in results}
+    for rule in documented:
+        by_id[rule].reason = stopped
+    by_id[documented[0]].reason = f"partly checked (41 request(s) passed); {stopped}"
+    by_id[documented[2]].reason = f"partly checked (7 request(s) passed); {stopped}"
+    by_id[documented[1]].reason = "needs PREVAIL_Y"
     verdict = judge(results, strict=True, end=RunEnd(target_error="reset"))
     assert verdict.code == 2
     rest = [rule for rule in documented if rule != documented[1]]
     # each line stands where its first rule stands in the catalogue
     lines = {
-        rest[0]: f"documented rules {', '.join(rest)} were not run: needs PREVAIL_X",
+        rest[0]: f"documented rules {', '.join(rest)} were not run: {stopped}",
         documented[1]: f"documented rule {documented[1]} was not run: needs PREVAIL_Y",
         broken: f"assumed rule {broken} failed",
     }
     expected = [lines[rule] for rule in sorted(lines, key=CATALOGUE.index)]
     assert verdict.reasons == ["the run stopped on a target error: reset", *expected]
+
+
+def test_one_rule_not_run_keeps_its_whole_reason_and_expired_entries_are_named() -> None:
+    partly = "partly checked (3 request(s) passed); not checked: needs PREVAIL_X"
+    results = _results(org_ownership="not_run", editable_states="not_run")
+    by_id = {r.id: r for r in results}
+    by_id["org-ownership"].reason = partly
+    verdict = judge(results, strict=False, end=RunEnd())
+    assert f"documented rule org-ownership was not run: {partly}" in verdict.reasons
+    for rule in ("org-ownership", "editable-states"):
+        by_id[rule].reason = "needs PREVAIL_X"
+    expired = _baseline(
+        *(
+            Entry(rule, "known", status="not_run", expires=dt.date(2026, 1, 1))
+            for rule in ("org-ownership", "editable-states")
+        )
+    )
+    verdict = judge(results, strict=False, end=RunEnd(), baseline=expired, today=TODAY)
+    (line,) = verdict.reasons
+    assert "were not run (their baseline entries expired on 2026-01-01): needs PREVAIL_X" in line
 
 
 def test_a_baseline_turns_a_known_failure_into_a_warning_and_a_new_one_fails() -> None:

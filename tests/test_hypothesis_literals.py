@@ -43,7 +43,7 @@ def test_a_local_module_s_literals_are_drawn_before_and_not_after(tmp_path: Path
 AFTER_A_RUN = textwrap.dedent(
     """
     import sys, tempfile
-    from hypothesis import settings
+    from hypothesis import core, settings
     from hypothesis.internal.conjecture import providers
     from prevail_contract.cli import main
 
@@ -53,13 +53,16 @@ AFTER_A_RUN = textwrap.dedent(
     with tempfile.TemporaryDirectory() as reports:
         code = main(["check", "--only", "request-envelope", "--seed", "3", "--report-dir", reports])
     print(code, settings.get_current_profile_name(), settings.default.max_examples,
-          (providers._get_local_constants, providers.CONSTANTS_CACHE) == own, file=sys.stderr)
+          (providers._get_local_constants, providers.CONSTANTS_CACHE) == own,
+          core.global_force_seed, file=sys.stderr)
     """
 )
 
 
 def test_a_run_leaves_the_process_s_hypothesis_as_it_found_it() -> None:
-    """The suite's profile and its literal switch hold for its session only: a process that runs
-    it draws as before afterwards, with its own profile of the same name kept."""
+    """The suite's profile, its literal switch and its forced seed hold for its session only: a
+    process that runs it draws as before afterwards, with its own profile of the same name
+    kept."""
     done = run_python("-c", AFTER_A_RUN)
-    assert done.stderr.split()[-4:] == ["0", "fast", "77", "True"], done.stdout + done.stderr
+    said = done.stderr.split()[-5:]
+    assert said == ["0", "fast", "77", "True", "None"], done.stdout + done.stderr

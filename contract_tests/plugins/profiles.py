@@ -6,7 +6,8 @@ The profile is picked by ``PREVAIL_PROFILE``; the run's seed comes from ``PREVAI
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, Phase, settings
+import pytest
+from hypothesis import HealthCheck, Phase, core, settings
 
 from contract_tests.support.hypothesis_literals import (
     forget_local_literals,
@@ -55,20 +56,24 @@ settings.register_profile(
 )
 
 
-#: The Hypothesis profile loaded before the suite's session, loaded again when it ends.
-_BEFORE: list[str] = []
+#: Hypothesis's profile and forced seed before the suite's session, put back when it ends.
+_BEFORE: list[tuple[str, object]] = []
 
 
-def pytest_configure(config: object) -> None:
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's plugin forces the run's seed
+def pytest_configure(config: pytest.Config) -> None:
+    _BEFORE.append((settings.get_current_profile_name(), core.global_force_seed))
     # per run, not at import: a second run in the same process may ask for another profile
-    _BEFORE.append(settings.get_current_profile_name())
     settings.load_profile(HYPOTHESIS_PROFILES[profile_name()])
     # the same seed draws the same cases whatever is imported and however the kit is installed
     forget_local_literals()
 
 
-def pytest_unconfigure(config: object) -> None:
-    # the rest of the process draws as it did before the run
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # the rest of the process draws as it did before the run (``--hypothesis-seed`` forced the
+    # run's seed process-wide, and Hypothesis's plugin leaves it so)
     remember_local_literals()
     if _BEFORE:
-        settings.load_profile(_BEFORE.pop())
+        name, forced = _BEFORE.pop()
+        settings.load_profile(name)
+        core.global_force_seed = forced  # type: ignore[assignment]  # Hypothesis types it None

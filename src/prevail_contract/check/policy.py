@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from prevail_contract.check.baseline import Baseline
 from prevail_contract.check.selection import Selection
-from prevail_contract.runtime.results import RuleResult
+from prevail_contract.runtime.results import RuleResult, cause_of
 
 #: Exit codes (README, "Exit codes").
 OK, FAILED, ERROR, INTERRUPTED = 0, 1, 2, 130
@@ -133,30 +133,36 @@ def judge(
 
 
 def _counted_reasons(counted: list[RuleResult]) -> list[str]:
-    """One line per counted failure, and one per reason the counted rules were not run for (a
-    target gone during set-up leaves every documented rule not run for the same reason: one
-    line names them all, in the catalogue's order)."""
-    entries: list[str | tuple[str, str, list[str]]] = []
-    groups: dict[tuple[str, str], list[str]] = {}
+    """One line per counted failure, and one per cause the counted rules were not run for (a
+    target gone mid-run leaves the documented rules not run for one cause: one line names them
+    all, placed where its first rule stands in the catalogue; how many requests each had passed
+    before stays in its own result)."""
+    entries: list[str | list[RuleResult]] = []
+    groups: dict[tuple[str, str], list[RuleResult]] = {}
     for result in counted:
-        expired = (
-            f" (its baseline entry expired on {result.expired_entry})"
-            if result.expired_entry
-            else ""
-        )
         if result.status == "failed":
+            expired = (
+                f" (its baseline entry expired on {result.expired_entry})"
+                if result.expired_entry
+                else ""
+            )
             entries.append(f"{result.source} rule {result.id} failed{expired}")
             continue
-        key = (expired, result.reason or "")
-        ids = groups.get(key)
-        if ids is None:
-            ids = groups[key] = []
-            entries.append((*key, ids))
-        ids.append(result.id)
-    return [entry if isinstance(entry, str) else _not_run_line(*entry) for entry in entries]
+        key = (result.expired_entry or "", cause_of(result.reason or ""))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = []
+            entries.append(group)
+        group.append(result)
+    return [entry if isinstance(entry, str) else _not_run_line(entry) for entry in entries]
 
 
-def _not_run_line(expired: str, reason: str, ids: list[str]) -> str:
-    if len(ids) == 1:
-        return f"documented rule {ids[0]} was not run{expired}: {reason}"
-    return f"documented rules {', '.join(ids)} were not run{expired}: {reason}"
+def _not_run_line(group: list[RuleResult]) -> str:
+    """The line of documented rules not run for one cause (one rule keeps its whole reason)."""
+    expired = group[0].expired_entry
+    if len(group) == 1:
+        until = f" (its baseline entry expired on {expired})" if expired else ""
+        return f"documented rule {group[0].id} was not run{until}: {group[0].reason or ''}"
+    until = f" (their baseline entries expired on {expired})" if expired else ""
+    names = ", ".join(r.id for r in group)
+    return f"documented rules {names} were not run{until}: {cause_of(group[0].reason or '')}"

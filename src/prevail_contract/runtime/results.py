@@ -131,6 +131,18 @@ def build_results(
     return results
 
 
+#: What follows a ``not_run`` reason's count of the requests that passed (see :func:`cause_of`).
+NOT_CHECKED = "not checked: "
+
+
+def cause_of(reason: str) -> str:
+    """Why a rule was not run, without how many of its requests passed before (rules stopped by
+    one cause share it, whatever each had checked)."""
+    if reason.startswith("partly checked (") and f"; {NOT_CHECKED}" in reason:
+        return NOT_CHECKED + reason.split(f"; {NOT_CHECKED}", 1)[1]
+    return reason
+
+
 def _evidence_note(rec: RuleRecord) -> list[str]:
     """The note of a rule whose tests' evidence was capped (see ``ExchangeLog``)."""
     if not rec.evidence_dropped:
@@ -150,7 +162,7 @@ def _missing_case(rule: Rule, rec: RuleRecord) -> str | None:
         return "; ".join(skipped) if skipped else "no check sent a request for it"
     if skipped:
         why = sorted({reason.removeprefix("not checked: ") for reason in skipped})
-        return f"partly checked ({rec.cases} request(s) passed); not checked: " + "; ".join(why)
+        return f"partly checked ({rec.cases} request(s) passed); {NOT_CHECKED}" + "; ".join(why)
     shown_by_success = isinstance(rule.status, int) and 200 <= rule.status < 300
     if shown_by_success and rec.accepted == 0:
         return f"no edit was accepted in {rec.cases} request(s), so the rule was never exercised"
