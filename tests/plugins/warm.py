@@ -97,10 +97,17 @@ class ColdProcess(WarmProcess):
 
     def __init__(self, command: Sequence[str], env: dict[str, str]) -> None:
         super().__init__("cold", Path(tempfile.mkdtemp(prefix="cold-check-")))
-        with (self.workdir / "stdout").open("w") as out, (self.workdir / "stderr").open("w") as err:
-            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                list(command), stdout=out, stderr=err, cwd=REPO_ROOT, env=env
-            )
+        try:
+            with (
+                (self.workdir / "stdout").open("w") as out,
+                (self.workdir / "stderr").open("w") as err,
+            ):
+                self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                    list(command), stdout=out, stderr=err, cwd=REPO_ROOT, env=env
+                )
+        except BaseException:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
         self.pid = self.process.pid
         self.started.set()
 
