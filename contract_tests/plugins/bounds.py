@@ -16,6 +16,7 @@ import pytest
 
 from contract_tests.plugins.profiles import profile_name
 from prevail_contract.runtime.bounds import RUN, RunStoppedError, limits_from
+from prevail_contract.runtime.verdict import leaf_exceptions
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -52,7 +53,7 @@ def _stopping_on_transport_errors() -> Generator[None, None, None]:
         return (yield)
     except BaseException as exc:
         broke = next(
-            (e for e in _flatten(exc) if isinstance(e, httpx.TransportError)),
+            (e for e in leaf_exceptions(exc) if isinstance(e, httpx.TransportError)),
             None,
         )
         if broke is None:
@@ -63,14 +64,6 @@ def _stopping_on_transport_errors() -> Generator[None, None, None]:
             if rest is not None:
                 raise rest from None
         pytest.skip(str(RUN.stop_reason))
-
-
-def _flatten(exc: BaseException) -> Generator[BaseException, None, None]:
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            yield from _flatten(inner)
-    else:
-        yield exc
 
 
 def _describe(error: httpx.TransportError) -> str:

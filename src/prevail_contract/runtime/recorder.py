@@ -26,7 +26,7 @@ from prevail_contract.runtime import repro
 from prevail_contract.runtime.config import ENV_VARS
 from prevail_contract.runtime.exchange import Batch, Exchange, RunRecord, without_answer
 from prevail_contract.runtime.safety import Masker
-from prevail_contract.runtime.verdict import Finding, RuleViolationError
+from prevail_contract.runtime.verdict import Finding, RuleViolationError, leaf_exceptions
 
 PLUGIN_NAME = "prevail-rule-recorder"
 #: Bytes of an answer a finding keeps (its summary and request are kept whole).
@@ -80,14 +80,6 @@ def rules_of(item: pytest.Item) -> list[str]:
             if rule not in found:
                 found.append(str(rule))
     return found
-
-
-def _flatten(exc: BaseException) -> Iterable[BaseException]:
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            yield from _flatten(inner)
-    else:
-        yield exc
 
 
 class RuleRecorder:
@@ -200,7 +192,7 @@ class RuleRecorder:
         self, rules: list[str], exc: BaseException, exchanges: list[Exchange]
     ) -> list[Finding]:
         findings: list[Finding] = []
-        for inner in _flatten(exc):
+        for inner in leaf_exceptions(exc):
             if isinstance(inner, RuleViolationError):
                 findings.extend(inner.findings)
                 continue
@@ -279,7 +271,7 @@ TOO_DEEP = (
 def _too_deep(exc: BaseException) -> bool:
     """Whether the test was stopped by a ``RecursionError`` (a hostile, deeply nested answer
     read by code outside the suite's own parsing), which is the answer's problem, not a rule's."""
-    return any(isinstance(inner, RecursionError) for inner in _flatten(exc))
+    return any(isinstance(inner, RecursionError) for inner in leaf_exceptions(exc))
 
 
 def find_recorder(config: pytest.Config) -> RuleRecorder | None:

@@ -161,7 +161,7 @@ def _missing_case(rule: Rule, rec: RuleRecord) -> str | None:
         skipped = sorted({*skipped, *rec.optional_skips})
         return "; ".join(skipped) if skipped else "no check sent a request for it"
     if skipped:
-        why = sorted({reason.removeprefix("not checked: ") for reason in skipped})
+        why = sorted({reason.removeprefix(NOT_CHECKED) for reason in skipped})
         return f"partly checked ({rec.cases} request(s) passed); {NOT_CHECKED}" + "; ".join(why)
     shown_by_success = isinstance(rule.status, int) and 200 <= rule.status < 300
     if shown_by_success and rec.accepted == 0:

@@ -7,6 +7,7 @@ error code differing), so tests collect :class:`Finding` objects and raise them 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from prevail_contract.errors import RunError
@@ -45,3 +46,12 @@ class Verdicts:
         """Raise :class:`RuleViolationError` if anything was recorded."""
         if self.findings:
             raise RuleViolationError(self.findings)
+
+
+def leaf_exceptions(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, or each exception inside it when it is a group (groups within groups too)."""
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            yield from leaf_exceptions(inner)
+    else:
+        yield exc
