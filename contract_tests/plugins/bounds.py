@@ -16,6 +16,7 @@ import pytest
 
 from contract_tests.plugins.profiles import profile_name
 from prevail_contract.runtime.bounds import RUN, RunStoppedError, limits_from
+from prevail_contract.runtime.sender import broken_exchange
 from prevail_contract.runtime.verdict import leaf_exceptions
 
 
@@ -67,11 +68,10 @@ def _stopping_on_transport_errors() -> Generator[None, None, None]:
 
 
 def _describe(error: httpx.TransportError) -> str:
-    """``METHOD URL-without-query: ErrorType: text`` (the request, when httpx kept it)."""
+    """What broke, told as the sender tells its own target errors (when httpx kept the
+    request)."""
     try:
         request = error.request
     except RuntimeError:  # raised without a request
-        where = ""
-    else:
-        where = f"{request.method} {request.url.copy_with(query=None)}: "
-    return f"{where}{type(error).__name__}: {error}"[:400]
+        return f"{type(error).__name__}: {error}"[:400]
+    return broken_exchange(request.method, request.url, error)[:400]

@@ -91,10 +91,18 @@ def _once(
         detail = str(exc) or type(exc).__name__
         if timed_out:
             detail = f"no complete answer within {seconds:g} s (--request-timeout)"
-        path = httpx.URL(url).copy_with(query=None)
-        bounds.target_failed(f"{method} {path}: {type(exc).__name__}: {detail}")
+        bounds.target_failed(broken_exchange(method, url, exc, detail))
         raise RunStoppedError(bounds.stop_reason or detail) from None
     return response, content, cut, time.perf_counter() - started
+
+
+def broken_exchange(
+    method: str, url: str | httpx.URL, error: BaseException, detail: str | None = None
+) -> str:
+    """How a target error is told: ``METHOD URL-without-query: ErrorType: detail`` (the query
+    may carry a token)."""
+    path = httpx.URL(url).copy_with(query=None)
+    return f"{method} {path}: {type(error).__name__}: {detail or error}"
 
 
 def send_bounded(
